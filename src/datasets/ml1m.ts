@@ -1,0 +1,121 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  FIVE_STARS, ML1M_GENRES, ageBucket, canonicalOrder, joinTitleYear, splitTitleYear,
+  type Dataset, type Movie, type UserProfile,
+} from './dataset.ts';
+import { RatingCollector, readRatingFile } from './collector.ts';
+import { DatasetError } from './errors.ts';
+import { forEachLine, parseId } from './lines.ts';
+
+const SEPARATOR = '::';
+
+function fieldsOf(path: string, text: string, number: number, expected: number, names: string): string[] {
+  const fields = text.split(SEPARATOR);
+  if (fields.length !== expected) {
+    const hint = text.includes(SEPARATOR) ? '' : ` (is the separator "::"?)`;
+    throw new DatasetError(path, number, `expected ${expected} fields ${names} separated by "::", found ${fields.length}${hint}`);
+  }
+  return fields;
+}
+
+async function readMovies(path: string): Promise<Movie[]> {
+  const movies: Movie[] = [];
+  const known = new Set<string>(ML1M_GENRES);
+  await forEachLine(path, 'latin1', (text, number) => {
+    const [id, title, genres] = fieldsOf(path, text, number, 3, 'MovieID::Title::Genres');
+    const genreList = genres === '' ? [] : genres.split('|');
+    for (const genre of genreList) {
+      if (!known.has(genre)) throw new DatasetError(path, number, `unknown genre "${genre}"`);
+    }
+    movies.push({ id: parseId(id, 'movie id', path, number), ...splitTitleYear(title), genres: genreList });
+  });
+  return movies.sort((a, b) => a.id - b.id);
+}
+
+async function readUsers(path: string): Promise<UserProfile[]> {
+  const users: UserProfile[] = [];
+  await forEachLine(path, 'latin1', (text, number) => {
+    const [id, gender, age, occupation, zip] = fieldsOf(path, text, number, 5, 'UserID::Gender::Age::Occupation::Zip-code');
+    if (gender !== '' && gender !== 'M' && gender !== 'F') {
+      throw new DatasetError(path, number, `gender "${gender}" is not M or F`);
+    }
+    const ageValue = age === '' ? null : parseId(age, 'age', path, number);
+    if (ageValue !== null && ageBucket(ageValue) !== ageValue) {
+      throw new DatasetError(path, number, `age "${age}" is not an ML-1M age bucket (1, 18, 25, 35, 45, 50, 56)`);
+    }
+    const occupationValue = occupation === '' ? null : parseId(occupation, 'occupation', path, number);
+    if (occupationValue !== null && occupationValue > 20) {
+      throw new DatasetError(path, number, `occupation "${occupation}" is outside 0–20`);
+    }
+    users.push({
+      id: parseId(id, 'user id', path, number),
+      gender: gender === '' ? null : gender,
+      age: ageValue,
+      occupation: occupationValue,
+      zip: zip === '' ? null : zip,
+    });
+  });
+  return users.sort((a, b) => a.id - b.id);
+}
+
+/** Reads a MovieLens 1M folder: ratings.dat, movies.dat and (if present) users.dat, ISO-8859-1. */
+export async function readMl1m(dir: string): Promise<Dataset> {
+  const movies = await readMovies(join(dir, 'movies.dat'));
+  const usersPath = join(dir, 'users.dat');
+  const users = await readUsers(usersPath).catch((error: unknown) => {
+    if (error instanceof DatasetError && error.reason === 'file not found') return [];
+    throw error;
+  });
+  const path = join(dir, 'ratings.dat');
+  const collector = new RatingCollector(FIVE_STARS);
+  await readRatingFile(path, { separator: SEPARATOR, fieldNames: 'UserID::MovieID::Rating::Timestamp' }, collector);
+  return { ratings: collector.build(), movies, users, scale: FIVE_STARS };
+}
+
+function latin1(path: string, text: string): Buffer {
+  // Characters outside ISO-8859-1 cannot be written in this format.
+  const bad = /[^\u0000-\u00ff]/.exec(text);
+  if (bad) {
+    const line = text.slice(0, bad.index).split('\n').length;
+    throw new DatasetError(path, line, `"${bad[0]}" cannot be written in ISO-8859-1`);
+  }
+  return Buffer.from(text, 'latin1');
+}
+
+function formatRating(rating: number): string {
+  return Number.isInteger(rating) ? String(rating) : rating.toFixed(1);
+}
+
+/**
+ * Writes a Dataset as MovieLens 1M files (ratings.dat sorted by user then movie, users.dat and
+ * movies.dat sorted by id), ISO-8859-1. users.dat lists every user who rated; ages are written
+ * as their ML-1M bucket; unknown demographics are empty fields.
+ */
+export function writeMl1m(dataset: Dataset, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const { ratings } = dataset;
+  const order = canonicalOrder(ratings);
+  const lines: string[] = new Array(order.length);
+  for (let k = 0; k < order.length; k++) {
+    const r = order[k];
+    lines[k] = `${ratings.userIds.ids[ratings.userIndex[r]]}::${ratings.itemIds.ids[ratings.itemIndex[r]]}::${formatRating(ratings.rating[r])}::${ratings.timestamp[r]}\n`;
+  }
+  writeFileSync(join(dir, 'ratings.dat'), lines.join(''), 'latin1');
+
+  const profiles = new Map(dataset.users.map((user) => [user.id, user]));
+  const userLines: string[] = [];
+  for (const id of ratings.userIds.ids) {
+    const user = profiles.get(id);
+    const age = user?.age == null ? '' : String(ageBucket(user.age));
+    userLines.push(`${id}::${user?.gender ?? ''}::${age}::${user?.occupation ?? ''}::${user?.zip ?? ''}\n`);
+  }
+  const usersPath = join(dir, 'users.dat');
+  writeFileSync(usersPath, latin1(usersPath, userLines.join('')));
+
+  const moviesPath = join(dir, 'movies.dat');
+  const movieLines = [...dataset.movies]
+    .sort((a, b) => a.id - b.id)
+    .map((movie) => `${movie.id}::${joinTitleYear(movie)}::${movie.genres.join('|')}\n`);
+  writeFileSync(moviesPath, latin1(moviesPath, movieLines.join('')));
+}

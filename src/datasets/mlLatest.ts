@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { HALF_STARS, splitTitleYear, type Dataset, type Movie } from './dataset.ts';
+import { RatingCollector, readRatingFile } from './collector.ts';
+import { splitCsvLine } from './csv.ts';
+import { DatasetError } from './errors.ts';
+import { forEachLine, parseId } from './lines.ts';
+
+const NO_GENRES = '(no genres listed)';
+const MOVIES_HEADER = 'movieId,title,genres';
+
+async function readMovies(path: string): Promise<Movie[]> {
+  const movies: Movie[] = [];
+  await forEachLine(path, 'utf8', (text, number) => {
+    if (number === 1) {
+      if (text.replace(/^\uFEFF/, '') !== MOVIES_HEADER) {
+        throw new DatasetError(path, number, `expected the header "${MOVIES_HEADER}", found "${text}"`);
+      }
+      return;
+    }
+    const fields = splitCsvLine(text);
+    if (fields === null) throw new DatasetError(path, number, 'unterminated quoted field');
+    if (fields.length !== 3) {
+      throw new DatasetError(path, number, `expected 3 comma-separated fields (${MOVIES_HEADER}), found ${fields.length}`);
+    }
+    const [id, title, genres] = fields;
+    movies.push({
+      id: parseId(id, 'movie id', path, number),
+      ...splitTitleYear(title),
+      genres: genres === NO_GENRES || genres === '' ? [] : genres.split('|'),
+    });
+  });
+  return movies.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Reads the MovieLens 20M/25M/32M/latest CSV format: ratings.csv
+ * (userId,movieId,rating,timestamp; half stars) and movies.csv (movieId,title,genres; titles
+ * quoted when they hold commas), UTF-8.
+ */
+export async function readMlLatest(dir: string): Promise<Dataset> {
+  const movies = await readMovies(join(dir, 'movies.csv'));
+  const collector = new RatingCollector(HALF_STARS);
+  const header = 'userId,movieId,rating,timestamp';
+  await readRatingFile(join(dir, 'ratings.csv'), { separator: ',', fieldNames: `(${header})`, header }, collector);
+  return { ratings: collector.build(), movies, users: [], scale: HALF_STARS };
+}

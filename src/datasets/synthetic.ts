@@ -1,0 +1,270 @@
+import { Random } from '../util/random.ts';
+import {
+  FIVE_STARS, ML1M_GENRES, ratingsFromExternalIds, type Dataset, type Gender, type Movie,
+  type UserProfile,
+} from './dataset.ts';
+
+/**
+ * A synthetic MovieLens: ML-1M-shaped data from a latent-factor taste model, so collaborative
+ * filtering has real signal to find, with none of MovieLens's licence restrictions.
+ */
+export interface SyntheticOptions {
+  users: number;
+  movies: number;
+  ratings: number;
+  seed: number;
+}
+
+export const MIN_RATINGS_PER_USER = 20;
+const FACTORS = 10;
+/** ML-1M's timespan: 2000-04-25 to 2003-02-28. */
+const FIRST_TIME = 956703932;
+const LAST_TIME = 1046454590;
+const DAY = 86400;
+
+/** How many ML-1M movies carry each genre (same order as ML1M_GENRES). */
+const GENRE_FREQUENCY = [503, 283, 105, 251, 1200, 211, 127, 1603, 68, 44, 343, 114, 106, 471, 276, 492, 143, 68];
+/** ML-1M rating shares for 1..5 stars. */
+const RATING_SHARES = [0.0562, 0.1075, 0.2611, 0.3489, 0.2263];
+const AGE_BUCKETS = [1, 18, 25, 35, 45, 50, 56];
+const AGE_SHARES = [222, 1103, 2096, 1193, 550, 496, 380];
+const OCCUPATION_SHARES = [711, 528, 267, 173, 759, 112, 236, 679, 17, 92, 195, 129, 388, 142, 302, 144, 241, 502, 70, 72, 281];
+/** Three-digit US zip prefixes with rough weights (MovieLens began in Minnesota). */
+const ZIP_PREFIXES: Array<[string, number]> = [
+  ['554', 30], ['551', 20], ['553', 10], ['100', 12], ['112', 6], ['021', 8], ['606', 10], ['900', 10],
+  ['941', 8], ['945', 6], ['981', 7], ['200', 6], ['303', 5], ['770', 6], ['752', 5], ['191', 5],
+  ['852', 4], ['482', 4], ['331', 4], ['802', 5], ['972', 5], ['921', 5], ['152', 3], ['432', 3],
+  ['462', 3], ['537', 4], ['532', 3], ['641', 3], ['681', 2], ['841', 3], ['871', 2], ['891', 3],
+  ['700', 2], ['372', 3], ['282', 3], ['275', 3], ['232', 3], ['068', 3], ['080', 3], ['146', 3],
+  ['142', 2], ['600', 4], ['601', 3], ['945', 3], ['950', 4], ['958', 2], ['967', 1], ['995', 1],
+];
+
+const ADJECTIVES = [
+  'Silent', 'Crimson', 'Last', 'Lost', 'Broken', 'Golden', 'Midnight', 'Wild', 'Hidden', 'Dark',
+  'Electric', 'Frozen', 'Burning', 'Secret', 'Little', 'Lonely', 'Savage', 'Sweet', 'Quiet',
+  'Endless', 'Distant', 'Forgotten', 'Restless', 'Wicked', 'Brave', 'Velvet', 'Hollow', 'Iron',
+  'Paper', 'Glass', 'Neon', 'Scarlet', 'Strange', 'Final', 'Happy', 'Perfect', 'Dangerous',
+];
+const NOUNS = [
+  'Summer', 'River', 'Kingdom', 'Road', 'Heart', 'City', 'Garden', 'Storm', 'Mirror', 'Promise',
+  'Shadow', 'Harbor', 'Dream', 'Island', 'Frontier', 'Horizon', 'Letter', 'Stranger', 'Machine',
+  'Empire', 'Voyage', 'Winter', 'Station', 'Witness', 'Game', 'Circus', 'Detective', 'Planet',
+  'Orchard', 'Canyon', 'Diary', 'Affair', 'Mission', 'Legend', 'Wedding', 'Tide', 'Hotel',
+];
+const NAMES = ['Johnny', 'Maria', 'Sam', 'Eleanor', 'Max', 'Rosa', 'Henry', 'Lucy', 'Oscar', 'Vera', 'Noël', 'José', 'Zoë', 'Søren'];
+const FOREIGN = ['Café', 'Déjà Vu', 'Señorita', 'Über Alles', 'Amour Fou', 'La Dolce Notte', 'Château', 'Fräulein', 'Mañana', 'Coeur Brisé'];
+const SUFFIXES = ['II', '2', '3: The Return', 'Returns', 'Forever', 'Reloaded'];
+
+function inventTitle(random: Random): string {
+  const pick = <T>(list: readonly T[]): T => list[random.int(list.length)];
+  switch (random.int(9)) {
+    case 0:
+      return `${pick(ADJECTIVES)} ${pick(NOUNS)}, The`;
+    case 1:
+      return `${pick(NOUNS)} of the ${pick(ADJECTIVES)} ${pick(NOUNS)}`;
+    case 2:
+      return `${pick(NAMES)}'s ${pick(NOUNS)}`;
+    case 3:
+      return `${pick(ADJECTIVES)} ${pick(NOUNS)} ${pick(SUFFIXES)}`;
+    case 4:
+      return random.next() < 0.5 ? pick(FOREIGN) : `${pick(FOREIGN)} (${pick(NOUNS)})`;
+    case 5:
+      return `${pick(NOUNS)}s`;
+    case 6:
+      return `${pick(NOUNS)}, ${pick(NOUNS)} and ${pick(NOUNS)}`;
+    case 7:
+      return `${pick(ADJECTIVES)} ${pick(NOUNS)}: A ${pick(NOUNS)} Story`;
+    default:
+      return `${pick(ADJECTIVES)} ${pick(NOUNS)}`;
+  }
+}
+
+function validate(options: SyntheticOptions): void {
+  const { users, movies, ratings, seed } = options;
+  for (const [name, value] of Object.entries({ users, movies, ratings, seed })) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`--${name} must be a whole number ≥ 0, got ${value}`);
+  }
+  if (users < 1) throw new RangeError('--users must be at least 1');
+  if (movies < MIN_RATINGS_PER_USER * 2) throw new RangeError(`--movies must be at least ${MIN_RATINGS_PER_USER * 2}`);
+  if (ratings < users * MIN_RATINGS_PER_USER) {
+    throw new RangeError(`--ratings must be at least ${MIN_RATINGS_PER_USER} per user (${users * MIN_RATINGS_PER_USER})`);
+  }
+  if (ratings > users * maxRatingsPerUser(movies)) {
+    throw new RangeError(`--ratings must be at most ${users * maxRatingsPerUser(movies)} for ${users} users and ${movies} movies`);
+  }
+}
+
+function maxRatingsPerUser(movies: number): number {
+  return Math.floor(movies * 0.6);
+}
+
+function makeMovies(count: number, random: Random, genreFactors: Float64Array[]) {
+  const movies: Movie[] = [];
+  const factors = new Float32Array(count * FACTORS);
+  const popularity = new Float64Array(count);
+  const bias = new Float64Array(count);
+  // Long-tailed popularity: a Zipf-like law over a random ranking of the movies.
+  const rank = random.shuffle(Int32Array.from({ length: count }, (_, i) => i));
+  for (let i = 0; i < count; i++) {
+    const genres = new Set<number>([random.weighted(GENRE_FREQUENCY)]);
+    const extra = random.next();
+    const wanted = extra < 0.5 ? 1 : extra < 0.85 ? 2 : extra < 0.97 ? 3 : 4;
+    while (genres.size < wanted) genres.add(random.weighted(GENRE_FREQUENCY));
+    const genreList = [...genres].sort((a, b) => a - b);
+    for (let f = 0; f < FACTORS; f++) {
+      let value = 0;
+      for (const g of genreList) value += genreFactors[g][f];
+      factors[i * FACTORS + f] = value / Math.sqrt(genreList.length) + random.normal(0, 0.3);
+    }
+    popularity[i] = 1 / Math.pow(rank[i] + 40, 1.7);
+    bias[i] = random.normal(0, 0.35) + 0.12 * Math.log(popularity[i] * count);
+    const year = Math.max(1919, 2000 - Math.floor(-Math.log(1 - random.next()) * 11));
+    movies.push({ id: i + 1, title: inventTitle(random), year, genres: genreList.map((g) => ML1M_GENRES[g]) });
+  }
+  return { movies, factors, popularity, bias };
+}
+
+function makeUserProfile(id: number, random: Random): UserProfile {
+  const gender: Gender = random.next() < 0.717 ? 'M' : 'F';
+  const occupation = random.weighted(OCCUPATION_SHARES);
+  let age = AGE_BUCKETS[random.weighted(AGE_SHARES)];
+  if (occupation === 10) age = random.next() < 0.6 ? 1 : 18; // K-12 student
+  if (occupation === 4 && age > 25) age = random.next() < 0.6 ? 18 : 25; // college student
+  if (occupation === 13 && age < 50) age = random.next() < 0.5 ? 50 : 56; // retired
+  const prefixes = ZIP_PREFIXES.map(([, weight]) => weight);
+  const prefix = ZIP_PREFIXES[random.weighted(prefixes)][0];
+  const zip = prefix + String(random.int(100)).padStart(2, '0');
+  return { id, gender, age, occupation, zip };
+}
+
+/** Ratings per user: at least 20, heavy-tailed, summing exactly to the requested total. */
+function ratingsPerUser(options: SyntheticOptions, random: Random): Int32Array {
+  const { users, ratings, movies } = options;
+  const cap = maxRatingsPerUser(movies);
+  const weights = new Float64Array(users);
+  let total = 0;
+  for (let u = 0; u < users; u++) total += weights[u] = Math.exp(random.normal(0, 1.1));
+  const counts = new Int32Array(users);
+  let assigned = 0;
+  const extra = ratings - users * MIN_RATINGS_PER_USER;
+  for (let u = 0; u < users; u++) {
+    counts[u] = Math.min(cap, MIN_RATINGS_PER_USER + Math.floor((extra * weights[u]) / total));
+    assigned += counts[u];
+  }
+  // Hand out what rounding and the cap left over, one at a time, to users below the cap.
+  for (let u = 0; assigned < ratings; u = (u + 1) % users) {
+    if (counts[u] < cap) {
+      counts[u]++;
+      assigned++;
+    }
+  }
+  return counts;
+}
+
+/** Per-user session times: most ratings at sign-up, the rest in later visits. */
+function sessionTimes(count: number, random: Random): Uint32Array {
+  const times = new Uint32Array(count);
+  const span = LAST_TIME - FIRST_TIME;
+  const join = FIRST_TIME + Math.floor(span * Math.pow(random.next(), 2.2));
+  const firstSession = Math.max(Math.min(count, MIN_RATINGS_PER_USER), Math.round(count * random.uniform(0.45, 1)));
+  let time = join;
+  for (let k = 0; k < count; k++) {
+    if (k >= firstSession && random.next() < 0.08) {
+      time += Math.floor(DAY * (0.5 - Math.log(1 - random.next()) * 40)); // a later visit
+    } else {
+      time += 4 + random.int(90);
+    }
+    times[k] = Math.min(time, LAST_TIME);
+  }
+  return times;
+}
+
+/** The k-th smallest value (0-based) by quickselect; reorders `values`. */
+function nthSmallest(values: Float64Array, k: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const pivot = values[(low + high) >>> 1];
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const swap = values[i];
+        values[i++] = values[j];
+        values[j--] = swap;
+      }
+    }
+    if (k <= j) high = j;
+    else if (k >= i) low = i;
+    else return values[k];
+  }
+  return values[k];
+}
+
+/** Generates a deterministic synthetic dataset: the same options give the same data. */
+export function generateSynthetic(options: SyntheticOptions): Dataset {
+  validate(options);
+  const random = new Random(options.seed);
+  const genreFactors = ML1M_GENRES.map(() => Float64Array.from({ length: FACTORS }, () => random.normal(0, 0.55)));
+  const catalog = makeMovies(options.movies, random, genreFactors);
+  const counts = ratingsPerUser(options, random);
+  const m = options.movies;
+
+  const userIds = new Int32Array(options.ratings);
+  const itemIds = new Int32Array(options.ratings);
+  const scores = new Float32Array(options.ratings);
+  const timestamps = new Uint32Array(options.ratings);
+  const users: UserProfile[] = [];
+  const userFactors = new Float64Array(FACTORS);
+  const keys = new Float64Array(m);
+  const affinities = new Float64Array(m);
+  const scratch = new Float64Array(m);
+  let r = 0;
+  for (let u = 0; u < options.users; u++) {
+    users.push(makeUserProfile(u + 1, random));
+    for (let f = 0; f < FACTORS; f++) userFactors[f] = random.normal(0, 0.5);
+    const userBias = random.normal(0, 0.4);
+    // Weighted sampling without replacement (exponential race): people watch what is popular
+    // and what they expect to like. The n smallest keys win.
+    for (let i = 0; i < m; i++) {
+      let affinity = 0;
+      for (let f = 0; f < FACTORS; f++) affinity += userFactors[f] * catalog.factors[i * FACTORS + f];
+      affinities[i] = affinity;
+      const weight = catalog.popularity[i] * Math.exp(0.9 * affinity);
+      keys[i] = -Math.log(1 - random.next()) / weight;
+    }
+    const n = counts[u];
+    scratch.set(keys);
+    const threshold = nthSmallest(scratch, n - 1);
+    const times = sessionTimes(n, random);
+    random.shuffle(times);
+    let k = 0;
+    for (let i = 0; i < m && k < n; i++) {
+      if (keys[i] > threshold) continue;
+      userIds[r] = u + 1;
+      itemIds[r] = i + 1;
+      scores[r] = userBias + catalog.bias[i] + affinities[i] + random.normal(0, 0.55);
+      timestamps[r] = times[k++];
+      r++;
+    }
+  }
+
+  // Stars by global quantiles of the latent score, so the rating shares match ML-1M.
+  const sortedScores = scores.slice().sort();
+  const cuts: number[] = [];
+  let share = 0;
+  for (let s = 0; s < 4; s++) {
+    share += RATING_SHARES[s];
+    cuts.push(sortedScores[Math.min(sortedScores.length - 1, Math.floor(share * sortedScores.length))]);
+  }
+  const stars = new Float32Array(options.ratings);
+  for (let k = 0; k < stars.length; k++) {
+    let star = 1;
+    while (star < 5 && scores[k] >= cuts[star - 1]) star++;
+    stars[k] = star;
+  }
+  const ratings = ratingsFromExternalIds(userIds, itemIds, stars, timestamps);
+  return { ratings, movies: catalog.movies, users, scale: FIVE_STARS };
+}

@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import { migrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export const DEFAULT_SQLITE_PATH = './data/lenslab.db';
+
+// PostgreSQL bigint (int8) columns hold Unix times and counts well inside 2^53: read them as numbers.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/**
+ * A connection to lenslab's database: SQLite (embedded, the default) or PostgreSQL.
+ * `sqlite` / `pgPool` expose the driver for bulk paths (import) that Kysely would slow down.
+ */
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+  /** Where the data lives, for logs (a file path, or the URL without its password). */
+  location: string;
+  sqlite?: SqliteDatabase.Database;
+  pgPool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//.test(target);
+}
+
+/** The database named by --db, else DATABASE_URL, else ./data/lenslab.db. */
+export function resolveDatabaseTarget(target?: string): string {
+  return target || process.env.DATABASE_URL || DEFAULT_SQLITE_PATH;
+}
+
+/**
+ * Opens (and for SQLite creates) the database. A PostgreSQL URL may carry `?schema=NAME` to
+ * work inside one schema (created if missing), which is how tests get a fresh one per run.
+ */
+export async function openDatabase(target?: string): Promise<Db> {
+  const resolved = resolveDatabaseTarget(target);
+  if (isPostgresUrl(resolved)) return openPostgres(resolved);
+  return openSqlite(resolved);
+}
+
+function openSqlite(path: string): Db {
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { kysely, dialect: 'sqlite', location: file, sqlite, close: () => kysely.destroy() };
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schema !== null && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new Error(`--db: schema "${schema}" must be lower-case letters, digits and underscores`);
+  }
+  // Without a user in the URL, fall back to libpq's habits, then to the server's superuser.
+  if (!parsed.username) parsed.username = process.env.PGUSER || process.env.USER || 'postgres';
+  const config: pg.PoolConfig = { connectionString: parsed.toString(), max: 10 };
+  if (schema) {
+    const setup = new pg.Client({ connectionString: parsed.toString() });
+    await setup.connect();
+    await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await setup.end();
+    config.options = `-c search_path="${schema}"`;
+  }
+  const pgPool = new pg.Pool(config);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgPool }) });
+  parsed.password = '';
+  return { kysely, dialect: 'postgres', location: parsed.toString(), pgPool, close: () => kysely.destroy() };
+}
+
+/** Brings the schema up to date; throws if a migration fails. */
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}
