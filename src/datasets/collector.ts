@@ -14,7 +14,15 @@ export class RatingCollector {
 
   constructor(readonly scale: RatingScale) {}
 
-  add(path: string, line: number, userId: number, movieId: number, rating: number, ratingText: string, timestamp: number): void {
+  add(
+    path: string,
+    line: number,
+    userId: number,
+    movieId: number,
+    rating: number,
+    ratingText: string,
+    timestamp: number,
+  ): void {
     const { min, max, step } = this.scale;
     const steps = (rating - min) / step;
     if (!(rating >= min && rating <= max) || Math.abs(steps - Math.round(steps)) > 1e-9) {
@@ -90,17 +98,33 @@ export interface RatingFileLayout {
  * plain numbers take a fast byte-level path; anything else is parsed as text so that the error
  * names exactly what is wrong.
  */
-export async function readRatingFile(path: string, layout: RatingFileLayout, collector: RatingCollector): Promise<void> {
+export async function readRatingFile(
+  path: string,
+  layout: RatingFileLayout,
+  collector: RatingCollector,
+): Promise<void> {
   const separatorBytes = Buffer.from(layout.separator, 'latin1');
   const values = new Float64Array(4);
   const expectsHeader = layout.header !== undefined;
   await forEachLineBytes(path, (bytes, number) => {
     if (expectsHeader && number === 1) {
       const header = decodeLine(bytes, 'utf8', path, number).replace(/^\uFEFF/, '');
-      if (header !== layout.header) throw new DatasetError(path, number, `expected the header "${layout.header}", found "${header}"`);
+      if (header !== layout.header)
+        throw new DatasetError(
+          path,
+          number,
+          `expected the header "${layout.header}", found "${header}"`,
+        );
       return;
     }
-    if (parseNumberFields(bytes, separatorBytes, 4, values) && Number.isInteger(values[0]) && Number.isInteger(values[1]) && Number.isInteger(values[3]) && values[0] <= 2147483647 && values[1] <= 2147483647) {
+    if (
+      parseNumberFields(bytes, separatorBytes, 4, values) &&
+      Number.isInteger(values[0]) &&
+      Number.isInteger(values[1]) &&
+      Number.isInteger(values[3]) &&
+      values[0] <= 2147483647 &&
+      values[1] <= 2147483647
+    ) {
       collector.add(path, number, values[0], values[1], values[2], String(values[2]), values[3]);
       return;
     }
@@ -108,11 +132,23 @@ export async function readRatingFile(path: string, layout: RatingFileLayout, col
     const fields = text.split(layout.separator);
     if (fields.length !== 4) {
       const shown = layout.separator === '\t' ? 'tab' : `"${layout.separator}"`;
-      throw new DatasetError(path, number, `expected 4 fields ${layout.fieldNames} separated by ${shown}, found ${fields.length}`);
+      throw new DatasetError(
+        path,
+        number,
+        `expected 4 fields ${layout.fieldNames} separated by ${shown}, found ${fields.length}`,
+      );
     }
     const user = parseId(fields[0], 'user id', path, number);
     const movie = parseId(fields[1], 'movie id', path, number);
     const rating = fields[2].trim() === '' ? NaN : Number(fields[2]);
-    collector.add(path, number, user, movie, rating, fields[2], parseTimestamp(fields[3], path, number));
+    collector.add(
+      path,
+      number,
+      user,
+      movie,
+      rating,
+      fields[2],
+      parseTimestamp(fields[3], path, number),
+    );
   });
 }

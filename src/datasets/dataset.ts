@@ -129,7 +129,15 @@ export function selectRatings(ratings: Ratings, rows: ArrayLike<number>): Rating
     rating[k] = ratings.rating[r];
     timestamp[k] = ratings.timestamp[r];
   }
-  return { length, userIndex, itemIndex, rating, timestamp, userIds: ratings.userIds, itemIds: ratings.itemIds };
+  return {
+    length,
+    userIndex,
+    itemIndex,
+    rating,
+    timestamp,
+    userIds: ratings.userIds,
+    itemIds: ratings.itemIds,
+  };
 }
 
 /** Row order sorted by (user id, movie id): the canonical order of files lenslab writes. */
@@ -181,7 +189,10 @@ export class RatingColumnsBuilder {
 
   private grow(): void {
     this.capacity *= 2;
-    const grow = <T extends Int32Array | Float32Array | Uint32Array>(old: T, make: (n: number) => T): T => {
+    const grow = <T extends Int32Array | Float32Array | Uint32Array>(
+      old: T,
+      make: (n: number) => T,
+    ): T => {
       const next = make(this.capacity);
       next.set(old);
       return next;
@@ -206,8 +217,23 @@ export function joinTitleYear(movie: Pick<Movie, 'title' | 'year'>): string {
 
 /** The 18 genres of MovieLens 1M, in the order of its README. */
 export const ML1M_GENRES = [
-  'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary', 'Drama',
-  'Fantasy', 'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War',
+  'Action',
+  'Adventure',
+  'Animation',
+  "Children's",
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
   'Western',
 ] as const;
 
@@ -223,9 +249,25 @@ export function ageBucket(age: number): number {
 
 /** ML-1M occupation codes 0–20, as its README names them. */
 export const ML1M_OCCUPATIONS = [
-  'other or not specified', 'academic/educator', 'artist', 'clerical/admin',
-  'college/grad student', 'customer service', 'doctor/health care', 'executive/managerial',
-  'farmer', 'homemaker', 'K-12 student', 'lawyer', 'programmer', 'retired', 'sales/marketing',
-  'scientist', 'self-employed', 'technician/engineer', 'tradesman/craftsman', 'unemployed',
+  'other or not specified',
+  'academic/educator',
+  'artist',
+  'clerical/admin',
+  'college/grad student',
+  'customer service',
+  'doctor/health care',
+  'executive/managerial',
+  'farmer',
+  'homemaker',
+  'K-12 student',
+  'lawyer',
+  'programmer',
+  'retired',
+  'sales/marketing',
+  'scientist',
+  'self-employed',
+  'technician/engineer',
+  'tradesman/craftsman',
+  'unemployed',
   'writer',
 ] as const;

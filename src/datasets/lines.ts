@@ -18,7 +18,10 @@ export function requireFile(path: string): void {
  * carriage return. The callback is synchronous so that millions of lines stream quickly; `bytes`
  * is only valid during the call.
  */
-export async function forEachLineBytes(path: string, onLine: (bytes: Buffer, number: number) => void): Promise<void> {
+export async function forEachLineBytes(
+  path: string,
+  onLine: (bytes: Buffer, number: number) => void,
+): Promise<void> {
   requireFile(path);
   let pending: Buffer | null = null;
   let number = 0;
@@ -28,7 +31,9 @@ export async function forEachLineBytes(path: string, onLine: (bytes: Buffer, num
     if (end > 0 && bytes[end - 1] === 0x0d) end--;
     if (end > 0) onLine(end === bytes.length ? bytes : bytes.subarray(0, end), number);
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(path, {
+    highWaterMark: 1 << 20,
+  }) as AsyncIterable<Buffer>) {
     let start = 0;
     let newline = chunk.indexOf(0x0a, start);
     while (newline !== -1) {
@@ -50,7 +55,12 @@ export async function forEachLineBytes(path: string, onLine: (bytes: Buffer, num
  * Decodes one line strictly: a UTF-8 file with invalid bytes, or an ISO-8859-1 file that is
  * really UTF-8, is an error naming the line.
  */
-export function decodeLine(bytes: Buffer, encoding: TextEncoding, path: string, number: number): string {
+export function decodeLine(
+  bytes: Buffer,
+  encoding: TextEncoding,
+  path: string,
+  number: number,
+): string {
   if (encoding === 'utf8') {
     try {
       return utf8.decode(bytes);
@@ -60,7 +70,11 @@ export function decodeLine(bytes: Buffer, encoding: TextEncoding, path: string, 
   }
   const text = bytes.toString('latin1');
   if (UTF8_LATIN_LETTER.test(text)) {
-    throw new DatasetError(path, number, 'wrong encoding: expected ISO-8859-1 but found UTF-8 text');
+    throw new DatasetError(
+      path,
+      number,
+      'wrong encoding: expected ISO-8859-1 but found UTF-8 text',
+    );
   }
   return text;
 }
@@ -71,7 +85,9 @@ export function forEachLine(
   encoding: TextEncoding,
   onLine: (text: string, number: number) => void,
 ): Promise<void> {
-  return forEachLineBytes(path, (bytes, number) => onLine(decodeLine(bytes, encoding, path, number), number));
+  return forEachLineBytes(path, (bytes, number) =>
+    onLine(decodeLine(bytes, encoding, path, number), number),
+  );
 }
 
 /** Parses a whole decimal integer field, or throws naming the file, line and field. */
@@ -87,7 +103,12 @@ export function parseId(value: string, what: string, path: string, line: number)
  * separator bytes into `out`. Returns false when the line is anything else (then the caller
  * parses the text slowly and reports the exact problem).
  */
-export function parseNumberFields(bytes: Buffer, separator: Uint8Array, count: number, out: Float64Array): boolean {
+export function parseNumberFields(
+  bytes: Buffer,
+  separator: Uint8Array,
+  count: number,
+  out: Float64Array,
+): boolean {
   let position = 0;
   const length = bytes.length;
   for (let field = 0; field < count; field++) {

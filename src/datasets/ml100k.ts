@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import {
-  FIVE_STARS, IdIndex, splitTitleYear, type Dataset, type Movie, type Ratings, type UserProfile,
+  FIVE_STARS,
+  IdIndex,
+  splitTitleYear,
+  type Dataset,
+  type Movie,
+  type Ratings,
+  type UserProfile,
 } from './dataset.ts';
 import { RatingCollector, readRatingFile as readRatings } from './collector.ts';
 import { DatasetError } from './errors.ts';
@@ -8,23 +14,60 @@ import { forEachLine, parseId } from './lines.ts';
 
 /** The 19 genre flags of u.item, in order (u.genre). */
 const ML100K_GENRES = [
-  'unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary',
-  'Drama', 'Fantasy', 'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller',
-  'War', 'Western',
+  'unknown',
+  'Action',
+  'Adventure',
+  'Animation',
+  "Children's",
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
 ];
 
 /** ML-100K occupation names mapped to the nearest ML-1M occupation code. */
 const OCCUPATION_CODES: Record<string, number> = {
-  administrator: 3, artist: 2, doctor: 6, educator: 1, engineer: 17, entertainment: 0,
-  executive: 7, healthcare: 6, homemaker: 9, lawyer: 11, librarian: 1, marketing: 14, none: 19,
-  other: 0, programmer: 12, retired: 13, salesman: 14, scientist: 15, student: 4, technician: 17,
+  administrator: 3,
+  artist: 2,
+  doctor: 6,
+  educator: 1,
+  engineer: 17,
+  entertainment: 0,
+  executive: 7,
+  healthcare: 6,
+  homemaker: 9,
+  lawyer: 11,
+  librarian: 1,
+  marketing: 14,
+  none: 19,
+  other: 0,
+  programmer: 12,
+  retired: 13,
+  salesman: 14,
+  scientist: 15,
+  student: 4,
+  technician: 17,
   writer: 20,
 };
 
 /** Reads u.data-style files (tab-separated user, item, rating, timestamp). */
 async function readRatingFile(path: string): Promise<RatingCollector> {
   const collector = new RatingCollector(FIVE_STARS);
-  await readRatings(path, { separator: '	', fieldNames: '(user, item, rating, timestamp)' }, collector);
+  await readRatings(
+    path,
+    { separator: '	', fieldNames: '(user, item, rating, timestamp)' },
+    collector,
+  );
   return collector;
 }
 
@@ -33,7 +76,11 @@ async function readMovies(path: string): Promise<Movie[]> {
   await forEachLine(path, 'latin1', (text, number) => {
     const fields = text.split('|');
     if (fields.length !== 5 + ML100K_GENRES.length) {
-      throw new DatasetError(path, number, `expected ${5 + ML100K_GENRES.length} '|'-separated fields, found ${fields.length}`);
+      throw new DatasetError(
+        path,
+        number,
+        `expected ${5 + ML100K_GENRES.length} '|'-separated fields, found ${fields.length}`,
+      );
     }
     const id = parseId(fields[0], 'movie id', path, number);
     const genres = ML100K_GENRES.filter((_, g) => fields[5 + g] === '1');
@@ -47,7 +94,11 @@ async function readUsers(path: string): Promise<UserProfile[]> {
   await forEachLine(path, 'latin1', (text, number) => {
     const fields = text.split('|');
     if (fields.length !== 5) {
-      throw new DatasetError(path, number, `expected 5 '|'-separated fields (id, age, gender, occupation, zip), found ${fields.length}`);
+      throw new DatasetError(
+        path,
+        number,
+        `expected 5 '|'-separated fields (id, age, gender, occupation, zip), found ${fields.length}`,
+      );
     }
     const id = parseId(fields[0], 'user id', path, number);
     const age = parseId(fields[1], 'age', path, number);
@@ -76,15 +127,25 @@ export async function readMl100k(dir: string): Promise<Dataset> {
  * One of the official ML-100K splits (u1..u5, ua, ub): training and test ratings sharing one index
  * over all users and movies that appear in either file.
  */
-export async function readMl100kSplit(dir: string, split: string): Promise<{ train: Ratings; test: Ratings }> {
-  if (!/^(u[1-5]|ua|ub)$/.test(split)) throw new DatasetError(dir, 0, `unknown ML-100K split "${split}"`);
+export async function readMl100kSplit(
+  dir: string,
+  split: string,
+): Promise<{ train: Ratings; test: Ratings }> {
+  if (!/^(u[1-5]|ua|ub)$/.test(split))
+    throw new DatasetError(dir, 0, `unknown ML-100K split "${split}"`);
   const baseCollector = await readRatingFile(join(dir, `${split}.base`));
   const testCollector = await readRatingFile(join(dir, `${split}.test`));
   baseCollector.build(); // checks for repeated pairs
   testCollector.build();
   const base = baseCollector.columns;
   const test = testCollector.columns;
-  const users = IdIndex.fromValues([...base.userIds.subarray(0, base.length), ...test.userIds.subarray(0, test.length)]);
-  const items = IdIndex.fromValues([...base.itemIds.subarray(0, base.length), ...test.itemIds.subarray(0, test.length)]);
+  const users = IdIndex.fromValues([
+    ...base.userIds.subarray(0, base.length),
+    ...test.userIds.subarray(0, test.length),
+  ]);
+  const items = IdIndex.fromValues([
+    ...base.itemIds.subarray(0, base.length),
+    ...test.itemIds.subarray(0, test.length),
+  ]);
   return { train: base.build({ users, items }), test: test.build({ users, items }) };
 }

@@ -1,8 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  FIVE_STARS, ML1M_GENRES, ageBucket, canonicalOrder, joinTitleYear, splitTitleYear,
-  type Dataset, type Movie, type UserProfile,
+  FIVE_STARS,
+  ML1M_GENRES,
+  ageBucket,
+  canonicalOrder,
+  joinTitleYear,
+  splitTitleYear,
+  type Dataset,
+  type Movie,
+  type UserProfile,
 } from './dataset.ts';
 import { RatingCollector, readRatingFile } from './collector.ts';
 import { DatasetError } from './errors.ts';
@@ -10,11 +17,21 @@ import { forEachLine, parseId } from './lines.ts';
 
 const SEPARATOR = '::';
 
-function fieldsOf(path: string, text: string, number: number, expected: number, names: string): string[] {
+function fieldsOf(
+  path: string,
+  text: string,
+  number: number,
+  expected: number,
+  names: string,
+): string[] {
   const fields = text.split(SEPARATOR);
   if (fields.length !== expected) {
     const hint = text.includes(SEPARATOR) ? '' : ` (is the separator "::"?)`;
-    throw new DatasetError(path, number, `expected ${expected} fields ${names} separated by "::", found ${fields.length}${hint}`);
+    throw new DatasetError(
+      path,
+      number,
+      `expected ${expected} fields ${names} separated by "::", found ${fields.length}${hint}`,
+    );
   }
   return fields;
 }
@@ -28,7 +45,11 @@ async function readMovies(path: string): Promise<Movie[]> {
     for (const genre of genreList) {
       if (!known.has(genre)) throw new DatasetError(path, number, `unknown genre "${genre}"`);
     }
-    movies.push({ id: parseId(id, 'movie id', path, number), ...splitTitleYear(title), genres: genreList });
+    movies.push({
+      id: parseId(id, 'movie id', path, number),
+      ...splitTitleYear(title),
+      genres: genreList,
+    });
   });
   return movies.sort((a, b) => a.id - b.id);
 }
@@ -36,15 +57,26 @@ async function readMovies(path: string): Promise<Movie[]> {
 async function readUsers(path: string): Promise<UserProfile[]> {
   const users: UserProfile[] = [];
   await forEachLine(path, 'latin1', (text, number) => {
-    const [id, gender, age, occupation, zip] = fieldsOf(path, text, number, 5, 'UserID::Gender::Age::Occupation::Zip-code');
+    const [id, gender, age, occupation, zip] = fieldsOf(
+      path,
+      text,
+      number,
+      5,
+      'UserID::Gender::Age::Occupation::Zip-code',
+    );
     if (gender !== '' && gender !== 'M' && gender !== 'F') {
       throw new DatasetError(path, number, `gender "${gender}" is not M or F`);
     }
     const ageValue = age === '' ? null : parseId(age, 'age', path, number);
     if (ageValue !== null && ageBucket(ageValue) !== ageValue) {
-      throw new DatasetError(path, number, `age "${age}" is not an ML-1M age bucket (1, 18, 25, 35, 45, 50, 56)`);
+      throw new DatasetError(
+        path,
+        number,
+        `age "${age}" is not an ML-1M age bucket (1, 18, 25, 35, 45, 50, 56)`,
+      );
     }
-    const occupationValue = occupation === '' ? null : parseId(occupation, 'occupation', path, number);
+    const occupationValue =
+      occupation === '' ? null : parseId(occupation, 'occupation', path, number);
     if (occupationValue !== null && occupationValue > 20) {
       throw new DatasetError(path, number, `occupation "${occupation}" is outside 0–20`);
     }
@@ -69,16 +101,22 @@ export async function readMl1m(dir: string): Promise<Dataset> {
   });
   const path = join(dir, 'ratings.dat');
   const collector = new RatingCollector(FIVE_STARS);
-  await readRatingFile(path, { separator: SEPARATOR, fieldNames: 'UserID::MovieID::Rating::Timestamp' }, collector);
+  await readRatingFile(
+    path,
+    { separator: SEPARATOR, fieldNames: 'UserID::MovieID::Rating::Timestamp' },
+    collector,
+  );
   return { ratings: collector.build(), movies, users, scale: FIVE_STARS };
 }
 
 function latin1(path: string, text: string): Buffer {
   // Characters outside ISO-8859-1 cannot be written in this format.
-  const bad = /[^\u0000-\u00ff]/.exec(text);
-  if (bad) {
-    const line = text.slice(0, bad.index).split('\n').length;
-    throw new DatasetError(path, line, `"${bad[0]}" cannot be written in ISO-8859-1`);
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0xff) {
+      const line = text.slice(0, i).split('\n').length;
+      const character = String.fromCodePoint(text.codePointAt(i)!);
+      throw new DatasetError(path, line, `"${character}" cannot be written in ISO-8859-1`);
+    }
   }
   return Buffer.from(text, 'latin1');
 }
@@ -99,7 +137,8 @@ export function writeMl1m(dataset: Dataset, dir: string): void {
   const lines: string[] = new Array(order.length);
   for (let k = 0; k < order.length; k++) {
     const r = order[k];
-    lines[k] = `${ratings.userIds.ids[ratings.userIndex[r]]}::${ratings.itemIds.ids[ratings.itemIndex[r]]}::${formatRating(ratings.rating[r])}::${ratings.timestamp[r]}\n`;
+    lines[k] =
+      `${ratings.userIds.ids[ratings.userIndex[r]]}::${ratings.itemIds.ids[ratings.itemIndex[r]]}::${formatRating(ratings.rating[r])}::${ratings.timestamp[r]}\n`;
   }
   writeFileSync(join(dir, 'ratings.dat'), lines.join(''), 'latin1');
 
@@ -108,7 +147,9 @@ export function writeMl1m(dataset: Dataset, dir: string): void {
   for (const id of ratings.userIds.ids) {
     const user = profiles.get(id);
     const age = user?.age == null ? '' : String(ageBucket(user.age));
-    userLines.push(`${id}::${user?.gender ?? ''}::${age}::${user?.occupation ?? ''}::${user?.zip ?? ''}\n`);
+    userLines.push(
+      `${id}::${user?.gender ?? ''}::${age}::${user?.occupation ?? ''}::${user?.zip ?? ''}\n`,
+    );
   }
   const usersPath = join(dir, 'users.dat');
   writeFileSync(usersPath, latin1(usersPath, userLines.join('')));

@@ -13,14 +13,22 @@ async function readMovies(path: string): Promise<Movie[]> {
   await forEachLine(path, 'utf8', (text, number) => {
     if (number === 1) {
       if (text.replace(/^\uFEFF/, '') !== MOVIES_HEADER) {
-        throw new DatasetError(path, number, `expected the header "${MOVIES_HEADER}", found "${text}"`);
+        throw new DatasetError(
+          path,
+          number,
+          `expected the header "${MOVIES_HEADER}", found "${text}"`,
+        );
       }
       return;
     }
     const fields = splitCsvLine(text);
     if (fields === null) throw new DatasetError(path, number, 'unterminated quoted field');
     if (fields.length !== 3) {
-      throw new DatasetError(path, number, `expected 3 comma-separated fields (${MOVIES_HEADER}), found ${fields.length}`);
+      throw new DatasetError(
+        path,
+        number,
+        `expected 3 comma-separated fields (${MOVIES_HEADER}), found ${fields.length}`,
+      );
     }
     const [id, title, genres] = fields;
     movies.push({
@@ -41,6 +49,10 @@ export async function readMlLatest(dir: string): Promise<Dataset> {
   const movies = await readMovies(join(dir, 'movies.csv'));
   const collector = new RatingCollector(HALF_STARS);
   const header = 'userId,movieId,rating,timestamp';
-  await readRatingFile(join(dir, 'ratings.csv'), { separator: ',', fieldNames: `(${header})`, header }, collector);
+  await readRatingFile(
+    join(dir, 'ratings.csv'),
+    { separator: ',', fieldNames: `(${header})`, header },
+    collector,
+  );
   return { ratings: collector.build(), movies, users: [], scale: HALF_STARS };
 }

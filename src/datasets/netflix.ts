@@ -44,11 +44,23 @@ async function readBlocks(path: string, collector: RatingCollector): Promise<voi
     if (movie < 0) throw new DatasetError(path, number, 'rating before the first "MovieID:" line');
     const fields = text.split(',');
     if (fields.length !== 3) {
-      throw new DatasetError(path, number, `expected 3 comma-separated fields (CustomerID,Rating,Date), found ${fields.length}`);
+      throw new DatasetError(
+        path,
+        number,
+        `expected 3 comma-separated fields (CustomerID,Rating,Date), found ${fields.length}`,
+      );
     }
     const customer = parseId(fields[0], 'customer id', path, number);
     const rating = fields[1].trim() === '' ? NaN : Number(fields[1]);
-    collector.add(path, number, customer, movie, rating, fields[1], parseDate(fields[2], path, number));
+    collector.add(
+      path,
+      number,
+      customer,
+      movie,
+      rating,
+      fields[1],
+      parseDate(fields[2], path, number),
+    );
   });
 }
 
@@ -60,10 +72,20 @@ export async function readNetflix(dir: string): Promise<Dataset> {
   const movies = await readTitles(join(dir, 'movie_titles.txt'));
   const trainingSet = join(dir, 'training_set');
   const files = existsSync(trainingSet)
-    ? readdirSync(trainingSet).filter((f) => /^mv_\d+\.txt$/.test(f)).sort().map((f) => join(trainingSet, f))
-    : readdirSync(dir).filter((f) => /^combined_data_\d+\.txt$/.test(f)).sort().map((f) => join(dir, f));
+    ? readdirSync(trainingSet)
+        .filter((f) => /^mv_\d+\.txt$/.test(f))
+        .sort()
+        .map((f) => join(trainingSet, f))
+    : readdirSync(dir)
+        .filter((f) => /^combined_data_\d+\.txt$/.test(f))
+        .sort()
+        .map((f) => join(dir, f));
   if (files.length === 0) {
-    throw new DatasetError(dir, 0, 'no rating files: expected training_set/mv_*.txt or combined_data_*.txt');
+    throw new DatasetError(
+      dir,
+      0,
+      'no rating files: expected training_set/mv_*.txt or combined_data_*.txt',
+    );
   }
   const collector = new RatingCollector(FIVE_STARS);
   for (const file of files) await readBlocks(file, collector);

@@ -23,7 +23,11 @@ const readers: Record<DatasetFormat, (dir: string) => Promise<Dataset>> = {
 /** Reads a dataset folder in one of the supported formats. */
 export async function readDataset(path: string, format: string): Promise<Dataset> {
   if (!isDatasetFormat(format)) {
-    throw new DatasetError(path, 0, `unknown format "${format}" (expected one of ${DATASET_FORMATS.join(', ')})`);
+    throw new DatasetError(
+      path,
+      0,
+      `unknown format "${format}" (expected one of ${DATASET_FORMATS.join(', ')})`,
+    );
   }
   if (!existsSync(path) || !statSync(path).isDirectory()) {
     throw new DatasetError(path, 0, 'folder not found');

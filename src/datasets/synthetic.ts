@@ -1,6 +1,11 @@
 import { Random } from '../util/random.ts';
 import {
-  FIVE_STARS, ML1M_GENRES, ratingsFromExternalIds, type Dataset, type Gender, type Movie,
+  FIVE_STARS,
+  ML1M_GENRES,
+  ratingsFromExternalIds,
+  type Dataset,
+  type Gender,
+  type Movie,
   type UserProfile,
 } from './dataset.ts';
 
@@ -23,36 +28,175 @@ const LAST_TIME = 1046454590;
 const DAY = 86400;
 
 /** How many ML-1M movies carry each genre (same order as ML1M_GENRES). */
-const GENRE_FREQUENCY = [503, 283, 105, 251, 1200, 211, 127, 1603, 68, 44, 343, 114, 106, 471, 276, 492, 143, 68];
+const GENRE_FREQUENCY = [
+  503, 283, 105, 251, 1200, 211, 127, 1603, 68, 44, 343, 114, 106, 471, 276, 492, 143, 68,
+];
 /** ML-1M rating shares for 1..5 stars. */
 const RATING_SHARES = [0.0562, 0.1075, 0.2611, 0.3489, 0.2263];
 const AGE_BUCKETS = [1, 18, 25, 35, 45, 50, 56];
 const AGE_SHARES = [222, 1103, 2096, 1193, 550, 496, 380];
-const OCCUPATION_SHARES = [711, 528, 267, 173, 759, 112, 236, 679, 17, 92, 195, 129, 388, 142, 302, 144, 241, 502, 70, 72, 281];
+const OCCUPATION_SHARES = [
+  711, 528, 267, 173, 759, 112, 236, 679, 17, 92, 195, 129, 388, 142, 302, 144, 241, 502, 70, 72,
+  281,
+];
 /** Three-digit US zip prefixes with rough weights (MovieLens began in Minnesota). */
 const ZIP_PREFIXES: Array<[string, number]> = [
-  ['554', 30], ['551', 20], ['553', 10], ['100', 12], ['112', 6], ['021', 8], ['606', 10], ['900', 10],
-  ['941', 8], ['945', 6], ['981', 7], ['200', 6], ['303', 5], ['770', 6], ['752', 5], ['191', 5],
-  ['852', 4], ['482', 4], ['331', 4], ['802', 5], ['972', 5], ['921', 5], ['152', 3], ['432', 3],
-  ['462', 3], ['537', 4], ['532', 3], ['641', 3], ['681', 2], ['841', 3], ['871', 2], ['891', 3],
-  ['700', 2], ['372', 3], ['282', 3], ['275', 3], ['232', 3], ['068', 3], ['080', 3], ['146', 3],
-  ['142', 2], ['600', 4], ['601', 3], ['945', 3], ['950', 4], ['958', 2], ['967', 1], ['995', 1],
+  ['554', 30],
+  ['551', 20],
+  ['553', 10],
+  ['100', 12],
+  ['112', 6],
+  ['021', 8],
+  ['606', 10],
+  ['900', 10],
+  ['941', 8],
+  ['945', 6],
+  ['981', 7],
+  ['200', 6],
+  ['303', 5],
+  ['770', 6],
+  ['752', 5],
+  ['191', 5],
+  ['852', 4],
+  ['482', 4],
+  ['331', 4],
+  ['802', 5],
+  ['972', 5],
+  ['921', 5],
+  ['152', 3],
+  ['432', 3],
+  ['462', 3],
+  ['537', 4],
+  ['532', 3],
+  ['641', 3],
+  ['681', 2],
+  ['841', 3],
+  ['871', 2],
+  ['891', 3],
+  ['700', 2],
+  ['372', 3],
+  ['282', 3],
+  ['275', 3],
+  ['232', 3],
+  ['068', 3],
+  ['080', 3],
+  ['146', 3],
+  ['142', 2],
+  ['600', 4],
+  ['601', 3],
+  ['945', 3],
+  ['950', 4],
+  ['958', 2],
+  ['967', 1],
+  ['995', 1],
 ];
 
 const ADJECTIVES = [
-  'Silent', 'Crimson', 'Last', 'Lost', 'Broken', 'Golden', 'Midnight', 'Wild', 'Hidden', 'Dark',
-  'Electric', 'Frozen', 'Burning', 'Secret', 'Little', 'Lonely', 'Savage', 'Sweet', 'Quiet',
-  'Endless', 'Distant', 'Forgotten', 'Restless', 'Wicked', 'Brave', 'Velvet', 'Hollow', 'Iron',
-  'Paper', 'Glass', 'Neon', 'Scarlet', 'Strange', 'Final', 'Happy', 'Perfect', 'Dangerous',
+  'Silent',
+  'Crimson',
+  'Last',
+  'Lost',
+  'Broken',
+  'Golden',
+  'Midnight',
+  'Wild',
+  'Hidden',
+  'Dark',
+  'Electric',
+  'Frozen',
+  'Burning',
+  'Secret',
+  'Little',
+  'Lonely',
+  'Savage',
+  'Sweet',
+  'Quiet',
+  'Endless',
+  'Distant',
+  'Forgotten',
+  'Restless',
+  'Wicked',
+  'Brave',
+  'Velvet',
+  'Hollow',
+  'Iron',
+  'Paper',
+  'Glass',
+  'Neon',
+  'Scarlet',
+  'Strange',
+  'Final',
+  'Happy',
+  'Perfect',
+  'Dangerous',
 ];
 const NOUNS = [
-  'Summer', 'River', 'Kingdom', 'Road', 'Heart', 'City', 'Garden', 'Storm', 'Mirror', 'Promise',
-  'Shadow', 'Harbor', 'Dream', 'Island', 'Frontier', 'Horizon', 'Letter', 'Stranger', 'Machine',
-  'Empire', 'Voyage', 'Winter', 'Station', 'Witness', 'Game', 'Circus', 'Detective', 'Planet',
-  'Orchard', 'Canyon', 'Diary', 'Affair', 'Mission', 'Legend', 'Wedding', 'Tide', 'Hotel',
+  'Summer',
+  'River',
+  'Kingdom',
+  'Road',
+  'Heart',
+  'City',
+  'Garden',
+  'Storm',
+  'Mirror',
+  'Promise',
+  'Shadow',
+  'Harbor',
+  'Dream',
+  'Island',
+  'Frontier',
+  'Horizon',
+  'Letter',
+  'Stranger',
+  'Machine',
+  'Empire',
+  'Voyage',
+  'Winter',
+  'Station',
+  'Witness',
+  'Game',
+  'Circus',
+  'Detective',
+  'Planet',
+  'Orchard',
+  'Canyon',
+  'Diary',
+  'Affair',
+  'Mission',
+  'Legend',
+  'Wedding',
+  'Tide',
+  'Hotel',
 ];
-const NAMES = ['Johnny', 'Maria', 'Sam', 'Eleanor', 'Max', 'Rosa', 'Henry', 'Lucy', 'Oscar', 'Vera', 'Noël', 'José', 'Zoë', 'Søren'];
-const FOREIGN = ['Café', 'Déjà Vu', 'Señorita', 'Über Alles', 'Amour Fou', 'La Dolce Notte', 'Château', 'Fräulein', 'Mañana', 'Coeur Brisé'];
+const NAMES = [
+  'Johnny',
+  'Maria',
+  'Sam',
+  'Eleanor',
+  'Max',
+  'Rosa',
+  'Henry',
+  'Lucy',
+  'Oscar',
+  'Vera',
+  'Noël',
+  'José',
+  'Zoë',
+  'Søren',
+];
+const FOREIGN = [
+  'Café',
+  'Déjà Vu',
+  'Señorita',
+  'Über Alles',
+  'Amour Fou',
+  'La Dolce Notte',
+  'Château',
+  'Fräulein',
+  'Mañana',
+  'Coeur Brisé',
+];
 const SUFFIXES = ['II', '2', '3: The Return', 'Returns', 'Forever', 'Reloaded'];
 
 function inventTitle(random: Random): string {
@@ -82,15 +226,21 @@ function inventTitle(random: Random): string {
 function validate(options: SyntheticOptions): void {
   const { users, movies, ratings, seed } = options;
   for (const [name, value] of Object.entries({ users, movies, ratings, seed })) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`--${name} must be a whole number ≥ 0, got ${value}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new RangeError(`--${name} must be a whole number ≥ 0, got ${value}`);
   }
   if (users < 1) throw new RangeError('--users must be at least 1');
-  if (movies < MIN_RATINGS_PER_USER * 2) throw new RangeError(`--movies must be at least ${MIN_RATINGS_PER_USER * 2}`);
+  if (movies < MIN_RATINGS_PER_USER * 2)
+    throw new RangeError(`--movies must be at least ${MIN_RATINGS_PER_USER * 2}`);
   if (ratings < users * MIN_RATINGS_PER_USER) {
-    throw new RangeError(`--ratings must be at least ${MIN_RATINGS_PER_USER} per user (${users * MIN_RATINGS_PER_USER})`);
+    throw new RangeError(
+      `--ratings must be at least ${MIN_RATINGS_PER_USER} per user (${users * MIN_RATINGS_PER_USER})`,
+    );
   }
   if (ratings > users * maxRatingsPerUser(movies)) {
-    throw new RangeError(`--ratings must be at most ${users * maxRatingsPerUser(movies)} for ${users} users and ${movies} movies`);
+    throw new RangeError(
+      `--ratings must be at most ${users * maxRatingsPerUser(movies)} for ${users} users and ${movies} movies`,
+    );
   }
 }
 
@@ -119,7 +269,12 @@ function makeMovies(count: number, random: Random, genreFactors: Float64Array[])
     popularity[i] = 1 / Math.pow(rank[i] + 40, 1.7);
     bias[i] = random.normal(0, 0.35) + 0.12 * Math.log(popularity[i] * count);
     const year = Math.max(1919, 2000 - Math.floor(-Math.log(1 - random.next()) * 11));
-    movies.push({ id: i + 1, title: inventTitle(random), year, genres: genreList.map((g) => ML1M_GENRES[g]) });
+    movies.push({
+      id: i + 1,
+      title: inventTitle(random),
+      year,
+      genres: genreList.map((g) => ML1M_GENRES[g]),
+    });
   }
   return { movies, factors, popularity, bias };
 }
@@ -166,7 +321,10 @@ function sessionTimes(count: number, random: Random): Uint32Array {
   const times = new Uint32Array(count);
   const span = LAST_TIME - FIRST_TIME;
   const join = FIRST_TIME + Math.floor(span * Math.pow(random.next(), 2.2));
-  const firstSession = Math.max(Math.min(count, MIN_RATINGS_PER_USER), Math.round(count * random.uniform(0.45, 1)));
+  const firstSession = Math.max(
+    Math.min(count, MIN_RATINGS_PER_USER),
+    Math.round(count * random.uniform(0.45, 1)),
+  );
   let time = join;
   for (let k = 0; k < count; k++) {
     if (k >= firstSession && random.next() < 0.08) {
@@ -207,7 +365,9 @@ function nthSmallest(values: Float64Array, k: number): number {
 export function generateSynthetic(options: SyntheticOptions): Dataset {
   validate(options);
   const random = new Random(options.seed);
-  const genreFactors = ML1M_GENRES.map(() => Float64Array.from({ length: FACTORS }, () => random.normal(0, 0.55)));
+  const genreFactors = ML1M_GENRES.map(() =>
+    Float64Array.from({ length: FACTORS }, () => random.normal(0, 0.55)),
+  );
   const catalog = makeMovies(options.movies, random, genreFactors);
   const counts = ratingsPerUser(options, random);
   const m = options.movies;
@@ -230,7 +390,8 @@ export function generateSynthetic(options: SyntheticOptions): Dataset {
     // and what they expect to like. The n smallest keys win.
     for (let i = 0; i < m; i++) {
       let affinity = 0;
-      for (let f = 0; f < FACTORS; f++) affinity += userFactors[f] * catalog.factors[i * FACTORS + f];
+      for (let f = 0; f < FACTORS; f++)
+        affinity += userFactors[f] * catalog.factors[i * FACTORS + f];
       affinities[i] = affinity;
       const weight = catalog.popularity[i] * Math.exp(0.9 * affinity);
       keys[i] = -Math.log(1 - random.next()) / weight;
@@ -257,7 +418,9 @@ export function generateSynthetic(options: SyntheticOptions): Dataset {
   let share = 0;
   for (let s = 0; s < 4; s++) {
     share += RATING_SHARES[s];
-    cuts.push(sortedScores[Math.min(sortedScores.length - 1, Math.floor(share * sortedScores.length))]);
+    cuts.push(
+      sortedScores[Math.min(sortedScores.length - 1, Math.floor(share * sortedScores.length))],
+    );
   }
   const stars = new Float32Array(options.ratings);
   for (let k = 0; k < stars.length; k++) {

@@ -22,6 +22,8 @@ export interface Db {
   location: string;
   sqlite?: SqliteDatabase.Database;
   pgPool?: pg.Pool;
+  /** PostgreSQL: the schema lenslab's tables live in. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,11 @@ function openSqlite(path: string): Db {
   return { kysely, dialect: 'sqlite', location: file, sqlite, close: () => kysely.destroy() };
 }
 
+/** Without a user in the URL, follow libpq's habits, then fall back to the server's superuser. */
+export function defaultPostgresUser(): string {
+  return process.env.PGUSER || process.env.USER || 'postgres';
+}
+
 async function openPostgres(url: string): Promise<Db> {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
@@ -63,8 +70,7 @@ async function openPostgres(url: string): Promise<Db> {
   if (schema !== null && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
     throw new Error(`--db: schema "${schema}" must be lower-case letters, digits and underscores`);
   }
-  // Without a user in the URL, fall back to libpq's habits, then to the server's superuser.
-  if (!parsed.username) parsed.username = process.env.PGUSER || process.env.USER || 'postgres';
+  if (!parsed.username) parsed.username = defaultPostgresUser();
   const config: pg.PoolConfig = { connectionString: parsed.toString(), max: 10 };
   if (schema) {
     const setup = new pg.Client({ connectionString: parsed.toString() });
@@ -76,12 +82,25 @@ async function openPostgres(url: string): Promise<Db> {
   const pgPool = new pg.Pool(config);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgPool }) });
   parsed.password = '';
-  return { kysely, dialect: 'postgres', location: parsed.toString(), pgPool, close: () => kysely.destroy() };
+  if (schema) parsed.searchParams.set('schema', schema);
+  return {
+    kysely,
+    dialect: 'postgres',
+    location: parsed.toString(),
+    pgPool,
+    schema: schema ?? 'public',
+    close: () => kysely.destroy(),
+  };
 }
 
 /** Brings the schema up to date; throws if a migration fails. */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations },
+    // Kysely looks for its own tables across all schemas unless told which one is ours.
+    migrationTableSchema: db.schema,
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;

@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
 import {
-  FIVE_STARS, HALF_STARS, RatingColumnsBuilder, type Dataset, type Gender, type Movie,
+  FIVE_STARS,
+  HALF_STARS,
+  RatingColumnsBuilder,
+  type Dataset,
+  type Gender,
+  type Movie,
   type UserProfile,
 } from '../datasets/dataset.ts';
 import type { Db } from '../db/connection.ts';
@@ -9,7 +14,9 @@ export type ImportMode = 'empty' | 'replace' | 'merge';
 
 export class DatabaseNotEmptyError extends Error {
   constructor(what: string) {
-    super(`the database already holds ${what}: choose --replace (delete everything first) or --merge (add and update)`);
+    super(
+      `the database already holds ${what}: choose --replace (delete everything first) or --merge (add and update)`,
+    );
     this.name = 'DatabaseNotEmptyError';
   }
 }
@@ -31,10 +38,17 @@ const RATING_INDEXES = [
 
 export async function countRows(db: Db): Promise<ImportSummary> {
   const count = async (table: 'movies' | 'users' | 'ratings') => {
-    const row = await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await db.kysely
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   };
-  return { movies: await count('movies'), users: await count('users'), ratings: await count('ratings') };
+  return {
+    movies: await count('movies'),
+    users: await count('users'),
+    ratings: await count('ratings'),
+  };
 }
 
 interface ImportRows {
@@ -52,7 +66,13 @@ function importRows(dataset: Dataset): ImportRows {
   }
   const profiles = new Map(dataset.users.map((user) => [user.id, user]));
   const users = Array.from(ratings.userIds.ids, (id, u) => {
-    const profile = profiles.get(id) ?? { id, gender: null, age: null, occupation: null, zip: null };
+    const profile = profiles.get(id) ?? {
+      id,
+      gender: null,
+      age: null,
+      occupation: null,
+      zip: null,
+    };
     return { ...profile, createdAt: Number.isFinite(firstRating[u]) ? firstRating[u] : 0 };
   });
   for (const profile of dataset.users) {
@@ -66,7 +86,12 @@ function importRows(dataset: Dataset): ImportRows {
  * Imported user and movie ids are kept (they are already pseudonyms); imported members count as
  * consenting to research use, since their data was collected for research.
  */
-export async function importDataset(db: Db, dataset: Dataset, mode: ImportMode, onProgress?: ProgressListener): Promise<ImportSummary> {
+export async function importDataset(
+  db: Db,
+  dataset: Dataset,
+  mode: ImportMode,
+  onProgress?: ProgressListener,
+): Promise<ImportSummary> {
   const known = new Set(dataset.movies.map((movie) => movie.id));
   for (const id of dataset.ratings.itemIds.ids) {
     if (!known.has(id)) throw new Error(`movie ${id} is rated but missing from the catalog file`);
@@ -79,21 +104,33 @@ export async function importDataset(db: Db, dataset: Dataset, mode: ImportMode, 
 
 function checkEmpty(counts: ImportSummary): void {
   if (counts.ratings > 0 || counts.users > 0 || counts.movies > 0) {
-    throw new DatabaseNotEmptyError(`${counts.movies} movies, ${counts.users} users and ${counts.ratings} ratings`);
+    throw new DatabaseNotEmptyError(
+      `${counts.movies} movies, ${counts.users} users and ${counts.ratings} ratings`,
+    );
   }
 }
 
-function importIntoSqlite(db: Db, dataset: Dataset, rows: ImportRows, mode: ImportMode, onProgress?: ProgressListener): void {
+function importIntoSqlite(
+  db: Db,
+  dataset: Dataset,
+  rows: ImportRows,
+  mode: ImportMode,
+  onProgress?: ProgressListener,
+): void {
   const sqlite = db.sqlite!;
   const merge = mode === 'merge';
-  const upsert = (conflict: string, update: string) => (merge ? ` ON CONFLICT(${conflict}) DO UPDATE SET ${update}` : '');
+  const upsert = (conflict: string, update: string) =>
+    merge ? ` ON CONFLICT(${conflict}) DO UPDATE SET ${update}` : '';
   const insertMovie = sqlite.prepare(
     `INSERT INTO movies (id, title, year, genres) VALUES (?, ?, ?, ?)` +
       upsert('id', 'title = excluded.title, year = excluded.year, genres = excluded.genres'),
   );
   const insertUser = sqlite.prepare(
     `INSERT INTO users (id, created_at, gender, age, occupation, zip, origin, research_consent) VALUES (?, ?, ?, ?, ?, ?, 'import', 1)` +
-      upsert('id', 'gender = excluded.gender, age = excluded.age, occupation = excluded.occupation, zip = excluded.zip'),
+      upsert(
+        'id',
+        'gender = excluded.gender, age = excluded.age, occupation = excluded.occupation, zip = excluded.zip',
+      ),
   );
   const insertRating = sqlite.prepare(
     `INSERT INTO ratings (user_id, movie_id, rating, rated_at) VALUES (?, ?, ?, ?)` +
@@ -101,44 +138,75 @@ function importIntoSqlite(db: Db, dataset: Dataset, rows: ImportRows, mode: Impo
   );
   const run = sqlite.transaction(() => {
     if (mode === 'empty') {
-      const count = (table: string) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      const count = (table: string) =>
+        (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       checkEmpty({ movies: count('movies'), users: count('users'), ratings: count('ratings') });
     }
-    if (mode === 'replace') for (const table of ['ratings', 'users', 'movies']) sqlite.prepare(`DELETE FROM ${table}`).run();
+    if (mode === 'replace')
+      for (const table of ['ratings', 'users', 'movies'])
+        sqlite.prepare(`DELETE FROM ${table}`).run();
     // Into an empty table it is faster to build the secondary indexes once, at the end.
     const rebuildIndexes = mode !== 'merge';
-    if (rebuildIndexes) for (const index of RATING_INDEXES) sqlite.prepare(`DROP INDEX ${index.name}`).run();
+    if (rebuildIndexes)
+      for (const index of RATING_INDEXES) sqlite.prepare(`DROP INDEX ${index.name}`).run();
     for (const m of rows.movies) insertMovie.run(m.id, m.title, m.year, m.genres.join('|'));
-    for (const u of rows.users) insertUser.run(u.id, u.createdAt, u.gender, u.age, u.occupation, u.zip);
+    for (const u of rows.users)
+      insertUser.run(u.id, u.createdAt, u.gender, u.age, u.occupation, u.zip);
     const { ratings } = dataset;
     const users = ratings.userIds.ids;
     const items = ratings.itemIds.ids;
     for (let r = 0; r < ratings.length; r++) {
-      insertRating.run(users[ratings.userIndex[r]], items[ratings.itemIndex[r]], ratings.rating[r], ratings.timestamp[r]);
+      insertRating.run(
+        users[ratings.userIndex[r]],
+        items[ratings.itemIndex[r]],
+        ratings.rating[r],
+        ratings.timestamp[r],
+      );
       if (onProgress && (r + 1) % BATCH === 0) onProgress(r + 1, ratings.length);
     }
     onProgress?.(ratings.length, ratings.length);
-    if (rebuildIndexes) for (const index of RATING_INDEXES) sqlite.prepare(`CREATE INDEX ${index.name} ON ratings (${index.column})`).run();
+    if (rebuildIndexes)
+      for (const index of RATING_INDEXES)
+        sqlite.prepare(`CREATE INDEX ${index.name} ON ratings (${index.column})`).run();
   });
   run.immediate();
 }
 
-async function importIntoPostgres(db: Db, dataset: Dataset, rows: ImportRows, mode: ImportMode, onProgress?: ProgressListener): Promise<void> {
+async function importIntoPostgres(
+  db: Db,
+  dataset: Dataset,
+  rows: ImportRows,
+  mode: ImportMode,
+  onProgress?: ProgressListener,
+): Promise<void> {
   const merge = mode === 'merge';
   await db.kysely.transaction().execute(async (trx) => {
     if (mode === 'empty') {
-      const result = await sql<ImportSummary>`SELECT (SELECT count(*) FROM movies)::int AS movies, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM ratings)::int AS ratings`.execute(trx);
+      const result =
+        await sql<ImportSummary>`SELECT (SELECT count(*) FROM movies)::int AS movies, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM ratings)::int AS ratings`.execute(
+          trx,
+        );
       checkEmpty(result.rows[0]);
     }
-    if (mode === 'replace') await sql`TRUNCATE ratings, identities, users, movies CASCADE`.execute(trx);
+    if (mode === 'replace')
+      await sql`TRUNCATE ratings, identities, users, movies CASCADE`.execute(trx);
+    // Into an empty table, checking keys row by row is slow in PostgreSQL: drop the constraints and
+    // indexes, load, then add them back (which validates everything at once, in this transaction).
     const rebuildIndexes = mode !== 'merge';
-    if (rebuildIndexes) for (const index of RATING_INDEXES) await sql`DROP INDEX ${sql.id(index.name)}`.execute(trx);
+    if (rebuildIndexes) {
+      await sql`ALTER TABLE ratings DROP CONSTRAINT ratings_user_fk, DROP CONSTRAINT ratings_movie_fk, DROP CONSTRAINT ratings_pk`.execute(
+        trx,
+      );
+      for (const index of RATING_INDEXES) await sql`DROP INDEX ${sql.id(index.name)}`.execute(trx);
+    }
     for (let start = 0; start < rows.movies.length; start += BATCH) {
       const batch = rows.movies.slice(start, start + BATCH);
       await sql`INSERT INTO movies (id, title, year, genres)
         SELECT * FROM unnest(${batch.map((m) => m.id)}::int[], ${batch.map((m) => m.title)}::text[],
           ${batch.map((m) => m.year)}::int[], ${batch.map((m) => m.genres.join('|'))}::text[])
-        ${merge ? sql`ON CONFLICT (id) DO UPDATE SET title = excluded.title, year = excluded.year, genres = excluded.genres` : sql``}`.execute(trx);
+        ${merge ? sql`ON CONFLICT (id) DO UPDATE SET title = excluded.title, year = excluded.year, genres = excluded.genres` : sql``}`.execute(
+        trx,
+      );
     }
     for (let start = 0; start < rows.users.length; start += BATCH) {
       const batch = rows.users.slice(start, start + BATCH);
@@ -146,21 +214,39 @@ async function importIntoPostgres(db: Db, dataset: Dataset, rows: ImportRows, mo
         SELECT * FROM unnest(${batch.map((u) => u.id)}::int[], ${batch.map((u) => u.createdAt)}::bigint[],
           ${batch.map((u) => u.gender)}::text[], ${batch.map((u) => u.age)}::int[],
           ${batch.map((u) => u.occupation)}::int[], ${batch.map((u) => u.zip)}::text[])
-        ${merge ? sql`ON CONFLICT (id) DO UPDATE SET gender = excluded.gender, age = excluded.age, occupation = excluded.occupation, zip = excluded.zip` : sql``}`.execute(trx);
+        ${merge ? sql`ON CONFLICT (id) DO UPDATE SET gender = excluded.gender, age = excluded.age, occupation = excluded.occupation, zip = excluded.zip` : sql``}`.execute(
+        trx,
+      );
     }
     const { ratings } = dataset;
     for (let start = 0; start < ratings.length; start += BATCH) {
       const end = Math.min(ratings.length, start + BATCH);
-      const users = Array.from(ratings.userIndex.subarray(start, end), (u) => ratings.userIds.ids[u]);
-      const items = Array.from(ratings.itemIndex.subarray(start, end), (i) => ratings.itemIds.ids[i]);
+      const users = Array.from(
+        ratings.userIndex.subarray(start, end),
+        (u) => ratings.userIds.ids[u],
+      );
+      const items = Array.from(
+        ratings.itemIndex.subarray(start, end),
+        (i) => ratings.itemIds.ids[i],
+      );
       await sql`INSERT INTO ratings (user_id, movie_id, rating, rated_at)
         SELECT * FROM unnest(${users}::int[], ${items}::int[], ${Array.from(ratings.rating.subarray(start, end))}::real[],
           ${Array.from(ratings.timestamp.subarray(start, end))}::bigint[])
-        ${merge ? sql`ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at` : sql``}`.execute(trx);
+        ${merge ? sql`ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at` : sql``}`.execute(
+        trx,
+      );
       onProgress?.(end, ratings.length);
     }
     if (rebuildIndexes) {
-      for (const index of RATING_INDEXES) await sql`CREATE INDEX ${sql.id(index.name)} ON ratings (${sql.id(index.column)})`.execute(trx);
+      await sql`ALTER TABLE ratings ADD CONSTRAINT ratings_pk PRIMARY KEY (user_id, movie_id),
+        ADD CONSTRAINT ratings_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+        ADD CONSTRAINT ratings_movie_fk FOREIGN KEY (movie_id) REFERENCES movies (id) ON DELETE CASCADE`.execute(
+        trx,
+      );
+      for (const index of RATING_INDEXES)
+        await sql`CREATE INDEX ${sql.id(index.name)} ON ratings (${sql.id(index.column)})`.execute(
+          trx,
+        );
     }
   });
 }
@@ -173,8 +259,16 @@ export interface LoadOptions {
 /** Reads the whole database back as a Dataset (catalog, demographics, ratings). */
 export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Dataset> {
   const movieRows = await db.kysely.selectFrom('movies').selectAll().orderBy('id').execute();
-  const movies: Movie[] = movieRows.map((m) => ({ id: m.id, title: m.title, year: m.year, genres: m.genres === '' ? [] : m.genres.split('|') }));
-  let userQuery = db.kysely.selectFrom('users').select(['id', 'gender', 'age', 'occupation', 'zip']).orderBy('id');
+  const movies: Movie[] = movieRows.map((m) => ({
+    id: m.id,
+    title: m.title,
+    year: m.year,
+    genres: m.genres === '' ? [] : m.genres.split('|'),
+  }));
+  let userQuery = db.kysely
+    .selectFrom('users')
+    .select(['id', 'gender', 'age', 'occupation', 'zip'])
+    .orderBy('id');
   if (options.consentingOnly) userQuery = userQuery.where('research_consent', '=', 1);
   const users: UserProfile[] = (await userQuery.execute()).map((u) => ({
     id: u.id,
@@ -184,17 +278,32 @@ export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Da
     zip: u.zip,
   }));
   const builder = new RatingColumnsBuilder(1 << 16);
-  const consentFilter = options.consentingOnly ? ' WHERE user_id IN (SELECT id FROM users WHERE research_consent = 1)' : '';
+  const consentFilter = options.consentingOnly
+    ? ' WHERE user_id IN (SELECT id FROM users WHERE research_consent = 1)'
+    : '';
   if (db.sqlite) {
-    const statement = db.sqlite.prepare(`SELECT user_id, movie_id, rating, rated_at FROM ratings${consentFilter}`).raw();
-    for (const row of statement.iterate() as Iterable<[number, number, number, number]>) builder.add(row[0], row[1], row[2], row[3]);
+    const statement = db.sqlite
+      .prepare(`SELECT user_id, movie_id, rating, rated_at FROM ratings${consentFilter}`)
+      .raw();
+    for (const row of statement.iterate() as Iterable<[number, number, number, number]>)
+      builder.add(row[0], row[1], row[2], row[3]);
   } else {
-    const result = await sql<{ user_id: number; movie_id: number; rating: number; rated_at: number }>`SELECT user_id, movie_id, rating, rated_at FROM ratings${sql.raw(consentFilter)}`.execute(db.kysely);
+    const result = await sql<{
+      user_id: number;
+      movie_id: number;
+      rating: number;
+      rated_at: number;
+    }>`SELECT user_id, movie_id, rating, rated_at FROM ratings${sql.raw(consentFilter)}`.execute(
+      db.kysely,
+    );
     for (const row of result.rows) builder.add(row.user_id, row.movie_id, row.rating, row.rated_at);
   }
   const ratings = builder.build();
   let halfStars = false;
-  for (let r = 0; r < ratings.length && !halfStars; r++) halfStars = !Number.isInteger(ratings.rating[r]);
-  const withRatings = options.consentingOnly ? users.filter((u) => ratings.userIds.has(u.id)) : users;
+  for (let r = 0; r < ratings.length && !halfStars; r++)
+    halfStars = !Number.isInteger(ratings.rating[r]);
+  const withRatings = options.consentingOnly
+    ? users.filter((u) => ratings.userIds.has(u.id))
+    : users;
   return { ratings, movies, users: withRatings, scale: halfStars ? HALF_STARS : FIVE_STARS };
 }

@@ -17,7 +17,9 @@ interface GenerateOptions {
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
-    .description('write a synthetic MovieLens-like dataset in the ML-1M format (same seed, same bytes)')
+    .description(
+      'write a synthetic MovieLens-like dataset in the ML-1M format (same seed, same bytes)',
+    )
     .option('--users <n>', 'number of users (each gets ≥ 20 ratings)', '6040')
     .option('--movies <n>', 'number of movies', '3900')
     .option('--ratings <n>', 'total number of ratings', '1000209')
@@ -34,13 +36,19 @@ export function registerGenerate(program: Command): void {
           seed: parseWholeNumber('--seed', options.seed),
         };
         if (existsSync(options.out) && readdirSync(options.out).length > 0 && !options.overwrite) {
-          throw new UsageError(`--out ${options.out} is not empty (add --overwrite to write into it)`);
+          throw new UsageError(
+            `--out ${options.out} is not empty (add --overwrite to write into it)`,
+          );
         }
         const started = performance.now();
         const dataset = generateSynthetic(settings);
         writeMl1m(dataset, options.out);
         const seconds = (performance.now() - started) / 1000;
-        report(!!options.json, { ...settings, out: options.out, seconds }, `wrote ${settings.ratings} ratings by ${settings.users} users of ${settings.movies} movies to ${options.out} in ${seconds.toFixed(1)} s`);
+        report(
+          !!options.json,
+          { ...settings, out: options.out, seconds },
+          `wrote ${settings.ratings} ratings by ${settings.users} users of ${settings.movies} movies to ${options.out} in ${seconds.toFixed(1)} s`,
+        );
       }),
     );
 }

@@ -22,7 +22,8 @@ export function registerImport(program: Command): void {
     .option('--json', 'print a JSON summary, no progress bar')
     .action(
       action(async (path: string, options: ImportOptions, command: Command) => {
-        if (options.replace && options.merge) throw new UsageError('choose either --replace or --merge, not both');
+        if (options.replace && options.merge)
+          throw new UsageError('choose either --replace or --merge, not both');
         const mode: ImportMode = options.replace ? 'replace' : options.merge ? 'merge' : 'empty';
         const started = performance.now();
         const dataset = await readDataset(path, options.format);
@@ -30,13 +31,23 @@ export function registerImport(program: Command): void {
         const bar = progress('import', options.json);
         const summary = await withDatabase(command, async (db) => {
           try {
-            return { ...(await importDataset(db, dataset, mode, (done, total) => bar.update(done, total))), database: db.location };
+            return {
+              ...(await importDataset(db, dataset, mode, (done, total) => bar.update(done, total))),
+              database: db.location,
+            };
           } finally {
             bar.stop();
           }
         });
-        const seconds = { parse: (parsed - started) / 1000, total: (performance.now() - started) / 1000 };
-        report(!!options.json, { ...summary, seconds }, `imported ${summary.ratings} ratings, ${summary.users} users and ${summary.movies} movies into ${summary.database} in ${seconds.total.toFixed(1)} s`);
+        const seconds = {
+          parse: (parsed - started) / 1000,
+          total: (performance.now() - started) / 1000,
+        };
+        report(
+          !!options.json,
+          { ...summary, seconds },
+          `imported ${summary.ratings} ratings, ${summary.users} users and ${summary.movies} movies into ${summary.database} in ${seconds.total.toFixed(1)} s`,
+        );
       }),
     );
 }

@@ -14,7 +14,13 @@ export function registerMigrate(program: Command): void {
         try {
           const result = await migrateToLatest(db);
           const applied = (result.results ?? []).map((r) => r.migrationName);
-          report(!!options.json, { database: db.location, applied }, applied.length ? `applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
+          report(
+            !!options.json,
+            { database: db.location, applied },
+            applied.length
+              ? `applied ${applied.join(', ')} to ${db.location}`
+              : `${db.location} is up to date`,
+          );
         } finally {
           await db.close();
         }

@@ -24,7 +24,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('identities')
-    .addColumn('user_id', 'integer', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+    .addColumn('user_id', 'integer', (c) =>
+      c.primaryKey().references('users.id').onDelete('cascade'),
+    )
     .addColumn('email_ciphertext', 'text', (c) => c.notNull())
     .addColumn('email_blind_index', 'text', (c) => c.notNull().unique())
     .addColumn('password_hash', 'text', (c) => c.notNull())
@@ -34,16 +36,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('ratings')
-    .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('movie_id', 'integer', (c) => c.notNull().references('movies.id').onDelete('cascade'))
+    .addColumn('user_id', 'integer', (c) => c.notNull())
+    .addColumn('movie_id', 'integer', (c) => c.notNull())
     .addColumn('rating', 'real', (c) => c.notNull())
     .addColumn('rated_at', 'bigint', (c) => c.notNull())
+    // Named so that bulk imports into PostgreSQL can drop and re-add them (src/services/datasets.ts).
     .addPrimaryKeyConstraint('ratings_pk', ['user_id', 'movie_id'])
+    .addForeignKeyConstraint('ratings_user_fk', ['user_id'], 'users', ['id'], (c) =>
+      c.onDelete('cascade'),
+    )
+    .addForeignKeyConstraint('ratings_movie_fk', ['movie_id'], 'movies', ['id'], (c) =>
+      c.onDelete('cascade'),
+    )
     .execute();
   await db.schema.createIndex('ratings_movie').on('ratings').column('movie_id').execute();
   await db.schema.createIndex('ratings_rated_at').on('ratings').column('rated_at').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['ratings', 'identities', 'users', 'movies']) await db.schema.dropTable(table).execute();
+  for (const table of ['ratings', 'identities', 'users', 'movies'])
+    await db.schema.dropTable(table).execute();
 }
