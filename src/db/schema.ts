@@ -46,6 +46,152 @@ export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
   ratings: RatingsTable;
+  sessions: SessionsTable;
+  privacy_settings: PrivacySettingsTable;
+  password_resets: PasswordResetsTable;
+  boards: BoardsTable;
+  threads: ThreadsTable;
+  posts: PostsTable;
+  events: EventsTable;
+  experiments: ExperimentsTable;
+  experiment_variants: ExperimentVariantsTable;
+  experiment_assignments: ExperimentAssignmentsTable;
+  user_roles: UserRolesTable;
+  access_audit_log: AccessAuditLogTable;
 }
 
 export type { Generated };
+
+/** A logged-in session: the cookie carries a random token; only its SHA-256 is stored. */
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** A web member's choices: public username, who sees their ratings, e-mail updates. */
+export interface PrivacySettingsTable {
+  user_id: number;
+  username: string | null;
+  /** 'public' (under the username), 'anonymous' or 'private'. */
+  ratings_visibility: string;
+  email_updates: number;
+  /** Random token of the one-click unsubscribe link. */
+  unsubscribe_token: string;
+  updated_at: number;
+}
+
+/** Password reset tokens: only the SHA-256 is stored; single use, expiring. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface BoardsTable {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  position: number;
+}
+
+export interface ThreadsTable {
+  id: number;
+  board_id: number;
+  /** Null once the author deleted their account (the thread stays for the replies of others). */
+  user_id: number | null;
+  title: string;
+  created_at: number;
+  last_post_at: number;
+}
+
+export interface PostsTable {
+  id: number;
+  thread_id: number;
+  user_id: number;
+  /** Markdown source. */
+  body: string;
+  /** Order within the thread (1, 2, …). */
+  seq: number;
+  created_at: number;
+  edited_at: number | null;
+}
+
+// ---- research platform (0003_research) ------------------------------------------------------
+
+/** The append-only event log; never an e-mail, an IP address or a password. */
+export interface EventsTable {
+  id: Generated<number>;
+  /** Unix milliseconds. */
+  occurred_at_ms: number;
+  /** login, login_failed, page, rating, predictions_shown, search, recommendation_click */
+  kind: string;
+  /** The member's numeric pseudonymous id, or null for an anonymous visitor. */
+  user_id: number | null;
+  /** An anonymous visitor's random cookie id, or null. */
+  visitor_id: string | null;
+  /** The kind's fields as JSON (see src/services/events.ts). */
+  payload: string;
+}
+
+export interface ExperimentsTable {
+  id: Generated<number>;
+  name: string;
+  hypothesis: string;
+  /** 'new-members' or 'all'. */
+  population: string;
+  /** The planned window, Unix seconds: starts_at < stops_at. */
+  starts_at: number;
+  stops_at: number;
+  /** 'draft', 'running' or 'stopped'. */
+  status: string;
+  created_at: number;
+  created_by: number | null;
+  started_at: number | null;
+  stopped_at: number | null;
+}
+
+export interface ExperimentVariantsTable {
+  experiment_id: number;
+  name: string;
+  /** Positive; shares are weight / sum of weights. */
+  weight: number;
+  description: string;
+  position: number;
+}
+
+/** A member's variant, recorded on first exposure. */
+export interface ExperimentAssignmentsTable {
+  experiment_id: number;
+  user_id: number;
+  variant: string;
+  exposed_at_ms: number;
+}
+
+/** Researcher and admin grants; every member has the implicit role 'member'. */
+export interface UserRolesTable {
+  user_id: number;
+  /** 'researcher' or 'admin'. */
+  role: string;
+  granted_at: number;
+  granted_by: number | null;
+}
+
+/** Append-only (database triggers refuse UPDATE and DELETE): who looked up or changed what. */
+export interface AccessAuditLogTable {
+  id: Generated<number>;
+  occurred_at_ms: number;
+  /** The admin who acted; null for the command line on the server. */
+  actor_id: number | null;
+  action: string;
+  target_user_id: number | null;
+  reason: string | null;
+  /** JSON, when the action has more to say. */
+  detail: string | null;
+}

@@ -1,23 +1,232 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+/**
+ * The lenslab web server: a JSON API under /api (validated with zod, documented as OpenAPI at
+ * /api/openapi.json and /api/docs, errors as problem+json), cookie sessions with CSRF tokens,
+ * security headers, and optionally the built single-page app with an SPA fallback.
+ */
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { Db } from '../db/connection.ts';
 import { countRows } from '../services/datasets.ts';
+import { Catalog } from '../services/catalog.ts';
+import { CommunityError } from '../services/community.ts';
+import { Mailer, type MailerOptions } from '../services/mail.ts';
+import { UsernameTakenError } from '../services/privacy.ts';
+import { Recommender, type RecommenderOptions } from '../services/recommendations.ts';
+import { SESSION_COOKIE, SessionStore, sameToken } from '../services/sessions.ts';
+import { CredentialPolicyError, Vault, type VaultOptions } from '../services/vault.ts';
+import type { RateLimits, Services } from './context.ts';
+import { HttpProblem, sendProblem, type FieldError } from './problem.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
+import { registerCommunityRoutes } from './routes/community.ts';
+import { registerDocs } from './routes/docs.ts';
+import { registerMeRoutes } from './routes/me.ts';
+import { registerMovieRoutes } from './routes/movies.ts';
+import { registerRatingRoutes } from './routes/ratings.ts';
+import { registerRecommendationRoutes } from './routes/recommendations.ts';
+import { registerUi } from './ui.ts';
 
 export interface ServerOptions {
   db: Db;
-  logger?: boolean;
+  /** Fastify's logger (pino) settings; false (default) for none. */
+  logger?: FastifyServerOptions['logger'];
+  /** Service messages (model loaded, mail written); default: console.log when logger is on, else nothing. */
+  log?: (message: string) => void;
+  vault?: Vault;
+  vaultOptions?: VaultOptions;
+  mailer?: Mailer;
+  mailerOptions?: Omit<MailerOptions, 'log'>;
+  recommender?: Recommender;
+  recommenderOptions?: Omit<RecommenderOptions, 'log'>;
+  rateLimits?: Partial<RateLimits>;
+  /** Base URL for links in e-mails (PUBLIC_URL). */
+  publicUrl?: string;
+  /** Folder of the built single-page app to serve (index.html + assets), or null. */
+  uiDir?: string | null;
 }
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  loginPerMinute: 10,
+  loginFailuresPerAccount: 10,
+  registerPerMinute: 20,
+  passwordResetPerMinute: 5,
+};
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Reachable from an e-mail without a session or CSRF token. */
+const CSRF_EXEMPT = new Set(['/api/unsubscribe']);
+
+/** Content-Security-Policy that lets the built SPA (and Swagger UI) run and nothing else. */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  upgradeInsecureRequests: null,
+};
 
 /** Builds the lenslab web server (not yet listening). */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false });
-  app.get('/api/health', async () => ({ status: 'ok', ...(await countRows(options.db)) }));
-  app.get('/', async (_request, reply) => {
-    const counts = await countRows(options.db);
-    reply.type('text/html').send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lenslab</title></head>` +
-        `<body><h1>lenslab</h1><p>An open, privacy-first MovieLens.</p>` +
-        `<p>${counts.movies} movies, ${counts.users} members, ${counts.ratings} ratings.</p></body></html>`,
-    );
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
+  const log =
+    options.log ?? (options.logger ? (message: string) => app.log.info(message) : () => {});
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const { db } = options;
+  const catalog = await Catalog.load(db);
+  const recommender =
+    options.recommender ??
+    (await Recommender.start(db, catalog, { ...options.recommenderOptions, log }));
+  const services: Services = {
+    db,
+    vault: options.vault ?? new Vault(options.vaultOptions),
+    sessions: new SessionStore(db),
+    catalog,
+    recommender,
+    mailer: options.mailer ?? new Mailer({ ...options.mailerOptions, log }),
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+    publicUrl: options.publicUrl ?? process.env.PUBLIC_URL ?? null,
+    log,
+  };
+  app.decorate('services', services);
+  app.decorateRequest('session', null);
+  app.addHook('onClose', async () => {
+    if (!options.recommender) recommender.stop();
   });
+
+  // JSON bodies; an empty body counts as none (e.g. POST /api/auth/logout with a JSON header).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new HttpProblem(400, 'the request body is not valid JSON'), undefined);
+    }
+  });
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(rateLimit, { global: false });
+
+  // Session from the cookie; CSRF token on every state-changing request of a logged-in session.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    const token = request.cookies[SESSION_COOKIE];
+    request.session = token ? await services.sessions.lookup(token) : null;
+    if (token && !request.session) {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+    if (
+      request.session &&
+      STATE_CHANGING.has(request.method) &&
+      !CSRF_EXEMPT.has(request.url.split('?')[0])
+    ) {
+      const sent = request.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !sameToken(sent, request.session.csrfToken)) {
+        return sendProblem(
+          reply,
+          request,
+          403,
+          'missing or wrong x-csrf-token header (get the token from GET /api/session)',
+        );
+      }
+    }
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpProblem)
+      return sendProblem(reply, request, error.status, error.detail, error.errors);
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? 'body';
+      const errors: FieldError[] = error.validation.map((issue) => {
+        const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        return { path: path || where, message: issue.message ?? 'is not valid' };
+      });
+      return sendProblem(
+        reply,
+        request,
+        400,
+        errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+        errors,
+      );
+    }
+    if (error instanceof CredentialPolicyError) {
+      return sendProblem(reply, request, 400, error.message, [
+        { path: error.field, message: error.message.replace(/^\w+: /, '') },
+      ]);
+    }
+    if (error instanceof UsernameTakenError)
+      return sendProblem(reply, request, 409, error.message, [
+        { path: 'username', message: 'taken' },
+      ]);
+    if (error instanceof CommunityError)
+      return sendProblem(reply, request, error.status, error.message);
+    if (error.statusCode === 429)
+      return sendProblem(reply, request, 429, 'too many attempts; wait a minute and try again');
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendProblem(reply, request, error.statusCode, error.message);
+    }
+    request.log.error(error);
+    if (!options.logger) console.error(error);
+    return sendProblem(reply, request, 500, 'something went wrong on our side; please try again');
+  });
+
+  await registerDocs(app);
+  app.get('/api/health', { schema: { hide: true } }, async () => ({
+    status: 'ok',
+    ...(await countRows(db)),
+    model: recommender.modelInfo,
+  }));
+  await app.register(registerAuthRoutes);
+  await app.register(registerMovieRoutes);
+  await app.register(registerRatingRoutes);
+  await app.register(registerRecommendationRoutes);
+  await app.register(registerMeRoutes);
+  await app.register(registerCommunityRoutes);
+
+  const ui = options.uiDir ? await registerUi(app, options.uiDir) : false;
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    if (path.startsWith('/api/') || path === '/api' || !ui || request.method !== 'GET') {
+      return sendProblem(reply, request, 404, `no such route: ${request.method} ${path}`);
+    }
+    return reply.type('text/html; charset=utf-8').sendFile('index.html');
+  });
+  if (!ui) {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+      const counts = await countRows(db);
+      reply
+        .type('text/html; charset=utf-8')
+        .send(
+          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lenslab</title></head>` +
+            `<body><h1>lenslab</h1><p>An open, privacy-first MovieLens.</p>` +
+            `<p>${counts.movies} movies, ${counts.users} members, ${counts.ratings} ratings.</p>` +
+            `<p>The web app is not built; the API is at <a href="/api/docs">/api/docs</a>.</p></body></html>`,
+        );
+    });
+  }
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { migrateToLatest, openDatabase } from '../../db/connection.ts';
 import { buildServer } from '../../http/server.ts';
+import { ensureUiBuilt } from '../../http/ui.ts';
 import { seedDemoCatalogIfEmpty } from '../../services/demo.ts';
 import { databaseOption } from '../database.ts';
 import { action, parseWholeNumber } from '../output.ts';
@@ -9,15 +10,29 @@ interface ServeOptions {
   port: string;
   host: string;
   demo: boolean;
+  ui: boolean;
+  models: string;
+  outbox: string;
+  log: boolean;
 }
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the web site (migrates the database and seeds a demo catalog when it is empty)')
-    .option('--port <port>', 'port to listen on', process.env.PORT ?? '8080')
-    .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
+    .description(
+      'run the web site (migrates the database, seeds a demo catalog when it is empty, builds the web app when needed)',
+    )
+    .option('--port <port>', 'port to listen on (PORT)', process.env.PORT ?? '8080')
+    .option('--host <host>', 'address to listen on (HOST)', process.env.HOST ?? '127.0.0.1')
     .option('--no-demo', 'do not seed the synthetic demo catalog into an empty database')
+    .option('--no-ui', 'serve the API only (do not build or serve the web app)')
+    .option('--models <dir>', 'folder of published models (the newest is used)', './data/models')
+    .option(
+      '--outbox <dir>',
+      'where e-mails go as .eml files when SMTP_URL is not set (LENSLAB_OUTBOX)',
+      process.env.LENSLAB_OUTBOX ?? './data/outbox',
+    )
+    .option('--no-log', 'do not log requests')
     .action(
       action(async (options: ServeOptions, command: Command) => {
         const port = parseWholeNumber('--port', options.port);
@@ -27,12 +42,28 @@ export function registerServe(program: Command): void {
         if (options.demo) {
           const seeded = await seedDemoCatalogIfEmpty(db);
           if (seeded) {
-            console.log(`lenslab: the database was empty, so it now holds a synthetic demo catalog (${seeded.movies} movies, ${seeded.users} members, ${seeded.ratings} ratings).`);
-            console.log('lenslab: to use real MovieLens data, download it from https://grouplens.org/datasets/movielens/ and run');
+            console.log(
+              `lenslab: the database was empty, so it now holds a synthetic demo catalog (${seeded.movies} movies, ${seeded.users} members, ${seeded.ratings} ratings).`,
+            );
+            console.log(
+              'lenslab: to use real MovieLens data, download it from https://grouplens.org/datasets/movielens/ and run',
+            );
             console.log('         bin/lenslab import --format ml-1m --replace path/to/ml-1m');
           }
         }
-        const app = await buildServer({ db });
+        const uiDir = options.ui ? await ensureUiBuilt() : null;
+        if (options.ui && !uiDir)
+          console.log(
+            'lenslab: no web app in this checkout (ui/ or vite.config.ts missing); serving the API only',
+          );
+        const app = await buildServer({
+          db,
+          logger: options.log ? { level: 'info' } : false,
+          log: (message) => console.log(`lenslab: ${message}`),
+          uiDir,
+          recommenderOptions: { modelsDir: options.models },
+          mailerOptions: { outboxDir: options.outbox },
+        });
         const shutdown = async () => {
           await app.close();
           await db.close();
@@ -41,7 +72,9 @@ export function registerServe(program: Command): void {
         process.once('SIGINT', shutdown);
         process.once('SIGTERM', shutdown);
         await app.listen({ port, host: options.host });
-        console.log(`lenslab: listening on http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`);
+        console.log(
+          `lenslab: listening on http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port} (API docs at /api/docs)`,
+        );
       }),
     );
 }

@@ -1,0 +1,150 @@
+// npm run bench:privacy — release and audit synthetic-1m and ML-100K under every preset:
+// re-identified % per scoreboard setting, RMSE / nDCG@10 utility, wall time (medians of RUNS runs;
+// the utility measure, deterministic and slow, runs once).
+// Also the two floors: a full audit of a 1M-rating release (500 targets × 5 settings + QI risk)
+// and a release of 1M ratings including its audit (and files written).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Dataset } from '../src/datasets/dataset.ts';
+import { readMl100k } from '../src/datasets/ml100k.ts';
+import { generateSynthetic } from '../src/datasets/synthetic.ts';
+import {
+  auditRelease,
+  evaluatePolicy,
+  PRESET_NAMES,
+  presetPolicy,
+  releaseWithAudit,
+  type Evaluated,
+} from '../src/privacy/index.ts';
+import { writeRelease } from '../src/services/releases.ts';
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const OUT = 'bench/out';
+const ML100K = process.env.ML100K ?? '../shared/data/ml-100k';
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const pct = (share: number) => (share * 100).toFixed(1);
+const secondsSince = (start: number) => (performance.now() - start) / 1000;
+
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${RUNS} runs, medians`,
+);
+
+const datasets: Array<[string, () => Promise<Dataset>]> = [
+  [
+    'synthetic-1m',
+    async () => generateSynthetic({ users: 6040, movies: 3900, ratings: 1000209, seed: 1 }),
+  ],
+];
+if (existsSync(ML100K)) datasets.push(['ML-100K', () => readMl100k(ML100K)]);
+else console.log(`ML-100K not found at ${ML100K}: skipped`);
+
+interface Row {
+  dataset: string;
+  preset: string;
+  passed: boolean;
+  reidentified: number[];
+  releasedRatings: number;
+  rmse: number | null;
+  rmseUntransformed: number | null;
+  ndcg: number | null;
+  ndcgUntransformed: number | null;
+  releaseSeconds: number;
+  auditSeconds: number;
+  utilitySeconds: number;
+}
+
+const rows: Row[] = [];
+const floors: Record<string, number> = {};
+for (const [name, load] of datasets) {
+  const dataset = await load();
+  for (const preset of PRESET_NAMES) {
+    // The figures are deterministic: utility (two model fits) is measured in the first run only.
+    const runs: Evaluated[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      runs.push(
+        evaluatePolicy(
+          dataset,
+          presetPolicy(preset),
+          { seed: 1, format: 'ml-1m' },
+          run === 0,
+          true,
+        ),
+      );
+    }
+    const first = runs[0];
+    rows.push({
+      dataset: name,
+      preset,
+      passed: first.failures.length === 0,
+      reidentified: first.audit.scoreboard.map((o) => o.reidentified),
+      releasedRatings: first.release.summary.releasedRatings,
+      rmse: first.utility?.released.rmse ?? null,
+      rmseUntransformed: first.utility?.untransformed.rmse ?? null,
+      ndcg: first.utility?.released.ndcgAt10 ?? null,
+      ndcgUntransformed: first.utility?.untransformed.ndcgAt10 ?? null,
+      releaseSeconds: median(runs.map((r) => r.seconds.release)),
+      auditSeconds: median(runs.map((r) => r.seconds.audit)),
+      utilitySeconds: first.seconds.utility,
+    });
+    const row = rows[rows.length - 1];
+    console.log(
+      `${name} ${preset}: ${row.passed ? 'passes' : 'refused'}; re-identified ${row.reidentified.map(pct).join(' / ')}%; ${row.releaseSeconds.toFixed(2)} + ${row.auditSeconds.toFixed(2)} + ${row.utilitySeconds.toFixed(2)} s`,
+    );
+  }
+
+  if (name === 'synthetic-1m') {
+    // Floor 1: a full audit of a 1M-rating release (the original as a release of itself).
+    const audits: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const start = performance.now();
+      auditRelease({ truth: dataset, release: dataset, targets: 500, knowledgeCurve: false });
+      audits.push(secondsSince(start));
+    }
+    floors['audit of a 1M-rating release (500 targets × 5 settings + QI risk), s'] = median(audits);
+    // Floor 2: a release of 1M ratings including its audit, files written (default preset).
+    const withUtility: number[] = [];
+    const withoutUtility: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      for (const utility of run === 0 ? [false, true] : [false]) {
+        const out = mkdtempSync(join(tmpdir(), 'lenslab-bench-release-'));
+        const start = performance.now();
+        const result = releaseWithAudit(dataset, presetPolicy('default'), {
+          seed: 1,
+          format: 'ml-1m',
+          utility,
+        });
+        writeRelease(result, { out, overwrite: true });
+        (utility ? withUtility : withoutUtility).push(secondsSince(start));
+        rmSync(out, { recursive: true, force: true });
+      }
+    }
+    floors['release of 1M ratings (default preset) incl. audit, files written, s'] =
+      median(withoutUtility);
+    floors['… plus the utility measure (2 model fits; one run), s'] = median(withUtility);
+  }
+}
+
+console.log(
+  '\n| dataset | preset | gate | re-identified % (8,2,14 / 6,0,14 / 4,0,3 / 2,0,3 / 8,2,no dates) | released ratings | RMSE (untransformed) | nDCG@10 (untransformed) | release s | audit s | utility s |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const row of rows) {
+  console.log(
+    `| ${row.dataset} | ${row.preset} | ${row.passed ? 'passes' : 'refused'} | ${row.reidentified.map(pct).join(' / ')} | ${row.releasedRatings} | ${row.rmse?.toFixed(4)} (${row.rmseUntransformed?.toFixed(4)}) | ${row.ndcg?.toFixed(4)} (${row.ndcgUntransformed?.toFixed(4)}) | ${row.releaseSeconds.toFixed(2)} | ${row.auditSeconds.toFixed(2)} | ${row.utilitySeconds.toFixed(2)} |`,
+  );
+}
+console.log('\n| floor | median s |');
+console.log('|---|---|');
+for (const [label, value] of Object.entries(floors))
+  console.log(`| ${label} | ${value.toFixed(2)} |`);
+mkdirSync(OUT, { recursive: true });
+writeFileSync(
+  join(OUT, 'privacy.json'),
+  `${JSON.stringify({ runs: RUNS, rows, floors }, null, 2)}\n`,
+);

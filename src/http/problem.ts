@@ -1,0 +1,67 @@
+/** Errors as RFC 9457 problem details (`application/problem+json`). */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An error a handler throws to answer with a problem document. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export function problemBody(
+  status: number,
+  detail: string,
+  instance: string,
+  errors?: FieldError[],
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    instance,
+  };
+  if (errors && errors.length > 0) body.errors = errors;
+  return body;
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  detail: string,
+  errors?: FieldError[],
+): FastifyReply {
+  const instance = request.url.split('?')[0];
+  return reply
+    .code(status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .serializer(JSON.stringify)
+    .send(problemBody(status, detail, instance, errors));
+}
+
+export const notLoggedIn = () => new HttpProblem(401, 'log in first');

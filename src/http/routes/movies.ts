@@ -1,0 +1,155 @@
+/** The catalog: search and browse, a movie's page data, genres, onboarding picks. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Catalog } from '../../services/catalog.ts';
+import { memberId, requireMember, type Services } from '../context.ts';
+import { HttpProblem } from '../problem.ts';
+import { MovieDetail, MovieSummary, Problem, idParam, queryInt, queryText } from '../schemas.ts';
+
+export type MovieSummaryBody = z.infer<typeof MovieSummary>;
+
+/** What a page needs to know about the viewer to personalize movie summaries. */
+export interface Viewer {
+  ratings: Map<number, { rating: number; ratedAt: number }> | null;
+  predict: ((catalogIndex: number) => number) | null;
+}
+
+export const ANONYMOUS: Viewer = { ratings: null, predict: null };
+
+export async function viewerOf(services: Services, userId: number | null): Promise<Viewer> {
+  if (userId === null) return ANONYMOUS;
+  return {
+    ratings: await services.recommender.memberRatings(userId),
+    predict: await services.recommender.predictor(userId),
+  };
+}
+
+export function movieSummary(catalog: Catalog, index: number, viewer: Viewer): MovieSummaryBody {
+  const movie = catalog.movies[index];
+  return {
+    id: movie.id,
+    title: movie.title,
+    year: movie.year,
+    genres: movie.genres,
+    averageRating: catalog.average(index),
+    ratingsCount: catalog.counts[index],
+    predictedRating: viewer.predict ? viewer.predict(index) : null,
+    yourRating: viewer.ratings?.get(movie.id)?.rating ?? null,
+  };
+}
+
+const SORTS = ['popularity', 'average', 'predicted', 'title', 'year'] as const;
+
+export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
+  const services = app.services;
+  const { catalog } = services;
+
+  app.get(
+    '/api/genres',
+    {
+      schema: {
+        tags: ['movies'],
+        summary: 'Every genre in the catalog',
+        response: { 200: z.array(z.string()) },
+      },
+    },
+    async () => catalog.genres,
+  );
+
+  app.get(
+    '/api/movies',
+    {
+      schema: {
+        tags: ['movies'],
+        summary: 'Search and browse movies',
+        querystring: z.object({
+          q: queryText(200).describe('words of the title or year'),
+          genre: queryText(100),
+          year: queryInt(1800, 2200),
+          yearFrom: queryInt(1800, 2200),
+          yearTo: queryInt(1800, 2200),
+          sort: z.preprocess((v) => (v === '' ? undefined : v), z.enum(SORTS).optional()),
+          page: queryInt(1, 100_000),
+          pageSize: queryInt(1, 100),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(MovieSummary),
+            page: z.number().int(),
+            pageSize: z.number().int(),
+            total: z.number().int(),
+          }),
+          400: Problem,
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      if (
+        query.yearFrom !== undefined &&
+        query.yearTo !== undefined &&
+        query.yearFrom > query.yearTo
+      ) {
+        throw new HttpProblem(400, 'yearFrom: must not be after yearTo', [
+          { path: 'yearFrom', message: 'after yearTo' },
+        ]);
+      }
+      const page = query.page ?? 1;
+      const pageSize = query.pageSize ?? 24;
+      const viewer = await viewerOf(services, memberId(request));
+      const { indexes, total } = catalog.search(
+        { ...query, page, pageSize },
+        viewer.predict ?? undefined,
+      );
+      return { items: indexes.map((i) => movieSummary(catalog, i, viewer)), page, pageSize, total };
+    },
+  );
+
+  app.get(
+    '/api/movies/:id',
+    {
+      schema: {
+        tags: ['movies'],
+        summary:
+          "A movie's page data: your rating, predicted rating, average, histogram, similar movies",
+        params: z.object({ id: idParam }),
+        response: { 200: MovieDetail, 400: Problem, 404: Problem },
+      },
+    },
+    async (request) => {
+      const index = catalog.indexOf(request.params.id);
+      if (index < 0) throw new HttpProblem(404, `movie ${request.params.id} does not exist`);
+      const viewer = await viewerOf(services, memberId(request));
+      const similar = services.recommender
+        .similar(request.params.id, 12)
+        .map((id) => catalog.indexOf(id))
+        .filter((i) => i >= 0)
+        .map((i) => movieSummary(catalog, i, viewer));
+      return {
+        ...movieSummary(catalog, index, viewer),
+        histogram: catalog.histogram(index),
+        similar,
+      };
+    },
+  );
+
+  app.get(
+    '/api/onboarding/movies',
+    {
+      schema: {
+        tags: ['movies'],
+        summary: 'Movies for a new member to rate: popular and diverse titles not yet rated',
+        querystring: z.object({ n: queryInt(1, 100) }),
+        response: { 200: z.array(MovieSummary), 400: Problem, 401: Problem },
+      },
+    },
+    async (request) => {
+      const userId = requireMember(request);
+      const viewer = await viewerOf(services, userId);
+      const rated = new Set(viewer.ratings?.keys() ?? []);
+      return catalog
+        .onboardingPicks(rated, request.query.n ?? 30, userId)
+        .map((i) => movieSummary(catalog, i, viewer));
+    },
+  );
+};

@@ -1,0 +1,100 @@
+/** Zod schemas of the API (validation, response serialization and the OpenAPI document). */
+import { z } from 'zod';
+
+/** A query parameter holding a whole number; an empty value counts as absent. */
+export function queryInt(min: number, max: number) {
+  return z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number().int().min(min).max(max).optional(),
+  );
+}
+
+/** A query string parameter; an empty value counts as absent. */
+export function queryText(max: number) {
+  return z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().max(max).optional(),
+  );
+}
+
+export const idParam = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31 - 1);
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'An error (application/problem+json)' });
+
+export const Member = z
+  .object({
+    id: z.number().int(),
+    username: z.string().nullable(),
+    onboarded: z.boolean(),
+    ratingsCount: z.number().int(),
+    roles: z.array(z.string()),
+  })
+  .meta({ id: 'Member' });
+
+export const SessionInfo = z.object({ member: Member.nullable(), csrfToken: z.string() });
+export const LoggedIn = z.object({ member: Member, csrfToken: z.string() });
+
+export const MovieSummary = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    year: z.number().int().nullable(),
+    genres: z.array(z.string()),
+    averageRating: z.number().nullable(),
+    ratingsCount: z.number().int(),
+    predictedRating: z.number().nullable(),
+    yourRating: z.number().nullable(),
+  })
+  .meta({ id: 'MovieSummary' });
+
+export const MovieDetail = MovieSummary.extend({
+  histogram: z.array(z.number().int()).describe('counts of 1..5 stars'),
+  similar: z.array(MovieSummary),
+}).meta({ id: 'MovieDetail' });
+
+export const Recommendation = MovieSummary.extend({
+  predictedRating: z.number(),
+  reason: z
+    .object({
+      becauseYouRated: z.array(
+        z.object({ id: z.number().int(), title: z.string(), yourRating: z.number() }),
+      ),
+    })
+    .nullable(),
+}).meta({ id: 'Recommendation' });
+
+export const Visibility = z.enum(['public', 'anonymous', 'private']);
+
+export const Privacy = z
+  .object({
+    ratingsVisibility: Visibility,
+    researchConsent: z.boolean(),
+    emailUpdates: z.boolean(),
+    username: z.string().nullable(),
+  })
+  .meta({ id: 'Privacy' });
+
+export const RatedMovie = MovieSummary.extend({ rating: z.number(), ratedAt: z.string() });
+
+export const Email = z.string().max(254).describe('e-mail address (the login name)');
+export const Password = z.string().max(200).describe('10 to 200 characters');
+
+export const problemResponses = {
+  400: Problem,
+  401: Problem,
+  403: Problem,
+  404: Problem,
+};

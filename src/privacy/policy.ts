@@ -1,0 +1,294 @@
+/**
+ * The anonymization policy: a declarative JSON or YAML document, validated (unknown keys,
+ * impossible values and contradictions are refused with the key named), with four presets.
+ */
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+export const QUASI_IDENTIFIERS = ['gender', 'age', 'occupation', 'zip'] as const;
+export type QuasiIdentifier = (typeof QUASI_IDENTIFIERS)[number];
+
+/** Generalization levels of each quasi-identifier, finest first. */
+export const GENERALIZATION_LEVELS = {
+  gender: ['keep', 'none'],
+  age: ['buckets', 'coarse', 'none'],
+  occupation: ['keep', 'grouped', 'none'],
+  zip: ['full', '3-digit', 'region', 'none'],
+} as const;
+
+export type GenderLevel = (typeof GENERALIZATION_LEVELS.gender)[number];
+export type AgeLevel = (typeof GENERALIZATION_LEVELS.age)[number];
+export type OccupationLevel = (typeof GENERALIZATION_LEVELS.occupation)[number];
+export type ZipLevel = (typeof GENERALIZATION_LEVELS.zip)[number];
+
+export const PRESET_NAMES = ['naive', 'movielens', 'default', 'strict'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+const share = z.number().min(0).max(1);
+
+const demographicsSchema = z.strictObject({
+  gender: z.enum(GENERALIZATION_LEVELS.gender),
+  age: z.enum(GENERALIZATION_LEVELS.age),
+  occupation: z.enum(GENERALIZATION_LEVELS.occupation),
+  zip: z.enum(GENERALIZATION_LEVELS.zip),
+  quasiIdentifiers: z.array(z.enum(QUASI_IDENTIFIERS)),
+  k: z.number().int().min(1, 'k must be at least 1'),
+  maxSuppression: share,
+});
+
+const timeSchema = z.strictObject({
+  drop: z.boolean(),
+  shiftDays: z.number().int().min(0).max(3650),
+  granularity: z.enum(['second', 'day', 'week', 'month']),
+});
+
+const ratingsSchema = z.strictObject({
+  sampleFraction: z.number().gt(0, 'must be more than 0').max(1),
+  minPerUser: z.number().int().min(0),
+  maxPerUser: z.number().int().min(1).nullable(),
+  minMovieRaters: z.number().int().min(0),
+  perturbation: z.strictObject({
+    probability: share,
+    method: z.enum(['uniform', 'step']),
+  }),
+  riskTargeting: z.strictObject({
+    enabled: z.boolean(),
+    maxRisk: share,
+    rounds: z.number().int().min(0).max(10),
+    draws: z.number().int().min(1).max(20),
+  }),
+});
+
+const dpSchema = z.strictObject({
+  epsilon: z.number().gt(0, 'ε must be more than 0').nullable(),
+});
+
+const gateSchema = z.strictObject({
+  maxReidentified: share,
+  targets: z.union([z.literal('all'), z.number().int().min(1)]),
+});
+
+const utilitySchema = z.strictObject({
+  holdout: z.number().min(0).max(0.5),
+});
+
+export const policySchema = z.strictObject({
+  name: z.string().min(1),
+  minRatings: z.number().int().min(1),
+  demographics: demographicsSchema,
+  time: timeSchema,
+  ratings: ratingsSchema,
+  dp: dpSchema,
+  gate: gateSchema,
+  utility: utilitySchema,
+});
+
+export type Policy = z.infer<typeof policySchema>;
+
+/** What every preset shares; each preset overrides parts of it. */
+const BASE: Policy = {
+  name: 'default',
+  minRatings: 20,
+  demographics: {
+    gender: 'keep',
+    age: 'buckets',
+    occupation: 'keep',
+    zip: '3-digit',
+    quasiIdentifiers: ['gender', 'age', 'occupation', 'zip'],
+    k: 5,
+    maxSuppression: 0.05,
+  },
+  time: { drop: false, shiftDays: 0, granularity: 'second' },
+  ratings: {
+    sampleFraction: 1,
+    minPerUser: 0,
+    maxPerUser: null,
+    minMovieRaters: 0,
+    perturbation: { probability: 0, method: 'step' },
+    riskTargeting: { enabled: false, maxRisk: 0.15, rounds: 2, draws: 2 },
+  },
+  dp: { epsilon: null },
+  gate: { maxReidentified: 0.05, targets: 500 },
+  utility: { holdout: 0.1 },
+};
+
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
+
+const PRESET_OVERRIDES: Record<PresetName, DeepPartial<Policy>> = {
+  // Pseudonyms only: what most people do (every member who rated, everything else as is; the
+  // ML-1M format still writes ages as buckets).
+  naive: {
+    name: 'naive',
+    minRatings: 1,
+    demographics: { zip: 'full', k: 1, maxSuppression: 0 },
+  },
+  // What the ML-1M release did: pseudonyms, age buckets, full zip, exact timestamps.
+  movielens: {
+    name: 'movielens',
+    demographics: { zip: 'full', k: 1, maxSuppression: 0 },
+  },
+  default: {
+    name: 'default',
+    demographics: { zip: '3-digit', k: 5, maxSuppression: 0.05 },
+    time: { shiftDays: 365, granularity: 'month' },
+    ratings: {
+      sampleFraction: 0.35,
+      minMovieRaters: 10,
+      perturbation: { probability: 0.5, method: 'step' },
+      riskTargeting: { enabled: true, maxRisk: 0.15, rounds: 2, draws: 2 },
+    },
+    dp: { epsilon: 1 },
+  },
+  strict: {
+    name: 'strict',
+    demographics: {
+      age: 'coarse',
+      occupation: 'grouped',
+      zip: 'region',
+      k: 10,
+      maxSuppression: 0.05,
+    },
+    time: { shiftDays: 730, granularity: 'month' },
+    ratings: {
+      sampleFraction: 0.3,
+      maxPerUser: 200,
+      minMovieRaters: 20,
+      perturbation: { probability: 0.5, method: 'step' },
+      riskTargeting: { enabled: true, maxRisk: 0.1, rounds: 3, draws: 2 },
+    },
+    dp: { epsilon: 0.5 },
+  },
+};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function merge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override))
+    return override === undefined ? base : override;
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override))
+    result[key] = key in base ? merge(base[key], value) : value;
+  return result;
+}
+
+/** A preset's complete policy (a fresh copy). */
+export function presetPolicy(name: PresetName): Policy {
+  return structuredClone(merge(BASE, PRESET_OVERRIDES[name]) as Policy);
+}
+
+export function isPresetName(value: string): value is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(value);
+}
+
+/** A bad policy: names the file and the key. */
+export class PolicyError extends Error {
+  constructor(
+    readonly source: string,
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super(`${source}: ${key ? `${key}: ` : ''}${reason}`);
+    this.name = 'PolicyError';
+  }
+}
+
+function contradictions(policy: Policy): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const { time, ratings, demographics } = policy;
+  if (time.drop && time.shiftDays > 0)
+    found.push(['time.shiftDays', 'contradicts time.drop: true (dropped dates cannot be shifted)']);
+  if (time.drop && time.granularity !== 'second') {
+    found.push([
+      'time.granularity',
+      'contradicts time.drop: true (dropped dates cannot be coarsened)',
+    ]);
+  }
+  if (ratings.maxPerUser !== null && ratings.maxPerUser < ratings.minPerUser) {
+    found.push([
+      'ratings.maxPerUser',
+      `(${ratings.maxPerUser}) is below ratings.minPerUser (${ratings.minPerUser})`,
+    ]);
+  }
+  if (ratings.minPerUser > policy.minRatings) {
+    found.push([
+      'ratings.minPerUser',
+      `(${ratings.minPerUser}) is above minRatings (${policy.minRatings}): a member cannot keep more ratings than required to be included`,
+    ]);
+  }
+  const seen = new Set<string>();
+  for (const qi of demographics.quasiIdentifiers) {
+    if (seen.has(qi)) found.push(['demographics.quasiIdentifiers', `"${qi}" is listed twice`]);
+    seen.add(qi);
+  }
+  if (demographics.k > 1 && demographics.quasiIdentifiers.length === 0) {
+    found.push([
+      'demographics.k',
+      `k = ${demographics.k} needs at least one quasi-identifier in demographics.quasiIdentifiers`,
+    ]);
+  }
+  return found;
+}
+
+/**
+ * Validates a parsed policy document. A document may name `extends: <preset>` (default:
+ * "default"); its other keys override that preset's. Throws PolicyError naming the key.
+ */
+export function validatePolicy(document: unknown, source = 'policy'): Policy {
+  if (!isPlainObject(document))
+    throw new PolicyError(source, '', 'a policy must be a JSON/YAML object');
+  const { extends: base = 'default', ...rest } = document;
+  if (typeof base !== 'string' || !isPresetName(base)) {
+    throw new PolicyError(
+      source,
+      'extends',
+      `unknown preset "${String(base)}" (known: ${PRESET_NAMES.join(', ')})`,
+    );
+  }
+  const merged = merge(presetPolicy(base), rest);
+  const parsed = policySchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    let key = issue.path.join('.');
+    let reason = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      key = [...issue.path, issue.keys[0]].join('.');
+      reason = 'unknown key';
+    }
+    throw new PolicyError(source, key, reason);
+  }
+  const [first] = contradictions(parsed.data);
+  if (first) throw new PolicyError(source, first[0], first[1]);
+  return parsed.data;
+}
+
+/** Parses JSON or YAML text (YAML is a superset of JSON) and validates it. */
+export function parsePolicy(text: string, source = 'policy'): Policy {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new PolicyError(
+      source,
+      '',
+      `not valid JSON/YAML: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  return validatePolicy(document, source);
+}
+
+/** One line per key, for the README and the report. */
+export function describePolicy(policy: Policy): string[] {
+  const lines: string[] = [];
+  const walk = (value: unknown, prefix: string): void => {
+    if (isPlainObject(value)) {
+      for (const [key, inner] of Object.entries(value))
+        walk(inner, prefix ? `${prefix}.${key}` : key);
+    } else lines.push(`${prefix}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+  };
+  walk(policy, '');
+  return lines;
+}

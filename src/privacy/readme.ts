@@ -1,0 +1,230 @@
+/**
+ * The README of a release, generated from the data in the style of the MovieLens 1M README:
+ * counts, formats, field meanings, licence and citation, and the policy that was applied.
+ */
+import { ML1M_OCCUPATIONS, type Dataset } from '../datasets/dataset.ts';
+import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
+import { describePolicy } from './policy.ts';
+import type { PrivacyReport, ReleaseFormat } from './report.ts';
+
+const RULE = '='.repeat(80);
+
+function section(title: string, body: string[]): string[] {
+  return [title, RULE, '', ...body, ''];
+}
+
+const AGE_LABELS: Record<number, string> = {
+  1: 'Under 18',
+  18: '18-24',
+  25: '25-34',
+  35: '35-44',
+  45: '45-49',
+  50: '50-55',
+  56: '56+',
+};
+const COARSE_LABELS: Record<number, string> = {
+  1: 'Under 18',
+  18: '18-34',
+  35: '35-49',
+  50: '50+',
+};
+
+/** The numbers a README states, so tests can compare them with the files. */
+export interface ReadmeCounts {
+  ratings: number;
+  users: number;
+  movies: number;
+}
+
+export function readmeCounts(dataset: Dataset): ReadmeCounts {
+  return {
+    ratings: dataset.ratings.length,
+    users: dataset.ratings.userIds.size,
+    movies: dataset.movies.length,
+  };
+}
+
+export function generateReadme(
+  dataset: Dataset,
+  report: PrivacyReport,
+  format: ReleaseFormat,
+): string {
+  const counts = readmeCounts(dataset);
+  const policy = report.policy;
+  const levels = report.kAnonymity?.levels;
+  const lines: string[] = [];
+  lines.push('SUMMARY', RULE, '');
+  lines.push(
+    `This dataset contains ${counts.ratings} anonymous ratings of ${counts.movies} movies made by ${counts.users}`,
+    'lenslab members who agreed to research use of their ratings.',
+    '',
+    `Counts: ratings: ${counts.ratings}; users: ${counts.users}; movies: ${counts.movies}.`,
+    '',
+    'Members who declined research use, and members with fewer than',
+    `${policy?.minRatings ?? 20} ratings, are left out. Each user is identified by a pseudonym drawn at random`,
+    'for this release only; no other information about members is included. Movie ids are',
+    "lenslab's public movie ids. The release was transformed by the anonymization policy below",
+    'and audited by a re-identification attack (see privacy-report.html) before it was published.',
+    '',
+  );
+  lines.push(
+    ...section('USAGE LICENSE', [
+      'Neither lenslab nor any of its contributors guarantee the accuracy of the data, its',
+      'suitability for any purpose, or the validity of results based on it. The data may be used',
+      'for research purposes under the following conditions:',
+      '',
+      '    * The user may not state or imply any endorsement from lenslab.',
+      '    * The user must acknowledge the use of the data set in publications resulting from',
+      '      its use by citing the work below.',
+      '    * The user may not redistribute the data without separate permission.',
+      '    * The user may not use this information for any commercial or revenue-bearing purposes',
+      '      without first obtaining permission from the data owner.',
+      '    * The user may not attempt to re-identify any member in the data.',
+    ]),
+  );
+  lines.push(
+    ...section('CITATION', [
+      'To acknowledge use of the dataset in publications, please cite:',
+      '',
+      `    lenslab research release (seed ${report.seed ?? 'n/a'}, policy "${policy?.name ?? 'n/a'}"),`,
+      `    ${counts.ratings} ratings by ${counts.users} users of ${counts.movies} movies.`,
+    ]),
+  );
+  if (format === 'ml-1m') {
+    const timeText =
+      !policy || policy.time.drop
+        ? '- Timestamps were dropped: every Timestamp is 0'
+        : `- Timestamp is represented in seconds since the epoch (UTC)${policy.time.granularity !== 'second' ? `, truncated to the ${policy.time.granularity}` : ''}${policy.time.shiftDays > 0 ? `,\n  after shifting each user's dates by one random offset of up to ${policy.time.shiftDays} days` : ''}`;
+    lines.push(
+      ...section('RATINGS FILE DESCRIPTION', [
+        'All ratings are contained in the file "ratings.dat" and are in the following format:',
+        '',
+        'UserID::MovieID::Rating::Timestamp',
+        '',
+        `- UserIDs range between 1 and ${counts.users}`,
+        '- MovieIDs are lenslab movie ids',
+        `- Ratings are made on a ${dataset.scale.min}-${dataset.scale.max} star scale`,
+        timeText,
+        `- Each line is one rating; the file holds ${counts.ratings} lines, sorted by user then movie`,
+      ]),
+    );
+    const ageLines =
+      levels?.age === 'none'
+        ? ['- Age is not released (empty)']
+        : levels?.age === 'coarse'
+          ? [
+              '- Age is chosen from the following ranges:',
+              '',
+              ...COARSE_AGE_GROUPS.map(
+                (age) => `\t* ${String(age).padStart(2)}:  "${COARSE_LABELS[age]}"`,
+              ),
+            ]
+          : [
+              '- Age is chosen from the following ranges:',
+              '',
+              ...Object.entries(AGE_LABELS).map(
+                ([age, label]) => `\t* ${age.padStart(2)}:  "${label}"`,
+              ),
+            ];
+    const occupationLines =
+      levels?.occupation === 'none'
+        ? ['- Occupation is not released (empty)']
+        : levels?.occupation === 'grouped'
+          ? [
+              '- Occupation is one of these groups, written as the code of its first member:',
+              '',
+              ...OCCUPATION_GROUPS.map(
+                (group) =>
+                  `\t* ${String(group.codes[0]).padStart(2)}:  "${group.name}" (${group.codes.join(', ')})`,
+              ),
+            ]
+          : [
+              '- Occupation is chosen from the following choices:',
+              '',
+              ...ML1M_OCCUPATIONS.map(
+                (name, code) => `\t* ${String(code).padStart(2)}:  "${name}"`,
+              ),
+            ];
+    const zipText: Record<string, string> = {
+      full: '- Zip-code is the zip code the member gave',
+      '3-digit': '- Zip-code is the first 3 characters of the zip code the member gave',
+      region: '- Zip-code is the first character of the zip code (the region)',
+      none: '- Zip-code is not released (empty)',
+    };
+    lines.push(
+      ...section('USERS FILE DESCRIPTION', [
+        'User information is in the file "users.dat" and is in the following format:',
+        '',
+        'UserID::Gender::Age::Occupation::Zip-code',
+        '',
+        'All demographic information is provided voluntarily by the members and is not checked for',
+        'accuracy. A field is empty when the member did not give it or when it was suppressed to',
+        `keep every combination of (${report.kAnonymity ? (policy?.demographics.quasiIdentifiers.join(', ') ?? '') : ''}) shared by at least`,
+        `k = ${policy?.demographics.k ?? 1} users (${report.kAnonymity?.suppressed ?? 0} users suppressed). The file holds ${counts.users} lines.`,
+        '',
+        levels?.gender === 'none'
+          ? '- Gender is not released (empty)'
+          : '- Gender is denoted by a "M" for male and "F" for female',
+        ...ageLines,
+        ...occupationLines,
+        zipText[levels?.zip ?? 'full'],
+      ]),
+    );
+    lines.push(
+      ...section('MOVIES FILE DESCRIPTION', [
+        'Movie information is in the file "movies.dat" and is in the following format:',
+        '',
+        'MovieID::Title::Genres',
+        '',
+        '- Titles are identical to titles provided by the IMDB (including year of release)',
+        '- Genres are pipe-separated',
+        `- The file holds ${counts.movies} lines: every movie rated in this release`,
+        '- The files are encoded in ISO-8859-1',
+      ]),
+    );
+  } else {
+    lines.push(
+      ...section('FILES', [
+        'ratings.csv: userId,movieId,rating,timestamp (one header line, then one rating per line,',
+        `  ${counts.ratings} ratings, sorted by user then movie; timestamps in seconds since the epoch,`,
+        `  ${!policy || policy.time.drop ? 'dropped (0)' : `granularity ${policy.time.granularity}, per-user shift up to ${policy.time.shiftDays} days`}).`,
+        `movies.csv: movieId,title,genres (${counts.movies} movies; genres pipe-separated). UTF-8.`,
+        'No demographic information is released in this format.',
+      ]),
+    );
+  }
+  if (report.dp) {
+    lines.push(
+      ...section('DIFFERENTIALLY PRIVATE MOVIE STATISTICS', [
+        "movie-stats.csv: movieId,count,mean over all consenting members' true ratings, with Laplace",
+        `noise: epsilon = ${report.dp.epsilon} per release (unit: one rating), epsilon = ${report.dp.counts.epsilon} for counts (scale`,
+        `${report.dp.counts.laplaceScale}) and epsilon = ${report.dp.sums.epsilon} for rating sums (scale ${report.dp.sums.laplaceScale}).`,
+      ]),
+    );
+  }
+  if (policy)
+    lines.push(
+      ...section(
+        'ANONYMIZATION POLICY',
+        describePolicy(policy).map((line) => `    ${line}`),
+      ),
+    );
+  const audit = report.audit;
+  lines.push(
+    ...section('PRIVACY AUDIT', [
+      `Scoreboard re-identification attack (Narayanan & Shmatikov), ${audit.targets} targets:`,
+      ...audit.scoreboard.map(
+        (o) =>
+          `    ${o.name.padEnd(22)} re-identified ${(o.reidentified * 100).toFixed(1)}%, wrong match ${(o.wrongMatch * 100).toFixed(1)}%`,
+      ),
+      ...(audit.quasiIdentifiers
+        ? [
+            `Unique on (gender, age, occupation, zip): ${(audit.quasiIdentifiers.uniqueGenderAgeOccupationZip * 100).toFixed(1)}%;`,
+            `unique on (gender, age, zip): ${(audit.quasiIdentifiers.uniqueGenderAgeZip * 100).toFixed(1)}%; smallest class: ${audit.quasiIdentifiers.minClassSize}.`,
+          ]
+        : []),
+      `Gate: ${report.gate.passed ? 'passed' : 'refused'}.`,
+    ]),
+  );
+  return `${lines.join('\n')}\n`;
+}

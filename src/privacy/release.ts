@@ -1,0 +1,368 @@
+/**
+ * The release pipeline, pure: source Dataset + policy + seed → released Dataset (fresh
+ * pseudonyms, generalized demographics, transformed ratings and times), the mapping to live ids,
+ * the held-back ratings for the utility measure, and DP movie statistics.
+ */
+import { IdIndex, type Dataset, type Ratings, type UserProfile } from '../datasets/dataset.ts';
+import { Random } from '../util/random.ts';
+import { rowsByUser } from './columns.ts';
+import { enforceKAnonymity, type KAnonymityResult } from './demographics.ts';
+import { dpMovieStats, type DifferentiallyPrivateMovieStats } from './laplace.ts';
+import type { Policy } from './policy.ts';
+import { drawPseudonyms } from './pseudonyms.ts';
+import {
+  ScoreAccumulator,
+  SCOREBOARD_SETTINGS,
+  drawAuxiliary,
+  indexRelease,
+  indexTruth,
+  scoreboardAttack,
+  type TruthIndex,
+} from './scoreboard.ts';
+import { perturbRatings, samplePerUser, suppressRareMovies, transformTimes } from './transforms.ts';
+
+export interface ReleaseOptions {
+  seed: number;
+  /** Whether a live user id agreed to research use; default: everyone (a research dataset). */
+  consents?: (userId: number) => boolean;
+}
+
+export interface ReleaseSummary {
+  sourceUsers: number;
+  sourceRatings: number;
+  declinedConsent: number;
+  belowMinRatings: number;
+  eligibleUsers: number;
+  heldOutRatings: number;
+  /** Users removed because the risk estimate stayed above the policy's limit. */
+  riskSuppressedUsers: number;
+  /** Users whose ratings were further sampled by risk targeting. */
+  riskReducedUsers: number;
+  perturbedRatings: number;
+  suppressedMovies: number;
+  releasedUsers: number;
+  releasedRatings: number;
+  releasedMovies: number;
+}
+
+export interface ReleaseResult {
+  policy: Policy;
+  seed: number;
+  /** The released dataset: user ids are the release pseudonyms 1..n. */
+  dataset: Dataset;
+  /** mapping.userIds[k] is the live id of release id mapping.releaseIds[k] (sorted by release id). */
+  mapping: { releaseIds: Int32Array; userIds: Int32Array };
+  /** The 10% of each released member's true ratings held back (live ids) for the utility measure. */
+  heldOut: Ratings;
+  /** The untransformed ratings the release was made from (eligible members, minus held-back). */
+  untransformed: Ratings;
+  kAnonymity: KAnonymityResult;
+  movieStats: DifferentiallyPrivateMovieStats | null;
+  summary: ReleaseSummary;
+}
+
+/** Independent random streams per step, all derived from the release seed. */
+function stream(seed: number, step: number): Random {
+  return new Random((Math.imul(seed >>> 0, 0x9e3779b1) + step * 0x85ebca6b) >>> 0);
+}
+
+interface Working {
+  rows: Int32Array;
+  rating: Float32Array;
+  timestamp: Uint32Array;
+}
+
+/** A compact Ratings over the given rows and values: users and items indexed over those present. */
+function compactRatings(
+  source: Ratings,
+  working: Working,
+  userIdOf: (sourceUser: number) => number,
+): Ratings {
+  const n = working.rows.length;
+  const userIds = new Int32Array(n);
+  const itemIds = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = working.rows[k];
+    userIds[k] = userIdOf(source.userIndex[r]);
+    itemIds[k] = source.itemIds.ids[source.itemIndex[r]];
+  }
+  const users = IdIndex.fromValues(userIds);
+  const items = IdIndex.fromValues(itemIds);
+  const userIndex = new Int32Array(n);
+  const itemIndex = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    userIndex[k] = users.indexOf(userIds[k]);
+    itemIndex[k] = items.indexOf(itemIds[k]);
+  }
+  return {
+    length: n,
+    userIndex,
+    itemIndex,
+    rating: working.rating,
+    timestamp: working.timestamp,
+    userIds: users,
+    itemIds: items,
+  };
+}
+
+function selectWorking(working: Working, keep: (k: number) => boolean): Working {
+  let count = 0;
+  for (let k = 0; k < working.rows.length; k++) if (keep(k)) count++;
+  const next: Working = {
+    rows: new Int32Array(count),
+    rating: new Float32Array(count),
+    timestamp: new Uint32Array(count),
+  };
+  let i = 0;
+  for (let k = 0; k < working.rows.length; k++) {
+    if (!keep(k)) continue;
+    next.rows[i] = working.rows[k];
+    next.rating[i] = working.rating[k];
+    next.timestamp[i] = working.timestamp[k];
+    i++;
+  }
+  return next;
+}
+
+/**
+ * Per-user re-identification risk under the scoreboard adversary, estimated with the release's
+ * own random draws (never the audit's seed): the share of (setting, draw) trials in which the
+ * user is re-identified.
+ */
+export function estimateUserRisk(
+  truth: TruthIndex,
+  release: Ratings,
+  originalOfRelease: Int32Array,
+  draws: number,
+  random: Random,
+  only?: Uint8Array,
+): Float64Array {
+  const index = indexRelease(release);
+  const accumulator = new ScoreAccumulator(index.users);
+  const risk = new Float64Array(index.users);
+  const trials = draws * SCOREBOARD_SETTINGS.length;
+  for (const setting of SCOREBOARD_SETTINGS) {
+    for (let d = 0; d < draws; d++) {
+      for (let u = 0; u < index.users; u++) {
+        if (only && !only[u]) continue;
+        const aux = drawAuxiliary(truth, originalOfRelease[u], setting, random);
+        const result = scoreboardAttack(index, aux, accumulator, false);
+        if (result.declared && result.bestGuess === u) risk[u] += 1 / trials;
+      }
+    }
+  }
+  return risk;
+}
+
+export function releaseDataset(
+  source: Dataset,
+  policy: Policy,
+  options: ReleaseOptions,
+): ReleaseResult {
+  const { seed } = options;
+  const ratings = source.ratings;
+  const byUser = rowsByUser(ratings);
+  const sourceUsers = ratings.userIds.size;
+
+  // 1. Eligible members: consenting, with at least minRatings ratings.
+  const eligible = new Uint8Array(sourceUsers);
+  let declinedConsent = 0;
+  let belowMinRatings = 0;
+  for (let u = 0; u < sourceUsers; u++) {
+    const id = ratings.userIds.ids[u];
+    if (options.consents && !options.consents(id)) declinedConsent++;
+    else if (byUser.start[u + 1] - byUser.start[u] < policy.minRatings) belowMinRatings++;
+    else eligible[u] = 1;
+  }
+  let eligibleUsers = 0;
+  for (let u = 0; u < sourceUsers; u++) eligibleUsers += eligible[u];
+
+  // 2. Hold back a share of each eligible member's ratings for the utility measure.
+  const holdRandom = stream(seed, 1);
+  const heldFlag = new Uint8Array(ratings.length);
+  let eligibleRows = 0;
+  for (let u = 0; u < sourceUsers; u++) {
+    if (!eligible[u]) continue;
+    const begin = byUser.start[u];
+    const n = byUser.start[u + 1] - begin;
+    eligibleRows += n;
+    const hold =
+      policy.utility.holdout > 0 ? Math.max(1, Math.round(policy.utility.holdout * n)) : 0;
+    const positions = byUser.order.slice(begin, begin + n);
+    for (let k = 0; k < hold; k++) {
+      const j = k + holdRandom.int(n - k);
+      const swap = positions[k];
+      positions[k] = positions[j];
+      positions[j] = swap;
+      heldFlag[positions[k]] = 1;
+    }
+  }
+  const keptRows = new Int32Array(eligibleRows);
+  const heldRows: number[] = [];
+  let kept = 0;
+  for (let r = 0; r < ratings.length; r++) {
+    if (!eligible[ratings.userIndex[r]]) continue;
+    if (heldFlag[r]) heldRows.push(r);
+    else keptRows[kept++] = r;
+  }
+  const baseRows = keptRows.slice(0, kept);
+  const rowsToWorking = (rows: Int32Array): Working => {
+    const rating = new Float32Array(rows.length);
+    const timestamp = new Uint32Array(rows.length);
+    for (let k = 0; k < rows.length; k++) {
+      rating[k] = ratings.rating[rows[k]];
+      timestamp[k] = ratings.timestamp[rows[k]];
+    }
+    return { rows, rating, timestamp };
+  };
+  const liveId = (u: number) => ratings.userIds.ids[u];
+  const untransformed = compactRatings(ratings, rowsToWorking(baseRows), liveId);
+  const heldOut = compactRatings(ratings, rowsToWorking(Int32Array.from(heldRows)), liveId);
+
+  // 3. Rating transforms: per-user sampling and caps, rare movies, perturbation; then time.
+  const rp = policy.ratings;
+  let rows = samplePerUser(
+    ratings,
+    baseRows,
+    { fraction: rp.sampleFraction, cap: rp.maxPerUser, minimum: rp.minPerUser },
+    stream(seed, 2),
+  );
+  const beforeMovies = new Set<number>();
+  for (let k = 0; k < rows.length; k++) beforeMovies.add(ratings.itemIndex[rows[k]]);
+  rows = suppressRareMovies(ratings, rows, rp.minMovieRaters);
+  const afterMovies = new Set<number>();
+  for (let k = 0; k < rows.length; k++) afterMovies.add(ratings.itemIndex[rows[k]]);
+  let working = rowsToWorking(rows);
+  const perturbedRatings = perturbRatings(
+    working.rating,
+    rp.perturbation.probability,
+    rp.perturbation.method,
+    source.scale,
+    stream(seed, 3),
+  );
+  const userOfRow = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) userOfRow[k] = ratings.userIndex[rows[k]];
+  transformTimes(working.timestamp, userOfRow, sourceUsers, policy.time, stream(seed, 4));
+
+  // 4. Risk targeting: users whose estimated re-identification risk exceeds the limit lose half of
+  //    their remaining ratings, round after round; those still at risk are left out. The first
+  //    round estimates everyone; later rounds re-estimate only the users still at risk.
+  let riskSuppressedUsers = 0;
+  const reduced = new Set<number>();
+  if (rp.riskTargeting.enabled) {
+    const truth = indexTruth(source);
+    const riskRandom = stream(seed, 5);
+    const sampleRandom = stream(seed, 6);
+    let previous: Uint8Array | null = null;
+    for (let round = 0; round <= rp.riskTargeting.rounds; round++) {
+      const release = compactRatings(ratings, working, (u) => u);
+      const originalOfRelease = release.userIds.ids;
+      let only: Uint8Array | undefined;
+      if (previous) {
+        only = new Uint8Array(originalOfRelease.length);
+        for (let u = 0; u < originalOfRelease.length; u++) only[u] = previous[originalOfRelease[u]];
+      }
+      const risk = estimateUserRisk(
+        truth,
+        release,
+        originalOfRelease,
+        rp.riskTargeting.draws,
+        riskRandom,
+        only,
+      );
+      const atRisk = new Uint8Array(sourceUsers);
+      let count = 0;
+      for (let u = 0; u < risk.length; u++) {
+        if (risk[u] > rp.riskTargeting.maxRisk) {
+          atRisk[originalOfRelease[u]] = 1;
+          count++;
+        }
+      }
+      previous = atRisk;
+      if (count === 0) break;
+      if (round === rp.riskTargeting.rounds) {
+        riskSuppressedUsers = count;
+        working = selectWorking(working, (k) => !atRisk[ratings.userIndex[working.rows[k]]]);
+        break;
+      }
+      for (let u = 0; u < sourceUsers; u++) if (atRisk[u]) reduced.add(u);
+      const drop = new Uint8Array(working.rows.length);
+      for (let k = 0; k < working.rows.length; k++) {
+        if (atRisk[ratings.userIndex[working.rows[k]]] && sampleRandom.next() < 0.5) drop[k] = 1;
+      }
+      working = selectWorking(working, (k) => !drop[k]);
+    }
+  }
+
+  // 5. Fresh pseudonyms for the users left, in a random order.
+  const present = new Uint8Array(sourceUsers);
+  for (let k = 0; k < working.rows.length; k++) present[ratings.userIndex[working.rows[k]]] = 1;
+  const keptUsers: number[] = [];
+  for (let u = 0; u < sourceUsers; u++) if (present[u]) keptUsers.push(u);
+  const pseudonymOf = drawPseudonyms(keptUsers.length, stream(seed, 7));
+  const releaseIdOfSource = new Int32Array(sourceUsers).fill(-1);
+  keptUsers.forEach((u, k) => (releaseIdOfSource[u] = pseudonymOf[k]));
+  const released = compactRatings(ratings, working, (u) => releaseIdOfSource[u]);
+  const releaseIds = released.userIds.ids;
+  const userIds = new Int32Array(releaseIds.length);
+  for (const u of keptUsers) userIds[releaseIdOfSource[u] - 1] = liveId(u);
+
+  // 6. Demographics: generalized and k-anonymous over the released users.
+  const profiles = new Map(source.users.map((user) => [user.id, user]));
+  const releasedProfiles: UserProfile[] = [];
+  for (let k = 0; k < releaseIds.length; k++) {
+    const live = profiles.get(userIds[k]);
+    releasedProfiles.push({
+      id: releaseIds[k],
+      gender: live?.gender ?? null,
+      age: live?.age ?? null,
+      occupation: live?.occupation ?? null,
+      zip: live?.zip ?? null,
+    });
+  }
+  const kAnonymity = enforceKAnonymity(source.users.length > 0 ? releasedProfiles : [], policy);
+
+  // 7. DP movie statistics over the eligible members' true ratings.
+  const eligibleAll = compactRatings(
+    ratings,
+    rowsToWorking(Int32Array.from([...baseRows, ...heldRows]).sort()),
+    liveId,
+  );
+  const movieStats =
+    policy.dp.epsilon === null
+      ? null
+      : dpMovieStats(eligibleAll, source.scale, policy.dp.epsilon, stream(seed, 8));
+
+  const movieIds = new Set<number>(released.itemIds.ids);
+  const dataset: Dataset = {
+    ratings: released,
+    movies: source.movies.filter((movie) => movieIds.has(movie.id)),
+    users: kAnonymity.users,
+    scale: source.scale,
+  };
+  return {
+    policy,
+    seed,
+    dataset,
+    mapping: { releaseIds, userIds },
+    heldOut,
+    untransformed,
+    kAnonymity,
+    movieStats,
+    summary: {
+      sourceUsers,
+      sourceRatings: ratings.length,
+      declinedConsent,
+      belowMinRatings,
+      eligibleUsers,
+      heldOutRatings: heldOut.length,
+      riskSuppressedUsers,
+      riskReducedUsers: reduced.size,
+      perturbedRatings,
+      suppressedMovies: beforeMovies.size - afterMovies.size,
+      releasedUsers: releaseIds.length,
+      releasedRatings: released.length,
+      releasedMovies: released.itemIds.size,
+    },
+  };
+}

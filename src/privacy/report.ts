@@ -1,0 +1,277 @@
+/**
+ * The privacy report (privacy-report.json) and the release gate; `releaseWithAudit` runs the
+ * whole pure pipeline: release → audit → utility → gate (→ presets, for the frontier and the
+ * nearest passing preset).
+ */
+import type { Dataset } from '../datasets/dataset.ts';
+import { auditRelease, type AuditResult } from './audit.ts';
+import { levelNames } from './demographics.ts';
+import type { DpBudget } from './laplace.ts';
+import { PRESET_NAMES, presetPolicy, type Policy, type PresetName } from './policy.ts';
+import { releaseDataset, type ReleaseResult, type ReleaseSummary } from './release.ts';
+import { measureUtility, type UtilityResult } from './utility.ts';
+
+export type ReleaseFormat = 'ml-1m' | 'ml-latest';
+
+export interface GateResult {
+  passed: boolean;
+  thresholds: { maxReidentified: number; k: number };
+  /** One line per failed measure. */
+  failures: string[];
+  /** The least strict preset whose release passes (null when none does or none was tried). */
+  nearestPassingPreset: string | null;
+}
+
+export interface FrontierPoint {
+  preset: string;
+  passed: boolean;
+  /** Highest re-identified share over the five scoreboard settings. */
+  maxReidentified: number;
+  releasedRatings: number;
+  rmse: number | null;
+  ndcgAt10: number | null;
+}
+
+export interface PrivacyReport {
+  kind: 'lenslab-privacy-report';
+  version: 1;
+  format: ReleaseFormat | null;
+  seed: number | null;
+  policy: Policy | null;
+  summary: ReleaseSummary | null;
+  kAnonymity: {
+    k: number;
+    levels: Record<string, string>;
+    suppressed: number;
+    minClassSize: number;
+    satisfied: boolean;
+  } | null;
+  audit: AuditResult;
+  utility: UtilityResult | null;
+  dp: DpBudget | null;
+  gate: GateResult;
+  frontier: FrontierPoint[];
+}
+
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+/** The measures of an audit that exceed the policy's thresholds. */
+export function gateFailures(
+  audit: AuditResult,
+  policy: Pick<Policy, 'gate' | 'demographics'>,
+): string[] {
+  const failures: string[] = [];
+  for (const outcome of audit.scoreboard) {
+    if (outcome.reidentified > policy.gate.maxReidentified) {
+      failures.push(
+        `scoreboard (${outcome.name}): ${percent(outcome.reidentified)} of targets re-identified, above ${percent(policy.gate.maxReidentified)}`,
+      );
+    }
+  }
+  const qi = audit.quasiIdentifiers;
+  if (qi && qi.users > 0 && qi.minClassSize < policy.demographics.k) {
+    failures.push(
+      `quasi-identifiers (${qi.quasiIdentifiers.join(', ')}): smallest class has ${qi.minClassSize} user(s), below k = ${policy.demographics.k}`,
+    );
+  }
+  return failures;
+}
+
+function maxReidentified(audit: AuditResult): number {
+  return Math.max(0, ...audit.scoreboard.map((outcome) => outcome.reidentified));
+}
+
+export interface PipelineOptions {
+  seed: number;
+  format: ReleaseFormat;
+  consents?: (userId: number) => boolean;
+  /** Evaluate every preset for the privacy–utility frontier (slow: one release per preset). */
+  frontier?: boolean;
+  /** Measure utility (trains the default model twice); default true. */
+  utility?: boolean;
+  knowledgeCurve?: boolean;
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export interface PipelineResult {
+  release: ReleaseResult;
+  /** The dataset as it will be written (no users table in the ml-latest format). */
+  published: Dataset;
+  report: PrivacyReport;
+}
+
+function releaseIdLookup(release: ReleaseResult): {
+  releaseIdOf: Map<number, number>;
+  liveIdOf: Map<number, number>;
+} {
+  const releaseIdOf = new Map<number, number>();
+  const liveIdOf = new Map<number, number>();
+  release.mapping.releaseIds.forEach((releaseId, k) => {
+    releaseIdOf.set(release.mapping.userIds[k], releaseId);
+    liveIdOf.set(releaseId, release.mapping.userIds[k]);
+  });
+  return { releaseIdOf, liveIdOf };
+}
+
+export interface Evaluated {
+  release: ReleaseResult;
+  published: Dataset;
+  audit: AuditResult;
+  utility: UtilityResult | null;
+  failures: string[];
+  /** Wall time of each stage in seconds. */
+  seconds: { release: number; audit: number; utility: number };
+}
+
+/** Release under one policy, audit it, and (optionally) measure utility; no preset search. */
+export function evaluatePolicy(
+  source: Dataset,
+  policy: Policy,
+  options: PipelineOptions,
+  withUtility: boolean,
+  curve: boolean,
+): Evaluated {
+  const t0 = performance.now();
+  options.onProgress?.(`release (${policy.name})`, 0);
+  const release = releaseDataset(source, policy, {
+    seed: options.seed,
+    consents: options.consents,
+  });
+  const published: Dataset =
+    options.format === 'ml-latest' ? { ...release.dataset, users: [] } : release.dataset;
+  const { releaseIdOf, liveIdOf } = releaseIdLookup(release);
+  const t1 = performance.now();
+  options.onProgress?.(`audit (${policy.name})`, 0);
+  const audit = auditRelease({
+    truth: source,
+    release: published,
+    originalIdOf: (id) => liveIdOf.get(id),
+    targets: policy.gate.targets,
+    quasiIdentifiers: policy.demographics.quasiIdentifiers,
+    levels: release.kAnonymity.levels,
+    knowledgeCurve: curve,
+    onProgress: (fraction) => options.onProgress?.(`audit (${policy.name})`, fraction),
+  });
+  const t2 = performance.now();
+  let utility: UtilityResult | null = null;
+  if (withUtility && release.heldOut.length > 0 && release.dataset.ratings.length > 0) {
+    options.onProgress?.(`utility (${policy.name})`, 0);
+    utility = measureUtility({
+      released: release.dataset.ratings,
+      untransformed: release.untransformed,
+      heldOut: release.heldOut,
+      scale: source.scale,
+      releaseIdOf: (id) => releaseIdOf.get(id),
+      seed: options.seed,
+    });
+  }
+  const t3 = performance.now();
+  return {
+    release,
+    published,
+    audit,
+    utility,
+    failures: gateFailures(audit, policy),
+    seconds: { release: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, utility: (t3 - t2) / 1000 },
+  };
+}
+
+function frontierPoint(name: string, evaluated: Evaluated): FrontierPoint {
+  return {
+    preset: name,
+    passed: evaluated.failures.length === 0,
+    maxReidentified: maxReidentified(evaluated.audit),
+    releasedRatings: evaluated.release.summary.releasedRatings,
+    rmse: evaluated.utility?.released.rmse ?? null,
+    ndcgAt10: evaluated.utility?.released.ndcgAt10 ?? null,
+  };
+}
+
+/**
+ * The whole pure pipeline: release under the policy, audit it, measure utility, apply the gate.
+ * When the gate fails (or the frontier is asked for), the presets are evaluated too.
+ */
+export function releaseWithAudit(
+  source: Dataset,
+  policy: Policy,
+  options: PipelineOptions,
+): PipelineResult {
+  const withUtility = options.utility ?? true;
+  const main = evaluatePolicy(source, policy, options, withUtility, options.knowledgeCurve ?? true);
+  const frontier: FrontierPoint[] = [];
+  let nearestPassingPreset: string | null = null;
+  if (options.frontier || main.failures.length > 0) {
+    for (const name of PRESET_NAMES) {
+      const presetEvaluation =
+        name === policy.name &&
+        JSON.stringify(presetPolicy(name as PresetName)) === JSON.stringify(policy)
+          ? main
+          : evaluatePolicy(
+              source,
+              presetPolicy(name),
+              options,
+              withUtility && (options.frontier ?? false),
+              false,
+            );
+      const point = frontierPoint(name, presetEvaluation);
+      frontier.push(point);
+      if (point.passed && nearestPassingPreset === null && name !== policy.name)
+        nearestPassingPreset = name;
+    }
+  }
+  const k = main.release.kAnonymity;
+  const report: PrivacyReport = {
+    kind: 'lenslab-privacy-report',
+    version: 1,
+    format: options.format,
+    seed: options.seed,
+    policy,
+    summary: main.release.summary,
+    kAnonymity:
+      options.format === 'ml-latest'
+        ? null
+        : {
+            k: policy.demographics.k,
+            levels: levelNames(k.levels),
+            suppressed: k.suppressed,
+            minClassSize: k.minClassSize,
+            satisfied: k.satisfied,
+          },
+    audit: main.audit,
+    utility: main.utility,
+    dp: main.release.movieStats?.budget ?? null,
+    gate: {
+      passed: main.failures.length === 0,
+      thresholds: { maxReidentified: policy.gate.maxReidentified, k: policy.demographics.k },
+      failures: main.failures,
+      nearestPassingPreset: main.failures.length > 0 ? nearestPassingPreset : null,
+    },
+    frontier,
+  };
+  return { release: main.release, published: main.published, report };
+}
+
+/** A report for `lenslab audit` of any pair of datasets (no policy: default thresholds). */
+export function auditReport(
+  audit: AuditResult,
+  thresholds = { maxReidentified: 0.05, k: 5 },
+): PrivacyReport {
+  const failures = gateFailures(audit, {
+    gate: { maxReidentified: thresholds.maxReidentified, targets: 500 },
+    demographics: { k: thresholds.k } as Policy['demographics'],
+  });
+  return {
+    kind: 'lenslab-privacy-report',
+    version: 1,
+    format: null,
+    seed: null,
+    policy: null,
+    summary: null,
+    kAnonymity: null,
+    audit,
+    utility: null,
+    dp: null,
+    gate: { passed: failures.length === 0, thresholds, failures, nearestPassingPreset: null },
+    frontier: [],
+  };
+}

@@ -1,0 +1,377 @@
+/**
+ * privacy-report.html: a self-contained offline page (inline CSS and SVG charts, no scripts).
+ */
+import type { PrivacyReport } from './report.ts';
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+const W = 560;
+const H = 300;
+const M = { left: 56, right: 20, top: 20, bottom: 44 };
+
+interface Series {
+  name: string;
+  color: string;
+  points: Array<[number, number]>;
+}
+
+function axes(
+  xLabel: string,
+  yLabel: string,
+  xTicks: Array<[number, string]>,
+  yTicks: Array<[number, string]>,
+  x: (v: number) => number,
+  y: (v: number) => number,
+): string {
+  const parts: string[] = [];
+  parts.push(
+    `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="#333"/>`,
+  );
+  parts.push(
+    `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${H - M.bottom}" stroke="#333"/>`,
+  );
+  for (const [v, label] of xTicks) {
+    parts.push(
+      `<text x="${x(v)}" y="${H - M.bottom + 16}" font-size="11" text-anchor="middle">${escapeHtml(label)}</text>`,
+    );
+  }
+  for (const [v, label] of yTicks) {
+    parts.push(
+      `<line x1="${M.left}" y1="${y(v)}" x2="${W - M.right}" y2="${y(v)}" stroke="#eee"/>`,
+    );
+    parts.push(
+      `<text x="${M.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${escapeHtml(label)}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${(M.left + W - M.right) / 2}" y="${H - 8}" font-size="12" text-anchor="middle">${escapeHtml(xLabel)}</text>`,
+  );
+  parts.push(
+    `<text x="14" y="${(M.top + H - M.bottom) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${(M.top + H - M.bottom) / 2})">${escapeHtml(yLabel)}</text>`,
+  );
+  return parts.join('');
+}
+
+function lineChart(
+  title: string,
+  series: Series[],
+  xLabel: string,
+  yLabel: string,
+  xMax: number,
+  threshold: number | null,
+): string {
+  const x = (v: number) => M.left + ((v - 1) / Math.max(1, xMax - 1)) * (W - M.left - M.right);
+  const y = (v: number) => H - M.bottom - v * (H - M.top - M.bottom);
+  const xTicks: Array<[number, string]> = Array.from({ length: xMax }, (_, i) => [
+    i + 1,
+    String(i + 1),
+  ]);
+  const yTicks: Array<[number, string]> = [0, 0.25, 0.5, 0.75, 1].map((v) => [v, pct(v)]);
+  const parts = [axes(xLabel, yLabel, xTicks, yTicks, x, y)];
+  if (threshold !== null) {
+    parts.push(
+      `<line x1="${M.left}" y1="${y(threshold)}" x2="${W - M.right}" y2="${y(threshold)}" stroke="#c00" stroke-dasharray="4 3"/>`,
+    );
+  }
+  series.forEach((s, i) => {
+    const path = s.points
+      .map(([px, py], k) => `${k === 0 ? 'M' : 'L'}${x(px).toFixed(1)},${y(py).toFixed(1)}`)
+      .join(' ');
+    parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    for (const [px, py] of s.points)
+      parts.push(
+        `<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="3" fill="${s.color}"><title>${escapeHtml(`${s.name}, m=${px}: ${pct(py)}`)}</title></circle>`,
+      );
+    parts.push(
+      `<rect x="${W - 190}" y="${M.top + i * 16}" width="10" height="10" fill="${s.color}"/><text x="${W - 175}" y="${M.top + 9 + i * 16}" font-size="11">${escapeHtml(s.name)}</text>`,
+    );
+  });
+  return figure(title, parts.join(''));
+}
+
+function figure(title: string, body: string): string {
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}">${body}</svg></figure>`;
+}
+
+function stackedBars(
+  title: string,
+  bars: Array<{ label: string; values: number[] }>,
+  names: string[],
+  colors: string[],
+  yLabel = 'share of targets',
+): string {
+  const plotW = W - M.left - M.right;
+  const bw = plotW / Math.max(1, bars.length);
+  const y = (v: number) => H - M.bottom - v * (H - M.top - M.bottom);
+  const parts = [
+    axes(
+      '',
+      yLabel,
+      [],
+      [0, 0.5, 1].map((v) => [v, pct(v)]),
+      () => 0,
+      y,
+    ),
+  ];
+  bars.forEach((bar, i) => {
+    let base = 0;
+    const x0 = M.left + i * bw + bw * 0.15;
+    bar.values.forEach((v, j) => {
+      parts.push(
+        `<rect x="${x0.toFixed(1)}" y="${y(base + v).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${(y(base) - y(base + v)).toFixed(1)}" fill="${colors[j]}"><title>${escapeHtml(`${bar.label}: ${names[j]} ${pct(v)}`)}</title></rect>`,
+      );
+      base += v;
+    });
+    parts.push(
+      `<text x="${(x0 + bw * 0.35).toFixed(1)}" y="${H - M.bottom + 14}" font-size="9.5" text-anchor="middle">${escapeHtml(bar.label)}</text>`,
+    );
+  });
+  names.forEach((name, j) =>
+    parts.push(
+      `<rect x="${W - 150}" y="${M.top + j * 16}" width="10" height="10" fill="${colors[j]}"/><text x="${W - 135}" y="${M.top + 9 + j * 16}" font-size="11">${escapeHtml(name)}</text>`,
+    ),
+  );
+  return figure(title, parts.join(''));
+}
+
+function frontierChart(report: PrivacyReport): string {
+  const points = report.frontier.filter((p) => p.rmse !== null);
+  if (points.length === 0) return '';
+  const rmses = points.map((p) => p.rmse as number);
+  const low = Math.min(...rmses) - 0.02;
+  const high = Math.max(...rmses) + 0.02;
+  const x = (v: number) => M.left + v * (W - M.left - M.right);
+  const y = (v: number) =>
+    H - M.bottom - ((v - low) / Math.max(1e-9, high - low)) * (H - M.top - M.bottom);
+  const parts = [
+    axes(
+      'highest re-identified share (scoreboard)',
+      'RMSE on held-back ratings',
+      [0, 0.25, 0.5, 0.75, 1].map((v) => [v, pct(v)]),
+      [low, (low + high) / 2, high].map((v) => [v, v.toFixed(3)]),
+      x,
+      y,
+    ),
+  ];
+  parts.push(
+    `<line x1="${x(report.gate.thresholds.maxReidentified)}" y1="${M.top}" x2="${x(report.gate.thresholds.maxReidentified)}" y2="${H - M.bottom}" stroke="#c00" stroke-dasharray="4 3"/>`,
+  );
+  for (const p of points) {
+    const color = p.passed ? '#2a7' : '#c33';
+    parts.push(
+      `<circle cx="${x(p.maxReidentified).toFixed(1)}" cy="${y(p.rmse as number).toFixed(1)}" r="5" fill="${color}"/>`,
+    );
+    parts.push(
+      `<text x="${(x(p.maxReidentified) + 8).toFixed(1)}" y="${(y(p.rmse as number) - 6).toFixed(1)}" font-size="11">${escapeHtml(`${p.preset} (RMSE ${(p.rmse as number).toFixed(3)})`)}</text>`,
+    );
+  }
+  return figure(
+    'Privacy–utility frontier across the presets (lower left is better; dashed: gate)',
+    parts.join(''),
+  );
+}
+
+function table(headers: string[], rows: string[][]): string {
+  return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+export function renderReportHtml(report: PrivacyReport): string {
+  const { audit, gate } = report;
+  const body: string[] = [];
+  body.push(`<h1>lenslab privacy report</h1>`);
+  body.push(
+    `<p class="${gate.passed ? 'pass' : 'fail'}"><strong>Gate: ${gate.passed ? 'passed' : 'refused'}</strong> (thresholds: ≤ ${pct(gate.thresholds.maxReidentified)} re-identified in every scoreboard setting; every quasi-identifier class ≥ k = ${gate.thresholds.k})</p>`,
+  );
+  if (gate.failures.length > 0)
+    body.push(`<ul>${gate.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`);
+  if (gate.nearestPassingPreset)
+    body.push(
+      `<p>Nearest preset that passes: <code>${escapeHtml(gate.nearestPassingPreset)}</code></p>`,
+    );
+  if (report.policy)
+    body.push(
+      `<p>Policy <code>${escapeHtml(report.policy.name)}</code>, seed ${report.seed}, format ${report.format}.</p>`,
+    );
+  if (report.summary) {
+    const s = report.summary;
+    body.push('<h2>Release</h2>');
+    body.push(
+      table(
+        ['measure', 'value'],
+        Object.entries(s).map(([key, value]) => [key, String(value)]),
+      ),
+    );
+  }
+  body.push('<h2>Re-identification (scoreboard)</h2>');
+  body.push(
+    `<p>${audit.targets} targets among ${audit.releasedUsers} released users; the attack sees only the released data; the release ${audit.hasDates ? 'has' : 'has no'} dates.</p>`,
+  );
+  body.push(
+    table(
+      [
+        'setting',
+        're-identified',
+        'wrong match',
+        'no match',
+        'posterior entropy (bits)',
+        'prior (bits)',
+      ],
+      audit.scoreboard.map((o) => [
+        o.name,
+        pct(o.reidentified),
+        pct(o.wrongMatch),
+        pct(o.noMatch),
+        o.meanEntropyBits.toFixed(2),
+        o.priorEntropyBits.toFixed(2),
+      ]),
+    ),
+  );
+  body.push(
+    stackedBars(
+      'Outcome per adversary setting',
+      audit.scoreboard.map((o) => ({
+        label: o.name,
+        values: [o.reidentified, o.wrongMatch, o.noMatch],
+      })),
+      ['re-identified', 'wrong match', 'no match'],
+      ['#c33', '#e90', '#8bd'],
+    ),
+  );
+  if (audit.knowledgeCurve.length > 0) {
+    body.push(
+      lineChart(
+        'Re-identified share against adversary knowledge (m known ratings, w = 0)',
+        [
+          {
+            name: 'dates within ±14 days',
+            color: '#c33',
+            points: audit.knowledgeCurve.map((p) => [p.m, p.withDates]),
+          },
+          {
+            name: 'no dates',
+            color: '#36c',
+            points: audit.knowledgeCurve.map((p) => [p.m, p.withoutDates]),
+          },
+        ],
+        'm (ratings the adversary knows)',
+        're-identified',
+        10,
+        gate.thresholds.maxReidentified,
+      ),
+    );
+  }
+  const qi = audit.quasiIdentifiers;
+  if (qi) {
+    body.push('<h2>Quasi-identifiers</h2>');
+    body.push(
+      table(
+        ['measure', 'value'],
+        [
+          ['unique on (gender, age, occupation, zip)', pct(qi.uniqueGenderAgeOccupationZip)],
+          ['unique on (gender, age, zip)', pct(qi.uniqueGenderAgeZip)],
+          [
+            'unique on (gender, age, 3-digit zip)',
+            qi.uniqueGenderAgeZip3 === null ? 'n/a' : pct(qi.uniqueGenderAgeZip3),
+          ],
+          [`classes on (${qi.quasiIdentifiers.join(', ')})`, String(qi.classes)],
+          ['smallest class', String(qi.minClassSize)],
+          [
+            'prosecutor risk: highest / success rate / records at risk',
+            `${pct(qi.prosecutor.highest)} / ${pct(qi.prosecutor.successRate)} / ${pct(qi.prosecutor.recordsAtRisk)}`,
+          ],
+          [
+            'journalist risk: highest / success rate',
+            `${pct(qi.journalist.highest)} / ${pct(qi.journalist.successRate)} (population ${qi.journalist.populationSize})`,
+          ],
+          ['marketer risk', pct(qi.marketer)],
+        ],
+      ),
+    );
+    body.push(
+      stackedBars(
+        'Users by equivalence-class size',
+        [
+          { label: 'size 1', values: [qi.histogram.size1] },
+          { label: '2–4', values: [qi.histogram.size2to4] },
+          { label: '5–9', values: [qi.histogram.size5to9] },
+          { label: '≥ 10', values: [qi.histogram.size10plus] },
+        ],
+        ['share of users'],
+        ['#36c'],
+        'share of users',
+      ),
+    );
+  }
+  if (report.utility) {
+    const u = report.utility;
+    body.push('<h2>Utility</h2>');
+    body.push(
+      `<p>Model <code>${escapeHtml(u.algorithm)}</code>, tested on ${u.testRatings} held-back true ratings (nDCG@10 over ${u.rankingUsers} users).</p>`,
+    );
+    body.push(
+      table(
+        ['trained on', 'RMSE', 'nDCG@10'],
+        [
+          ['released data', u.released.rmse.toFixed(4), u.released.ndcgAt10.toFixed(4)],
+          [
+            'untransformed data',
+            u.untransformed.rmse.toFixed(4),
+            u.untransformed.ndcgAt10.toFixed(4),
+          ],
+        ],
+      ),
+    );
+  }
+  if (report.dp) {
+    const d = report.dp;
+    body.push('<h2>Differential privacy budget</h2>');
+    body.push(
+      table(
+        ['release', 'ε', 'sensitivity', 'Laplace scale'],
+        [
+          [
+            'movie rating counts',
+            String(d.counts.epsilon),
+            String(d.counts.sensitivity),
+            String(d.counts.laplaceScale),
+          ],
+          [
+            'movie rating sums (means)',
+            String(d.sums.epsilon),
+            String(d.sums.sensitivity),
+            String(d.sums.laplaceScale),
+          ],
+          ['total (sequential composition, unit: one rating)', String(d.epsilon), '', ''],
+        ],
+      ),
+    );
+  }
+  if (report.frontier.length > 0) {
+    body.push('<h2>Presets</h2>');
+    body.push(
+      table(
+        ['preset', 'gate', 'highest re-identified', 'released ratings', 'RMSE', 'nDCG@10'],
+        report.frontier.map((p) => [
+          p.preset,
+          p.passed ? 'passes' : 'refused',
+          pct(p.maxReidentified),
+          String(p.releasedRatings),
+          p.rmse?.toFixed(4) ?? '',
+          p.ndcgAt10?.toFixed(4) ?? '',
+        ]),
+      ),
+    );
+    body.push(frontierChart(report));
+  }
+  const style =
+    'body{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.pass{color:#176}.fail{color:#a11}figure{margin:1em 0}figcaption{font-weight:600}';
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>lenslab privacy report</title><style>${style}</style></head><body>${body.join('\n')}</body></html>\n`;
+}

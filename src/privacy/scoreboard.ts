@@ -1,0 +1,411 @@
+/**
+ * The `scoreboard` re-identification protocol of BENCHMARKS.md: the Narayanan–Shmatikov
+ * Scoreboard-RH attack run on a released dataset, with auxiliary knowledge drawn from the true
+ * (pre-release) data and success checked against the release → original mapping.
+ */
+import type { Dataset, Ratings } from '../datasets/dataset.ts';
+import { Random } from '../util/random.ts';
+import { SECONDS_PER_DAY, groupRows, rowsByUser, timeSpan, type Grouped } from './columns.ts';
+
+/** One adversary: m known ratings, w of them wrong, dates within ±days (null: no dates known). */
+export interface ScoreboardSetting {
+  readonly m: number;
+  readonly w: number;
+  readonly days: number | null;
+}
+
+/** The five settings of BENCHMARKS.md, in its order. */
+export const SCOREBOARD_SETTINGS: readonly ScoreboardSetting[] = [
+  { m: 8, w: 2, days: 14 },
+  { m: 6, w: 0, days: 14 },
+  { m: 4, w: 0, days: 3 },
+  { m: 2, w: 0, days: 3 },
+  { m: 8, w: 2, days: null },
+];
+
+export function settingName(setting: ScoreboardSetting): string {
+  return `m=${setting.m}, w=${setting.w}, ${setting.days === null ? 'no dates' : `D=${setting.days}`}`;
+}
+
+/** Seed of the adversary's random choices (BENCHMARKS.md: seed 7). */
+export const SCOREBOARD_SEED = 7;
+/** Eccentricity a best guess needs before a match is declared. */
+export const ECCENTRICITY_THRESHOLD = 1.5;
+
+export interface ScoreboardOutcome {
+  setting: ScoreboardSetting;
+  name: string;
+  targets: number;
+  /** Shares of targets (0–1). */
+  reidentified: number;
+  wrongMatch: number;
+  noMatch: number;
+  /** Mean entropy (bits) of the attacker's posterior over all released users. */
+  meanEntropyBits: number;
+  /** Entropy of a uniform guess over all released users, log2(N). */
+  priorEntropyBits: number;
+}
+
+/**
+ * The release as the attacker sees it: for each release item (indexed like release.itemIds), its
+ * raters (release user indexes), their ratings and days (Unix time / 86400).
+ */
+export interface ReleaseIndex {
+  readonly users: number;
+  readonly byItem: Grouped;
+  readonly rater: Int32Array;
+  readonly rating: Float32Array;
+  readonly day: Float64Array;
+  readonly hasDates: boolean;
+  readonly ratings: Ratings;
+  /**
+   * e^{±(day − origin)/30} per row, so that e^{−|a − b|/30} = e^{−(a−o)/30}·e^{(b−o)/30} (a ≥ b)
+   * costs one multiplication instead of an exp in the inner loop. Null when the span is too
+   * wide for doubles (the attack then calls Math.exp).
+   */
+  readonly dayGrowth: Float64Array | null;
+  readonly dayDecay: Float64Array | null;
+  readonly origin: number;
+}
+
+/** e^{−k/2 / 1.5}: the rating term for |Δrating| = k/2 (ratings lie on a half-star grid). */
+const RATING_SIMILARITY = Float64Array.from({ length: 41 }, (_, k) => Math.exp(-(k / 2) / 1.5));
+
+function ratingSimilarity(difference: number): number {
+  const steps = difference * 2;
+  return steps <= 40 && Number.isInteger(steps)
+    ? RATING_SIMILARITY[steps]
+    : Math.exp(-difference / 1.5);
+}
+
+export function indexRelease(release: Ratings): ReleaseIndex {
+  const byItem = groupRows(release.itemIndex, release.itemIds.size);
+  const n = release.length;
+  const rater = new Int32Array(n);
+  const rating = new Float32Array(n);
+  const day = new Float64Array(n);
+  let hasDates = false;
+  let low = Infinity;
+  let high = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const r = byItem.order[k];
+    rater[k] = release.userIndex[r];
+    rating[k] = release.rating[r];
+    day[k] = release.timestamp[r] / SECONDS_PER_DAY;
+    if (day[k] < low) low = day[k];
+    if (day[k] > high) high = day[k];
+    if (release.timestamp[r] !== 0) hasDates = true;
+  }
+  const origin = n === 0 ? 0 : (low + high) / 2;
+  // Aux dates may lie up to a few years outside the release's span; stay far from overflow.
+  const usable = n > 0 && (high - low) / 2 + 3650 < 600 * 30;
+  let dayGrowth: Float64Array | null = null;
+  let dayDecay: Float64Array | null = null;
+  if (usable) {
+    dayGrowth = new Float64Array(n);
+    dayDecay = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      dayGrowth[k] = Math.exp((day[k] - origin) / 30);
+      dayDecay[k] = Math.exp(-(day[k] - origin) / 30);
+    }
+  }
+  return {
+    users: release.userIds.size,
+    byItem,
+    rater,
+    rating,
+    day,
+    hasDates,
+    ratings: release,
+    dayGrowth,
+    dayDecay,
+    origin,
+  };
+}
+
+/** Auxiliary knowledge about one target: movie ids, ratings, and days (NaN when unknown). */
+export interface AuxiliaryKnowledge {
+  movieIds: Int32Array;
+  ratings: Float32Array;
+  days: Float64Array;
+}
+
+/** The attacker's view of the truth: the original dataset, grouped by user. */
+export interface TruthIndex {
+  readonly dataset: Dataset;
+  readonly byUser: Grouped;
+  readonly catalog: Int32Array;
+  /** Dense item index (in dataset.ratings) of each catalog movie, -1 when nobody rated it. */
+  readonly catalogItem: Int32Array;
+  readonly span: [number, number];
+  /** Scratch marks of the items a target rated (mark[item] === stamp). */
+  readonly mark: Int32Array;
+  stamp: number;
+}
+
+export function indexTruth(dataset: Dataset): TruthIndex {
+  const catalogIds = new Set<number>(dataset.movies.map((movie) => movie.id));
+  for (const id of dataset.ratings.itemIds.ids) catalogIds.add(id);
+  const catalog = Int32Array.from(catalogIds).sort();
+  const catalogItem = Int32Array.from(catalog, (id) => dataset.ratings.itemIds.indexOf(id));
+  return {
+    dataset,
+    byUser: rowsByUser(dataset.ratings),
+    catalog,
+    catalogItem,
+    span: timeSpan(dataset.ratings),
+    mark: new Int32Array(dataset.ratings.itemIds.size),
+    stamp: 0,
+  };
+}
+
+/**
+ * Draws the adversary's knowledge of one original user: m − w of the user's true ratings
+ * (rating exact, date within ±days), and w wrong items (a catalog movie the user did not rate, a
+ * uniform rating on the scale, a uniform date over the dataset's time span).
+ */
+export function drawAuxiliary(
+  truth: TruthIndex,
+  originalUser: number,
+  setting: ScoreboardSetting,
+  random: Random,
+): AuxiliaryKnowledge {
+  const { ratings, scale } = truth.dataset;
+  const start = truth.byUser.start[originalUser];
+  const count = truth.byUser.start[originalUser + 1] - start;
+  const correct = Math.min(setting.m - setting.w, count);
+  const total = correct + setting.w;
+  const movieIds = new Int32Array(total);
+  const auxRatings = new Float32Array(total);
+  const days = new Float64Array(total);
+  // Partial Fisher–Yates over the user's rows.
+  const picks = new Int32Array(count);
+  for (let k = 0; k < count; k++) picks[k] = k;
+  const stamp = ++truth.stamp;
+  for (let k = 0; k < count; k++)
+    truth.mark[ratings.itemIndex[truth.byUser.order[start + k]]] = stamp;
+  for (let k = 0; k < correct; k++) {
+    const j = k + random.int(count - k);
+    const swap = picks[k];
+    picks[k] = picks[j];
+    picks[j] = swap;
+    const r = truth.byUser.order[start + picks[k]];
+    movieIds[k] = ratings.itemIds.ids[ratings.itemIndex[r]];
+    auxRatings[k] = ratings.rating[r];
+    const offset = setting.days === null ? 0 : random.uniform(-setting.days, setting.days);
+    days[k] = setting.days === null ? NaN : ratings.timestamp[r] / SECONDS_PER_DAY + offset;
+  }
+  const levels = Math.round((scale.max - scale.min) / scale.step) + 1;
+  for (let k = correct; k < total; k++) {
+    let movie: number;
+    let attempts = 0;
+    let rejected: boolean;
+    do {
+      const c = random.int(truth.catalog.length);
+      movie = truth.catalog[c];
+      rejected =
+        (truth.catalogItem[c] >= 0 && truth.mark[truth.catalogItem[c]] === stamp) ||
+        movieIds.subarray(correct, k).includes(movie);
+      attempts++;
+    } while (rejected && attempts < 1000);
+    movieIds[k] = movie;
+    auxRatings[k] = scale.min + scale.step * random.int(levels);
+    const day = random.uniform(truth.span[0], truth.span[1]) / SECONDS_PER_DAY;
+    days[k] = setting.days === null ? NaN : day;
+  }
+  return { movieIds, ratings: auxRatings, days };
+}
+
+/** Per-candidate scores, reusable across targets (only touched entries are reset). */
+export class ScoreAccumulator {
+  readonly scores: Float64Array;
+  readonly touched: Int32Array;
+  touchedCount = 0;
+
+  constructor(users: number) {
+    this.scores = new Float64Array(users);
+    this.touched = new Int32Array(users);
+  }
+
+  reset(): void {
+    for (let k = 0; k < this.touchedCount; k++) this.scores[this.touched[k]] = 0;
+    this.touchedCount = 0;
+  }
+}
+
+export interface AttackResult {
+  /** Release user index of the best guess, or -1 when no user scored. */
+  bestGuess: number;
+  /** (max − max2) / σ, 0 when σ is 0. */
+  eccentricity: number;
+  declared: boolean;
+  entropyBits: number;
+}
+
+/**
+ * Scores every released user against the auxiliary knowledge and applies the eccentricity test.
+ * Only candidates sharing an aux item are visited; σ counts the zero-score users analytically.
+ */
+export function scoreboardAttack(
+  release: ReleaseIndex,
+  aux: AuxiliaryKnowledge,
+  accumulator: ScoreAccumulator,
+  withEntropy = true,
+): AttackResult {
+  accumulator.reset();
+  const { scores, touched } = accumulator;
+  const useDates = release.hasDates;
+  const itemIds = release.ratings.itemIds;
+  for (let a = 0; a < aux.movieIds.length; a++) {
+    const item = itemIds.indexOf(aux.movieIds[a]);
+    if (item < 0) continue;
+    const begin = release.byItem.start[item];
+    const end = release.byItem.start[item + 1];
+    const support = end - begin;
+    if (support === 0) continue;
+    const weight = 1 / Math.log(Math.max(2, support));
+    const auxRating = aux.ratings[a];
+    const auxDay = aux.days[a];
+    const withDate = useDates && !Number.isNaN(auxDay);
+    const { dayGrowth, dayDecay, day, rating, rater } = release;
+    if (withDate && dayGrowth && dayDecay) {
+      const auxGrowth = Math.exp((auxDay - release.origin) / 30);
+      const auxDecay = Math.exp(-(auxDay - release.origin) / 30);
+      for (let k = begin; k < end; k++) {
+        const dateTerm = day[k] >= auxDay ? dayDecay[k] * auxGrowth : dayGrowth[k] * auxDecay;
+        const similarity = ratingSimilarity(Math.abs(rating[k] - auxRating)) + dateTerm;
+        const user = rater[k];
+        if (scores[user] === 0) touched[accumulator.touchedCount++] = user;
+        scores[user] += weight * similarity;
+      }
+    } else {
+      for (let k = begin; k < end; k++) {
+        let similarity = ratingSimilarity(Math.abs(rating[k] - auxRating));
+        if (withDate) similarity += Math.exp(-Math.abs(day[k] - auxDay) / 30);
+        const user = rater[k];
+        if (scores[user] === 0) touched[accumulator.touchedCount++] = user;
+        scores[user] += weight * similarity;
+      }
+    }
+  }
+  const n = release.users;
+  let sum = 0;
+  let sumSquares = 0;
+  let max = 0;
+  let max2 = 0;
+  let best = -1;
+  for (let k = 0; k < accumulator.touchedCount; k++) {
+    const user = touched[k];
+    const s = scores[user];
+    sum += s;
+    sumSquares += s * s;
+    if (s > max) {
+      max2 = max;
+      max = s;
+      best = user;
+    } else if (s === max) {
+      max2 = s;
+      if (user < best) best = user;
+    } else if (s > max2) max2 = s;
+  }
+  if (n === 0 || best < 0)
+    return {
+      bestGuess: -1,
+      eccentricity: 0,
+      declared: false,
+      entropyBits: Math.log2(Math.max(1, n)),
+    };
+  const mean = sum / n;
+  const sigma = Math.sqrt(Math.max(0, sumSquares / n - mean * mean));
+  const eccentricity = sigma > 0 ? (max - max2) / sigma : 0;
+  // Posterior ∝ exp(score / σ) (Narayanan–Shmatikov), over all n released users.
+  let entropyBits = Math.log2(n);
+  if (sigma > 0 && withEntropy) {
+    const zeros = n - accumulator.touchedCount;
+    let z = zeros * Math.exp(-max / sigma);
+    let weighted = zeros * Math.exp(-max / sigma) * (-max / sigma);
+    for (let k = 0; k < accumulator.touchedCount; k++) {
+      const x = (scores[touched[k]] - max) / sigma;
+      const e = Math.exp(x);
+      z += e;
+      weighted += e * x;
+    }
+    // H = log Z − E[x] (natural units), converted to bits.
+    entropyBits = Math.max(0, (Math.log(z) - weighted / z) / Math.LN2);
+  }
+  return {
+    bestGuess: best,
+    eccentricity,
+    declared: eccentricity >= ECCENTRICITY_THRESHOLD,
+    entropyBits,
+  };
+}
+
+export interface ScoreboardOptions {
+  /** Release user indexes to attack; default: all released users. */
+  targets?: Int32Array;
+  seed?: number;
+}
+
+/**
+ * Runs one scoreboard setting. `originalOfRelease[u]` is the original dense user index of release
+ * user u (the mapping), used to draw the auxiliary knowledge and to check success.
+ */
+export function runScoreboard(
+  truth: TruthIndex,
+  release: ReleaseIndex,
+  originalOfRelease: Int32Array,
+  setting: ScoreboardSetting,
+  options: ScoreboardOptions = {},
+): ScoreboardOutcome {
+  const random = new Random(options.seed ?? SCOREBOARD_SEED);
+  const targets = options.targets ?? allUsers(release.users);
+  const accumulator = new ScoreAccumulator(release.users);
+  let reidentified = 0;
+  let wrong = 0;
+  let entropy = 0;
+  for (let t = 0; t < targets.length; t++) {
+    const target = targets[t];
+    const aux = drawAuxiliary(truth, originalOfRelease[target], setting, random);
+    const result = scoreboardAttack(release, aux, accumulator);
+    entropy += result.entropyBits;
+    if (!result.declared) continue;
+    if (result.bestGuess === target) reidentified++;
+    else wrong++;
+  }
+  const n = Math.max(1, targets.length);
+  return {
+    setting,
+    name: settingName(setting),
+    targets: targets.length,
+    reidentified: reidentified / n,
+    wrongMatch: wrong / n,
+    noMatch: (targets.length - reidentified - wrong) / n,
+    meanEntropyBits: entropy / n,
+    priorEntropyBits: Math.log2(Math.max(1, release.users)),
+  };
+}
+
+function allUsers(n: number): Int32Array {
+  const all = new Int32Array(n);
+  for (let u = 0; u < n; u++) all[u] = u;
+  return all;
+}
+
+/** Every released user when there are at most `size`, else a seeded sample of `size`, sorted. */
+export function sampleTargets(
+  users: number,
+  size: number | 'all',
+  seed = SCOREBOARD_SEED,
+): Int32Array {
+  if (size === 'all' || users <= size) return allUsers(users);
+  const random = new Random(seed);
+  const order = allUsers(users);
+  for (let k = 0; k < size; k++) {
+    const j = k + random.int(users - k);
+    const swap = order[k];
+    order[k] = order[j];
+    order[j] = swap;
+  }
+  return order.slice(0, size).sort();
+}

@@ -1,0 +1,199 @@
+/**
+ * A linear blend of rating predictors (stacking, as the Netflix Prize teams did):
+ *
+ *   r̂_ui = w_0 + Σ_m w_m r̂^m_ui
+ *
+ * Fit: a random share (validationShare) of the training ratings is held out; every member is
+ * fitted on the rest and predicts the held-out ratings; the weights solve ridge-regularized
+ * least squares on those predictions (the intercept unpenalized); then every member is refitted
+ * on all training ratings. Members use the tuned settings below (see docs/recsys.md); fold-in
+ * folds the member into every member model; explanations and similar items come from the first
+ * neighbourhood member (else the first member).
+ */
+import { Random, shuffledIndices } from '../../util/random.ts';
+import { selectRatings, type Ratings } from '../../datasets/dataset.ts';
+import type { AlgorithmDefinition } from '../algorithm.ts';
+import { num } from '../algorithm.ts';
+import { choleskySolve } from '../linalg.ts';
+import { RatingMatrix } from '../matrix.ts';
+import {
+  BaseModel,
+  coreFromMatrix,
+  FoldedUser,
+  type ModelCore,
+  type ModelParts,
+  type Params,
+  type RatingInput,
+  type ScoredItem,
+  type UserRef,
+  type UserView,
+} from '../model.ts';
+import { fitBaseline } from './bias.ts';
+
+/** Settings of each member inside the blend (tuned on validation data, see docs/recsys.md). */
+export const BLEND_MEMBER_PARAMS: Record<string, Params> = {
+  'item-knn': {},
+  'user-knn': {},
+  svd: { factors: 100, epochs: 60, learningRate: 0.005, regularization: 0.06 },
+  svdpp: { factors: 50, learningRate: 0.007, regularization: 0.05 },
+  als: { factors: 50, iterations: 10, regularization: 0.1, biasRegularization: 5 },
+};
+
+/** How the blend reaches the registry without an import cycle (set by registry.ts). */
+let registry: {
+  fit: (name: string, ratings: Ratings | RatingMatrix, params: Params, options: { seed: number; threads?: number }) => BaseModel;
+  load: (bytes: Uint8Array) => BaseModel;
+} | null = null;
+
+export function connectBlendRegistry(value: NonNullable<typeof registry>): void {
+  registry = value;
+}
+
+function matrixRatings(matrix: RatingMatrix): Ratings {
+  const userIndex = new Int32Array(matrix.length);
+  for (let u = 0; u < matrix.users; u++) userIndex.fill(u, matrix.userPtr[u], matrix.userPtr[u + 1]);
+  return {
+    length: matrix.length,
+    userIndex,
+    itemIndex: matrix.userItems,
+    rating: matrix.userRatings,
+    timestamp: new Uint32Array(matrix.length),
+    userIds: matrix.userIds,
+    itemIds: matrix.itemIds,
+  };
+}
+
+export class BlendModel extends BaseModel {
+  constructor(
+    core: ModelCore,
+    readonly members: BaseModel[],
+    /** [w_0, w_1, …, w_M] */
+    readonly weights: Float64Array,
+  ) {
+    super(core);
+  }
+
+  override view(user: UserRef): UserView {
+    const view = super.view(user);
+    view.members = this.members.map((member, m) =>
+      user instanceof FoldedUser ? member.view(user.members[m] ?? user) : member.view(user),
+    );
+    return view;
+  }
+
+  override foldIn(ratings: readonly RatingInput[]): FoldedUser {
+    const own = super.foldIn(ratings);
+    return new FoldedUser(own.items, own.ratings, own.bias, own.state, this.members.map((member) => member.foldIn(ratings)));
+  }
+
+  protected scoreOne(user: UserView, item: number): number {
+    let value = this.weights[0];
+    this.members.forEach((member, m) => {
+      value += this.weights[m + 1] * member.clip(member.estimate((user.members as UserView[])[m], item));
+    });
+    return value;
+  }
+
+  protected override scoreInto(user: UserView, out: Float64Array): void {
+    out.fill(this.weights[0]);
+    const scratch = new Float64Array(this.items);
+    this.members.forEach((member, m) => {
+      member.scoreView((user.members as UserView[])[m], scratch);
+      const weight = this.weights[m + 1];
+      for (let i = 0; i < this.items; i++) out[i] += weight * member.clip(scratch[i]);
+    });
+  }
+
+  private explainer(): BaseModel {
+    return this.members.find((m) => m.algorithm === 'item-knn') ?? this.members[0];
+  }
+
+  override similarItems(item: number, n: number): ScoredItem[] {
+    return this.explainer().similarItems(item, n);
+  }
+
+  override explain(user: UserRef, item: number, n = 3): ScoredItem[] {
+    const index = this.members.indexOf(this.explainer());
+    return this.explainer().explain(user instanceof FoldedUser ? (user.members[index] ?? user) : user, item, n);
+  }
+
+  protected parts(): ModelParts {
+    const arrays: ModelParts['arrays'] = { weights: this.weights };
+    const fields: ModelParts['fields'] = { members: this.members.length };
+    this.members.forEach((member, m) => {
+      const bytes = member.toBytes();
+      const packed = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
+      packed.set(bytes);
+      arrays[`member${m}`] = new Int32Array(packed.buffer);
+      fields[`member${m}Bytes`] = bytes.length;
+    });
+    return { arrays, fields };
+  }
+}
+
+export const blend: AlgorithmDefinition = {
+  name: 'blend',
+  description: 'Linear blend (stacking) of k-NN and factor models, weights fitted on held-out training ratings',
+  kind: 'rating',
+  params: {
+    members: {
+      default: 'item-knn,user-knn,svd,svdpp,als',
+      description: 'comma-separated rating predictors to blend (item-knn, user-knn, svd, svdpp, als, bias)',
+    },
+    validationShare: { default: 0.1, min: 0.01, max: 0.5, description: 'share of training ratings the weights are fitted on' },
+    ridge: { default: 0.001, min: 0, description: 'ridge penalty on the weights (times the validation size)' },
+  },
+  fit(matrix, params, options) {
+    if (!registry) throw new Error('blend: registry not connected');
+    const names = String(params.members)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    for (const name of names) {
+      if (!(name in BLEND_MEMBER_PARAMS) && name !== 'bias') throw new Error(`blend: "${name}" cannot be a member`);
+    }
+    const all = matrixRatings(matrix);
+    const order = shuffledIndices(all.length, new Random(options.seed + 7919));
+    const held = Math.max(1, Math.floor(all.length * num(params, 'validationShare')));
+    const validation = selectRatings(all, order.subarray(0, held));
+    const rest = RatingMatrix.fromRatings(selectRatings(all, order.subarray(held)), matrix.scale);
+    const m = names.length;
+    const columns = names.map((name) => {
+      const model = registry!.fit(name, rest, BLEND_MEMBER_PARAMS[name] ?? {}, { seed: options.seed, threads: options.threads });
+      return model.predictMany(validation.userIndex, validation.itemIndex);
+    });
+    options.onProgress?.(0.5);
+    // Ridge least squares: (XᵀX + λ n D) w = Xᵀ r, X = [1, predictions], D = diag(0, 1, …, 1).
+    const size = m + 1;
+    const a = new Float64Array(size * size);
+    const b = new Float64Array(size);
+    const x = new Float64Array(size);
+    for (let r = 0; r < validation.length; r++) {
+      x[0] = 1;
+      for (let c = 0; c < m; c++) x[c + 1] = columns[c][r];
+      for (let i = 0; i < size; i++) {
+        b[i] += x[i] * validation.rating[r];
+        for (let j = 0; j < size; j++) a[i * size + j] += x[i] * x[j];
+      }
+    }
+    for (let i = 1; i < size; i++) a[i * size + i] += num(params, 'ridge') * validation.length;
+    if (!choleskySolve(a, b, size)) {
+      b.fill(1 / m);
+      b[0] = 0;
+    }
+    const members = names.map((name) => registry!.fit(name, matrix, BLEND_MEMBER_PARAMS[name] ?? {}, { seed: options.seed, threads: options.threads }));
+    options.onProgress?.(1);
+    return new BlendModel(coreFromMatrix(matrix, 'blend', 'rating', params, fitBaseline(matrix)), members, b);
+  },
+  restore(core, parts) {
+    if (!registry) throw new Error('blend: registry not connected');
+    const count = Number(parts.fields.members);
+    const members: BaseModel[] = [];
+    for (let m = 0; m < count; m++) {
+      const packed = parts.arrays[`member${m}`] as Int32Array;
+      const bytes = new Uint8Array(packed.buffer, packed.byteOffset, Number(parts.fields[`member${m}Bytes`]));
+      members.push(registry.load(bytes));
+    }
+    return new BlendModel(core, members, parts.arrays.weights as Float64Array);
+  },
+};

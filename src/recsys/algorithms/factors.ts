@@ -1,0 +1,174 @@
+/**
+ * Biased matrix factorization models share one prediction rule,
+ *   r̂_ui = μ + b_u + b_i + q_iᵀ z_u,
+ * where z_u is the user's factor vector (for SVD++ p_u plus the implicit term
+ * |N(u)|^−½ Σ_{j∈N(u)} y_j). This file holds that model; sgd.ts and als.ts train it.
+ *
+ * Fold-in keeps every item parameter fixed and solves the user's part exactly:
+ *   min over b_u, p_u of Σ_{i∈R(u)} (r_ui − μ − b_i − b_u − q_iᵀ(p_u + imp_u))²
+ *                        + n_u · regularization · |p_u|² + w_u · biasRegularization · b_u²
+ * (weighted-λ, the objective both SGD and ALS minimize for one user; w_u = n_u for SGD, whose
+ * penalty applies once per rating, and 1 for ALS), a (k+1)×(k+1) Cholesky solve.
+ */
+import { choleskySolve, dot } from '../linalg.ts';
+import { BaseModel, type ModelCore, type ModelParts, type UserView } from '../model.ts';
+
+export interface FactorArrays {
+  factors: number;
+  globalMean: number;
+  userBias: Float64Array;
+  itemBias: Float64Array;
+  /** users × factors, row-major. */
+  userFactors: Float64Array;
+  /** items × factors, row-major. */
+  itemFactors: Float64Array;
+  /** SVD++ implicit item factors (items × factors), or null. */
+  implicitFactors: Float64Array | null;
+  /** Regularization used by fold-in (see above). */
+  regularization: number;
+  biasRegularization: number;
+  /** Whether the bias penalty is multiplied by the user's rating count (SGD) or not (ALS). */
+  biasPenaltyPerRating: boolean;
+}
+
+export class FactorModel extends BaseModel {
+  private itemNorms: Float64Array | null = null;
+
+  constructor(
+    core: ModelCore,
+    readonly f: FactorArrays,
+  ) {
+    super(core);
+  }
+
+  /** [b_u, z_u] of a training user. */
+  protected override userState(u: number): Float64Array {
+    const k = this.f.factors;
+    const state = new Float64Array(k + 1);
+    state[0] = this.f.userBias[u];
+    state.set(this.f.userFactors.subarray(u * k, (u + 1) * k), 1);
+    if (this.f.implicitFactors) {
+      const { userPtr, userItems } = this.core;
+      this.addImplicit(userItems.subarray(userPtr[u], userPtr[u + 1]), state);
+    }
+    return state;
+  }
+
+  /** Adds |N|^−½ Σ y_j to state[1..k]. */
+  private addImplicit(items: Int32Array, state: Float64Array): void {
+    const y = this.f.implicitFactors;
+    if (!y || items.length === 0) return;
+    const k = this.f.factors;
+    const scale = 1 / Math.sqrt(items.length);
+    for (let n = 0; n < items.length; n++) {
+      const offset = items[n] * k;
+      for (let f = 0; f < k; f++) state[1 + f] += scale * y[offset + f];
+    }
+  }
+
+  protected override foldState(items: Int32Array, ratings: Float32Array): Float64Array {
+    const k = this.f.factors;
+    const size = k + 1;
+    const implicit = new Float64Array(size);
+    this.addImplicit(items, implicit);
+    const { itemFactors: q, itemBias, globalMean } = this.f;
+    const a = new Float64Array(size * size);
+    const b = new Float64Array(size);
+    const x = new Float64Array(size);
+    for (let n = 0; n < items.length; n++) {
+      const offset = items[n] * k;
+      x[0] = 1;
+      for (let f = 0; f < k; f++) x[1 + f] = q[offset + f];
+      const target = ratings[n] - globalMean - itemBias[items[n]] - dot(q, offset, implicit, 1, k);
+      for (let r = 0; r < size; r++) {
+        const xr = x[r];
+        b[r] += target * xr;
+        const row = r * size;
+        for (let c = 0; c <= r; c++) a[row + c] += xr * x[c];
+      }
+    }
+    const count = Math.max(1, items.length);
+    for (let r = 0; r < size; r++) for (let c = 0; c < r; c++) a[c * size + r] = a[r * size + c];
+    a[0] += (this.f.biasPenaltyPerRating ? count : 1) * this.f.biasRegularization + 1e-12;
+    for (let f = 1; f < size; f++) a[f * size + f] += count * this.f.regularization + 1e-12;
+    if (items.length === 0 || !choleskySolve(a, b, size)) b.fill(0);
+    for (let f = 1; f < size; f++) b[f] += implicit[f];
+    return b;
+  }
+
+  protected scoreOne(user: UserView, item: number): number {
+    const k = this.f.factors;
+    const state = user.state;
+    if (!state) return this.baselineOf(user, item);
+    return this.f.globalMean + state[0] + this.f.itemBias[item] + dot(this.f.itemFactors, item * k, state, 1, k);
+  }
+
+  protected override scoreInto(user: UserView, out: Float64Array): void {
+    const k = this.f.factors;
+    const state = user.state;
+    if (!state) {
+      for (let i = 0; i < this.items; i++) out[i] = this.baselineOf(user, i);
+      return;
+    }
+    const { itemFactors: q, itemBias, globalMean } = this.f;
+    const base = globalMean + state[0];
+    for (let i = 0; i < this.items; i++) out[i] = base + itemBias[i] + dot(q, i * k, state, 1, k);
+  }
+
+  private norms(): Float64Array {
+    if (this.itemNorms) return this.itemNorms;
+    const k = this.f.factors;
+    const norms = new Float64Array(this.items);
+    for (let i = 0; i < this.items; i++) norms[i] = Math.sqrt(dot(this.f.itemFactors, i * k, this.f.itemFactors, i * k, k));
+    this.itemNorms = norms;
+    return norms;
+  }
+
+  /** Cosine of item factor vectors. */
+  protected override itemSimilarity(i: number, j: number): number {
+    const k = this.f.factors;
+    const norms = this.norms();
+    const d = norms[i] * norms[j];
+    return d > 0 ? dot(this.f.itemFactors, i * k, this.f.itemFactors, j * k, k) / d : 0;
+  }
+
+  protected override similarityRow(i: number, out: Float64Array): void {
+    for (let j = 0; j < this.items; j++) out[j] = this.itemSimilarity(i, j);
+  }
+
+  protected parts(): ModelParts {
+    const arrays: ModelParts['arrays'] = {
+      userBias: this.f.userBias,
+      itemBias: this.f.itemBias,
+      userFactors: this.f.userFactors,
+      itemFactors: this.f.itemFactors,
+    };
+    if (this.f.implicitFactors) arrays.implicitFactors = this.f.implicitFactors;
+    return {
+      arrays,
+      fields: {
+        factors: this.f.factors,
+        globalMean: this.f.globalMean,
+        regularization: this.f.regularization,
+        biasRegularization: this.f.biasRegularization,
+        biasPenaltyPerRating: this.f.biasPenaltyPerRating,
+      },
+    };
+  }
+
+  static restoreFactors(core: ModelCore, parts: ModelParts): FactorModel {
+    const a = parts.arrays;
+    return new FactorModel(core, {
+      factors: Number(parts.fields.factors),
+      globalMean: Number(parts.fields.globalMean),
+      regularization: Number(parts.fields.regularization),
+      biasRegularization: Number(parts.fields.biasRegularization),
+      biasPenaltyPerRating: parts.fields.biasPenaltyPerRating === true,
+      userBias: a.userBias as Float64Array,
+      itemBias: a.itemBias as Float64Array,
+      userFactors: a.userFactors as Float64Array,
+      itemFactors: a.itemFactors as Float64Array,
+      implicitFactors: (a.implicitFactors as Float64Array | undefined) ?? null,
+    });
+  }
+}

@@ -1,0 +1,529 @@
+/**
+ * The contract every lenslab recommender follows. An algorithm is `fit(matrix, params) → Model`;
+ * a Model predicts ratings, ranks items, folds in a member who rated after training, finds
+ * similar items, explains a recommendation, and serializes itself to a versioned binary file.
+ *
+ * Models work on dense indexes (0..users-1, 0..items-1) internally. The external ids (user ids,
+ * movie ids) map to them through `model.userIds` and `model.itemIds` (IdIndex: `indexOf(id)` is -1
+ * for an unknown id, `ids[index]` is the id of an index); `userIndexOf`/`itemIndexOf` are
+ * shorthands, and everything returned carries both the item index and the movie id.
+ */
+import type { IdIndex, RatingScale } from '../datasets/dataset.ts';
+import type { RatingMatrix } from './matrix.ts';
+
+/** Hyper-parameters as given on a command line or in code. */
+export type Params = Record<string, number | string>;
+
+/** One documented hyper-parameter of an algorithm. */
+export interface ParamSpec {
+  readonly default: number | string;
+  readonly description: string;
+  /** Allowed values for a string parameter. */
+  readonly choices?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+}
+
+/** A rating of one item by a member, by dense item index or by movie id. */
+export interface RatingInput {
+  itemIndex?: number;
+  movieId?: number;
+  rating: number;
+}
+
+/** An item with a score: a recommendation, a similar item or an explaining rated item. */
+export interface ScoredItem {
+  /** Dense item index. */
+  item: number;
+  /** External movie id (model.itemIds.ids[item]). */
+  movieId: number;
+  score: number;
+}
+
+export interface RecommendOptions {
+  /** Item indexes never to recommend (in addition to the user's rated items). */
+  exclude?: ArrayLike<number>;
+  /** Only rank these item indexes (default: the whole catalog). */
+  candidates?: ArrayLike<number>;
+  /** Also recommend items the user already rated (default false). */
+  includeRated?: boolean;
+}
+
+/**
+ * A member folded into a trained model (see Model.foldIn): usable wherever a user index is.
+ * Its fields are the member's ratings (sorted by item index), the baseline user bias, and a
+ * model-specific state (the user's factor vector for MF models; null for neighbourhood models).
+ */
+export class FoldedUser {
+  constructor(
+    readonly items: Int32Array,
+    readonly ratings: Float32Array,
+    readonly bias: number,
+    readonly state: Float64Array | null,
+    /** For a blend: the member folded into each member model. */
+    readonly members: readonly FoldedUser[] = [],
+  ) {}
+}
+
+/**
+ * A user: a dense training user index (-1, out of range, or a user without training ratings =
+ * unknown) or a folded-in member.
+ */
+export type UserRef = number | FoldedUser;
+
+/** Data snapshot time, metrics or anything else a model file should carry; saved as JSON. */
+export type ModelMetadata = Record<string, unknown>;
+
+export interface Model {
+  /** Algorithm name (see ALGORITHMS). */
+  readonly algorithm: string;
+  /** 'rating': predict() is this model's own estimate; 'ranking': the model only ranks items and
+   * predict() returns the bias baseline. */
+  readonly kind: 'rating' | 'ranking';
+  /** All hyper-parameters, defaults filled in. */
+  readonly params: Readonly<Params>;
+  readonly scale: RatingScale;
+  readonly userIds: IdIndex;
+  readonly itemIds: IdIndex;
+  /** Saved with the model: e.g. { snapshotTime, metrics }. */
+  metadata: ModelMetadata;
+
+  /** Dense index of a user id, or -1 (unknown users get the baseline for their ratings). */
+  userIndexOf(userId: number): number;
+  /** Dense index of a movie id, or -1. */
+  itemIndexOf(movieId: number): number;
+  /**
+   * Predicted rating, clipped to the scale. Unknown users and items fall back to the bias
+   * baseline (never NaN).
+   */
+  predict(user: UserRef, item: number): number;
+  /** Predictions for many (user, item) pairs at once; `out` receives one rating per pair. */
+  predictMany(users: Int32Array, items: Int32Array, out?: Float32Array): Float32Array;
+  /**
+   * Ranking score of every item for a user into `out` (length items). Higher is better; for a
+   * rating model the unclipped predicted rating.
+   */
+  scoreAll(user: UserRef, out?: Float64Array): Float64Array;
+  /** The n best items for the user, best first, the user's rated items excluded by default. */
+  recommend(user: UserRef, n: number, options?: RecommendOptions): ScoredItem[];
+  /**
+   * Personal predictions for a member who joined or rated after training, without retraining:
+   * the model's items stay fixed and only this user's parameters are estimated. Pass the
+   * member's complete current ratings; ratings of unknown movies are ignored.
+   */
+  foldIn(ratings: readonly RatingInput[]): FoldedUser;
+  /** The n items most similar to an item (itself excluded), most similar first. */
+  similarItems(item: number, n: number): ScoredItem[];
+  /**
+   * Why `item` is recommended to `user`: the user's rated items that contribute most, strongest
+   * first (score = contribution; only positive contributions).
+   */
+  explain(user: UserRef, item: number, n?: number): ScoredItem[];
+  /** The versioned binary model file (see serialize.ts). Same seed and data → same bytes. */
+  toBytes(): Uint8Array;
+}
+
+/** Everything every model keeps: parameters, id maps, training ratings by user, baseline. */
+export interface ModelCore {
+  algorithm: string;
+  kind: 'rating' | 'ranking';
+  params: Params;
+  scale: RatingScale;
+  userIds: IdIndex;
+  itemIds: IdIndex;
+  /** Training ratings by user (CSR, rows sorted by item). */
+  userPtr: Int32Array;
+  userItems: Int32Array;
+  userRatings: Float32Array;
+  baseline: Baseline;
+  metadata: ModelMetadata;
+}
+
+/** The regularized bias baseline b_ui = μ + b_u + b_i (see algorithms/bias.ts). */
+export interface Baseline {
+  globalMean: number;
+  userBias: Float64Array;
+  itemBias: Float64Array;
+  /** Damping of the user bias: b_u = Σ(r − μ − b_i) / (n_u + userDamping). */
+  userDamping: number;
+}
+
+/** Named typed arrays plus JSON fields a model saves beside its core. */
+export interface ModelParts {
+  arrays: Record<string, Float64Array | Float32Array | Int32Array>;
+  fields: Record<string, number | string | boolean>;
+}
+
+/** What a model sees of a user while predicting: known or folded, resolved once. */
+export interface UserView {
+  /** Training index, or -1 for a folded-in or unknown user. */
+  index: number;
+  items: Int32Array;
+  ratings: Float32Array;
+  bias: number;
+  state: Float64Array | null;
+  /** False for an unknown user index (everything falls back to item baselines). */
+  known: boolean;
+  /** For a blend: the user's view in each member model. */
+  members?: UserView[];
+}
+
+const EMPTY_INT = new Int32Array(0);
+const EMPTY_FLOAT = new Float32Array(0);
+
+/**
+ * Shared behaviour: id maps, baseline fallback, clipping, top-N selection, fold-in of the
+ * baseline, explanation by item similarity, serialization. Algorithms override the protected
+ * hooks.
+ */
+export abstract class BaseModel implements Model {
+  readonly algorithm: string;
+  readonly kind: 'rating' | 'ranking';
+  readonly params: Readonly<Params>;
+  readonly scale: RatingScale;
+  readonly userIds: IdIndex;
+  readonly itemIds: IdIndex;
+  readonly core: ModelCore;
+  /** Training ratings per item; items with none are treated as unknown (baseline). */
+  readonly itemCounts: Int32Array;
+  private itemColumns: { ptr: Int32Array; users: Int32Array } | null = null;
+
+  constructor(core: ModelCore) {
+    this.core = core;
+    this.algorithm = core.algorithm;
+    this.kind = core.kind;
+    this.params = core.params;
+    this.scale = core.scale;
+    this.userIds = core.userIds;
+    this.itemIds = core.itemIds;
+    this.itemCounts = new Int32Array(core.itemIds.size);
+    for (let p = 0; p < core.userItems.length; p++) this.itemCounts[core.userItems[p]]++;
+  }
+
+  /** Saved with the model (kept in the core, so toBytes writes what was set here). */
+  get metadata(): ModelMetadata {
+    return this.core.metadata;
+  }
+
+  set metadata(value: ModelMetadata) {
+    this.core.metadata = value;
+  }
+
+  get users(): number {
+    return this.userIds.size;
+  }
+
+  get items(): number {
+    return this.itemIds.size;
+  }
+
+  userIndexOf(userId: number): number {
+    return this.userIds.indexOf(userId);
+  }
+
+  itemIndexOf(movieId: number): number {
+    return this.itemIds.indexOf(movieId);
+  }
+
+  // ---- hooks for algorithms -------------------------------------------------------------
+
+  /** Model-specific state of a training user (e.g. a view of its factor row). */
+  protected userState(_u: number): Float64Array | null {
+    return null;
+  }
+
+  /** Model-specific state of a folded-in user from its ratings (items fixed). */
+  protected foldState(_items: Int32Array, _ratings: Float32Array, _bias: number): Float64Array | null {
+    return null;
+  }
+
+  /** Ranking score of one known item (for rating models: the unclipped predicted rating). */
+  protected abstract scoreOne(user: UserView, item: number): number;
+
+  /** Ranking scores of all items; the default calls scoreOne per item. */
+  protected scoreInto(user: UserView, out: Float64Array): void {
+    for (let i = 0; i < this.items; i++) out[i] = this.scoreOne(user, i);
+  }
+
+  /** Similarity of two items for similarItems/explain; default: co-rating cosine. */
+  protected itemSimilarity(i: number, j: number): number {
+    return this.coRatingSimilarities(i)[j];
+  }
+
+  /** Similarities of item i to every item; default: itemSimilarity per item. */
+  protected similarityRow(i: number, out: Float64Array): void {
+    const row = this.coRatingSimilarities(i);
+    out.set(row);
+  }
+
+  /** The arrays and fields this algorithm saves beside the core. */
+  protected abstract parts(): ModelParts;
+
+  // ---- public API -----------------------------------------------------------------------
+
+  /** Resolves a user reference once. */
+  view(user: UserRef): UserView {
+    if (user instanceof FoldedUser) {
+      return {
+        index: -1,
+        items: user.items,
+        ratings: user.ratings,
+        bias: user.bias,
+        state: user.state,
+        known: true,
+      };
+    }
+    if (!Number.isInteger(user) || user < 0 || user >= this.users || this.core.userPtr[user] === this.core.userPtr[user + 1]) {
+      return { index: -1, items: EMPTY_INT, ratings: EMPTY_FLOAT, bias: 0, state: null, known: false };
+    }
+    const { userPtr, userItems, userRatings, baseline } = this.core;
+    const from = userPtr[user];
+    const to = userPtr[user + 1];
+    return {
+      index: user,
+      items: userItems.subarray(from, to),
+      ratings: userRatings.subarray(from, to),
+      bias: baseline.userBias[user],
+      state: this.userState(user),
+      known: true,
+    };
+  }
+
+  /** Baseline estimate μ + b_u + b_i (b_i = 0 for an unknown item). */
+  baselineOf(user: UserView, item: number): number {
+    const b = this.core.baseline;
+    const itemBias = item >= 0 && item < this.items ? b.itemBias[item] : 0;
+    return b.globalMean + user.bias + itemBias;
+  }
+
+  clip(value: number): number {
+    if (!(value === value)) return this.core.baseline.globalMean;
+    return value < this.scale.min ? this.scale.min : value > this.scale.max ? this.scale.max : value;
+  }
+
+  /**
+   * Unclipped rating estimate for a resolved user (rating models: scoreOne; else baseline).
+   * Unknown users, unknown items and items without training ratings get the baseline.
+   */
+  estimate(user: UserView, item: number): number {
+    if (!Number.isInteger(item) || item < 0 || item >= this.items) return this.baselineOf(user, -1);
+    if (!user.known || this.itemCounts[item] === 0) return this.baselineOf(user, item);
+    return this.kind === 'rating' ? this.scoreOne(user, item) : this.baselineOf(user, item);
+  }
+
+  predict(user: UserRef, item: number): number {
+    return this.clip(this.estimate(this.view(user), item));
+  }
+
+  predictMany(users: Int32Array, items: Int32Array, out = new Float32Array(users.length)): Float32Array {
+    let lastUser = -2;
+    let view: UserView | null = null;
+    for (let k = 0; k < users.length; k++) {
+      if (users[k] !== lastUser || view === null) {
+        lastUser = users[k];
+        view = this.view(lastUser);
+      }
+      out[k] = this.clip(this.estimate(view, items[k]));
+    }
+    return out;
+  }
+
+  scoreAll(user: UserRef, out = new Float64Array(this.items)): Float64Array {
+    return this.scoreView(this.view(user), out);
+  }
+
+  /** scoreAll for a resolved user. */
+  scoreView(view: UserView, out = new Float64Array(this.items)): Float64Array {
+    if (!view.known) {
+      const b = this.core.baseline;
+      // An unknown user is ranked by item popularity-free baseline (item bias).
+      for (let i = 0; i < this.items; i++) out[i] = b.globalMean + b.itemBias[i];
+      return out;
+    }
+    this.scoreInto(view, out);
+    return out;
+  }
+
+  recommend(user: UserRef, n: number, options: RecommendOptions = {}): ScoredItem[] {
+    const view = this.view(user);
+    const scores = this.scoreAll(user);
+    if (!options.includeRated) for (let k = 0; k < view.items.length; k++) scores[view.items[k]] = -Infinity;
+    if (options.exclude) for (let k = 0; k < options.exclude.length; k++) scores[options.exclude[k]] = -Infinity;
+    const best = topN(scores, n, options.candidates);
+    return Array.from(best, (i) => ({ item: i, movieId: this.itemIds.ids[i], score: scores[i] }));
+  }
+
+  foldIn(ratings: readonly RatingInput[]): FoldedUser {
+    const pairs: Array<[number, number]> = [];
+    const seen = new Set<number>();
+    for (const input of ratings) {
+      const item = input.itemIndex ?? (input.movieId !== undefined ? this.itemIndexOf(input.movieId) : -1);
+      if (item < 0 || item >= this.items || !Number.isFinite(input.rating) || seen.has(item)) continue;
+      seen.add(item);
+      pairs.push([item, input.rating]);
+    }
+    pairs.sort((a, b) => a[0] - b[0]);
+    const items = Int32Array.from(pairs, (p) => p[0]);
+    const values = Float32Array.from(pairs, (p) => p[1]);
+    const b = this.core.baseline;
+    let sum = 0;
+    for (let k = 0; k < items.length; k++) sum += values[k] - b.globalMean - b.itemBias[items[k]];
+    const bias = items.length > 0 ? sum / (items.length + b.userDamping) : 0;
+    return new FoldedUser(items, values, bias, this.foldState(items, values, bias));
+  }
+
+  similarItems(item: number, n: number): ScoredItem[] {
+    if (item < 0 || item >= this.items) return [];
+    const row = new Float64Array(this.items);
+    this.similarityRow(item, row);
+    row[item] = -Infinity;
+    for (let j = 0; j < row.length; j++) if (!(row[j] > 0)) row[j] = -Infinity;
+    return Array.from(topN(row, n), (j) => ({ item: j, movieId: this.itemIds.ids[j], score: row[j] }));
+  }
+
+  explain(user: UserRef, item: number, n = 3): ScoredItem[] {
+    const view = this.view(user);
+    if (item < 0 || item >= this.items || view.items.length === 0) return [];
+    const contributions = this.contributions(view, item);
+    const order = topN(contributions, n);
+    const result: ScoredItem[] = [];
+    for (const k of order) {
+      if (!(contributions[k] > 0)) break;
+      const j = view.items[k];
+      result.push({ item: j, movieId: this.itemIds.ids[j], score: contributions[k] });
+    }
+    return result;
+  }
+
+  /**
+   * Contribution of each of the user's rated items (parallel to view.items) to the item's score.
+   * Default: similarity(item, rated item) × (rating − scale.min + step), so items the user rated
+   * higher and that are more similar explain more.
+   */
+  protected contributions(view: UserView, item: number): Float64Array {
+    const out = new Float64Array(view.items.length);
+    const floor = this.scale.min - this.scale.step;
+    for (let k = 0; k < view.items.length; k++) {
+      out[k] = this.itemSimilarity(item, view.items[k]) * (view.ratings[k] - floor);
+    }
+    return out;
+  }
+
+  /** Cosine of co-rating counts between item i and every item (built lazily from the CSR). */
+  protected coRatingSimilarities(i: number): Float64Array {
+    const columns = this.columns();
+    const { userPtr, userItems } = this.core;
+    const counts = new Float64Array(this.items);
+    for (let p = columns.ptr[i]; p < columns.ptr[i + 1]; p++) {
+      const u = columns.users[p];
+      for (let q = userPtr[u]; q < userPtr[u + 1]; q++) counts[userItems[q]]++;
+    }
+    const own = columns.ptr[i + 1] - columns.ptr[i];
+    for (let j = 0; j < this.items; j++) {
+      const other = columns.ptr[j + 1] - columns.ptr[j];
+      counts[j] = counts[j] > 0 ? counts[j] / Math.sqrt(own * other) : 0;
+    }
+    return counts;
+  }
+
+  /** Training raters of each item (CSC without values), built on first use. */
+  protected columns(): { ptr: Int32Array; users: Int32Array } {
+    if (this.itemColumns) return this.itemColumns;
+    const { userPtr, userItems } = this.core;
+    const ptr = new Int32Array(this.items + 1);
+    for (let p = 0; p < userItems.length; p++) ptr[userItems[p] + 1]++;
+    for (let i = 0; i < this.items; i++) ptr[i + 1] += ptr[i];
+    const cursor = ptr.slice(0, this.items);
+    const users = new Int32Array(userItems.length);
+    for (let u = 0; u < this.users; u++) {
+      for (let p = userPtr[u]; p < userPtr[u + 1]; p++) users[cursor[userItems[p]]++] = u;
+    }
+    this.itemColumns = { ptr, users };
+    return this.itemColumns;
+  }
+
+  toBytes(): Uint8Array {
+    return serializeHook(this.core, this.parts());
+  }
+}
+
+/** Set by serialize.ts to avoid an import cycle. */
+let serializeHook: (core: ModelCore, parts: ModelParts) => Uint8Array = () => {
+  throw new Error('serialize.ts was not loaded');
+};
+
+export function setSerializer(serializer: (core: ModelCore, parts: ModelParts) => Uint8Array): void {
+  serializeHook = serializer;
+}
+
+/**
+ * Indexes of the n largest finite scores, largest first (ties: lower index first). Only the
+ * `candidates` are considered when given. Runs in O(items · log n).
+ */
+export function topN(scores: ArrayLike<number>, n: number, candidates?: ArrayLike<number>): Int32Array {
+  const size = candidates ? candidates.length : scores.length;
+  const capacity = Math.max(0, Math.min(n, size));
+  const heap = new Int32Array(capacity); // min-heap by (score, -index)
+  let count = 0;
+  const worse = (a: number, b: number): boolean =>
+    scores[a] < scores[b] || (scores[a] === scores[b] && a > b);
+  for (let k = 0; k < size && capacity > 0; k++) {
+    const i = candidates ? candidates[k] : k;
+    const s = scores[i];
+    if (!(s > -Infinity)) continue;
+    if (count < capacity) {
+      let c = count++;
+      heap[c] = i;
+      while (c > 0) {
+        const parent = (c - 1) >> 1;
+        if (!worse(heap[c], heap[parent])) break;
+        const swap = heap[c];
+        heap[c] = heap[parent];
+        heap[parent] = swap;
+        c = parent;
+      }
+    } else if (worse(heap[0], i)) {
+      heap[0] = i;
+      let c = 0;
+      for (;;) {
+        const left = 2 * c + 1;
+        const right = left + 1;
+        let smallest = c;
+        if (left < count && worse(heap[left], heap[smallest])) smallest = left;
+        if (right < count && worse(heap[right], heap[smallest])) smallest = right;
+        if (smallest === c) break;
+        const swap = heap[c];
+        heap[c] = heap[smallest];
+        heap[smallest] = swap;
+        c = smallest;
+      }
+    }
+  }
+  const result = Array.from(heap.subarray(0, count));
+  result.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+  return Int32Array.from(result);
+}
+
+/** Rating matrix → the core fields every model shares. */
+export function coreFromMatrix(
+  matrix: RatingMatrix,
+  algorithm: string,
+  kind: 'rating' | 'ranking',
+  params: Params,
+  baseline: Baseline,
+): ModelCore {
+  return {
+    algorithm,
+    kind,
+    params,
+    scale: matrix.scale,
+    userIds: matrix.userIds,
+    itemIds: matrix.itemIds,
+    userPtr: matrix.userPtr,
+    userItems: matrix.userItems,
+    userRatings: matrix.userRatings,
+    baseline,
+    metadata: {},
+  };
+}

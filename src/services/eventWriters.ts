@@ -1,0 +1,263 @@
+/**
+ * How the event log writes a batch of rows: multi-row INSERTs inside one transaction, by the
+ * fastest path each database offers, so that flushing costs the request path as little as
+ * possible.
+ * - SQLite file: a worker thread with its own connection (WAL lets it write while the server
+ *   reads), so the synchronous driver never blocks the server's event loop while inserting.
+ * - SQLite in memory: prepared statements on the server's connection (a worker cannot share it).
+ * - PostgreSQL: pre-built parameterized statements on a pooled client (no query building).
+ * - Anything else: Kysely.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Insertable } from 'kysely';
+import type { Db } from '../db/connection.ts';
+import type { EventsTable } from '../db/schema.ts';
+
+export type EventRow = Insertable<EventsTable>;
+
+export interface EventWriter {
+  /** Writes all rows in one transaction, or none of them (rejects). */
+  write(rows: EventRow[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const COLUMNS = ['occurred_at_ms', 'kind', 'user_id', 'visitor_id', 'payload'] as const;
+const INSERT_PREFIX = `INSERT INTO events (${COLUMNS.join(', ')}) VALUES `;
+/** Rows per multi-row statement on SQLite (5 parameters each, far below its limit). */
+const SQLITE_ROWS_PER_INSERT = 100;
+
+function flatten(rows: EventRow[]): unknown[] {
+  const flat = new Array<unknown>(rows.length * COLUMNS.length);
+  let k = 0;
+  for (const row of rows) {
+    flat[k++] = row.occurred_at_ms;
+    flat[k++] = row.kind;
+    flat[k++] = row.user_id ?? null;
+    flat[k++] = row.visitor_id ?? null;
+    flat[k++] = row.payload ?? '{}';
+  }
+  return flat;
+}
+
+function sqlitePlaceholders(rows: number): string {
+  return INSERT_PREFIX + new Array(rows).fill('(?, ?, ?, ?, ?)').join(', ');
+}
+
+// ---- SQLite, in a worker thread ------------------------------------------------------------------
+
+/** The worker's code (CommonJS, evaluated): one connection, prepared statements, one transaction per batch. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 5000');
+const width = ${COLUMNS.length};
+const chunk = ${SQLITE_ROWS_PER_INSERT};
+const prefix = ${JSON.stringify(INSERT_PREFIX)};
+let write = null;
+function prepare() {
+  const single = db.prepare(prefix + '(?, ?, ?, ?, ?)');
+  const many = db.prepare(prefix + new Array(chunk).fill('(?, ?, ?, ?, ?)').join(', '));
+  return db.transaction((flat) => {
+    const rows = flat.length / width;
+    let i = 0;
+    for (; i + chunk <= rows; i += chunk) many.run(flat.slice(i * width, (i + chunk) * width));
+    for (; i < rows; i++) single.run(flat.slice(i * width, (i + 1) * width));
+  });
+}
+parentPort.on('message', (message) => {
+  if (message.close) {
+    db.close();
+    parentPort.postMessage({ id: message.id, ok: true });
+    return;
+  }
+  try {
+    write ??= prepare();
+    write(message.flat);
+    parentPort.postMessage({ id: message.id, ok: true });
+  } catch (error) {
+    parentPort.postMessage({ id: message.id, ok: false, message: String((error && error.message) || error) });
+  }
+});
+`;
+
+class SqliteWorkerWriter implements EventWriter {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<
+    number,
+    { resolve: () => void; reject: (error: Error) => void }
+  >();
+
+  constructor(private readonly file: string) {}
+
+  private start(): Worker {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: { driver, file: this.file },
+    });
+    worker.unref();
+    worker.on('message', (message: { id: number; ok: boolean; message?: string }) => {
+      const waiting = this.pending.get(message.id);
+      if (!waiting) return;
+      this.pending.delete(message.id);
+      if (this.pending.size === 0) worker.unref();
+      if (message.ok) waiting.resolve();
+      else
+        waiting.reject(new Error(`event log: writing to ${this.file} failed: ${message.message}`));
+    });
+    const fail = (problem: unknown) => {
+      const error =
+        problem instanceof Error
+          ? problem
+          : new Error(`event log: the writer thread failed: ${JSON.stringify(problem)}`);
+      if (this.worker === worker) this.worker = null;
+      for (const waiting of this.pending.values()) waiting.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) =>
+      fail(new Error(`event log: the writer thread exited (code ${code})`)),
+    );
+    return worker;
+  }
+
+  private send(message: Record<string, unknown>): Promise<void> {
+    this.worker ??= this.start();
+    const worker = this.worker;
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Keep the process alive while a batch is on its way (a clean shutdown waits for it).
+      worker.ref();
+      worker.postMessage({ ...message, id });
+    });
+  }
+
+  write(rows: EventRow[]): Promise<void> {
+    return this.send({ flat: flatten(rows) });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    await this.send({ close: true });
+    this.worker = null;
+    await worker.terminate();
+  }
+}
+
+// ---- SQLite, on the server's connection ----------------------------------------------------------
+
+function sqliteInlineWriter(db: Db): EventWriter {
+  const sqlite = db.sqlite!;
+  const single = sqlite.prepare(sqlitePlaceholders(1));
+  const many = sqlite.prepare(sqlitePlaceholders(SQLITE_ROWS_PER_INSERT));
+  const width = COLUMNS.length;
+  const write = sqlite.transaction((flat: unknown[]) => {
+    const rows = flat.length / width;
+    let i = 0;
+    for (; i + SQLITE_ROWS_PER_INSERT <= rows; i += SQLITE_ROWS_PER_INSERT) {
+      many.run(flat.slice(i * width, (i + SQLITE_ROWS_PER_INSERT) * width));
+    }
+    for (; i < rows; i++) single.run(flat.slice(i * width, (i + 1) * width));
+  });
+  return {
+    write: async (rows) => {
+      write(flatten(rows));
+    },
+    close: async () => {},
+  };
+}
+
+// ---- PostgreSQL ----------------------------------------------------------------------------------
+
+function postgresWriter(db: Db, rowsPerInsert: number): EventWriter {
+  const pool = db.pgPool!;
+  const statements = new Map<number, string>();
+  const statement = (rows: number) => {
+    let text = statements.get(rows);
+    if (!text) {
+      const values = new Array<string>(rows);
+      for (let r = 0; r < rows; r++) {
+        const base = r * COLUMNS.length;
+        values[r] = `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5})`;
+      }
+      text = INSERT_PREFIX + values.join(', ');
+      statements.set(rows, text);
+    }
+    return text;
+  };
+  return {
+    async write(rows) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (let start = 0; start < rows.length; start += rowsPerInsert) {
+          const part = rows.slice(start, start + rowsPerInsert);
+          await client.query(statement(part.length), flatten(part));
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: async () => {},
+  };
+}
+
+// ---- anything else -------------------------------------------------------------------------------
+
+function kyselyWriter(db: Db, rowsPerInsert: number): EventWriter {
+  return {
+    async write(rows) {
+      await db.kysely.transaction().execute(async (trx) => {
+        for (let start = 0; start < rows.length; start += rowsPerInsert) {
+          await trx
+            .insertInto('events')
+            .values(rows.slice(start, start + rowsPerInsert))
+            .execute();
+        }
+      });
+    },
+    close: async () => {},
+  };
+}
+
+export type EventWriterKind = 'auto' | 'sqlite-worker' | 'sqlite' | 'postgres' | 'kysely';
+
+/** The writer for a database ('auto': the fastest that fits it). */
+export function eventWriter(
+  db: Db,
+  kind: EventWriterKind = 'auto',
+  rowsPerInsert = 500,
+): EventWriter {
+  const chosen =
+    kind !== 'auto'
+      ? kind
+      : db.sqlite
+        ? db.sqlite.memory
+          ? 'sqlite'
+          : 'sqlite-worker'
+        : db.pgPool
+          ? 'postgres'
+          : 'kysely';
+  switch (chosen) {
+    case 'sqlite-worker':
+      return new SqliteWorkerWriter(db.sqlite!.name);
+    case 'sqlite':
+      return sqliteInlineWriter(db);
+    case 'postgres':
+      return postgresWriter(db, rowsPerInsert);
+    default:
+      return kyselyWriter(db, rowsPerInsert);
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * A member's privacy choices (public username, who sees their ratings, research consent, e-mail
+ * updates), the one-click unsubscribe, the data export and the account deletion that removes
+ * everything tied to the member.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/connection.ts';
+import { newUnsubscribeToken } from './accounts.ts';
+import { isoTime, nowSeconds } from './clock.ts';
+import { deleteMemberEvents } from './events.ts';
+import { ratingsOf, type StoredRating } from './ratings.ts';
+import type { Vault } from './vault.ts';
+
+export type RatingsVisibility = 'public' | 'anonymous' | 'private';
+export const RATINGS_VISIBILITIES: readonly RatingsVisibility[] = [
+  'public',
+  'anonymous',
+  'private',
+];
+export const USERNAME_PATTERN = /^[a-z0-9_]{3,30}$/;
+
+export interface Privacy {
+  ratingsVisibility: RatingsVisibility;
+  researchConsent: boolean;
+  emailUpdates: boolean;
+  username: string | null;
+}
+
+export class UsernameTakenError extends Error {
+  constructor() {
+    super('username: this username is taken; choose another');
+    this.name = 'UsernameTakenError';
+  }
+}
+
+async function ensureSettings(db: Db, userId: number): Promise<void> {
+  await db.kysely
+    .insertInto('privacy_settings')
+    .values({
+      user_id: userId,
+      username: null,
+      ratings_visibility: 'private',
+      email_updates: 0,
+      unsubscribe_token: newUnsubscribeToken(),
+      updated_at: nowSeconds(),
+    })
+    .onConflict((oc) => oc.column('user_id').doNothing())
+    .execute();
+}
+
+export async function getPrivacy(db: Db, userId: number): Promise<Privacy> {
+  await ensureSettings(db, userId);
+  const row = await db.kysely
+    .selectFrom('privacy_settings')
+    .innerJoin('users', 'users.id', 'privacy_settings.user_id')
+    .select(['username', 'ratings_visibility', 'email_updates', 'users.research_consent'])
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return {
+    ratingsVisibility: row.ratings_visibility as RatingsVisibility,
+    researchConsent: row.research_consent === 1,
+    emailUpdates: row.email_updates === 1,
+    username: row.username,
+  };
+}
+
+/** Applies a partial change; throws UsernameTakenError (nothing changed) for a taken username. */
+export async function updatePrivacy(
+  db: Db,
+  userId: number,
+  patch: Partial<Privacy>,
+): Promise<Privacy> {
+  await ensureSettings(db, userId);
+  if (patch.username) {
+    const holder = await db.kysely
+      .selectFrom('privacy_settings')
+      .select('user_id')
+      .where('username', '=', patch.username)
+      .executeTakeFirst();
+    if (holder && holder.user_id !== userId) throw new UsernameTakenError();
+  }
+  await db.kysely.transaction().execute(async (trx) => {
+    const set: {
+      username?: string | null;
+      ratings_visibility?: string;
+      email_updates?: number;
+      updated_at: number;
+    } = { updated_at: nowSeconds() };
+    if (patch.username !== undefined) set.username = patch.username;
+    if (patch.ratingsVisibility !== undefined) set.ratings_visibility = patch.ratingsVisibility;
+    if (patch.emailUpdates !== undefined) set.email_updates = patch.emailUpdates ? 1 : 0;
+    try {
+      await trx.updateTable('privacy_settings').set(set).where('user_id', '=', userId).execute();
+    } catch (error) {
+      if (patch.username) throw new UsernameTakenError();
+      throw error;
+    }
+    if (patch.researchConsent !== undefined) {
+      await trx
+        .updateTable('users')
+        .set({ research_consent: patch.researchConsent ? 1 : 0 })
+        .where('id', '=', userId)
+        .execute();
+    }
+  });
+  return getPrivacy(db, userId);
+}
+
+/** The member's unsubscribe token (for the link in every e-mail). */
+export async function unsubscribeToken(db: Db, userId: number): Promise<string> {
+  await ensureSettings(db, userId);
+  const row = await db.kysely
+    .selectFrom('privacy_settings')
+    .select('unsubscribe_token')
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return row.unsubscribe_token;
+}
+
+/** Turns e-mail updates off for the token's member; false when the token is unknown. */
+export async function unsubscribe(db: Db, token: string): Promise<boolean> {
+  const result = await db.kysely
+    .updateTable('privacy_settings')
+    .set({ email_updates: 0, updated_at: nowSeconds() })
+    .where('unsubscribe_token', '=', token)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** A member by public username with their ratings visibility, or null. */
+export async function memberByUsername(
+  db: Db,
+  username: string,
+): Promise<{ userId: number; visibility: RatingsVisibility } | null> {
+  const row = await db.kysely
+    .selectFrom('privacy_settings')
+    .select(['user_id', 'ratings_visibility'])
+    .where('username', '=', username)
+    .executeTakeFirst();
+  return row
+    ? { userId: row.user_id, visibility: row.ratings_visibility as RatingsVisibility }
+    : null;
+}
+
+export interface MemberExport {
+  exportedAt: string;
+  member: { id: number; createdAt: string; origin: string };
+  account: { email: string | null };
+  privacy: Privacy;
+  ratings: Array<{ movieId: number; title: string | null; rating: number; ratedAt: string }>;
+  posts: Array<{
+    id: number;
+    threadId: number;
+    threadTitle: string;
+    body: string;
+    createdAt: string;
+    editedAt: string | null;
+  }>;
+}
+
+/** Everything lenslab holds about a member, for "download my data". */
+export async function exportMember(db: Db, vault: Vault, userId: number): Promise<MemberExport> {
+  const user = await db.kysely
+    .selectFrom('users')
+    .select(['id', 'created_at', 'origin'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  const ratings = await db.kysely
+    .selectFrom('ratings')
+    .leftJoin('movies', 'movies.id', 'ratings.movie_id')
+    .select(['ratings.movie_id', 'movies.title', 'ratings.rating', 'ratings.rated_at'])
+    .where('ratings.user_id', '=', userId)
+    .orderBy('ratings.rated_at')
+    .execute();
+  const posts = await db.kysely
+    .selectFrom('posts')
+    .innerJoin('threads', 'threads.id', 'posts.thread_id')
+    .select([
+      'posts.id',
+      'posts.thread_id',
+      'threads.title',
+      'posts.body',
+      'posts.created_at',
+      'posts.edited_at',
+    ])
+    .where('posts.user_id', '=', userId)
+    .orderBy('posts.created_at')
+    .orderBy('posts.seq')
+    .execute();
+  return {
+    exportedAt: new Date().toISOString(),
+    member: { id: user.id, createdAt: isoTime(Number(user.created_at)), origin: user.origin },
+    account: { email: await vault.emailOf(db, userId) },
+    privacy: await getPrivacy(db, userId),
+    ratings: ratings.map((r) => ({
+      movieId: r.movie_id,
+      title: r.title,
+      rating: Number(r.rating),
+      ratedAt: isoTime(Number(r.rated_at)),
+    })),
+    posts: posts.map((p) => ({
+      id: p.id,
+      threadId: p.thread_id,
+      threadTitle: p.title,
+      body: p.body,
+      createdAt: isoTime(Number(p.created_at)),
+      editedAt: p.edited_at === null ? null : isoTime(Number(p.edited_at)),
+    })),
+  };
+}
+
+/**
+ * Deletes a member: identity (vault), research events, ratings, sessions, privacy settings, reset tokens, posts,
+ * and the threads they started that nobody else posted in (threads with replies of others stay,
+ * without an author). Returns the removed ratings so in-memory statistics can follow.
+ */
+export async function deleteMember(db: Db, vault: Vault, userId: number): Promise<StoredRating[]> {
+  const removed = await ratingsOf(db, userId);
+  await vault.deleteIdentity(db, userId);
+  await deleteMemberEvents(db, userId);
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx
+      .deleteFrom('threads')
+      .where('user_id', '=', userId)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('posts')
+              .select('posts.id')
+              .whereRef('posts.thread_id', '=', 'threads.id')
+              .where('posts.user_id', '<>', userId),
+          ),
+        ),
+      )
+      .execute();
+    for (const table of [
+      'posts',
+      'ratings',
+      'sessions',
+      'privacy_settings',
+      'password_resets',
+    ] as const) {
+      await trx.deleteFrom(table).where('user_id', '=', userId).execute();
+    }
+    await trx.updateTable('threads').set({ user_id: null }).where('user_id', '=', userId).execute();
+    await trx.deleteFrom('users').where('id', '=', userId).execute();
+    // Threads whose every post is gone.
+    await sql`DELETE FROM threads WHERE NOT EXISTS (SELECT 1 FROM posts WHERE posts.thread_id = threads.id)`.execute(
+      trx,
+    );
+  });
+  return removed;
+}

@@ -1,0 +1,276 @@
+/**
+ * The live recommender: the newest published model (or, when none is published, the default
+ * algorithm fitted on the database at start), and per-member predictions by fold-in of the
+ * member's current ratings (no retraining). Each member's fold-in and top list are cached and
+ * recomputed after they rate, so a new rating changes the next page view.
+ */
+import { resolve } from 'node:path';
+import type { Db } from '../db/connection.ts';
+import {
+  DEFAULT_ALGORITHM,
+  fitAlgorithm,
+  type FoldedUser,
+  type Model,
+  type ScoredItem,
+} from '../recsys/index.ts';
+import type { Catalog } from './catalog.ts';
+import { loadDataset } from './datasets.ts';
+import { DEFAULT_MODELS_DIR, MODEL_EXTENSION, newestModelFile, readModelFile } from './models.ts';
+import { ratingsOf } from './ratings.ts';
+
+/** Length of the cached top list per member (the API serves up to 100). */
+const TOP_LIST = 100;
+const MEMBER_CACHE_LIMIT = 20_000;
+const SIMILAR_CACHE_LIMIT = 20_000;
+
+export interface RecommenderOptions {
+  /** Where published models live (default data/models). */
+  modelsDir?: string;
+  /** Algorithm fitted on the database when no model is published (default: the recsys default). */
+  algorithm?: string;
+  seed?: number;
+  /** How often to look for a newer published model (ms; 0 = never). Default 60 s. */
+  watchIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface ModelInfo {
+  algorithm: string;
+  version: string;
+}
+
+interface MemberState {
+  /** movie id → rating */
+  ratings: Map<number, { rating: number; ratedAt: number }>;
+  folded: FoldedUser | null;
+  top: ScoredItem[] | null;
+}
+
+export interface Recommendation {
+  movieId: number;
+  predictedRating: number;
+  becauseYouRated: number[];
+}
+
+export class Recommender {
+  private model: Model | null = null;
+  private info: ModelInfo = { algorithm: 'none', version: 'none' };
+  private loadedFile: string | null = null;
+  /** catalog index → model item index (-1 when the model does not know the movie). */
+  private catalogToModel = new Int32Array(0);
+  private readonly members = new Map<number, MemberState>();
+  private readonly similarCache = new Map<number, number[]>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly modelsDir: string;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly catalog: Catalog,
+    private readonly options: RecommenderOptions,
+  ) {
+    this.modelsDir = resolve(options.modelsDir ?? DEFAULT_MODELS_DIR);
+  }
+
+  /** Loads the newest published model, else fits the default on the database. */
+  static async start(
+    db: Db,
+    catalog: Catalog,
+    options: RecommenderOptions = {},
+  ): Promise<Recommender> {
+    const recommender = new Recommender(db, catalog, options);
+    if (!recommender.loadNewest()) await recommender.fitOnDatabase();
+    const interval = options.watchIntervalMs ?? 60_000;
+    if (interval > 0) {
+      recommender.timer = setInterval(() => recommender.loadNewest(), interval);
+      recommender.timer.unref();
+    }
+    return recommender;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  get modelInfo(): ModelInfo {
+    return this.info;
+  }
+
+  /** Loads the newest published model when it is not the one in use; true when one is in use from a file. */
+  loadNewest(): boolean {
+    const newest = newestModelFile(this.modelsDir);
+    if (!newest) return this.loadedFile !== null;
+    if (newest.path === this.loadedFile) return true;
+    try {
+      const model = readModelFile(newest.path);
+      const version = newest.path.slice(newest.path.lastIndexOf('/') + 1, -MODEL_EXTENSION.length);
+      this.use(model, { algorithm: model.algorithm, version });
+      this.loadedFile = newest.path;
+      this.options.log?.(`recommendations: using the published model ${newest.path}`);
+      return true;
+    } catch (error) {
+      this.options.log?.(
+        `recommendations: could not load ${newest.path}: ${(error as Error).message}`,
+      );
+      return this.loadedFile !== null;
+    }
+  }
+
+  /** Fits the default algorithm on every rating in the database (when no model is published). */
+  async fitOnDatabase(): Promise<void> {
+    const dataset = await loadDataset(this.db);
+    if (dataset.ratings.length === 0) {
+      this.options.log?.(
+        'recommendations: the database holds no ratings yet; ranking by popularity',
+      );
+      return;
+    }
+    const algorithm = this.options.algorithm ?? DEFAULT_ALGORITHM;
+    const started = Date.now();
+    const model = fitAlgorithm(
+      algorithm,
+      dataset.ratings,
+      {},
+      { seed: this.options.seed ?? 1, scale: dataset.scale },
+    );
+    this.use(model, { algorithm, version: `fitted-${new Date().toISOString()}` });
+    this.options.log?.(
+      `recommendations: no published model, so fitted ${algorithm} on ${dataset.ratings.length} ratings in ${Date.now() - started} ms`,
+    );
+  }
+
+  /** Switches to a model (e.g. one just trained); cached fold-ins are dropped. */
+  use(model: Model, info: ModelInfo): void {
+    this.model = model;
+    this.info = info;
+    this.catalogToModel = Int32Array.from(this.catalog.movies, (movie) =>
+      model.itemIndexOf(movie.id),
+    );
+    for (const state of this.members.values()) {
+      state.folded = null;
+      state.top = null;
+    }
+    this.similarCache.clear();
+  }
+
+  // ---- members ---------------------------------------------------------------------------
+
+  private async state(userId: number): Promise<MemberState> {
+    let state = this.members.get(userId);
+    if (state) {
+      // Most recently used last.
+      this.members.delete(userId);
+      this.members.set(userId, state);
+      return state;
+    }
+    const ratings = await ratingsOf(this.db, userId);
+    state = {
+      ratings: new Map(ratings.map((r) => [r.movieId, { rating: r.rating, ratedAt: r.ratedAt }])),
+      folded: null,
+      top: null,
+    };
+    if (this.members.size >= MEMBER_CACHE_LIMIT) {
+      const oldest = this.members.keys().next().value;
+      if (oldest !== undefined) this.members.delete(oldest);
+    }
+    this.members.set(userId, state);
+    return state;
+  }
+
+  private folded(state: MemberState): FoldedUser | null {
+    if (!this.model) return null;
+    if (!state.folded) {
+      const inputs = Array.from(state.ratings, ([movieId, r]) => ({ movieId, rating: r.rating }));
+      state.folded = this.model.foldIn(inputs);
+    }
+    return state.folded;
+  }
+
+  /** The member's ratings (movie id → rating). */
+  async memberRatings(userId: number): Promise<Map<number, { rating: number; ratedAt: number }>> {
+    return (await this.state(userId)).ratings;
+  }
+
+  /** Call after a member's rating changed (rating null = removed). */
+  onRatingChanged(userId: number, movieId: number, rating: number | null, ratedAt: number): void {
+    const state = this.members.get(userId);
+    if (!state) return;
+    if (rating === null) state.ratings.delete(movieId);
+    else state.ratings.set(movieId, { rating, ratedAt });
+    state.folded = null;
+    state.top = null;
+  }
+
+  /** Forgets a member entirely (account deleted). */
+  forget(userId: number): void {
+    this.members.delete(userId);
+  }
+
+  /** A predictor of the member's rating by catalog index (for summaries and the 'predicted' sort). */
+  async predictor(userId: number): Promise<((catalogIndex: number) => number) | null> {
+    const model = this.model;
+    if (!model) return null;
+    const folded = this.folded(await this.state(userId));
+    if (!folded) return null;
+    const map = this.catalogToModel;
+    return (index) => Math.round(model.predict(folded, map[index]) * 100) / 100;
+  }
+
+  /**
+   * The member's top n movies with predicted ratings and the rated movies that explain each.
+   * Only movies of `genre` when given (checked against the catalog).
+   */
+  async recommend(userId: number, n: number, genre?: string): Promise<Recommendation[]> {
+    const model = this.model;
+    const state = await this.state(userId);
+    if (!model) return this.popularFallback(state, n, genre);
+    const folded = this.folded(state)!;
+    let items: ScoredItem[];
+    if (genre) {
+      const candidates: number[] = [];
+      for (let c = 0; c < this.catalog.size; c++) {
+        if (this.catalogToModel[c] >= 0 && this.catalog.hasGenre(c, genre))
+          candidates.push(this.catalogToModel[c]);
+      }
+      items = model.recommend(folded, n, { candidates: Int32Array.from(candidates) });
+    } else {
+      state.top ??= model.recommend(folded, TOP_LIST);
+      items = state.top.slice(0, n);
+    }
+    // Movies rated but unknown to the model are not in its exclusion list.
+    items = items.filter((item) => !state.ratings.has(item.movieId));
+    return items.map((item) => ({
+      movieId: item.movieId,
+      predictedRating: Math.round(model.predict(folded, item.item) * 100) / 100,
+      becauseYouRated: model.explain(folded, item.item, 3).map((e) => e.movieId),
+    }));
+  }
+
+  private popularFallback(state: MemberState, n: number, genre?: string): Recommendation[] {
+    const result: Recommendation[] = [];
+    for (const index of this.catalog.byPopularity()) {
+      if (result.length >= n) break;
+      const movie = this.catalog.movies[index];
+      if (state.ratings.has(movie.id) || (genre && !this.catalog.hasGenre(index, genre))) continue;
+      result.push({
+        movieId: movie.id,
+        predictedRating: this.catalog.average(index) ?? 3,
+        becauseYouRated: [],
+      });
+    }
+    return result;
+  }
+
+  /** Movie ids most similar to a movie (from the model), cached per movie. */
+  similar(movieId: number, n: number): number[] {
+    const model = this.model;
+    if (!model) return [];
+    const cached = this.similarCache.get(movieId);
+    if (cached && cached.length >= n) return cached.slice(0, n);
+    const item = model.itemIndexOf(movieId);
+    const ids = item < 0 ? [] : model.similarItems(item, Math.max(n, 12)).map((s) => s.movieId);
+    if (this.similarCache.size >= SIMILAR_CACHE_LIMIT) this.similarCache.clear();
+    this.similarCache.set(movieId, ids);
+    return ids.slice(0, n);
+  }
+}

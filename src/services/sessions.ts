@@ -1,0 +1,138 @@
+/**
+ * Server-side sessions. The cookie carries 32 random bytes; the database keeps only their
+ * SHA-256, the member id, the session's CSRF token and its expiry. Sessions are rotated on login
+ * (a new token every time) and destroyed on logout, password reset and account deletion.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/connection.ts';
+import { nowSeconds } from './clock.ts';
+
+export const SESSION_COOKIE = 'lenslab_session';
+/** Sessions last 30 days from the last visit. */
+export const SESSION_LIFETIME_SECONDS = 30 * 24 * 3600;
+/** How long a looked-up session is trusted from memory before the database is asked again. */
+const CACHE_SECONDS = 30;
+const CACHE_LIMIT = 50_000;
+
+export interface Session {
+  tokenHash: string;
+  userId: number;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+interface CachedSession extends Session {
+  checkedAt: number;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** Constant-time string comparison (for tokens). */
+export function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export class SessionStore {
+  private readonly cache = new Map<string, CachedSession>();
+
+  constructor(private readonly db: Db) {}
+
+  /** A new session for the member; returns the cookie token and the CSRF token. */
+  async create(userId: number): Promise<{ token: string; session: Session }> {
+    const token = randomToken();
+    const now = nowSeconds();
+    const session: Session = {
+      tokenHash: hashToken(token),
+      userId,
+      csrfToken: randomToken(24),
+      expiresAt: now + SESSION_LIFETIME_SECONDS,
+    };
+    await this.db.kysely
+      .insertInto('sessions')
+      .values({
+        token_hash: session.tokenHash,
+        user_id: userId,
+        csrf_token: session.csrfToken,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: session.expiresAt,
+      })
+      .execute();
+    return { token, session };
+  }
+
+  /** The live session of a cookie token, or null (unknown or expired). */
+  async lookup(token: string): Promise<Session | null> {
+    if (token.length < 20 || token.length > 100) return null;
+    const tokenHash = hashToken(token);
+    const now = nowSeconds();
+    const cached = this.cache.get(tokenHash);
+    if (cached && now - cached.checkedAt < CACHE_SECONDS && cached.expiresAt > now) return cached;
+    const row = await this.db.kysely
+      .selectFrom('sessions')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!row || row.expires_at <= now) {
+      this.cache.delete(tokenHash);
+      if (row)
+        await this.db.kysely.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+      return null;
+    }
+    let expiresAt = row.expires_at;
+    // Sliding expiry, written at most once an hour.
+    if (now - row.last_seen_at > 3600) {
+      expiresAt = now + SESSION_LIFETIME_SECONDS;
+      await this.db.kysely
+        .updateTable('sessions')
+        .set({ last_seen_at: now, expires_at: expiresAt })
+        .where('token_hash', '=', tokenHash)
+        .execute();
+    }
+    const session: CachedSession = {
+      tokenHash,
+      userId: row.user_id,
+      csrfToken: row.csrf_token,
+      expiresAt,
+      checkedAt: now,
+    };
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(tokenHash, session);
+    return session;
+  }
+
+  async destroy(tokenHash: string): Promise<void> {
+    this.cache.delete(tokenHash);
+    await this.db.kysely.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  /** Ends every session of a member (password reset, account deletion). */
+  async destroyAll(userId: number): Promise<void> {
+    for (const [hash, session] of this.cache)
+      if (session.userId === userId) this.cache.delete(hash);
+    await this.db.kysely.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  }
+
+  /** Forgets cached sessions of a member whose sessions were removed by other means. */
+  forget(userId: number): void {
+    for (const [hash, session] of this.cache)
+      if (session.userId === userId) this.cache.delete(hash);
+  }
+
+  /** Deletes expired sessions. */
+  async sweep(): Promise<number> {
+    const result = await this.db.kysely
+      .deleteFrom('sessions')
+      .where('expires_at', '<=', nowSeconds())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

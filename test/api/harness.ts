@@ -1,0 +1,162 @@
+/**
+ * API test harness: a server over a fresh database (SQLite or PostgreSQL) with a small synthetic
+ * catalog, a temporary key and outbox, and a client that keeps the session cookie and sends the
+ * CSRF token like the web app does.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { generateSynthetic } from '../../src/datasets/synthetic.ts';
+import type { Db } from '../../src/db/connection.ts';
+import { buildServer, type ServerOptions } from '../../src/http/server.ts';
+import { importDataset } from '../../src/services/datasets.ts';
+import type { TestDatabase } from '../helpers/databases.ts';
+import { tempDir } from '../helpers/files.ts';
+
+export const PASSWORD = 'correct horse battery';
+export const CATALOG = { users: 60, movies: 200, ratings: 4000, seed: 7 };
+
+export interface Api {
+  app: FastifyInstance;
+  db: Db;
+  outbox: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(
+  database: TestDatabase,
+  options: Partial<ServerOptions> = {},
+): Promise<Api> {
+  const db = await database.open();
+  await importDataset(db, generateSynthetic(CATALOG), 'empty');
+  const outbox = tempDir('lenslab-outbox-');
+  const app = await buildServer({
+    db,
+    vaultOptions: { secret: 'test secret: not for production use' },
+    mailerOptions: { outboxDir: outbox, smtpUrl: '' },
+    recommenderOptions: { modelsDir: tempDir('lenslab-models-'), watchIntervalMs: 0 },
+    rateLimits: { loginPerMinute: 1000, registerPerMinute: 1000, passwordResetPerMinute: 1000 },
+    ...options,
+  });
+  return {
+    app,
+    db,
+    outbox,
+    async close() {
+      await app.close();
+      await database.cleanup(db);
+    },
+  };
+}
+
+let counter = 0;
+/** A fresh e-mail address for a test member. */
+export function newEmail(label = 'member'): string {
+  counter++;
+  return `${label}.${process.pid}.${counter}@example.org`;
+}
+
+/** A browser-like client: cookie jar + CSRF header on state-changing requests. */
+export class Client {
+  cookie: string | null = null;
+  csrfToken: string | null = null;
+
+  constructor(readonly app: FastifyInstance) {}
+
+  private remember(response: LightMyRequestResponse): void {
+    const setCookie = response.headers['set-cookie'];
+    for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
+      const [pair] = line.split(';');
+      const [name, value] = pair.split('=');
+      if (name !== 'lenslab_session') continue;
+      this.cookie =
+        value === '' || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(line)
+          ? null
+          : `${name}=${value}`;
+    }
+  }
+
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    const allHeaders: Record<string, string> = { ...headers };
+    if (this.cookie) allHeaders.cookie = this.cookie;
+    if (method !== 'GET' && this.csrfToken && !('x-csrf-token' in headers))
+      allHeaders['x-csrf-token'] = this.csrfToken;
+    const response = await this.app.inject({
+      method,
+      url,
+      headers: allHeaders,
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    this.remember(response);
+    const json =
+      response.body.length > 0 && /json/.test(String(response.headers['content-type']))
+        ? response.json()
+        : undefined;
+    if (json && typeof json === 'object' && 'csrfToken' in json)
+      this.csrfToken = (json as { csrfToken: string }).csrfToken;
+    return { status: response.statusCode, json, body: response.body, headers: response.headers };
+  }
+
+  get(url: string, headers?: Record<string, string>) {
+    return this.request('GET', url, undefined, headers);
+  }
+
+  async register(email = newEmail(), password = PASSWORD, extra: Record<string, unknown> = {}) {
+    const response = await this.request('POST', '/api/auth/register', {
+      email,
+      password,
+      ...extra,
+    });
+    if (response.status !== 201) throw new Error(`register: ${response.status} ${response.body}`);
+    return { email, password, id: (response.json as { member: { id: number } }).member.id };
+  }
+
+  async login(email: string, password = PASSWORD) {
+    return this.request('POST', '/api/auth/login', { email, password });
+  }
+}
+
+/** A logged-in member's client. */
+export async function member(api: Api, extra: Record<string, unknown> = {}) {
+  const client = new Client(api.app);
+  const account = await client.register(newEmail(), PASSWORD, extra);
+  return { client, ...account };
+}
+
+/** The .eml files in the outbox, oldest first. */
+export function outboxMessages(api: Api): string[] {
+  return readdirSync(api.outbox)
+    .filter((name) => name.endsWith('.eml'))
+    .sort()
+    .map((name) => readFileSync(join(api.outbox, name), 'utf8'));
+}
+
+/** Waits until the outbox holds `count` messages (mail is sent in the background). */
+export async function waitForMail(api: Api, count: number): Promise<string[]> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const messages = outboxMessages(api);
+    if (messages.length >= count) return messages;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(
+    `expected ${count} e-mails in ${api.outbox}, found ${outboxMessages(api).length}`,
+  );
+}
+
+/** Undoes quoted-printable soft line breaks and =XX escapes, so links can be matched. */
+export function decodeMail(message: string): string {
+  return message
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Ids of the most popular movies of the catalog, for rating. */
+export async function popularMovieIds(client: Client, count: number): Promise<number[]> {
+  const response = await client.get(`/api/movies?sort=popularity&pageSize=${count}`);
+  return (response.json as { items: Array<{ id: number }> }).items.map((m) => m.id);
+}

@@ -1,0 +1,343 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { testDatabases } from '../helpers/databases.ts';
+import {
+  Client,
+  PASSWORD,
+  decodeMail,
+  member,
+  newEmail,
+  outboxMessages,
+  popularMovieIds,
+  startApi,
+  waitForMail,
+  type Api,
+} from './harness.ts';
+
+let usernames = 0;
+const username = (label = 'fan') => `${label}_${process.pid % 10000}_${++usernames}`;
+
+for (const database of testDatabases) {
+  describe(`me, privacy and profiles API (${database.name})`, { skip: database.skip }, () => {
+    let api: Api;
+    before(async () => {
+      api = await startApi(database);
+    });
+    after(async () => api?.close());
+
+    test('privacy starts private with no username, and PATCH changes any subset', async () => {
+      const { client, id } = await member(api);
+      assert.deepEqual((await client.get('/api/me/privacy')).json, {
+        ratingsVisibility: 'private',
+        researchConsent: false,
+        emailUpdates: false,
+        username: null,
+      });
+      const name = username();
+      const changed = await client.request('PATCH', '/api/me/privacy', {
+        username: name,
+        ratingsVisibility: 'public',
+        researchConsent: true,
+      });
+      assert.equal(changed.status, 200);
+      assert.deepEqual(changed.json, {
+        ratingsVisibility: 'public',
+        researchConsent: true,
+        emailUpdates: false,
+        username: name,
+      });
+      const user = await api.db.kysely
+        .selectFrom('users')
+        .select('research_consent')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.equal(user.research_consent, 1);
+      assert.equal(
+        (
+          (await client.request('PATCH', '/api/me/privacy', { emailUpdates: true })).json as {
+            emailUpdates: boolean;
+          }
+        ).emailUpdates,
+        true,
+      );
+      assert.equal(
+        ((await client.get('/api/session')).json as { member: { username: string } }).member
+          .username,
+        name,
+      );
+    });
+
+    test('bad privacy values are refused with 400 and a taken username with 409, changing nothing', async () => {
+      const first = await member(api);
+      const second = await member(api);
+      const name = username();
+      await first.client.request('PATCH', '/api/me/privacy', { username: name });
+      for (const body of [
+        { username: 'AB' },
+        { username: 'has space' },
+        { username: 'x'.repeat(31) },
+        { ratingsVisibility: 'friends' },
+        { emailUpdates: 'yes' },
+      ]) {
+        const response = await second.client.request('PATCH', '/api/me/privacy', body);
+        assert.equal(response.status, 400, JSON.stringify(body));
+      }
+      const taken = await second.client.request('PATCH', '/api/me/privacy', {
+        username: name,
+        ratingsVisibility: 'public',
+      });
+      assert.equal(taken.status, 409);
+      assert.deepEqual((await second.client.get('/api/me/privacy')).json, {
+        ratingsVisibility: 'private',
+        researchConsent: false,
+        emailUpdates: false,
+        username: null,
+      });
+      assert.equal((await new Client(api.app).get('/api/me/privacy')).status, 401);
+    });
+
+    test('profiles show ratings only when shared publicly', async () => {
+      const { client } = await member(api);
+      const name = username('critic');
+      await client.request('PATCH', '/api/me/privacy', { username: name });
+      const movies = await popularMovieIds(client, 3);
+      for (const movieId of movies)
+        await client.request('PUT', `/api/ratings/${movieId}`, { rating: 4 });
+      const visitor = new Client(api.app);
+      assert.deepEqual((await visitor.get(`/api/users/${name}`)).json, {
+        username: name,
+        ratings: null,
+      });
+      await client.request('PATCH', '/api/me/privacy', { ratingsVisibility: 'anonymous' });
+      assert.deepEqual((await visitor.get(`/api/users/${name}`)).json, {
+        username: name,
+        ratings: null,
+      });
+      await client.request('PATCH', '/api/me/privacy', { ratingsVisibility: 'public' });
+      const profile = (await visitor.get(`/api/users/${name}`)).json as {
+        ratings: Array<{ id: number; rating: number; yourRating: number | null }>;
+      };
+      assert.deepEqual(profile.ratings.map((r) => r.id).sort(), [...movies].sort());
+      assert.ok(profile.ratings.every((r) => r.rating === 4 && r.yourRating === null));
+      assert.equal((await visitor.get('/api/users/nobody_here_at_all')).status, 404);
+      assert.equal((await visitor.get('/api/users/Bad%20Name')).status, 400);
+    });
+
+    test('the account e-mail is shown to its owner only, and changes need the current password', async () => {
+      const email = newEmail('account');
+      const client = new Client(api.app);
+      await client.register(email);
+      assert.deepEqual((await client.get('/api/me/account')).json, { email });
+      assert.equal((await new Client(api.app).get('/api/me/account')).status, 401);
+      const wrong = await client.request('PATCH', '/api/me/account', {
+        currentPassword: 'not my password',
+        newPassword: 'another good password',
+      });
+      assert.equal(wrong.status, 403);
+      const newAddress = newEmail('moved');
+      const moved = await client.request('PATCH', '/api/me/account', {
+        currentPassword: PASSWORD,
+        email: newAddress,
+        newPassword: 'another good password',
+      });
+      assert.equal(moved.status, 204);
+      assert.deepEqual((await client.get('/api/me/account')).json, { email: newAddress });
+      assert.equal((await new Client(api.app).login(email, 'another good password')).status, 401);
+      assert.equal(
+        (await new Client(api.app).login(newAddress, 'another good password')).status,
+        200,
+      );
+      const other = new Client(api.app);
+      await other.register();
+      const taken = await other.request('PATCH', '/api/me/account', {
+        currentPassword: PASSWORD,
+        email: newAddress,
+      });
+      assert.equal(taken.status, 400);
+      const short = await other.request('PATCH', '/api/me/account', {
+        currentPassword: PASSWORD,
+        newPassword: 'short',
+      });
+      assert.equal(short.status, 400);
+    });
+
+    test('export holds the member, e-mail, privacy, ratings and posts', async () => {
+      const email = newEmail('export');
+      const client = new Client(api.app);
+      const { id } = await client.register(email);
+      const name = username('exporter');
+      await client.request('PATCH', '/api/me/privacy', { username: name });
+      const [movieId] = await popularMovieIds(client, 1);
+      await client.request('PUT', `/api/ratings/${movieId}`, { rating: 5 });
+      await client.request('POST', '/api/boards/general/threads', {
+        title: 'Hello',
+        body: 'My *first* post',
+      });
+      const response = await client.get('/api/me/export');
+      assert.equal(response.status, 200);
+      assert.match(
+        String(response.headers['content-disposition']),
+        /attachment; filename="lenslab-export-\d+\.json"/,
+      );
+      const data = response.json as {
+        member: { id: number; origin: string };
+        account: { email: string };
+        privacy: { username: string };
+        ratings: Array<{ movieId: number; rating: number }>;
+        posts: Array<{ body: string; threadTitle: string }>;
+      };
+      assert.equal(data.member.id, id);
+      assert.equal(data.member.origin, 'signup');
+      assert.equal(data.account.email, email);
+      assert.equal(data.privacy.username, name);
+      assert.deepEqual(
+        data.ratings.map((r) => [r.movieId, r.rating]),
+        [[movieId, 5]],
+      );
+      assert.deepEqual(
+        data.posts.map((p) => [p.threadTitle, p.body]),
+        [['Hello', 'My *first* post']],
+      );
+      assert.equal((await new Client(api.app).get('/api/me/export')).status, 401);
+    });
+
+    test('deleting the account removes identity, ratings, sessions, settings and posts; the e-mail can register again', async () => {
+      const email = newEmail('leaving');
+      const client = new Client(api.app);
+      const { id } = await client.register(email);
+      await client.request('PATCH', '/api/me/privacy', { username: username('leaver') });
+      const movies = await popularMovieIds(client, 2);
+      const before = (await client.get(`/api/movies/${movies[0]}`)).json as {
+        ratingsCount: number;
+      };
+      for (const movieId of movies)
+        await client.request('PUT', `/api/ratings/${movieId}`, { rating: 5 });
+      const own = (
+        await client.request('POST', '/api/boards/general/threads', {
+          title: 'Bye',
+          body: 'leaving soon',
+        })
+      ).json as { id: number };
+      const other = await member(api);
+      await other.client.request('PATCH', '/api/me/privacy', { username: username('stayer') });
+      const shared = (
+        await other.client.request('POST', '/api/boards/general/threads', {
+          title: 'Stay',
+          body: 'a thread',
+        })
+      ).json as { id: number };
+      await client.request('POST', `/api/threads/${shared.id}/posts`, { body: 'my reply' });
+      const started = (
+        await client.request('POST', '/api/boards/general/threads', {
+          title: 'Mine, with a reply',
+          body: 'question',
+        })
+      ).json as { id: number };
+      await other.client.request('POST', `/api/threads/${started.id}/posts`, { body: 'an answer' });
+      await client.request('POST', '/api/auth/password-reset', { email });
+      await waitForMail(api, outboxMessages(api).length);
+
+      const cookie = client.cookie;
+      assert.equal(
+        (await client.request('DELETE', '/api/me', { password: 'wrong password!' })).status,
+        403,
+      );
+      assert.equal((await client.request('DELETE', '/api/me', {})).status, 400);
+      assert.equal((await client.request('DELETE', '/api/me', { password: PASSWORD })).status, 204);
+
+      const count = async (
+        table:
+          | 'users'
+          | 'identities'
+          | 'ratings'
+          | 'sessions'
+          | 'privacy_settings'
+          | 'posts'
+          | 'password_resets',
+        column: 'id' | 'user_id',
+      ) =>
+        (await api.db.kysely.selectFrom(table).select(column).where(column, '=', id).execute())
+          .length;
+      assert.equal(await count('users', 'id'), 0);
+      for (const table of [
+        'identities',
+        'ratings',
+        'sessions',
+        'privacy_settings',
+        'posts',
+        'password_resets',
+      ] as const) {
+        assert.equal(await count(table, 'user_id'), 0, table);
+      }
+      const replay = new Client(api.app);
+      replay.cookie = cookie;
+      assert.equal((await replay.get('/api/session')).json?.member, null);
+      assert.equal((await new Client(api.app).login(email)).status, 401);
+      assert.equal(
+        (await other.client.get(`/api/threads/${own.id}`)).status,
+        404,
+        'a thread only they posted in is gone',
+      );
+      const sharedView = (await other.client.get(`/api/threads/${shared.id}`)).json as {
+        posts: Array<{ body: string }>;
+      };
+      assert.deepEqual(
+        sharedView.posts.map((p) => p.body),
+        ['a thread'],
+        'their reply is gone, the thread stays',
+      );
+      const startedView = (await other.client.get(`/api/threads/${started.id}`)).json as {
+        thread: { author: string | null };
+        posts: Array<{ body: string }>;
+      };
+      assert.equal(startedView.thread.author, null);
+      assert.deepEqual(
+        startedView.posts.map((p) => p.body),
+        ['an answer'],
+      );
+      const afterwards = (await other.client.get(`/api/movies/${movies[0]}`)).json as {
+        ratingsCount: number;
+      };
+      assert.equal(afterwards.ratingsCount, before.ratingsCount, 'their ratings no longer count');
+
+      const again = new Client(api.app);
+      const newcomer = await again.register(email);
+      assert.notEqual(newcomer.id, id);
+      assert.equal(((await again.get('/api/ratings')).json as { total: number }).total, 0);
+      assert.deepEqual((await again.get('/api/me/privacy')).json, {
+        ratingsVisibility: 'private',
+        researchConsent: false,
+        emailUpdates: false,
+        username: null,
+      });
+    });
+
+    test('one-click unsubscribe works without logging in', async () => {
+      const email = newEmail('news');
+      const client = new Client(api.app);
+      await client.register(email);
+      await client.request('PATCH', '/api/me/privacy', { emailUpdates: true });
+      const before = outboxMessages(api).length;
+      await new Client(api.app).request('POST', '/api/auth/password-reset', { email });
+      const mail = decodeMail((await waitForMail(api, before + 1)).at(-1)!);
+      const link = /https?:\/\/[^/\s]+(\/api\/unsubscribe\?token=[A-Za-z0-9_-]+)/.exec(mail)![1];
+      const page = await new Client(api.app).get(link);
+      assert.equal(page.status, 200);
+      assert.match(String(page.headers['content-type']), /text\/html/);
+      assert.match(page.body, /Unsubscribed/);
+      assert.equal(
+        ((await client.get('/api/me/privacy')).json as { emailUpdates: boolean }).emailUpdates,
+        false,
+      );
+      assert.equal((await new Client(api.app).get('/api/unsubscribe?token=unknown')).status, 404);
+      assert.equal((await new Client(api.app).get('/api/unsubscribe')).status, 400);
+      await client.request('PATCH', '/api/me/privacy', { emailUpdates: true });
+      const oneClick = await new Client(api.app).request('POST', link);
+      assert.equal(oneClick.status, 200);
+      assert.equal(
+        ((await client.get('/api/me/privacy')).json as { emailUpdates: boolean }).emailUpdates,
+        false,
+      );
+    });
+  });
+}

@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { testDatabases } from '../helpers/databases.ts';
+import { Client, member, popularMovieIds, startApi, type Api } from './harness.ts';
+
+interface Rated {
+  id: number;
+  rating: number;
+  ratedAt: string;
+  yourRating: number | null;
+}
+interface Recommendation {
+  id: number;
+  title: string;
+  predictedRating: number;
+  yourRating: number | null;
+  reason: { becauseYouRated: Array<{ id: number; title: string; yourRating: number }> } | null;
+}
+
+for (const database of testDatabases) {
+  describe(`ratings and recommendations API (${database.name})`, { skip: database.skip }, () => {
+    let api: Api;
+    before(async () => {
+      api = await startApi(database);
+    });
+    after(async () => api?.close());
+
+    test('PUT, GET and DELETE a rating; the movie statistics follow', async () => {
+      const { client, id } = await member(api);
+      const [movieId] = await popularMovieIds(client, 1);
+      const before = (await client.get(`/api/movies/${movieId}`)).json as {
+        ratingsCount: number;
+        histogram: number[];
+      };
+      const put = await client.request('PUT', `/api/ratings/${movieId}`, { rating: 4 });
+      assert.equal(put.status, 200);
+      assert.equal((put.json as { rating: number }).rating, 4);
+      assert.ok(!Number.isNaN(Date.parse((put.json as { ratedAt: string }).ratedAt)));
+      const stored = await api.db.kysely
+        .selectFrom('ratings')
+        .selectAll()
+        .where('user_id', '=', id)
+        .execute();
+      assert.deepEqual(
+        stored.map((r) => [r.movie_id, Number(r.rating)]),
+        [[movieId, 4]],
+      );
+      const during = (await client.get(`/api/movies/${movieId}`)).json as {
+        ratingsCount: number;
+        histogram: number[];
+        yourRating: number;
+      };
+      assert.equal(during.ratingsCount, before.ratingsCount + 1);
+      assert.equal(during.histogram[3], before.histogram[3] + 1);
+      assert.equal(during.yourRating, 4);
+      await client.request('PUT', `/api/ratings/${movieId}`, { rating: 1 });
+      const list = (await client.get('/api/ratings')).json as { items: Rated[]; total: number };
+      assert.equal(list.total, 1);
+      assert.equal(list.items[0].id, movieId);
+      assert.equal(list.items[0].rating, 1);
+      assert.equal(list.items[0].yourRating, 1);
+      assert.equal((await client.request('DELETE', `/api/ratings/${movieId}`)).status, 204);
+      assert.equal((await client.request('DELETE', `/api/ratings/${movieId}`)).status, 404);
+      assert.equal(((await client.get('/api/ratings')).json as { total: number }).total, 0);
+      const afterwards = (await client.get(`/api/movies/${movieId}`)).json as {
+        ratingsCount: number;
+        histogram: number[];
+      };
+      assert.deepEqual(afterwards.histogram, before.histogram);
+    });
+
+    test('invalid ratings are refused with 400 and change nothing', async () => {
+      const { client } = await member(api);
+      const [movieId] = await popularMovieIds(client, 1);
+      await client.request('PUT', `/api/ratings/${movieId}`, { rating: 3 });
+      for (const body of [
+        { rating: 0 },
+        { rating: 6 },
+        { rating: 3.5 },
+        { rating: '4' },
+        {},
+        { rating: null },
+      ]) {
+        const response = await client.request('PUT', `/api/ratings/${movieId}`, body);
+        assert.equal(response.status, 400, JSON.stringify(body));
+        assert.match((response.json as { detail: string }).detail, /^rating:/);
+      }
+      assert.equal((await client.request('PUT', '/api/ratings/abc', { rating: 3 })).status, 400);
+      assert.equal(
+        (await client.request('PUT', '/api/ratings/99999999', { rating: 3 })).status,
+        404,
+      );
+      const list = (await client.get('/api/ratings')).json as { items: Rated[] };
+      assert.deepEqual(
+        list.items.map((r) => [r.id, r.rating]),
+        [[movieId, 3]],
+      );
+    });
+
+    test('logged out: 401 for ratings and recommendations', async () => {
+      const anonymous = new Client(api.app);
+      assert.equal((await anonymous.get('/api/ratings')).status, 401);
+      assert.equal((await anonymous.get('/api/recommendations')).status, 401);
+      assert.equal((await anonymous.request('PUT', '/api/ratings/1', { rating: 3 })).status, 401);
+      assert.equal((await anonymous.request('DELETE', '/api/ratings/1')).status, 401);
+    });
+
+    test('recommendations: predicted ratings, reasons, nothing already rated, and a new rating changes them', async () => {
+      const { client } = await member(api);
+      const movies = await popularMovieIds(client, 40);
+      for (const [k, movieId] of movies.slice(0, 15).entries()) {
+        await client.request('PUT', `/api/ratings/${movieId}`, { rating: k % 2 === 0 ? 5 : 2 });
+      }
+      const first = (await client.get('/api/recommendations?n=20')).json as {
+        items: Recommendation[];
+        model: { algorithm: string; version: string };
+      };
+      assert.equal(first.items.length, 20);
+      assert.ok(first.model.algorithm.length > 0);
+      const rated = new Set(movies.slice(0, 15));
+      for (const item of first.items) {
+        assert.ok(!rated.has(item.id), 'rated movies are not recommended');
+        assert.ok(item.predictedRating >= 1 && item.predictedRating <= 5);
+        assert.equal(item.yourRating, null);
+      }
+      for (let k = 1; k < first.items.length; k++)
+        assert.ok(first.items[k - 1].predictedRating >= first.items[k].predictedRating - 1e-9);
+      const reasons = first.items.filter((item) => item.reason !== null);
+      assert.ok(reasons.length > 0, 'some recommendations say why');
+      for (const item of reasons) {
+        for (const because of item.reason!.becauseYouRated)
+          assert.ok(rated.has(because.id) && because.yourRating >= 1);
+      }
+      // Rate the top recommendation badly: it leaves the list and the list changes (fold-in, no retraining).
+      await client.request('PUT', `/api/ratings/${first.items[0].id}`, { rating: 1 });
+      const second = (await client.get('/api/recommendations?n=20')).json as {
+        items: Recommendation[];
+      };
+      assert.ok(!second.items.some((item) => item.id === first.items[0].id));
+      assert.notDeepEqual(
+        second.items.map((i) => [i.id, i.predictedRating]),
+        first.items.map((i) => [i.id, i.predictedRating]),
+      );
+      const session = (await client.get('/api/session')).json as {
+        member: { onboarded: boolean; ratingsCount: number };
+      };
+      assert.equal(session.member.ratingsCount, 16);
+      assert.equal(session.member.onboarded, true);
+    });
+
+    test('recommendations by genre, and n is validated', async () => {
+      const { client } = await member(api);
+      const genres = (await client.get('/api/genres')).json as string[];
+      const genre = genres[0];
+      const response = (
+        await client.get(`/api/recommendations?n=5&genre=${encodeURIComponent(genre)}`)
+      ).json as { items: Array<Recommendation & { genres: string[] }> };
+      assert.ok(
+        response.items.length > 0 && response.items.every((item) => item.genres.includes(genre)),
+      );
+      for (const n of ['0', '101', 'x', '2.5'])
+        assert.equal((await client.get(`/api/recommendations?n=${n}`)).status, 400, n);
+      assert.equal(
+        ((await client.get('/api/recommendations')).json as { items: unknown[] }).items.length,
+        20,
+      );
+    });
+
+    test("a member cannot see or change another member's ratings", async () => {
+      const alice = await member(api);
+      const bob = await member(api);
+      const [movieId] = await popularMovieIds(alice.client, 1);
+      await alice.client.request('PUT', `/api/ratings/${movieId}`, { rating: 5 });
+      assert.equal(((await bob.client.get('/api/ratings')).json as { total: number }).total, 0);
+      assert.equal(
+        ((await bob.client.get(`/api/movies/${movieId}`)).json as { yourRating: number | null })
+          .yourRating,
+        null,
+      );
+      assert.equal((await bob.client.request('DELETE', `/api/ratings/${movieId}`)).status, 404);
+      // Bob's token does not work with Alice's cookie.
+      const mixed = await alice.client.request(
+        'PUT',
+        `/api/ratings/${movieId}`,
+        { rating: 1 },
+        { 'x-csrf-token': bob.client.csrfToken! },
+      );
+      assert.equal(mixed.status, 403);
+      const list = (await alice.client.get('/api/ratings')).json as { items: Rated[] };
+      assert.deepEqual(
+        list.items.map((r) => r.rating),
+        [5],
+      );
+    });
+  });
+}

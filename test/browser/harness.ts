@@ -1,0 +1,197 @@
+// Helpers for the browser tests: start the real lenslab server (fresh SQLite database, its own
+// outbox folder) on a free port, launch Debian's Chromium through playwright-core, and read
+// the e-mails the server wrote to the outbox.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'artifacts', 'screenshots');
+
+/** Why the browser tests cannot run here, or false when they can (CI must have Chromium). */
+export function browserSkipReason(): string | false {
+  if (existsSync(CHROMIUM)) return false;
+  if (process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}; .ci/run must install it`);
+  return `Chromium not found at ${CHROMIUM} (apt-get install -y chromium); skipping browser tests`;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The test's environment without SMTP or database settings, plus `extra`. */
+function serverEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.SMTP_URL;
+  delete env.DATABASE_URL;
+  delete env.PORT;
+  delete env.HOST;
+  return env;
+}
+
+export interface RunningServer {
+  baseUrl: string;
+  outbox: string;
+  /** Everything the server printed so far (for failure messages). */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `lenslab serve` from the repository (so it builds dist/ui when stale) on a free port
+ * with a fresh SQLite database in a temporary folder; resolves once it listens.
+ */
+export async function startServer(startTimeoutMs = 180_000): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'lenslab-browser-'));
+  const outbox = join(dir, 'outbox');
+  mkdirSync(outbox);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'src/cli/main.ts'),
+      'serve',
+      '--db',
+      join(dir, 'lenslab.db'),
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: serverEnvironment({
+        LENSLAB_SECRET: randomBytes(24).toString('hex'),
+        LENSLAB_OUTBOX: outbox,
+        PUBLIC_URL: baseUrl,
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`lenslab serve exited with code ${child.exitCode}:\n${output}`);
+    }
+    if (/listening on/.test(output)) {
+      try {
+        const response = await fetch(`${baseUrl}/api/session`);
+        if (response.ok) break;
+      } catch {
+        // not yet accepting connections
+      }
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`lenslab serve did not start within ${startTimeoutMs / 1000} s:\n${output}`);
+    }
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+  return { baseUrl, outbox, output: () => output, stop };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Saves a screenshot (of the full page unless told otherwise) as artifacts/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
+}
+
+/** Decodes a quoted-printable e-mail body (soft line breaks and =XX escapes). */
+export function decodeQuotedPrintable(text: string): string {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const char = joined[i];
+    if (char === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(char, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** The readable text of an .eml file (headers and decoded body). */
+export function readEml(path: string): string {
+  const raw = readFileSync(path, 'utf8');
+  const split = raw.search(/\r?\n\r?\n/);
+  const headers = split >= 0 ? raw.slice(0, split) : raw;
+  const body = split >= 0 ? raw.slice(split).trimStart() : '';
+  if (/content-transfer-encoding:\s*base64/i.test(headers)) {
+    return `${headers}\n\n${Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')}`;
+  }
+  if (/content-transfer-encoding:\s*quoted-printable/i.test(headers)) {
+    return `${headers}\n\n${decodeQuotedPrintable(body)}`;
+  }
+  return raw;
+}
+
+/** Waits for an e-mail in the outbox whose text matches `pattern`; returns the match. */
+export async function waitForMail(
+  outbox: string,
+  pattern: RegExp,
+  timeoutMs = 15_000,
+): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith('.eml')) : [];
+    for (const file of files.sort().reverse()) {
+      const match = readEml(join(outbox, file)).match(pattern);
+      if (match) return match;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no e-mail matching ${pattern} in ${outbox} (${files.length} files)`);
+    }
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
+}

@@ -1,0 +1,436 @@
+// The member's whole journey in real Chromium against the real server:
+// sign up → onboarding (15 ratings) → recommendations shown → rate a movie → recommendations
+// change → choose a username and share ratings → profile shows them → post on a board →
+// log out and in → reset the password through the outbox e-mail → delete the account → the
+// e-mail can register again as a new member. Screenshots of each main page go to
+// artifacts/screenshots/.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, Locator, Page, Response } from 'playwright-core';
+import {
+  browserSkipReason,
+  launchBrowser,
+  screenshot,
+  startServer,
+  waitForMail,
+  type RunningServer,
+} from './harness.ts';
+
+const skip = browserSkipReason();
+
+let server: RunningServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  server = await startServer();
+  browser = await launchBrowser();
+  context = await browser.newContext({
+    baseURL: server.baseUrl,
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.setDefaultNavigationTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to/i.test(message.text())) {
+      pageErrors.push(`CSP: ${message.text()}`);
+    }
+  });
+});
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+/** Clicks and waits for the API answer the click causes; fails on an error status. */
+async function clickAndWait(
+  target: Locator,
+  method: string,
+  urlPart: string | RegExp,
+): Promise<Response> {
+  const matches = (response: Response) =>
+    response.request().method() === method &&
+    (typeof urlPart === 'string' ? response.url().includes(urlPart) : urlPart.test(response.url()));
+  const [response] = await Promise.all([page.waitForResponse(matches), target.click()]);
+  if (response.status() >= 400) {
+    const body = await response.text().catch(() => '(no body)');
+    assert.fail(`${method} ${response.url()} answered ${response.status()}: ${body}`);
+  }
+  return response;
+}
+
+function nav(name: string): Locator {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+}
+
+/** The top picks on the home page, as { id, title } in order. */
+async function topPicks(): Promise<Array<{ id: string; title: string }>> {
+  const list = page.getByRole('list', { name: 'Top picks', exact: true });
+  await list.getByRole('article').first().waitFor();
+  return list
+    .getByRole('heading', { level: 3 })
+    .getByRole('link')
+    .evaluateAll((links) =>
+      links.map((link) => ({
+        id: (link.getAttribute('href') ?? '').replace('/movies/', ''),
+        title: link.textContent ?? '',
+      })),
+    );
+}
+
+async function sessionMemberId(): Promise<number | null> {
+  return page.evaluate(async () => {
+    const answer = (await (await fetch('/api/session')).json()) as {
+      member: { id: number } | null;
+    };
+    return answer.member ? answer.member.id : null;
+  });
+}
+
+async function logIn(email: string, password: string): Promise<void> {
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await clickAndWait(
+    page.getByRole('button', { name: 'Log in', exact: true }),
+    'POST',
+    '/api/auth/login',
+  );
+}
+
+async function logOut(): Promise<void> {
+  await clickAndWait(page.getByRole('button', { name: 'Log out' }), 'POST', '/api/auth/logout');
+  await page.waitForURL('**/login');
+  await page.getByText('You are logged out').waitFor();
+}
+
+test('a member’s whole journey through lenslab', { skip, timeout: 300_000 }, async () => {
+  try {
+    await journey();
+  } catch (error) {
+    await screenshot(page, 'failure').catch(() => {});
+    throw new Error(
+      `${(error as Error).message}\n(at ${page.url()}; see artifacts/screenshots/failure.png)`,
+      { cause: error },
+    );
+  }
+});
+
+async function journey(): Promise<void> {
+  const suffix = randomBytes(4).toString('hex');
+  const email = `journey-${suffix}@example.org`;
+  const username = `journey_${suffix}`;
+  const firstPassword = 'correct horse battery staple';
+  const secondPassword = 'tulip marble lantern orbit';
+
+  // --- Visitor home and sign up ---------------------------------------------------------
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Find movies you will love.' }).waitFor();
+  await page.getByRole('list', { name: 'Popular movies' }).getByRole('article').first().waitFor();
+  await screenshot(page, '01-visitor-home');
+
+  await page.getByRole('link', { name: 'Sign up' }).click();
+  await page.waitForURL('**/signup');
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(firstPassword);
+  await page.getByLabel('Include my ratings in research datasets').check();
+  await screenshot(page, '02-signup');
+  const registered = await clickAndWait(
+    page.getByRole('button', { name: 'Create account' }),
+    'POST',
+    '/api/auth/register',
+  );
+  assert.equal(registered.status(), 201, 'registration of a fresh e-mail logs the member in');
+  await page.waitForURL('**/onboarding');
+  const firstMemberId = await sessionMemberId();
+  assert.ok(firstMemberId !== null, 'the new member is logged in');
+
+  // --- Onboarding: 15 ratings ------------------------------------------------------------
+  const progress = page.getByRole('progressbar', { name: 'Onboarding progress' });
+  assert.equal(await progress.getAttribute('aria-valuenow'), '0');
+  const continueButton = page.getByRole('button', { name: /Rate 15 more to continue/ });
+  assert.ok(await continueButton.isDisabled(), 'cannot continue before rating 15 movies');
+  const picker = page.getByRole('list', { name: 'Movies to rate' });
+  await picker.getByRole('article').nth(15).waitFor();
+  const pattern = [5, 4, 5, 2, 4, 5, 1, 3, 4, 5, 2, 4, 5, 3, 4];
+  for (let i = 0; i < pattern.length; i++) {
+    const stars = pattern[i];
+    const card = picker.getByRole('article').nth(i);
+    await clickAndWait(
+      card.getByRole('button', { name: `${stars} star${stars === 1 ? '' : 's'}`, exact: true }),
+      'PUT',
+      '/api/ratings/',
+    );
+    await page.locator(`[role="progressbar"][aria-valuenow="${i + 1}"]`).waitFor();
+    if (i === 6) await screenshot(page, '03-onboarding');
+  }
+  await page.getByText('15 of 15 rated').waitFor();
+  await page.getByRole('button', { name: 'See my recommendations' }).click();
+  await page.waitForURL(`${server.baseUrl}/`);
+
+  // --- Recommendations shown ---------------------------------------------------------------
+  const picksBefore = await topPicks();
+  assert.ok(picksBefore.length >= 5, `top picks are shown (got ${picksBefore.length})`);
+  const topPickList = page.getByRole('list', { name: 'Top picks', exact: true });
+  assert.ok(
+    (await topPickList.getByRole('img', { name: /^Predicted \d\.\d out of 5$/ }).count()) >= 5,
+    'top picks carry predicted stars',
+  );
+  await topPickList.getByText('Because you rated').first().waitFor();
+  await screenshot(page, '04-home-top-picks');
+
+  // --- Rate a movie on its page → recommendations change -----------------------------------
+  const { id: ratedId, title: rated } = picksBefore[0];
+  await topPickList.locator(`h3 a[href="/movies/${ratedId}"]`).click();
+  await page.waitForURL(`**/movies/${ratedId}`);
+  await page.getByRole('heading', { level: 1, name: rated }).waitFor();
+  await page
+    .getByRole('img', { name: /^Predicted \d\.\d out of 5$/ })
+    .first()
+    .waitFor();
+  await page
+    .getByRole('figure', { name: /How members rated it/ })
+    .locator('canvas')
+    .waitFor();
+  const yourRating = page.getByRole('group', { name: 'Your rating', exact: true });
+  await clickAndWait(
+    yourRating.getByRole('button', { name: '1 star', exact: true }),
+    'PUT',
+    '/api/ratings/',
+  );
+  await page.getByText('Saved: you rated it 1 star.').waitFor();
+  assert.equal(
+    await yourRating
+      .getByRole('button', { name: '1 star', exact: true })
+      .getAttribute('aria-pressed'),
+    'true',
+  );
+  await page.getByRole('heading', { name: 'Similar movies' }).waitFor();
+  await screenshot(page, '05-movie');
+
+  await nav('Home').click();
+  const afterRating = await topPicks();
+  assert.notDeepEqual(afterRating, picksBefore, 'a new rating changes the recommendations');
+  assert.ok(
+    !afterRating.some((pick) => pick.id === ratedId),
+    'the movie just rated is no longer recommended',
+  );
+
+  // --- Explore: search as you type, filters, sort ------------------------------------------
+  await nav('Explore').click();
+  await page.waitForURL('**/explore');
+  const results = page.getByRole('list', { name: 'Search results' });
+  await Promise.all([
+    page.waitForResponse((response) => {
+      const url = new URL(response.url());
+      return url.pathname === '/api/movies' && url.searchParams.get('q') === rated;
+    }),
+    page.getByRole('searchbox', { name: 'Search' }).fill(rated),
+  ]);
+  await results.locator(`h3 a[href="/movies/${ratedId}"]`).waitFor();
+  await Promise.all([
+    page.waitForResponse((response) => response.url().includes('sort=average')),
+    page.getByRole('combobox', { name: 'Sort by' }).selectOption('average'),
+  ]);
+  await Promise.all([
+    page.waitForResponse(
+      (response) => response.url().includes('/api/movies?') && !response.url().includes('q='),
+    ),
+    page.getByRole('searchbox', { name: 'Search' }).fill(''),
+  ]);
+  await Promise.all([
+    page.waitForResponse((response) => response.url().includes('genre=Comedy')),
+    page.getByRole('combobox', { name: 'Genre' }).selectOption('Comedy'),
+  ]);
+  await results.getByRole('article').first().waitFor();
+  await screenshot(page, '06-explore');
+
+  // --- Your ratings ----------------------------------------------------------------------
+  await nav('Your ratings').click();
+  await page.getByRole('heading', { name: 'Your ratings' }).waitFor();
+  await page.getByText('16 movies rated').waitFor();
+  const ratingRow = page
+    .getByRole('row')
+    .filter({ has: page.locator(`a[href="/movies/${ratedId}"]`) });
+  await clickAndWait(
+    ratingRow.getByRole('button', { name: '3 stars', exact: true }),
+    'PUT',
+    `/api/ratings/${ratedId}`,
+  );
+  await page.getByText(`${rated}: now 3 stars.`).waitFor();
+  await screenshot(page, '07-your-ratings');
+
+  // --- Choose a username and share ratings publicly ----------------------------------------
+  await nav('Privacy').click();
+  await page.getByRole('heading', { name: 'Privacy & preferences' }).waitFor();
+  await page.getByLabel('Public username').fill(username);
+  await page.getByLabel('Public, under my username').check();
+  await clickAndWait(
+    page.getByRole('button', { name: 'Save choices' }),
+    'PATCH',
+    '/api/me/privacy',
+  );
+  await page.getByText('Saved. Your choices apply right away.').waitFor();
+  await screenshot(page, '08-privacy');
+
+  // --- The profile shows them --------------------------------------------------------------
+  await page.getByRole('link', { name: `/u/${username}` }).click();
+  await page.waitForURL(`**/u/${username}`);
+  await page.getByRole('heading', { level: 1, name: username }).waitFor();
+  const shared = page.getByRole('list', { name: `Ratings by ${username}` });
+  await shared.locator(`a[href="/movies/${ratedId}"]`).waitFor();
+  assert.equal(await shared.locator(':scope > li').count(), 16, 'all 16 ratings are shared');
+  await screenshot(page, '09-profile');
+
+  // --- Post on a board (Markdown rendered, no script injection) ----------------------------
+  await nav('Boards').click();
+  const boards = page.getByRole('list', { name: 'Boards' });
+  await boards.getByRole('link').first().click();
+  await page.waitForURL('**/boards/*');
+  await page.getByRole('heading', { name: 'Start a thread' }).waitFor();
+  const threadTitle = `What should I watch after ${rated}?`;
+  await page.getByLabel('Title').fill(threadTitle);
+  await page
+    .getByLabel('Message')
+    .fill(
+      '**Hello** from the _browser test_.\n\n<script>window.__pwned = 1</script>\n\n' +
+        '<img src=x onerror="window.__pwned = 2">\n\n[a link](javascript:window.__pwned=3)',
+    );
+  await clickAndWait(page.getByRole('button', { name: 'Post thread' }), 'POST', /\/threads$/);
+  await page.waitForURL('**/threads/*');
+  await page.getByRole('heading', { level: 1, name: threadTitle }).waitFor();
+  const post = page.getByRole('list', { name: 'Posts' }).locator(':scope > li').first();
+  await post.locator('strong', { hasText: 'Hello' }).waitFor();
+  assert.equal(
+    await post
+      .locator('.post-body script, .post-body img, .post-body a[href^="javascript:"]')
+      .count(),
+    0,
+    'raw HTML and javascript: links are not rendered',
+  );
+  assert.equal(await page.evaluate(() => (window as { __pwned?: number }).__pwned), undefined);
+  await post.getByRole('button', { name: 'Edit' }).click();
+  await post.getByLabel('Edit your post').fill('**Hello** again, edited.');
+  await clickAndWait(post.getByRole('button', { name: 'Save' }), 'PATCH', '/api/posts/');
+  await post.getByText('again, edited.').waitFor();
+  await page.getByLabel('Your reply').fill('A reply with a list:\n\n- one\n- two');
+  await clickAndWait(page.getByRole('button', { name: 'Post reply' }), 'POST', /\/posts$/);
+  const posts = page.getByRole('list', { name: 'Posts' }).locator(':scope > li');
+  await posts.nth(1).getByRole('listitem').filter({ hasText: 'two' }).waitFor();
+  await screenshot(page, '11-thread');
+  await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link').nth(1).click();
+  await page.getByRole('link', { name: threadTitle }).waitFor();
+  await screenshot(page, '10-board');
+
+  // --- Log out and in ----------------------------------------------------------------------
+  await logOut();
+  assert.equal(await sessionMemberId(), null, 'logged out');
+  await logIn(email, firstPassword);
+  await page.waitForURL(`${server.baseUrl}/`);
+  await topPicks();
+  assert.equal(await sessionMemberId(), firstMemberId);
+
+  // --- The same pages on a phone-sized screen --------------------------------------------------
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, '13-mobile-home', false);
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await nav('Explore').waitFor();
+  await screenshot(page, '14-mobile-menu', false);
+  await nav('Explore').click();
+  await page.getByRole('list', { name: 'Search results' }).getByRole('article').first().waitFor();
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // --- Reset the password through the outbox e-mail ----------------------------------------
+  await logOut();
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.waitForURL('**/reset-password');
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await clickAndWait(
+    page.getByRole('button', { name: 'Send reset link' }),
+    'POST',
+    '/api/auth/password-reset',
+  );
+  await page.getByText('a reset link is on its way').waitFor();
+  const [, token] = await waitForMail(
+    server.outbox,
+    /\/reset-password\?token=([A-Za-z0-9_\-.~%]+)/,
+  );
+  await page.goto(`/reset-password?token=${token}`);
+  await page.getByLabel('New password', { exact: true }).fill(secondPassword);
+  await page.getByLabel('Repeat new password').fill(secondPassword);
+  await clickAndWait(
+    page.getByRole('button', { name: 'Set new password' }),
+    'POST',
+    '/api/auth/password-reset/confirm',
+  );
+  await page.waitForURL('**/login');
+  await page.getByText('Your password was changed').waitFor();
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(firstPassword);
+  const refused = await Promise.all([
+    page.waitForResponse((response) => response.url().includes('/api/auth/login')),
+    page.getByRole('button', { name: 'Log in', exact: true }).click(),
+  ]);
+  assert.equal(refused[0].status(), 401, 'the old password no longer works');
+  await page.getByRole('alert').getByText('Could not log in.').waitFor();
+  await logIn(email, secondPassword);
+  await page.waitForURL(`${server.baseUrl}/`);
+  assert.equal(await sessionMemberId(), firstMemberId);
+
+  // --- Account: download my data, then delete the account ----------------------------------
+  await nav('Account').click();
+  await page.getByText(email, { exact: true }).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download my data' }).click(),
+  ]);
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  assert.ok(Array.isArray(exported.ratings), 'the export carries the ratings');
+  assert.equal((exported.ratings as unknown[]).length, 16);
+  await screenshot(page, '12-account');
+
+  await page.getByLabel('Password to confirm').fill(secondPassword);
+  await page.getByRole('button', { name: 'Delete my account…' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Delete your account now?' });
+  await clickAndWait(
+    confirm.getByRole('button', { name: 'Yes, delete everything' }),
+    'DELETE',
+    '/api/me',
+  );
+  await page.waitForURL('**/signup');
+  await page.getByText('Your account and all its data were deleted').waitFor();
+  assert.equal(await sessionMemberId(), null, 'deleting the account logs out');
+  const profileGone = await page.evaluate(
+    async (name) => (await fetch(`/api/users/${name}`)).status,
+    username,
+  );
+  assert.equal(profileGone, 404, 'the public profile is gone');
+
+  // --- The e-mail can register again, as a new member --------------------------------------
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(firstPassword);
+  const again = await clickAndWait(
+    page.getByRole('button', { name: 'Create account' }),
+    'POST',
+    '/api/auth/register',
+  );
+  assert.equal(again.status(), 201);
+  await page.waitForURL('**/onboarding');
+  assert.equal(await progress.getAttribute('aria-valuenow'), '0', 'the new member has no ratings');
+  const secondMemberId = await sessionMemberId();
+  assert.ok(secondMemberId !== null && secondMemberId !== firstMemberId, 'a new member id');
+
+  assert.deepEqual(pageErrors, [], 'no uncaught errors or CSP violations in the page');
+}

@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { readMl1m } from '../../src/datasets/ml1m.ts';
+import { readMlLatest } from '../../src/datasets/mlLatest.ts';
+import { writeMl1m } from '../../src/datasets/ml1m.ts';
+import { auditRelease } from '../../src/privacy/audit.ts';
+import { classKeys, classSizes } from '../../src/privacy/demographics.ts';
+import { validatePolicy } from '../../src/privacy/policy.ts';
+import { releaseWithAudit } from '../../src/privacy/report.ts';
+import { ReleaseError, checkReleaseTarget, writeRelease } from '../../src/services/releases.ts';
+import { smallDataset } from './helpers.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'lenslab-release-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let folders = 0;
+const folder = () => join(root, `r${++folders}`);
+
+const source = smallDataset({ users: 240, movies: 400, perUser: [10, 70], seed: 11 });
+// Passes the gate on this small data: the mechanics, not the protection, are under test here.
+const lenient = validatePolicy({
+  gate: { maxReidentified: 1, targets: 'all' },
+  ratings: { riskTargeting: { enabled: false } },
+});
+const consents = (id: number) => id % 5 !== 0;
+const options = {
+  seed: 42,
+  format: 'ml-1m' as const,
+  consents,
+  utility: false,
+  knowledgeCurve: false,
+};
+
+function releaseTo(dir: string, seed = 42, keepMapping?: string) {
+  const result = releaseWithAudit(source, lenient, { ...options, seed });
+  return { result, written: writeRelease(result, { out: dir, overwrite: false, keepMapping }) };
+}
+
+test('same seed, same release; another seed, other pseudonyms', () => {
+  const [a, b, c] = [folder(), folder(), folder()];
+  releaseTo(a);
+  releaseTo(b);
+  releaseTo(c, 43);
+  for (const name of [
+    'ratings.dat',
+    'users.dat',
+    'movies.dat',
+    'README',
+    'movie-stats.csv',
+    'privacy-report.json',
+  ]) {
+    assert.ok(
+      readFileSync(join(a, name)).equals(readFileSync(join(b, name))),
+      `${name} differs between two runs`,
+    );
+  }
+  assert.ok(!readFileSync(join(a, 'ratings.dat')).equals(readFileSync(join(c, 'ratings.dat'))));
+});
+
+test('declining members and members below the minimum are left out; no live id appears', async () => {
+  const dir = folder();
+  const mappingPath = join(root, 'mapping.csv');
+  const { result, written } = releaseTo(dir, 42, mappingPath);
+  const released = await readMl1m(dir);
+  const mapping = readFileSync(mappingPath, 'utf8').trim().split('\n');
+  assert.equal(mapping[0], 'release_id,user_id');
+  assert.equal(statSync(mappingPath).mode & 0o777, 0o600);
+  assert.equal(written.warnings.length, 1);
+  const liveOf = new Map(
+    mapping.slice(1).map((line) => line.split(',').map(Number) as [number, number]),
+  );
+  const counts = new Map<number, number>();
+  for (let r = 0; r < source.ratings.length; r++) {
+    const id = source.ratings.userIds.ids[source.ratings.userIndex[r]];
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  const releaseIds = [...released.ratings.userIds.ids];
+  assert.deepEqual(
+    releaseIds,
+    Array.from({ length: releaseIds.length }, (_, i) => i + 1),
+  );
+  for (const releaseId of releaseIds) {
+    const live = liveOf.get(releaseId);
+    assert.ok(live !== undefined);
+    assert.ok(consents(live), `member ${live} declined research use but was released`);
+    assert.ok((counts.get(live) ?? 0) >= 20, `member ${live} has fewer than 20 ratings`);
+  }
+  assert.ok(
+    result.report.summary!.declinedConsent > 0 && result.report.summary!.belowMinRatings > 0,
+  );
+  // Live ids are 1000 + 7k; release ids are 1..n < 1000: none may appear as a user id.
+  const liveIds = new Set(source.ratings.userIds.ids);
+  for (const name of readdirSync(dir)) {
+    const text = readFileSync(join(dir, name), 'latin1');
+    assert.ok(!text.includes('@'), `${name} holds an e-mail-like string`);
+    if (name === 'ratings.dat' || name === 'users.dat') {
+      for (const line of text.trim().split('\n'))
+        assert.ok(!liveIds.has(Number(line.split('::')[0])), `${name}: live id in "${line}"`);
+    }
+  }
+  for (const user of released.users) assert.ok(!liveIds.has(user.id));
+});
+
+test('README counts equal the files; users.dat is k-anonymous', async () => {
+  const dir = folder();
+  releaseTo(dir);
+  const readme = readFileSync(join(dir, 'README'), 'utf8');
+  const match = /Counts: ratings: (\d+); users: (\d+); movies: (\d+)\./.exec(readme);
+  assert.ok(match, 'README states its counts');
+  const lines = (name: string) => readFileSync(join(dir, name), 'latin1').trim().split('\n').length;
+  assert.equal(Number(match[1]), lines('ratings.dat'));
+  assert.equal(Number(match[2]), lines('users.dat'));
+  assert.equal(Number(match[3]), lines('movies.dat'));
+  assert.match(readme, /ANONYMIZATION POLICY/);
+  assert.match(readme, /demographics\.k: 5/);
+  const released = await readMl1m(dir);
+  const sizes = classSizes(classKeys(released.users, ['gender', 'age', 'occupation', 'zip']));
+  assert.ok(
+    sizes.every((size) => size >= 5),
+    `smallest class ${Math.min(...sizes)}`,
+  );
+});
+
+test("the attack on the written files gives the report's figures", async () => {
+  const dir = folder();
+  const mappingPath = join(root, 'mapping2.csv');
+  const { result } = releaseTo(dir, 42, mappingPath);
+  const released = await readMl1m(dir);
+  const liveOf = new Map(
+    readFileSync(mappingPath, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',').map(Number) as [number, number]),
+  );
+  const audit = auditRelease({
+    truth: source,
+    release: released,
+    originalIdOf: (id) => liveOf.get(id),
+    targets: 'all',
+    knowledgeCurve: false,
+  });
+  const shares = (outcomes: typeof audit.scoreboard) =>
+    outcomes.map((o) => [o.name, o.targets, o.reidentified, o.wrongMatch, o.noMatch]);
+  assert.deepEqual(shares(audit.scoreboard), shares(result.report.audit.scoreboard));
+  audit.scoreboard.forEach((o, i) =>
+    assert.ok(
+      Math.abs(o.meanEntropyBits - result.report.audit.scoreboard[i].meanEntropyBits) < 1e-9,
+    ),
+  );
+});
+
+test('a refused release writes only the report', () => {
+  const dir = folder();
+  const strictGate = validatePolicy({
+    extends: 'naive',
+    gate: { maxReidentified: 0.05, targets: 'all' },
+  });
+  const result = releaseWithAudit(source, strictGate, options);
+  assert.equal(result.report.gate.passed, false);
+  assert.ok(
+    result.report.gate.failures.some((failure) => /scoreboard \(m=6, w=0, D=14\)/.test(failure)),
+  );
+  assert.equal(result.report.frontier.length, 4);
+  writeRelease(result, { out: dir, overwrite: false });
+  assert.deepEqual(readdirSync(dir).sort(), ['privacy-report.html', 'privacy-report.json']);
+  assert.match(readFileSync(join(dir, 'privacy-report.html'), 'utf8'), /<svg/);
+});
+
+test('ml-latest format writes CSV files without demographics', async () => {
+  const dir = folder();
+  const result = releaseWithAudit(source, lenient, { ...options, format: 'ml-latest' });
+  writeRelease(result, { out: dir, overwrite: false });
+  assert.deepEqual(readdirSync(dir).sort(), [
+    'README',
+    'movie-stats.csv',
+    'movies.csv',
+    'privacy-report.html',
+    'privacy-report.json',
+    'ratings.csv',
+  ]);
+  const released = await readMlLatest(dir);
+  assert.equal(released.ratings.length, result.report.summary!.releasedRatings);
+  assert.equal(result.report.audit.quasiIdentifiers, null);
+});
+
+test('a folder that is not empty is refused unless --overwrite; the mapping may not go inside it', () => {
+  const dir = folder();
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'notes.txt'), 'x');
+  assert.throws(() => checkReleaseTarget(dir, false), ReleaseError);
+  assert.doesNotThrow(() => checkReleaseTarget(dir, true));
+  assert.throws(
+    () => checkReleaseTarget(folder(), false, join(root, `r${folders}`, 'mapping.csv')),
+    /inside the release folder/,
+  );
+  assert.doesNotThrow(() => checkReleaseTarget(folder(), false, join(root, 'elsewhere.csv')));
+});
+
+const bin = new URL('../../bin/lenslab', import.meta.url).pathname;
+function cli(args: string[]) {
+  return spawnSync(bin, args, { encoding: 'utf8' });
+}
+
+test('CLI: a bad policy is refused with the key named, and nothing is written', () => {
+  const data = folder();
+  writeMl1m(source, data);
+  const policyPath = join(root, 'bad.yaml');
+  writeFileSync(policyPath, 'demographics:\n  k: 0\n');
+  const out = folder();
+  const result = cli([
+    'release',
+    '--from',
+    data,
+    '--from-format',
+    'ml-1m',
+    '--out',
+    out,
+    '--policy',
+    policyPath,
+  ]);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /bad\.yaml: demographics\.k/);
+  assert.throws(() => readdirSync(out));
+  const unknown = cli([
+    'release',
+    '--from',
+    data,
+    '--from-format',
+    'ml-1m',
+    '--out',
+    out,
+    '--preset',
+    'lax',
+  ]);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /unknown preset "lax"/);
+});
+
+test('CLI: the gate refuses a naive release with a non-zero exit, naming the failed measures and a preset', () => {
+  const data = folder();
+  writeMl1m(source, data);
+  const out = folder();
+  const result = cli([
+    'release',
+    '--from',
+    data,
+    '--from-format',
+    'ml-1m',
+    '--out',
+    out,
+    '--preset',
+    'naive',
+    '--seed',
+    '3',
+  ]);
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /release refused by the privacy gate/);
+  assert.match(result.stderr, /scoreboard \(m=8, w=2, D=14\)/);
+  assert.match(result.stderr, /preset/);
+  assert.deepEqual(readdirSync(out).sort(), ['privacy-report.html', 'privacy-report.json']);
+});

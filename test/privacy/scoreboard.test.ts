@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ratingsFromExternalIds, type Dataset } from '../../src/datasets/dataset.ts';
+import {
+  ScoreAccumulator,
+  drawAuxiliary,
+  indexRelease,
+  indexTruth,
+  runScoreboard,
+  sampleTargets,
+  scoreboardAttack,
+} from '../../src/privacy/scoreboard.ts';
+import { Random } from '../../src/util/random.ts';
+import { smallDataset } from './helpers.ts';
+
+const DAY = 86400;
+
+function tinyRelease(withDates: boolean) {
+  // user 1: A=5@100, B=3@200; user 2: A=4@100; user 3: C=1@50.
+  const t = (day: number) => (withDates ? day * DAY : 0);
+  return ratingsFromExternalIds(
+    Int32Array.from([1, 1, 2, 3]),
+    Int32Array.from([10, 20, 10, 30]),
+    Float32Array.from([5, 3, 4, 1]),
+    Uint32Array.from([t(100), t(200), t(100), t(50)]),
+  );
+}
+
+test('scores, σ and eccentricity match a hand computation', () => {
+  const release = indexRelease(tinyRelease(true));
+  const aux = {
+    movieIds: Int32Array.from([10, 20]),
+    ratings: Float32Array.from([5, 3]),
+    days: Float64Array.from([100, 210]),
+  };
+  const accumulator = new ScoreAccumulator(release.users);
+  const result = scoreboardAttack(release, aux, accumulator);
+  const wt = 1 / Math.log(2); // supp(A) = 2, supp(B) = 1 → max(2, ·) = 2 for both
+  const s0 = wt * (1 + 1) + wt * (1 + Math.exp(-10 / 30));
+  const s1 = wt * (Math.exp(-1 / 1.5) + 1);
+  const scores = [s0, s1, 0];
+  assert.ok(Math.abs(accumulator.scores[0] - s0) < 1e-12);
+  assert.ok(Math.abs(accumulator.scores[1] - s1) < 1e-12);
+  assert.equal(accumulator.scores[2], 0);
+  const mean = (s0 + s1) / 3;
+  const sigma = Math.sqrt(scores.reduce((sum, s) => sum + (s - mean) ** 2, 0) / 3);
+  assert.equal(result.bestGuess, 0);
+  assert.ok(Math.abs(result.eccentricity - (s0 - s1) / sigma) < 1e-9);
+  assert.equal(result.declared, (s0 - s1) / sigma >= 1.5);
+  assert.ok(result.entropyBits >= 0 && result.entropyBits <= Math.log2(3));
+});
+
+test('without dates in the release only the rating term counts', () => {
+  const release = indexRelease(tinyRelease(false));
+  assert.equal(release.hasDates, false);
+  const aux = {
+    movieIds: Int32Array.from([10, 20]),
+    ratings: Float32Array.from([5, 3]),
+    days: Float64Array.from([100, 210]),
+  };
+  const accumulator = new ScoreAccumulator(release.users);
+  scoreboardAttack(release, aux, accumulator);
+  const wt = 1 / Math.log(2);
+  assert.ok(Math.abs(accumulator.scores[0] - 2 * wt) < 1e-12);
+  assert.ok(Math.abs(accumulator.scores[1] - wt * Math.exp(-1 / 1.5)) < 1e-12);
+});
+
+test('a tie at the top is never declared a match; unknown movies score nothing', () => {
+  const release = indexRelease(
+    ratingsFromExternalIds(
+      Int32Array.from([1, 2]),
+      Int32Array.from([10, 10]),
+      Float32Array.from([4, 4]),
+      Uint32Array.from([DAY, DAY]),
+    ),
+  );
+  const accumulator = new ScoreAccumulator(release.users);
+  const tie = scoreboardAttack(
+    release,
+    {
+      movieIds: Int32Array.from([10]),
+      ratings: Float32Array.from([4]),
+      days: Float64Array.from([1]),
+    },
+    accumulator,
+  );
+  assert.equal(tie.declared, false);
+  assert.equal(tie.eccentricity, 0);
+  const none = scoreboardAttack(
+    release,
+    {
+      movieIds: Int32Array.from([99]),
+      ratings: Float32Array.from([4]),
+      days: Float64Array.from([1]),
+    },
+    accumulator,
+  );
+  assert.equal(none.bestGuess, -1);
+  assert.equal(none.declared, false);
+});
+
+test('auxiliary knowledge: m − w true ratings with dates within ±D, w movies the target did not rate', () => {
+  const dataset: Dataset = smallDataset({ users: 30, movies: 80, perUser: [20, 40], seed: 3 });
+  const truth = indexTruth(dataset);
+  const random = new Random(7);
+  const { ratings } = dataset;
+  for (let user = 0; user < 30; user++) {
+    const rated = new Map<number, { rating: number; day: number }>();
+    for (let r = 0; r < ratings.length; r++) {
+      if (ratings.userIndex[r] === user)
+        rated.set(ratings.itemIds.ids[ratings.itemIndex[r]], {
+          rating: ratings.rating[r],
+          day: ratings.timestamp[r] / DAY,
+        });
+    }
+    const aux = drawAuxiliary(truth, user, { m: 8, w: 2, days: 14 }, random);
+    assert.equal(aux.movieIds.length, 8);
+    assert.equal(new Set(aux.movieIds).size, 8, 'aux movies are distinct');
+    for (let a = 0; a < 6; a++) {
+      const truthOf = rated.get(aux.movieIds[a]);
+      assert.ok(truthOf, 'a correct aux item is one the target rated');
+      assert.equal(aux.ratings[a], truthOf.rating);
+      assert.ok(Math.abs(aux.days[a] - truthOf.day) <= 14);
+    }
+    for (let a = 6; a < 8; a++) {
+      assert.ok(!rated.has(aux.movieIds[a]), 'a wrong aux item is a movie the target did not rate');
+      assert.ok(aux.ratings[a] >= 1 && aux.ratings[a] <= 5 && Number.isInteger(aux.ratings[a]));
+      assert.ok(aux.days[a] >= truth.span[0] / DAY && aux.days[a] <= truth.span[1] / DAY);
+    }
+    const noDates = drawAuxiliary(truth, user, { m: 4, w: 0, days: null }, random);
+    assert.ok(noDates.days.every((day) => Number.isNaN(day)));
+  }
+});
+
+test('the attack re-identifies an untouched release and is reproducible', () => {
+  const dataset = smallDataset({ users: 200, movies: 300, perUser: [20, 60], seed: 5 });
+  const truth = indexTruth(dataset);
+  const release = indexRelease(dataset.ratings);
+  const identity = Int32Array.from({ length: release.users }, (_, u) => u);
+  const first = runScoreboard(truth, release, identity, { m: 6, w: 0, days: 14 });
+  const second = runScoreboard(truth, release, identity, { m: 6, w: 0, days: 14 });
+  assert.deepEqual(first, second);
+  assert.ok(first.reidentified > 0.8, `re-identified ${first.reidentified}`);
+  assert.ok(Math.abs(first.reidentified + first.wrongMatch + first.noMatch - 1) < 1e-12);
+  assert.equal(first.targets, 200);
+});
+
+test('target samples: every user up to the size, else a seeded sorted sample', () => {
+  assert.equal(sampleTargets(300, 500).length, 300);
+  const sample = sampleTargets(2000, 500);
+  assert.equal(sample.length, 500);
+  assert.equal(new Set(sample).size, 500);
+  assert.deepEqual(sample, sampleTargets(2000, 500));
+  assert.ok(sample.every((u, k) => k === 0 || u > sample[k - 1]));
+  assert.equal(sampleTargets(2000, 'all').length, 2000);
+});

@@ -1,0 +1,271 @@
+// Account: change e-mail or password, download my data, delete my account.
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { api } from '../api.ts';
+import { ErrorMessage, Loading, Notice } from '../components/ErrorMessage.tsx';
+import { RequireMember } from '../components/RequireMember.tsx';
+import { useLoad, useTitle } from '../hooks.ts';
+import { useSession } from '../session.tsx';
+
+export function AccountPage() {
+  return (
+    <RequireMember>
+      <Account />
+    </RequireMember>
+  );
+}
+
+function Account() {
+  useTitle('Account');
+  const account = useLoad(() => api.account(), []);
+  return (
+    <section className="settings">
+      <h1>Account</h1>
+      <div className="card">
+        <h2>Your e-mail</h2>
+        <ErrorMessage error={account.error} />
+        {account.loading && !account.data ? (
+          <Loading />
+        ) : (
+          <p>
+            You log in as <strong className="email">{account.data?.email}</strong>. Only you can see
+            this.
+          </p>
+        )}
+        <ChangeEmail onChanged={account.reload} />
+      </div>
+      <div className="card">
+        <h2>Password</h2>
+        <ChangePassword />
+      </div>
+      <div className="card">
+        <h2>Your data</h2>
+        <p>
+          Download everything lenslab keeps about you — your account, privacy choices, ratings and
+          posts — as one JSON file.
+        </p>
+        <a className="button" href="/api/me/export" download="lenslab-my-data.json">
+          Download my data
+        </a>
+      </div>
+      <DeleteAccount />
+    </section>
+  );
+}
+
+function ChangeEmail({ onChanged }: { onChanged: () => void }) {
+  const [email, setEmail] = useState('');
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    try {
+      await api.updateAccount({ currentPassword, email: email.trim() });
+      setDone(true);
+      setEmail('');
+      setCurrentPassword('');
+      onChanged();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="form form-inline"
+      onSubmit={(event) => void submit(event)}
+      aria-label="Change e-mail"
+    >
+      {done && <Notice>Your e-mail address was changed.</Notice>}
+      <ErrorMessage error={error} title="Could not change the e-mail." />
+      <label className="field">
+        <span>New e-mail</span>
+        <input
+          type="email"
+          name="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span>Current password</span>
+        <input
+          type="password"
+          name="currentPassword"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onChange={(event) => setCurrentPassword(event.target.value)}
+        />
+      </label>
+      <button type="submit" className="button" disabled={busy}>
+        Change e-mail
+      </button>
+    </form>
+  );
+}
+
+function ChangePassword() {
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    try {
+      await api.updateAccount({ currentPassword, newPassword });
+      setDone(true);
+      setCurrentPassword('');
+      setNewPassword('');
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="form form-inline"
+      onSubmit={(event) => void submit(event)}
+      aria-label="Change password"
+    >
+      {done && <Notice>Your password was changed.</Notice>}
+      <ErrorMessage error={error} title="Could not change the password." />
+      <label className="field">
+        <span>Current password</span>
+        <input
+          type="password"
+          name="currentPassword"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onChange={(event) => setCurrentPassword(event.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span>New password</span>
+        <input
+          type="password"
+          name="newPassword"
+          autoComplete="new-password"
+          required
+          value={newPassword}
+          onChange={(event) => setNewPassword(event.target.value)}
+        />
+      </label>
+      <button type="submit" className="button" disabled={busy}>
+        Change password
+      </button>
+    </form>
+  );
+}
+
+function DeleteAccount() {
+  const { refresh } = useSession();
+  const navigate = useNavigate();
+  const [password, setPassword] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function reallyDelete() {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.deleteAccount(password);
+      // Leave the members-only page first, then forget the member.
+      navigate('/signup', { state: { deleted: true } });
+      await refresh();
+    } catch (failure) {
+      setError(failure);
+      setConfirming(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="card danger-zone">
+      <h2>Delete my account</h2>
+      <p>
+        This removes your identity (e-mail and password), your ratings, your sessions and your board
+        posts for good. Datasets already published keep their anonymous rows, which cannot be tied
+        back to you. It cannot be undone.
+      </p>
+      <ErrorMessage error={error} title="Could not delete the account." />
+      <form
+        className="form form-inline"
+        aria-label="Delete my account"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setConfirming(true);
+        }}
+      >
+        <label className="field">
+          <span>Password to confirm</span>
+          <input
+            type="password"
+            name="deletePassword"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+        </label>
+        <button type="submit" className="button button-danger" disabled={busy || confirming}>
+          Delete my account…
+        </button>
+      </form>
+      {confirming && (
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-modal="false"
+          aria-labelledby="confirm-delete-title"
+          aria-describedby="confirm-delete-text"
+        >
+          <h3 id="confirm-delete-title">Delete your account now?</h3>
+          <p id="confirm-delete-text">
+            Everything listed above is removed immediately. You can register again with the same
+            e-mail later, as a new member.
+          </p>
+          <div className="confirm-actions">
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={busy}
+              onClick={() => void reallyDelete()}
+            >
+              {busy ? 'Deleting…' : 'Yes, delete everything'}
+            </button>
+            <button
+              type="button"
+              className="button button-ghost"
+              disabled={busy}
+              onClick={() => setConfirming(false)}
+            >
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

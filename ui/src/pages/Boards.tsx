@@ -1,0 +1,348 @@
+// Message boards: boards, threads and posts. Posting needs a public username; Markdown is
+// rendered on the server with raw HTML disabled, so a post cannot inject scripts.
+import { useState } from 'react';
+import type { FormEvent, ReactNode } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { api } from '../api.ts';
+import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
+import { useLoad, useTitle } from '../hooks.ts';
+import { useSession } from '../session.tsx';
+import type { Post } from '../types.ts';
+
+function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Explains what a visitor or a member without username must do before posting. */
+function PostingGate({ children }: { children: ReactNode }) {
+  const { member } = useSession();
+  if (!member)
+    return (
+      <p className="muted">
+        <Link to="/login">Log in</Link> to join the conversation.
+      </p>
+    );
+  if (!member.username)
+    return (
+      <p className="hint warn">
+        Posting needs a public username. <Link to="/privacy">Choose one in Privacy</Link>.
+      </p>
+    );
+  return <>{children}</>;
+}
+
+export function BoardsPage() {
+  useTitle('Message boards');
+  const boards = useLoad(() => api.boards(), []);
+  return (
+    <>
+      <div className="section-head">
+        <h1>Message boards</h1>
+      </div>
+      <ErrorMessage error={boards.error} />
+      {boards.loading && !boards.data && <Loading />}
+      {boards.data && boards.data.length === 0 && <p className="empty">No boards yet.</p>}
+      {boards.data && (
+        <ul className="board-list" aria-label="Boards">
+          {boards.data.map((board) => (
+            <li key={board.id} className="card board-card">
+              <h2>
+                <Link to={`/boards/${board.slug}`}>{board.name}</Link>
+              </h2>
+              <p>{board.description}</p>
+              <p className="muted small">
+                {board.threads} thread{board.threads === 1 ? '' : 's'}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export function BoardPage() {
+  const { slug = '' } = useParams();
+  const navigate = useNavigate();
+  const page = useLoad(() => api.board(slug), [slug]);
+  useTitle(page.data?.board.name ?? 'Board');
+  const [title, setTitle] = useState('');
+  const [body, setBody] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.createThread(slug, title.trim(), body);
+      navigate(`/threads/${created.id}`);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (page.error) return <ErrorMessage error={page.error} title="Could not load the board." />;
+  if (!page.data) return <Loading />;
+  const { board, threads } = page.data;
+  return (
+    <>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link to="/boards">Boards</Link> › <span>{board.name}</span>
+      </nav>
+      <div className="section-head">
+        <h1>{board.name}</h1>
+        <p className="muted">{board.description}</p>
+      </div>
+      {threads.length === 0 ? (
+        <p className="empty">No threads yet — start the first one.</p>
+      ) : (
+        <div className="card table-card">
+          <table className="threads-table">
+            <thead>
+              <tr>
+                <th scope="col">Thread</th>
+                <th scope="col">Started by</th>
+                <th scope="col">Posts</th>
+                <th scope="col">Last post</th>
+              </tr>
+            </thead>
+            <tbody>
+              {threads.map((thread) => (
+                <tr key={thread.id}>
+                  <td>
+                    <Link to={`/threads/${thread.id}`} className="strong">
+                      {thread.title}
+                    </Link>
+                  </td>
+                  <td>{thread.author ?? <span className="muted">deleted member</span>}</td>
+                  <td>{thread.posts}</td>
+                  <td className="muted nowrap">{formatTime(thread.lastPostAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <section className="card" aria-labelledby="new-thread-heading">
+        <h2 id="new-thread-heading">Start a thread</h2>
+        <PostingGate>
+          <ErrorMessage error={error} title="Could not start the thread." />
+          <form className="form" onSubmit={(event) => void submit(event)}>
+            <label className="field">
+              <span>Title</span>
+              <input
+                name="title"
+                required
+                maxLength={200}
+                value={title}
+                onChange={(event) => setTitle(event.target.value)}
+              />
+            </label>
+            <div className="field">
+              <label htmlFor="thread-body">Message</label>
+              <textarea
+                id="thread-body"
+                name="body"
+                required
+                rows={6}
+                aria-describedby="markdown-hint"
+                value={body}
+                onChange={(event) => setBody(event.target.value)}
+              />
+              <small id="markdown-hint" className="hint">
+                Markdown works: **bold**, _italic_, [links](https://example.org), lists.
+              </small>
+            </div>
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {busy ? 'Posting…' : 'Post thread'}
+            </button>
+          </form>
+        </PostingGate>
+      </section>
+    </>
+  );
+}
+
+export function ThreadPage() {
+  const { id } = useParams();
+  const threadId = Number(id);
+  const { member } = useSession();
+  const page = useLoad(() => api.thread(threadId), [threadId, member?.id]);
+  useTitle(page.data?.thread.title ?? 'Thread');
+  const [reply, setReply] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.reply(threadId, reply);
+      setReply('');
+      page.reload();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (page.error) return <ErrorMessage error={page.error} title="Could not load the thread." />;
+  if (!page.data) return <Loading />;
+  const { thread, posts } = page.data;
+  const boardSlug = thread.board?.slug ?? thread.boardSlug;
+  return (
+    <>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link to="/boards">Boards</Link>
+        {boardSlug && (
+          <>
+            {' '}
+            › <Link to={`/boards/${boardSlug}`}>{thread.board?.name ?? boardSlug}</Link>
+          </>
+        )}
+      </nav>
+      <h1>{thread.title}</h1>
+      <ol className="posts" aria-label="Posts">
+        {posts.map((post) => (
+          <PostItem key={post.id} post={post} onChanged={page.reload} />
+        ))}
+      </ol>
+      <section className="card" aria-labelledby="reply-heading">
+        <h2 id="reply-heading">Reply</h2>
+        <PostingGate>
+          <ErrorMessage error={error} title="Could not post the reply." />
+          <form className="form" onSubmit={(event) => void submit(event)}>
+            <label className="field">
+              <span>Your reply</span>
+              <textarea
+                name="reply"
+                required
+                rows={4}
+                value={reply}
+                onChange={(event) => setReply(event.target.value)}
+              />
+            </label>
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {busy ? 'Posting…' : 'Post reply'}
+            </button>
+          </form>
+        </PostingGate>
+      </section>
+    </>
+  );
+}
+
+function PostItem({ post, onChanged }: { post: Post; onChanged: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [body, setBody] = useState(post.body);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.editPost(post.id, body);
+      setEditing(false);
+      onChanged();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    if (!window.confirm('Delete this post?')) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.deletePost(post.id);
+      onChanged();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <li className="card post" aria-label={`Post by ${post.author ?? 'a deleted member'}`}>
+      <header className="post-head">
+        {post.author ? (
+          <Link to={`/u/${post.author}`} className="strong">
+            {post.author}
+          </Link>
+        ) : (
+          <span className="muted">deleted member</span>
+        )}
+        <span className="muted small">
+          {formatTime(post.createdAt)}
+          {post.editedAt && ` · edited ${formatTime(post.editedAt)}`}
+        </span>
+      </header>
+      <ErrorMessage error={error} />
+      {editing ? (
+        <form className="form" onSubmit={(event) => void save(event)}>
+          <label className="field">
+            <span>Edit your post</span>
+            <textarea
+              rows={4}
+              required
+              value={body}
+              onChange={(event) => setBody(event.target.value)}
+            />
+          </label>
+          <div className="row">
+            <button type="submit" className="button button-primary" disabled={busy}>
+              Save
+            </button>
+            <button
+              type="button"
+              className="button button-ghost"
+              onClick={() => {
+                setEditing(false);
+                setBody(post.body);
+              }}
+            >
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        // The server renders Markdown with raw HTML disabled and safe links only.
+        <div className="post-body markdown" dangerouslySetInnerHTML={{ __html: post.bodyHtml }} />
+      )}
+      {post.mine && !editing && (
+        <div className="row post-actions">
+          <button
+            type="button"
+            className="button button-ghost button-small"
+            onClick={() => setEditing(true)}
+          >
+            Edit
+          </button>
+          <button
+            type="button"
+            className="button button-ghost button-small"
+            disabled={busy}
+            onClick={() => void remove()}
+          >
+            Delete
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,161 @@
+// Explore: search as you type, filter by genre and year range, sort, page. The state lives in
+// the URL, so a search can be bookmarked and the back button works.
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { api } from '../api.ts';
+import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
+import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
+import { Pager } from '../components/Pager.tsx';
+import { useDebounced, useLoad, useTitle } from '../hooks.ts';
+import { useSession } from '../session.tsx';
+
+const PAGE_SIZE = 24;
+
+export function ExplorePage() {
+  useTitle('Explore');
+  const { member } = useSession();
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const genre = params.get('genre') ?? '';
+  const yearFrom = params.get('yearFrom') ?? '';
+  const yearTo = params.get('yearTo') ?? '';
+  const sort = params.get('sort') ?? 'popularity';
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+
+  // The search box updates the URL only after typing pauses.
+  const [typed, setTyped] = useState(q);
+  const settled = useDebounced(typed, 250);
+  useEffect(() => {
+    if (settled.trim() !== q) update({ q: settled.trim() });
+  }, [settled]);
+  // Back/forward or a link changed the search: show it in the box.
+  useEffect(() => {
+    setTyped((current) => (current.trim() === q ? current : q));
+  }, [q]);
+
+  const genres = useLoad(() => api.genres(), []);
+  const results = useLoad(
+    () =>
+      api.movies({
+        q,
+        genre,
+        yearFrom: /^\d{4}$/.test(yearFrom) ? yearFrom : undefined,
+        yearTo: /^\d{4}$/.test(yearTo) ? yearTo : undefined,
+        sort: sort === 'predicted' && !member ? 'popularity' : sort,
+        page,
+        pageSize: PAGE_SIZE,
+      }),
+    [q, genre, yearFrom, yearTo, sort, page, member?.id],
+  );
+
+  function update(changes: Record<string, string>, keepPage = false) {
+    // The functional form always starts from the newest URL, so a debounced search and a
+    // filter change made meanwhile cannot undo each other.
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        for (const [key, value] of Object.entries(changes)) {
+          if (value) next.set(key, value);
+          else next.delete(key);
+        }
+        if (!keepPage) next.delete('page');
+        return next;
+      },
+      { replace: true },
+    );
+  }
+
+  const data = results.data;
+  return (
+    <>
+      <div className="section-head">
+        <h1>Explore movies</h1>
+        {data && (
+          <p className="muted" aria-live="polite">
+            {data.total.toLocaleString()} movie{data.total === 1 ? '' : 's'}
+          </p>
+        )}
+      </div>
+      <form className="filters card" role="search" onSubmit={(event) => event.preventDefault()}>
+        <label className="field field-grow">
+          <span>Search</span>
+          <input
+            type="search"
+            name="q"
+            placeholder="Title…"
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>Genre</span>
+          <select value={genre} onChange={(event) => update({ genre: event.target.value })}>
+            <option value="">All genres</option>
+            {(genres.data ?? []).map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field field-year">
+          <span>From year</span>
+          <input
+            type="number"
+            inputMode="numeric"
+            min={1900}
+            max={2100}
+            placeholder="1900"
+            value={yearFrom}
+            onChange={(event) => update({ yearFrom: event.target.value })}
+          />
+        </label>
+        <label className="field field-year">
+          <span>To year</span>
+          <input
+            type="number"
+            inputMode="numeric"
+            min={1900}
+            max={2100}
+            placeholder="2030"
+            value={yearTo}
+            onChange={(event) => update({ yearTo: event.target.value })}
+          />
+        </label>
+        <label className="field">
+          <span>Sort by</span>
+          <select value={sort} onChange={(event) => update({ sort: event.target.value })}>
+            <option value="popularity">Popularity</option>
+            <option value="average">Average rating</option>
+            {member && <option value="predicted">Predicted for you</option>}
+            <option value="title">Title</option>
+            <option value="year">Year</option>
+          </select>
+        </label>
+      </form>
+      <ErrorMessage error={results.error} title="Could not search." />
+      {results.loading && !data && <Loading />}
+      {data && data.items.length === 0 && (
+        <p className="empty">No movies match. Try fewer filters or another word.</p>
+      )}
+      {data && data.items.length > 0 && (
+        <div className={results.loading ? 'is-stale' : undefined} aria-busy={results.loading}>
+          <MovieGrid label="Search results">
+            {data.items.map((movie) => (
+              <MovieCard key={movie.id} movie={movie} rateable />
+            ))}
+          </MovieGrid>
+          <Pager
+            page={data.page}
+            pageSize={data.pageSize}
+            total={data.total}
+            onPage={(next) => {
+              update({ page: String(next) }, true);
+              window.scrollTo({ top: 0 });
+            }}
+          />
+        </div>
+      )}
+    </>
+  );
+}

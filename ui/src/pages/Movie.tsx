@@ -1,0 +1,161 @@
+// A movie: title, year, genres, your rating (click a star to set it at once), the predicted
+// rating, the average with its histogram, and similar movies.
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { api } from '../api.ts';
+import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
+import { RatingHistogram } from '../components/Histogram.tsx';
+import { Genres, MovieCard, MovieGrid, Poster } from '../components/MovieCard.tsx';
+import { StarMeter, StarRating } from '../components/Stars.tsx';
+import { useLoad, useTitle } from '../hooks.ts';
+import { useSession } from '../session.tsx';
+
+export function MoviePage() {
+  const { id } = useParams();
+  const movieId = Number(id);
+  const { member } = useSession();
+  const detail = useLoad(
+    () =>
+      Number.isInteger(movieId) && movieId > 0
+        ? api.movie(movieId)
+        : Promise.reject(new Error(`“${id}” is not a movie id.`)),
+    [movieId, member?.id],
+  );
+  const movie = detail.data;
+  useTitle(movie ? movie.title : 'Movie');
+  const [yourRating, setYourRating] = useState<number | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    setYourRating(movie?.yourRating ?? null);
+    setStatus('');
+    setError(null);
+  }, [movie]);
+
+  if (detail.error) return <ErrorMessage error={detail.error} title="Could not load the movie." />;
+  if (!movie) return <Loading />;
+
+  async function rate(rating: number) {
+    if (!movie) return;
+    setSaving(true);
+    setError(null);
+    const before = yourRating;
+    setYourRating(rating);
+    try {
+      const saved = await api.rate(movie.id, rating);
+      setYourRating(saved?.rating ?? rating);
+      setStatus(`Saved: you rated it ${rating} star${rating === 1 ? '' : 's'}.`);
+    } catch (failure) {
+      setYourRating(before);
+      setError(failure);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  async function remove() {
+    if (!movie) return;
+    setSaving(true);
+    setError(null);
+    try {
+      await api.unrate(movie.id);
+      setYourRating(null);
+      setStatus('Your rating was removed.');
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <article className="movie-page">
+      <section className="movie-hero card">
+        <Poster movie={movie} size="hero" />
+        <div className="movie-hero-body">
+          <h1>
+            {movie.title}{' '}
+            {movie.year !== null && <span className="movie-year">({movie.year})</span>}
+          </h1>
+          <Genres genres={movie.genres} />
+          <dl className="movie-stats">
+            {member && (
+              <div className="stat stat-yours">
+                <dt>Your rating</dt>
+                <dd>
+                  <StarRating
+                    value={yourRating}
+                    onRate={(rating) => void rate(rating)}
+                    label="Your rating"
+                    busy={saving}
+                    size="large"
+                  />
+                  {yourRating !== null ? (
+                    <button
+                      type="button"
+                      className="button button-ghost button-small"
+                      onClick={() => void remove()}
+                      disabled={saving}
+                    >
+                      Remove rating
+                    </button>
+                  ) : (
+                    <span className="muted small">Not rated yet — click a star.</span>
+                  )}
+                </dd>
+              </div>
+            )}
+            {movie.predictedRating !== null && (
+              <div className="stat stat-predicted">
+                <dt>Predicted for you</dt>
+                <dd>
+                  <StarMeter value={movie.predictedRating} kind="predicted" />
+                </dd>
+              </div>
+            )}
+            <div className="stat stat-average">
+              <dt>Average</dt>
+              <dd>
+                {movie.averageRating !== null ? (
+                  <StarMeter value={movie.averageRating} kind="average" />
+                ) : (
+                  <span className="muted">no ratings yet</span>
+                )}
+                <span className="muted small">
+                  {' '}
+                  from {movie.ratingsCount.toLocaleString()} rating
+                  {movie.ratingsCount === 1 ? '' : 's'}
+                </span>
+              </dd>
+            </div>
+          </dl>
+          <p className="save-status" role="status" aria-live="polite">
+            {status}
+          </p>
+          <ErrorMessage error={error} title="Could not save your rating." />
+          {!member && (
+            <p className="muted">
+              <Link to="/login">Log in</Link> or <Link to="/signup">sign up</Link> to rate this
+              movie and see how many stars lenslab predicts you would give it.
+            </p>
+          )}
+        </div>
+        {movie.histogram && movie.histogram.length === 5 && (
+          <RatingHistogram counts={movie.histogram} title="How members rated it" />
+        )}
+      </section>
+      {movie.similar && movie.similar.length > 0 && (
+        <section aria-labelledby="similar-heading">
+          <h2 id="similar-heading">Similar movies</h2>
+          <MovieGrid label="Similar movies">
+            {movie.similar.map((similar) => (
+              <MovieCard key={similar.id} movie={similar} rateable />
+            ))}
+          </MovieGrid>
+        </section>
+      )}
+    </article>
+  );
+}

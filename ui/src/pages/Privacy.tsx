@@ -1,0 +1,168 @@
+// Privacy & preferences: public username, who sees your ratings, research consent, e-mail.
+import { useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
+import { Link } from 'react-router-dom';
+import { api } from '../api.ts';
+import { Choice } from '../components/Choice.tsx';
+import { ErrorMessage, Loading, Notice } from '../components/ErrorMessage.tsx';
+import { RequireMember } from '../components/RequireMember.tsx';
+import { useLoad, useTitle } from '../hooks.ts';
+import { useSession } from '../session.tsx';
+import type { Privacy, RatingsVisibility } from '../types.ts';
+
+export function PrivacyPage() {
+  return (
+    <RequireMember>
+      <PrivacySettings />
+    </RequireMember>
+  );
+}
+
+const VISIBILITY: Array<{ value: RatingsVisibility; label: string; help: string }> = [
+  {
+    value: 'public',
+    label: 'Public, under my username',
+    help: 'Anyone can see your ratings on your profile page.',
+  },
+  {
+    value: 'anonymous',
+    label: 'Anonymously',
+    help: 'Your ratings count in averages and help others, but nobody can tie them to you.',
+  },
+  {
+    value: 'private',
+    label: 'Nobody',
+    help: 'Your ratings are used only for your own recommendations.',
+  },
+];
+
+function PrivacySettings() {
+  useTitle('Privacy & preferences');
+  const { patchMember } = useSession();
+  const loaded = useLoad(() => api.privacy(), []);
+  const [form, setForm] = useState<Privacy | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (loaded.data) setForm(loaded.data);
+  }, [loaded.data]);
+
+  if (loaded.error) return <ErrorMessage error={loaded.error} />;
+  if (!form) return <Loading />;
+
+  function change(changes: Partial<Privacy>) {
+    setSaved(false);
+    setForm((current) => (current ? { ...current, ...changes } : current));
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!form || !loaded.data) return;
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    const changes: Partial<Privacy> = {};
+    const username = form.username?.trim() ? form.username.trim().toLowerCase() : null;
+    if (username !== loaded.data.username && username !== null) changes.username = username;
+    if (form.ratingsVisibility !== loaded.data.ratingsVisibility)
+      changes.ratingsVisibility = form.ratingsVisibility;
+    if (form.researchConsent !== loaded.data.researchConsent)
+      changes.researchConsent = form.researchConsent;
+    if (form.emailUpdates !== loaded.data.emailUpdates) changes.emailUpdates = form.emailUpdates;
+    try {
+      const next = await api.updatePrivacy(changes);
+      loaded.setData(() => next);
+      setForm(next);
+      patchMember({ username: next.username });
+      setSaved(true);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const needsUsername = form.ratingsVisibility === 'public' && !form.username?.trim();
+  return (
+    <section className="settings">
+      <h1>Privacy &amp; preferences</h1>
+      <p className="lead">
+        lenslab knows you by a number. Your e-mail address is stored encrypted, used only to log you
+        in and to write to you, and never shown to anyone.
+      </p>
+      {saved && <Notice>Saved. Your choices apply right away.</Notice>}
+      <ErrorMessage error={error} title="Could not save your choices." />
+      <form className="form card" onSubmit={(event) => void submit(event)}>
+        <div className="field">
+          <label htmlFor="username">Public username</label>
+          <input
+            id="username"
+            name="username"
+            autoComplete="nickname"
+            pattern="[a-z0-9_]{3,30}"
+            placeholder="e.g. film_fan_42"
+            aria-describedby="username-hint"
+            value={form.username ?? ''}
+            onChange={(event) => change({ username: event.target.value })}
+          />
+          <small id="username-hint" className="hint">
+            3–30 lower-case letters, digits or _. Shown on your profile and your board posts; you
+            need one to post on the message boards.
+            {loaded.data?.username && (
+              <>
+                {' '}
+                Your profile:{' '}
+                <Link to={`/u/${loaded.data.username}`}>/u/{loaded.data.username}</Link>
+              </>
+            )}
+          </small>
+        </div>
+
+        <fieldset className="field">
+          <legend>Show my ratings</legend>
+          {VISIBILITY.map((option) => (
+            <Choice
+              key={option.value}
+              type="radio"
+              name="ratingsVisibility"
+              value={option.value}
+              checked={form.ratingsVisibility === option.value}
+              onChange={() => change({ ratingsVisibility: option.value })}
+              label={option.label}
+              hint={option.help}
+            />
+          ))}
+          {needsUsername && (
+            <p className="hint warn">Choose a username to share your ratings publicly.</p>
+          )}
+        </fieldset>
+
+        <fieldset className="field">
+          <legend>Research and e-mail</legend>
+          <Choice
+            type="checkbox"
+            name="researchConsent"
+            checked={form.researchConsent}
+            onChange={(checked) => change({ researchConsent: checked })}
+            label="Include my ratings in research datasets"
+            hint="Released datasets use fresh random ids, never your e-mail or username, and each release must pass a re-identification attack test before it is published."
+          />
+          <Choice
+            type="checkbox"
+            name="emailUpdates"
+            checked={form.emailUpdates}
+            onChange={(checked) => change({ emailUpdates: checked })}
+            label="Send me e-mail updates"
+            hint="Occasional news. Every e-mail has a one-click unsubscribe link."
+          />
+        </fieldset>
+
+        <button type="submit" className="button button-primary" disabled={busy || needsUsername}>
+          {busy ? 'Saving…' : 'Save choices'}
+        </button>
+      </form>
+    </section>
+  );
+}
