@@ -9,7 +9,7 @@
 // median.
 //
 // Environment: RUNS (default 3), DURATION seconds (30), CONNECTIONS (50), MEMBERS (200),
-// KEEP=1 keeps the temporary folder.
+// ALGORITHM (the served model; default svd, biased MF), KEEP=1 keeps the temporary folder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
 import { migrateToLatest, openDatabase } from '../src/db/connection.ts';
 import { buildServer } from '../src/http/server.ts';
-import { DEFAULT_ALGORITHM, fitAlgorithm } from '../src/recsys/index.ts';
+import { fitAlgorithm } from '../src/recsys/index.ts';
 import { registerMember } from '../src/services/accounts.ts';
 import { importDataset, loadDataset } from '../src/services/datasets.ts';
 import { publishModel } from '../src/services/models.ts';
@@ -77,6 +77,7 @@ const DURATION = Number(process.env.DURATION ?? 30);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const MEMBERS = Number(process.env.MEMBERS ?? 200);
 const RATINGS_PER_MEMBER = 20;
+const ALGORITHM = process.env.ALGORITHM ?? 'svd';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -100,9 +101,7 @@ interface Member {
   csrfToken: string;
 }
 
-async function prepare(
-  dir: string,
-): Promise<{
+async function prepare(dir: string): Promise<{
   dbPath: string;
   modelsDir: string;
   members: Member[];
@@ -121,7 +120,7 @@ async function prepare(
   started = performance.now();
   const training = await loadDataset(db);
   const model = fitAlgorithm(
-    DEFAULT_ALGORITHM,
+    ALGORITHM,
     training.ratings,
     {},
     { seed: 1, scale: training.scale },
@@ -142,7 +141,7 @@ async function prepare(
     modelsDir,
   );
   console.log(
-    `trained ${DEFAULT_ALGORITHM} on ${training.ratings.length} ratings and published ${path} in ${seconds(started)}`,
+    `trained ${ALGORITHM} on ${training.ratings.length} ratings and published ${path} in ${seconds(started)}`,
   );
 
   // Movies by popularity: members rate among the 1,000 most popular; movie pages are drawn from them too.

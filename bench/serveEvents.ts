@@ -11,9 +11,11 @@
 // (preSerialization, reading the response object, so no extra parsing).
 //
 // Environment: RUNS (default 3 per mode), DURATION seconds (20), CONNECTIONS (50), MEMBERS (100),
-// KEEP=1 keeps the temporary folder.
+// ALGORITHM (default: the site's default model; a cheaper one makes the logging cost relatively
+// larger, a stricter test), PREPARED=<dir> (prepare the database, model and members there once
+// and reuse them on later runs), KEEP=1 keeps the temporary folder.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +148,7 @@ const DURATION = Number(process.env.DURATION ?? 20);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const MEMBERS = Number(process.env.MEMBERS ?? 100);
 const RATINGS_PER_MEMBER = 20;
+const ALGORITHM = process.env.ALGORITHM ?? DEFAULT_ALGORITHM;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -196,7 +199,7 @@ async function prepare(dir: string) {
     },
     modelsDir,
   );
-  console.log(`trained and published ${DEFAULT_ALGORITHM} in ${seconds(started)}`);
+  console.log(`trained and published ${ALGORITHM} in ${seconds(started)}`);
   const counts = new Map<number, number>();
   for (let r = 0; r < training.ratings.length; r++) {
     const id = training.ratings.itemIds.ids[training.ratings.itemIndex[r]];
@@ -338,7 +341,8 @@ async function loadRun(
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lenslab-serve-events-bench-'));
+  const prepared = process.env.PREPARED;
+  const dir = prepared ?? mkdtempSync(join(tmpdir(), 'lenslab-serve-events-bench-'));
   const cpu = cpus();
   console.log(
     `machine: ${cpu.length} × ${cpu[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
@@ -346,7 +350,16 @@ async function main(): Promise<void> {
   console.log(
     `serve-mix, event log off vs on: ${CONNECTIONS} connections, ${DURATION} s per run, ${RUNS} runs per mode`,
   );
-  const data = await prepare(dir);
+  const saved = join(dir, 'prepared.json');
+  let data: Awaited<ReturnType<typeof prepare>>;
+  if (prepared && existsSync(saved)) {
+    data = JSON.parse(readFileSync(saved, 'utf8')) as typeof data;
+    console.log(`reusing the database, model and members prepared in ${dir}`);
+  } else {
+    mkdirSync(dir, { recursive: true });
+    data = await prepare(dir);
+    if (prepared) writeFileSync(saved, JSON.stringify(data));
+  }
   const results: Record<'off' | 'on', Array<Awaited<ReturnType<typeof loadRun>>>> = {
     off: [],
     on: [],
@@ -410,7 +423,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+    if (!process.env.KEEP && !prepared) rmSync(dir, { recursive: true, force: true });
     else console.log(`kept ${dir}`);
   }
 }

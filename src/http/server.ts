@@ -107,7 +107,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
   app.decorate('services', services);
   app.decorateRequest('session', null);
+  // Expired sessions are deleted hourly.
+  const sweeper = setInterval(() => {
+    services.sessions
+      .sweep()
+      .catch((error: Error) => log(`sessions: sweep failed: ${error.message}`));
+  }, 3_600_000);
+  sweeper.unref();
   app.addHook('onClose', async () => {
+    clearInterval(sweeper);
     if (!options.recommender) recommender.stop();
   });
 
@@ -195,11 +203,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   await registerDocs(app);
-  app.get('/api/health', { schema: { hide: true } }, async () => ({
-    status: 'ok',
-    ...(await countRows(db)),
-    model: recommender.modelInfo,
-  }));
+  // Counting a million ratings is not free: the counts are refreshed at most once a minute.
+  let counts: { at: number; value: Awaited<ReturnType<typeof countRows>> } | null = null;
+  app.get('/api/health', { schema: { hide: true } }, async () => {
+    if (!counts || Date.now() - counts.at > 60_000)
+      counts = { at: Date.now(), value: await countRows(db) };
+    return { status: 'ok', ...counts.value, model: recommender.modelInfo };
+  });
   await app.register(registerAuthRoutes);
   await app.register(registerMovieRoutes);
   await app.register(registerRatingRoutes);

@@ -53,8 +53,16 @@ export async function ensureUiBuilt(
   if (!uiNeedsBuild(root)) return out;
   log('lenslab: building the web app with Vite (dist/ui is missing or older than ui/)…');
   const started = Date.now();
-  const { build } = await import('vite');
-  await build({ configFile: resolve(root, VITE_CONFIG), logLevel: 'warn' });
+  try {
+    const { build } = await import('vite');
+    await build({ configFile: resolve(root, VITE_CONFIG), logLevel: 'warn' });
+  } catch (error) {
+    const fallback = existsSync(join(out, 'index.html'));
+    log(
+      `lenslab: could not build the web app (${(error as Error).message.split('\n')[0]}); ${fallback ? 'serving the previous build' : 'serving the API only'}`,
+    );
+    return fallback ? out : null;
+  }
   log(`lenslab: built the web app in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return out;
 }

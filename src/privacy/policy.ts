@@ -4,6 +4,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ALGORITHM_NAMES } from '../recsys/index.ts';
 
 export const QUASI_IDENTIFIERS = ['gender', 'age', 'occupation', 'zip'] as const;
 export type QuasiIdentifier = (typeof QUASI_IDENTIFIERS)[number];
@@ -51,6 +52,12 @@ const ratingsSchema = z.strictObject({
     probability: share,
     method: z.enum(['uniform', 'step']),
   }),
+  calibration: z.strictObject({
+    enabled: z.boolean(),
+    target: share,
+    steps: z.number().int().min(1).max(20),
+    sample: z.number().int().min(1),
+  }),
   riskTargeting: z.strictObject({
     enabled: z.boolean(),
     maxRisk: share,
@@ -70,6 +77,8 @@ const gateSchema = z.strictObject({
 
 const utilitySchema = z.strictObject({
   holdout: z.number().min(0).max(0.5),
+  /** The recommender of the utility measure: "default" is recsys's DEFAULT_ALGORITHM. */
+  algorithm: z.string().min(1),
 });
 
 export const policySchema = z.strictObject({
@@ -105,11 +114,12 @@ const BASE: Policy = {
     maxPerUser: null,
     minMovieRaters: 0,
     perturbation: { probability: 0, method: 'step' },
+    calibration: { enabled: false, target: 0.02, steps: 6, sample: 1000 },
     riskTargeting: { enabled: false, maxRisk: 0.15, rounds: 2, draws: 2 },
   },
   dp: { epsilon: null },
   gate: { maxReidentified: 0.05, targets: 500 },
-  utility: { holdout: 0.1 },
+  utility: { holdout: 0.1, algorithm: 'default' },
 };
 
 type DeepPartial<T> = {
@@ -217,6 +227,15 @@ function contradictions(policy: Policy): Array<[string, string]> {
     found.push([
       'ratings.minPerUser',
       `(${ratings.minPerUser}) is above minRatings (${policy.minRatings}): a member cannot keep more ratings than required to be included`,
+    ]);
+  }
+  if (
+    policy.utility.algorithm !== 'default' &&
+    !ALGORITHM_NAMES.includes(policy.utility.algorithm)
+  ) {
+    found.push([
+      'utility.algorithm',
+      `unknown algorithm "${policy.utility.algorithm}" (known: default, ${ALGORITHM_NAMES.join(', ')})`,
     ]);
   }
   const seen = new Set<string>();

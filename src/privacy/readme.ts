@@ -44,6 +44,44 @@ export function readmeCounts(dataset: Dataset): ReadmeCounts {
   };
 }
 
+/** What the policy did to the ratings, in plain words (empty for an untouched release). */
+function ratingNotes(report: PrivacyReport): string[] {
+  const policy = report.policy;
+  const summary = report.summary;
+  if (!policy || !summary) return [];
+  const notes: string[] = [];
+  const r = policy.ratings;
+  if (policy.utility.holdout > 0) {
+    notes.push(
+      `- ${Math.round(policy.utility.holdout * 100)}% of each member's ratings were held back (not released) to measure utility`,
+    );
+  }
+  if (r.sampleFraction < 1 || r.maxPerUser !== null) {
+    notes.push(
+      `- A random ${Math.round(r.sampleFraction * 100)}% of each member's other ratings is released${r.maxPerUser !== null ? ` (at most ${r.maxPerUser})` : ''}`,
+    );
+  }
+  if (r.minMovieRaters > 1)
+    notes.push(
+      `- Movies with fewer than ${r.minMovieRaters} raters were left out (${summary.suppressedMovies} movies)`,
+    );
+  if (r.perturbation.probability > 0) {
+    const how =
+      r.perturbation.method === 'step'
+        ? 'moved one star up or down'
+        : 'replaced by a random rating';
+    notes.push(
+      `- Each rating was ${how} with probability ${r.perturbation.probability} (${summary.perturbedRatings} ratings)`,
+    );
+  }
+  if (summary.riskReducedUsers > 0 || summary.riskSuppressedUsers > 0) {
+    notes.push(
+      `- ${summary.riskReducedUsers} members at high re-identification risk had ratings removed; ${summary.riskSuppressedUsers} were left out`,
+    );
+  }
+  return notes;
+}
+
 export function generateReadme(
   dataset: Dataset,
   report: PrivacyReport,
@@ -106,6 +144,7 @@ export function generateReadme(
         `- Ratings are made on a ${dataset.scale.min}-${dataset.scale.max} star scale`,
         timeText,
         `- Each line is one rating; the file holds ${counts.ratings} lines, sorted by user then movie`,
+        ...ratingNotes(report),
       ]),
     );
     const ageLines =

@@ -43,6 +43,18 @@ export interface ReleaseSummary {
   releasedUsers: number;
   releasedRatings: number;
   releasedMovies: number;
+  /** The sampling fraction and perturbation probability applied (after calibration). */
+  appliedSampleFraction: number;
+  appliedPerturbation: number;
+  /** The calibration steps tried, lightest first (empty without calibration). */
+  calibration: CalibrationStep[];
+}
+
+export interface CalibrationStep {
+  sampleFraction: number;
+  perturbation: number;
+  /** Estimated re-identified share per scoreboard setting. */
+  estimatedReidentified: number[];
 }
 
 export interface ReleaseResult {
@@ -154,6 +166,34 @@ export function estimateUserRisk(
   return risk;
 }
 
+/**
+ * The re-identified share per scoreboard setting estimated on a seeded sample of members, with the
+ * release's own random draws (for calibration).
+ */
+export function estimateReidentification(
+  truth: TruthIndex,
+  release: Ratings,
+  sample: number,
+  random: Random,
+): number[] {
+  const index = indexRelease(release);
+  const accumulator = new ScoreAccumulator(index.users);
+  const originalOfRelease = release.userIds.ids;
+  const targets: number[] = [];
+  for (let u = 0; u < index.users; u++) targets.push(u);
+  random.shuffle(targets);
+  targets.length = Math.min(targets.length, sample);
+  return SCOREBOARD_SETTINGS.map((setting) => {
+    let hits = 0;
+    for (const u of targets) {
+      const aux = drawAuxiliary(truth, originalOfRelease[u], setting, random);
+      const result = scoreboardAttack(index, aux, accumulator, false);
+      if (result.declared && result.bestGuess === u) hits++;
+    }
+    return targets.length === 0 ? 0 : hits / targets.length;
+  });
+}
+
 export function releaseDataset(
   source: Dataset,
   policy: Policy,
@@ -221,28 +261,64 @@ export function releaseDataset(
 
   // 3. Rating transforms: per-user sampling and caps, rare movies, perturbation; then time.
   const rp = policy.ratings;
-  let rows = samplePerUser(
-    ratings,
-    baseRows,
-    { fraction: rp.sampleFraction, cap: rp.maxPerUser, minimum: rp.minPerUser },
-    stream(seed, 2),
-  );
-  const beforeMovies = new Set<number>();
-  for (let k = 0; k < rows.length; k++) beforeMovies.add(ratings.itemIndex[rows[k]]);
-  rows = suppressRareMovies(ratings, rows, rp.minMovieRaters);
-  const afterMovies = new Set<number>();
-  for (let k = 0; k < rows.length; k++) afterMovies.add(ratings.itemIndex[rows[k]]);
-  let working = rowsToWorking(rows);
-  const perturbedRatings = perturbRatings(
-    working.rating,
-    rp.perturbation.probability,
-    rp.perturbation.method,
-    source.scale,
-    stream(seed, 3),
-  );
-  const userOfRow = new Int32Array(rows.length);
-  for (let k = 0; k < rows.length; k++) userOfRow[k] = ratings.userIndex[rows[k]];
-  transformTimes(working.timestamp, userOfRow, sourceUsers, policy.time, stream(seed, 4));
+  const transform = (fraction: number, probability: number) => {
+    let rows = samplePerUser(
+      ratings,
+      baseRows,
+      { fraction, cap: rp.maxPerUser, minimum: rp.minPerUser },
+      stream(seed, 2),
+    );
+    const beforeMovies = new Set<number>();
+    for (let k = 0; k < rows.length; k++) beforeMovies.add(ratings.itemIndex[rows[k]]);
+    rows = suppressRareMovies(ratings, rows, rp.minMovieRaters);
+    const afterMovies = new Set<number>();
+    for (let k = 0; k < rows.length; k++) afterMovies.add(ratings.itemIndex[rows[k]]);
+    const result = rowsToWorking(rows);
+    const perturbed = perturbRatings(
+      result.rating,
+      probability,
+      rp.perturbation.method,
+      source.scale,
+      stream(seed, 3),
+    );
+    const userOfRow = new Int32Array(rows.length);
+    for (let k = 0; k < rows.length; k++) userOfRow[k] = ratings.userIndex[rows[k]];
+    transformTimes(result.timestamp, userOfRow, sourceUsers, policy.time, stream(seed, 4));
+    return { working: result, perturbed, suppressedMovies: beforeMovies.size - afterMovies.size };
+  };
+
+  // Calibration: the lightest step from the untouched ratings towards the policy's sampling and
+  // perturbation whose estimated re-identification (the release's own attack on a sample of
+  // members, never the audit's draws) stays under the calibration target in every setting.
+  let truthIndex: TruthIndex | null = null;
+  const truth = () => (truthIndex ??= indexTruth(source));
+  let fraction = rp.sampleFraction;
+  let probability = rp.perturbation.probability;
+  const calibration: CalibrationStep[] = [];
+  if (rp.calibration.enabled) {
+    const steps = rp.calibration.steps;
+    const random = stream(seed, 9);
+    for (let step = 1; step <= steps; step++) {
+      const f = 1 - ((1 - rp.sampleFraction) * step) / steps;
+      const p = (rp.perturbation.probability * step) / steps;
+      const trial = transform(f, p);
+      const estimate = estimateReidentification(
+        truth(),
+        compactRatings(ratings, trial.working, (u) => u),
+        rp.calibration.sample,
+        random,
+      );
+      calibration.push({ sampleFraction: f, perturbation: p, estimatedReidentified: estimate });
+      if (Math.max(...estimate) <= rp.calibration.target || step === steps) {
+        fraction = f;
+        probability = p;
+        break;
+      }
+    }
+  }
+  const transformed = transform(fraction, probability);
+  let working = transformed.working;
+  const perturbedRatings = transformed.perturbed;
 
   // 4. Risk targeting: users whose estimated re-identification risk exceeds the limit lose half of
   //    their remaining ratings, round after round; those still at risk are left out. The first
@@ -250,7 +326,6 @@ export function releaseDataset(
   let riskSuppressedUsers = 0;
   const reduced = new Set<number>();
   if (rp.riskTargeting.enabled) {
-    const truth = indexTruth(source);
     const riskRandom = stream(seed, 5);
     const sampleRandom = stream(seed, 6);
     let previous: Uint8Array | null = null;
@@ -263,7 +338,7 @@ export function releaseDataset(
         for (let u = 0; u < originalOfRelease.length; u++) only[u] = previous[originalOfRelease[u]];
       }
       const risk = estimateUserRisk(
-        truth,
+        truth(),
         release,
         originalOfRelease,
         rp.riskTargeting.draws,
@@ -359,10 +434,13 @@ export function releaseDataset(
       riskSuppressedUsers,
       riskReducedUsers: reduced.size,
       perturbedRatings,
-      suppressedMovies: beforeMovies.size - afterMovies.size,
+      suppressedMovies: transformed.suppressedMovies,
       releasedUsers: releaseIds.length,
       releasedRatings: released.length,
       releasedMovies: released.itemIds.size,
+      appliedSampleFraction: fraction,
+      appliedPerturbation: probability,
+      calibration,
     },
   };
 }

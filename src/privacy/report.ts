@@ -163,6 +163,7 @@ export function evaluatePolicy(
       scale: source.scale,
       releaseIdOf: (id) => releaseIdOf.get(id),
       seed: options.seed,
+      algorithm: policy.utility.algorithm,
     });
   }
   const t3 = performance.now();

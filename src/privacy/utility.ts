@@ -69,6 +69,8 @@ export interface UtilityInput {
   seed: number;
   /** At most this many users are ranked for nDCG@10 (default 1000). */
   rankingUsers?: number;
+  /** Recommender name; default: recsys's DEFAULT_ALGORITHM ("the default model"). */
+  algorithm?: string;
 }
 
 export function measureUtility(input: UtilityInput): UtilityResult {
@@ -94,10 +96,14 @@ export function measureUtility(input: UtilityInput): UtilityResult {
   random.shuffle(candidates);
   const sample = new Set(candidates.slice(0, limit));
   const options = { seed: input.seed, scale: input.scale };
-  const releasedModel = fitAlgorithm(DEFAULT_ALGORITHM, input.released, {}, options);
-  const untransformedModel = fitAlgorithm(DEFAULT_ALGORITHM, input.untransformed, {}, options);
+  const algorithm =
+    input.algorithm === undefined || input.algorithm === 'default'
+      ? DEFAULT_ALGORITHM
+      : input.algorithm;
+  const releasedModel = fitAlgorithm(algorithm, input.released, {}, options);
+  const untransformedModel = fitAlgorithm(algorithm, input.untransformed, {}, options);
   return {
-    algorithm: DEFAULT_ALGORITHM,
+    algorithm,
     testRatings: test.length,
     rankingUsers: sample.size,
     released: evaluate(releasedModel, test, input.releaseIdOf, sample),

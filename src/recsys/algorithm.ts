@@ -21,6 +21,8 @@ export interface AlgorithmDefinition {
   /** 'rating' predictors are evaluated by RMSE/MAE; 'ranking' models only rank items. */
   readonly kind: 'rating' | 'ranking';
   readonly params: Readonly<Record<string, ParamSpec>>;
+  /** Checks the resolved parameters beyond their specs (throws ParameterError). */
+  validate?(params: Params): void;
   fit(matrix: RatingMatrix, params: Params, options: FitOptions & { seed: number }): BaseModel;
   restore(core: ModelCore, parts: ModelParts): BaseModel;
 }
@@ -49,7 +51,9 @@ export function resolveParams(definition: AlgorithmDefinition, given: Params = {
     if (typeof spec.default === 'string') {
       const value = String(raw);
       if (spec.choices && !spec.choices.includes(value)) {
-        throw new ParameterError(`${definition.name}: ${name} must be one of ${spec.choices.join(', ')}, not "${value}"`);
+        throw new ParameterError(
+          `${definition.name}: ${name} must be one of ${spec.choices.join(', ')}, not "${value}"`,
+        );
       }
       resolved[name] = value;
       continue;
@@ -58,7 +62,8 @@ export function resolveParams(definition: AlgorithmDefinition, given: Params = {
     if (typeof raw === 'string' && raw.trim() === '') {
       throw new ParameterError(`${definition.name}: ${name} needs a number`);
     }
-    if (!Number.isFinite(value)) throw new ParameterError(`${definition.name}: ${name} must be a number, not "${raw}"`);
+    if (!Number.isFinite(value))
+      throw new ParameterError(`${definition.name}: ${name} must be a number, not "${raw}"`);
     if (spec.integer && !Number.isInteger(value)) {
       throw new ParameterError(`${definition.name}: ${name} must be a whole number, not ${value}`);
     }
@@ -70,6 +75,7 @@ export function resolveParams(definition: AlgorithmDefinition, given: Params = {
     }
     resolved[name] = value;
   }
+  definition.validate?.(resolved);
   return resolved;
 }
 

@@ -22,7 +22,12 @@ export {
   loadModel,
   type FitAlgorithmOptions,
 } from './registry.ts';
-export { ParameterError, resolveParams, type AlgorithmDefinition, type FitOptions } from './algorithm.ts';
+export {
+  ParameterError,
+  resolveParams,
+  type AlgorithmDefinition,
+  type FitOptions,
+} from './algorithm.ts';
 export {
   BaseModel,
   FoldedUser,
@@ -37,9 +42,30 @@ export {
   type UserRef,
 } from './model.ts';
 export { RatingMatrix } from './matrix.ts';
-export { ModelFileError, MODEL_FILE_MAGIC, MODEL_FILE_VERSION, parseModelFile } from './serialize.ts';
+export {
+  ModelFileError,
+  MODEL_FILE_MAGIC,
+  MODEL_FILE_VERSION,
+  parseModelFile,
+} from './serialize.ts';
 export { fitBaseline } from './algorithms/bias.ts';
 export * from './eval/metrics.ts';
-export { evaluateAlgorithm, evaluateRanking, evaluateRatings, summarize, RANKING_METRICS, type Summary } from './eval/evaluate.ts';
-export { kFold, perUserHoldout, protocolFolds, protocolInfo, PROTOCOLS, randomSplit, temporalLastN, type Fold } from './eval/protocols.ts';
+export {
+  evaluateAlgorithm,
+  evaluateRanking,
+  evaluateRatings,
+  summarize,
+  RANKING_METRICS,
+  type Summary,
+} from './eval/evaluate.ts';
+export {
+  kFold,
+  perUserHoldout,
+  protocolFolds,
+  protocolInfo,
+  PROTOCOLS,
+  randomSplit,
+  temporalLastN,
+  type Fold,
+} from './eval/protocols.ts';
 export { gridOf, searchParams, type SearchOptions, type SearchResult } from './eval/search.ts';

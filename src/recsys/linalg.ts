@@ -77,7 +77,14 @@ export function sweepBlockRows(d: any, _phase: number, from: number, to: number)
       const w7 = w6 + n;
       for (let j = i; j < n; j++) {
         a[row + j] -=
-          f0 * w[w0 + j] + f1 * w[w1 + j] + f2 * w[w2 + j] + f3 * w[w3 + j] + f4 * w[w4 + j] + f5 * w[w5 + j] + f6 * w[w6 + j] + f7 * w[w7 + j];
+          f0 * w[w0 + j] +
+          f1 * w[w1 + j] +
+          f2 * w[w2 + j] +
+          f3 * w[w3 + j] +
+          f4 * w[w4 + j] +
+          f5 * w[w5 + j] +
+          f6 * w[w6 + j] +
+          f7 * w[w7 + j];
       }
     }
     for (; t < size; t++) {
@@ -106,7 +113,11 @@ export function invertSymmetricPositiveDefinite(
   const blockRows = new Float64Array(new SharedArrayBuffer(blockSize * n * 8));
   const blockWeights = new Float64Array(new SharedArrayBuffer(blockSize * n * 8));
   const blockStart = new Int32Array(new SharedArrayBuffer(8));
-  const pool = new RowPool(sweepBlockRows, { matrix, blockRows, blockWeights, n, blockStart }, options.threads ?? 1);
+  const pool = new RowPool(
+    sweepBlockRows,
+    { matrix, blockRows, blockWeights, n, blockStart },
+    options.threads ?? 1,
+  );
   const inverse = new Float64Array(blockSize * blockSize);
   try {
     for (let start = 0; start < n; start += blockSize) {
@@ -114,10 +125,12 @@ export function invertSymmetricPositiveDefinite(
       // v: the block's rows (from the upper triangle).
       for (let t = 0; t < size; t++) {
         const r = start + t;
-        for (let j = 0; j < n; j++) blockRows[t * n + j] = j < r ? matrix[j * n + r] : matrix[r * n + j];
+        for (let j = 0; j < n; j++)
+          blockRows[t * n + j] = j < r ? matrix[j * n + r] : matrix[r * n + j];
       }
       // S⁻¹ of the block's diagonal part by an unblocked Gauss–Jordan sweep (SPD: no pivoting).
-      for (let t = 0; t < size; t++) for (let u = 0; u < size; u++) inverse[t * size + u] = blockRows[t * n + start + u];
+      for (let t = 0; t < size; t++)
+        for (let u = 0; u < size; u++) inverse[t * size + u] = blockRows[t * n + start + u];
       for (let k = 0; k < size; k++) {
         const pivot = inverse[k * size + k];
         if (!(pivot > 0)) return false;
@@ -126,7 +139,8 @@ export function invertSymmetricPositiveDefinite(
           if (i === k) continue;
           const factor = inverse[i * size + k] * scale;
           if (factor === 0) continue;
-          for (let j = 0; j < size; j++) if (j !== k) inverse[i * size + j] -= factor * inverse[k * size + j];
+          for (let j = 0; j < size; j++)
+            if (j !== k) inverse[i * size + j] -= factor * inverse[k * size + j];
         }
         for (let j = 0; j < size; j++) {
           if (j === k) continue;
@@ -177,7 +191,13 @@ export function invertSymmetricPositiveDefinite(
 }
 
 /** Dot product of a[aOffset..aOffset+n) and b[bOffset..bOffset+n). */
-export function dot(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number, n: number): number {
+export function dot(
+  a: Float64Array,
+  aOffset: number,
+  b: Float64Array,
+  bOffset: number,
+  n: number,
+): number {
   let s0 = 0;
   let s1 = 0;
   let f = 0;

@@ -234,7 +234,11 @@ export abstract class BaseModel implements Model {
   }
 
   /** Model-specific state of a folded-in user from its ratings (items fixed). */
-  protected foldState(_items: Int32Array, _ratings: Float32Array, _bias: number): Float64Array | null {
+  protected foldState(
+    _items: Int32Array,
+    _ratings: Float32Array,
+    _bias: number,
+  ): Float64Array | null {
     return null;
   }
 
@@ -274,8 +278,20 @@ export abstract class BaseModel implements Model {
         known: true,
       };
     }
-    if (!Number.isInteger(user) || user < 0 || user >= this.users || this.core.userPtr[user] === this.core.userPtr[user + 1]) {
-      return { index: -1, items: EMPTY_INT, ratings: EMPTY_FLOAT, bias: 0, state: null, known: false };
+    if (
+      !Number.isInteger(user) ||
+      user < 0 ||
+      user >= this.users ||
+      this.core.userPtr[user] === this.core.userPtr[user + 1]
+    ) {
+      return {
+        index: -1,
+        items: EMPTY_INT,
+        ratings: EMPTY_FLOAT,
+        bias: 0,
+        state: null,
+        known: false,
+      };
     }
     const { userPtr, userItems, userRatings, baseline } = this.core;
     const from = userPtr[user];
@@ -299,7 +315,11 @@ export abstract class BaseModel implements Model {
 
   clip(value: number): number {
     if (!(value === value)) return this.core.baseline.globalMean;
-    return value < this.scale.min ? this.scale.min : value > this.scale.max ? this.scale.max : value;
+    return value < this.scale.min
+      ? this.scale.min
+      : value > this.scale.max
+        ? this.scale.max
+        : value;
   }
 
   /**
@@ -316,7 +336,11 @@ export abstract class BaseModel implements Model {
     return this.clip(this.estimate(this.view(user), item));
   }
 
-  predictMany(users: Int32Array, items: Int32Array, out = new Float32Array(users.length)): Float32Array {
+  predictMany(
+    users: Int32Array,
+    items: Int32Array,
+    out = new Float32Array(users.length),
+  ): Float32Array {
     let lastUser = -2;
     let view: UserView | null = null;
     for (let k = 0; k < users.length; k++) {
@@ -348,8 +372,10 @@ export abstract class BaseModel implements Model {
   recommend(user: UserRef, n: number, options: RecommendOptions = {}): ScoredItem[] {
     const view = this.view(user);
     const scores = this.scoreAll(user);
-    if (!options.includeRated) for (let k = 0; k < view.items.length; k++) scores[view.items[k]] = -Infinity;
-    if (options.exclude) for (let k = 0; k < options.exclude.length; k++) scores[options.exclude[k]] = -Infinity;
+    if (!options.includeRated)
+      for (let k = 0; k < view.items.length; k++) scores[view.items[k]] = -Infinity;
+    if (options.exclude)
+      for (let k = 0; k < options.exclude.length; k++) scores[options.exclude[k]] = -Infinity;
     const best = topN(scores, n, options.candidates);
     return Array.from(best, (i) => ({ item: i, movieId: this.itemIds.ids[i], score: scores[i] }));
   }
@@ -358,8 +384,10 @@ export abstract class BaseModel implements Model {
     const pairs: Array<[number, number]> = [];
     const seen = new Set<number>();
     for (const input of ratings) {
-      const item = input.itemIndex ?? (input.movieId !== undefined ? this.itemIndexOf(input.movieId) : -1);
-      if (item < 0 || item >= this.items || !Number.isFinite(input.rating) || seen.has(item)) continue;
+      const item =
+        input.itemIndex ?? (input.movieId !== undefined ? this.itemIndexOf(input.movieId) : -1);
+      if (item < 0 || item >= this.items || !Number.isFinite(input.rating) || seen.has(item))
+        continue;
       seen.add(item);
       pairs.push([item, input.rating]);
     }
@@ -379,7 +407,11 @@ export abstract class BaseModel implements Model {
     this.similarityRow(item, row);
     row[item] = -Infinity;
     for (let j = 0; j < row.length; j++) if (!(row[j] > 0)) row[j] = -Infinity;
-    return Array.from(topN(row, n), (j) => ({ item: j, movieId: this.itemIds.ids[j], score: row[j] }));
+    return Array.from(topN(row, n), (j) => ({
+      item: j,
+      movieId: this.itemIds.ids[j],
+      score: row[j],
+    }));
   }
 
   explain(user: UserRef, item: number, n = 3): ScoredItem[] {
@@ -453,7 +485,9 @@ let serializeHook: (core: ModelCore, parts: ModelParts) => Uint8Array = () => {
   throw new Error('serialize.ts was not loaded');
 };
 
-export function setSerializer(serializer: (core: ModelCore, parts: ModelParts) => Uint8Array): void {
+export function setSerializer(
+  serializer: (core: ModelCore, parts: ModelParts) => Uint8Array,
+): void {
   serializeHook = serializer;
 }
 
@@ -461,7 +495,11 @@ export function setSerializer(serializer: (core: ModelCore, parts: ModelParts) =
  * Indexes of the n largest finite scores, largest first (ties: lower index first). Only the
  * `candidates` are considered when given. Runs in O(items · log n).
  */
-export function topN(scores: ArrayLike<number>, n: number, candidates?: ArrayLike<number>): Int32Array {
+export function topN(
+  scores: ArrayLike<number>,
+  n: number,
+  candidates?: ArrayLike<number>,
+): Int32Array {
   const size = candidates ? candidates.length : scores.length;
   const capacity = Math.max(0, Math.min(n, size));
   const heap = new Int32Array(capacity); // min-heap by (score, -index)

@@ -36,7 +36,10 @@ export function defaultThreads(): number {
 
 /** A typed array copied into shared memory (so workers see it without copying). */
 export function shared<T extends Float64Array | Float32Array | Int32Array>(array: T): T {
-  const constructor = array.constructor as { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+  const constructor = array.constructor as {
+    new (buffer: SharedArrayBuffer): T;
+    BYTES_PER_ELEMENT: number;
+  };
   const copy = new constructor(new SharedArrayBuffer(array.length * constructor.BYTES_PER_ELEMENT));
   copy.set(array);
   return copy;
@@ -93,7 +96,8 @@ export class RowPool {
   run(phase: number, rows: number, chunk = 32): void {
     const control = this.control;
     if (this.workers.length === 0) {
-      for (let from = 0; from < rows; from += chunk) this.kernel(this.data, phase, from, Math.min(rows, from + chunk));
+      for (let from = 0; from < rows; from += chunk)
+        this.kernel(this.data, phase, from, Math.min(rows, from + chunk));
       return;
     }
     Atomics.store(control, PHASE, phase);

@@ -1,6 +1,11 @@
 /** The algorithm registry: names on the command line → definitions; fitting and loading models. */
 import type { RatingScale, Ratings } from '../datasets/dataset.ts';
-import { ParameterError, resolveParams, type AlgorithmDefinition, type FitOptions } from './algorithm.ts';
+import {
+  ParameterError,
+  resolveParams,
+  type AlgorithmDefinition,
+  type FitOptions,
+} from './algorithm.ts';
 import { bias } from './algorithms/bias.ts';
 import { blend, connectBlendRegistry } from './algorithms/blend.ts';
 import { als, ials } from './algorithms/als.ts';
@@ -61,7 +66,8 @@ export function fitAlgorithm(
 ): BaseModel {
   const definition = getAlgorithm(name);
   const resolved = resolveParams(definition, params);
-  const matrix = ratings instanceof RatingMatrix ? ratings : RatingMatrix.fromRatings(ratings, options.scale);
+  const matrix =
+    ratings instanceof RatingMatrix ? ratings : RatingMatrix.fromRatings(ratings, options.scale);
   return definition.fit(matrix, resolved, { ...options, seed: options.seed ?? 0 });
 }
 

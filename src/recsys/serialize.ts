@@ -88,7 +88,10 @@ export function serializeModel(core: ModelCore, parts: ModelParts): Uint8Array {
   const base = 16 + padded;
   for (let k = 0; k < arrays.length; k++) {
     const array = arrays[k][1];
-    out.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), base + table[k].offset);
+    out.set(
+      new Uint8Array(array.buffer, array.byteOffset, array.byteLength),
+      base + table[k].offset,
+    );
   }
   return out;
 }
@@ -109,10 +112,13 @@ export function parseModelFile(bytes: Uint8Array): ParsedModelFile {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== MODEL_FILE_VERSION) {
-    throw new ModelFileError(`model file format version ${version} is not supported (this lenslab reads ${MODEL_FILE_VERSION})`);
+    throw new ModelFileError(
+      `model file format version ${version} is not supported (this lenslab reads ${MODEL_FILE_VERSION})`,
+    );
   }
   const headerLength = view.getUint32(12, true);
-  if (16 + headerLength > bytes.length) throw new ModelFileError('model file is truncated (header)');
+  if (16 + headerLength > bytes.length)
+    throw new ModelFileError('model file is truncated (header)');
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as {
     algorithm: string;
     kind: 'rating' | 'ranking';
@@ -128,11 +134,16 @@ export function parseModelFile(bytes: Uint8Array): ParsedModelFile {
   for (const entry of header.arrays) {
     const start = base + entry.offset;
     const end = start + entry.length * BYTES[entry.type];
-    if (end > bytes.length) throw new ModelFileError(`model file is truncated (array ${entry.name})`);
+    if (end > bytes.length)
+      throw new ModelFileError(`model file is truncated (array ${entry.name})`);
     // Uint8Array.prototype.slice copies even for a Node Buffer (whose own slice is a view).
     const copy = Uint8Array.prototype.slice.call(bytes, start, end).buffer;
     arrays[entry.name] =
-      entry.type === 'f64' ? new Float64Array(copy) : entry.type === 'f32' ? new Float32Array(copy) : new Int32Array(copy);
+      entry.type === 'f64'
+        ? new Float64Array(copy)
+        : entry.type === 'f32'
+          ? new Float32Array(copy)
+          : new Int32Array(copy);
   }
   const take = <T extends AnyArray>(name: string): T => {
     const array = arrays[name];

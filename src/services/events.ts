@@ -352,6 +352,7 @@ export class EventLog {
   private times: number[] = [];
   private tail: Promise<unknown> = Promise.resolve();
   private flushScheduled = false;
+  private backgroundWaiting = false;
   private closed = false;
   private readonly timer: NodeJS.Timeout | null;
   private readonly batchSize: number;
@@ -442,9 +443,15 @@ export class EventLog {
     this.times = keptTimes;
   }
 
+  /** A flush from the timer or the size threshold: at most one waits in line at a time. */
   private backgroundFlush(): void {
-    if (this.queue.length === 0) return;
-    this.flush().catch((error: unknown) => this.onError(error));
+    if (this.queue.length === 0 || this.backgroundWaiting) return;
+    this.backgroundWaiting = true;
+    const run = this.tail.then(() => {
+      this.backgroundWaiting = false;
+      return this.writeQueued();
+    });
+    this.tail = run.catch((error: unknown) => this.onError(error));
   }
 
   private async writeQueued(): Promise<number> {
@@ -454,9 +461,14 @@ export class EventLog {
     this.queue = [];
     this.times = [];
     const rows: Insertable<EventsTable>[] = [];
+    // The events behind the rows (invalid ones left out), to put back if the write fails.
+    const written: ResearchEvent[] = [];
+    const writtenTimes: number[] = [];
     for (let i = 0; i < events.length; i++) {
       try {
         rows.push(eventRow(events[i], times[i]));
+        written.push(events[i]);
+        writtenTimes.push(times[i]);
       } catch (error) {
         if (!(error instanceof InvalidEventError)) throw error;
         this.counters.invalid++;
@@ -471,10 +483,10 @@ export class EventLog {
       // Keep the events for the next attempt (in front of newer ones), within the queue limit.
       this.counters.failedFlushes++;
       const room = Math.max(0, this.maxQueued - this.queue.length);
-      const keep = Math.min(room, events.length);
-      this.counters.dropped += events.length - keep;
-      this.queue = events.slice(events.length - keep).concat(this.queue);
-      this.times = times.slice(times.length - keep).concat(this.times);
+      const keep = Math.min(room, written.length);
+      this.counters.dropped += written.length - keep;
+      this.queue = written.slice(written.length - keep).concat(this.queue);
+      this.times = writtenTimes.slice(writtenTimes.length - keep).concat(this.times);
       throw error;
     }
     this.counters.written += rows.length;

@@ -31,7 +31,10 @@ export interface PublishedModelMetadata {
 
 /** "2026-11-25T01:02:03.456Z" → "20261125T010203Z" (sorts like time, safe in file names). */
 export function compactTimestamp(time: Date): string {
-  return time.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return time
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** The file name a model trained at `time` is published under. */
@@ -43,7 +46,12 @@ export function modelFileName(algorithm: string, time: Date): string {
  * Writes the model (with its metadata set) into `dir`, atomically (temporary file, then rename),
  * and returns the path. The directory is created when missing.
  */
-export function publishModel(model: Model, metadata: PublishedModelMetadata, dir = DEFAULT_MODELS_DIR, now = new Date()): string {
+export function publishModel(
+  model: Model,
+  metadata: PublishedModelMetadata,
+  dir = DEFAULT_MODELS_DIR,
+  now = new Date(),
+): string {
   mkdirSync(dir, { recursive: true });
   model.metadata = { ...model.metadata, ...metadata };
   const path = join(dir, modelFileName(model.algorithm, now));
@@ -54,7 +62,9 @@ export function publishModel(model: Model, metadata: PublishedModelMetadata, dir
 }
 
 /** The newest `*.lensmodel` in `dir` by modification time (then name), or null when none. */
-export function newestModelFile(dir = DEFAULT_MODELS_DIR): { path: string; mtimeMs: number } | null {
+export function newestModelFile(
+  dir = DEFAULT_MODELS_DIR,
+): { path: string; mtimeMs: number } | null {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -66,7 +76,8 @@ export function newestModelFile(dir = DEFAULT_MODELS_DIR): { path: string; mtime
     if (!name.endsWith(MODEL_EXTENSION)) continue;
     const path = join(dir, name);
     const mtimeMs = statSync(path).mtimeMs;
-    if (!best || mtimeMs > best.mtimeMs || (mtimeMs === best.mtimeMs && path > best.path)) best = { path, mtimeMs };
+    if (!best || mtimeMs > best.mtimeMs || (mtimeMs === best.mtimeMs && path > best.path))
+      best = { path, mtimeMs };
   }
   return best;
 }

@@ -22,6 +22,8 @@ import { ratingsOf } from './ratings.ts';
 const TOP_LIST = 100;
 const MEMBER_CACHE_LIMIT = 20_000;
 const SIMILAR_CACHE_LIMIT = 20_000;
+/** A published model must know this share of the database's rated movies to be used. */
+const MIN_CATALOG_COVERAGE = 0.5;
 
 export interface RecommenderOptions {
   /** Where published models live (default data/models). */
@@ -44,6 +46,8 @@ interface MemberState {
   ratings: Map<number, { rating: number; ratedAt: number }>;
   folded: FoldedUser | null;
   top: ScoredItem[] | null;
+  /** Recommendations served since the last change (model item index → prediction and reason). */
+  explained: Map<number, Recommendation>;
 }
 
 export interface Recommendation {
@@ -56,6 +60,8 @@ export class Recommender {
   private model: Model | null = null;
   private info: ModelInfo = { algorithm: 'none', version: 'none' };
   private loadedFile: string | null = null;
+  /** A published file found unusable (not retried until a newer one appears). */
+  private rejectedFile: string | null = null;
   /** catalog index → model item index (-1 when the model does not know the movie). */
   private catalogToModel = new Int32Array(0);
   private readonly members = new Map<number, MemberState>();
@@ -101,8 +107,18 @@ export class Recommender {
     const newest = newestModelFile(this.modelsDir);
     if (!newest) return this.loadedFile !== null;
     if (newest.path === this.loadedFile) return true;
+    if (newest.path === this.rejectedFile) return this.loadedFile !== null;
     try {
       const model = readModelFile(newest.path);
+      const coverage = this.coverage(model);
+      if (coverage < MIN_CATALOG_COVERAGE) {
+        // Most likely trained on another database: its ids would not mean these movies.
+        this.options.log?.(
+          `recommendations: ignoring ${newest.path}: it knows only ${(coverage * 100).toFixed(0)}% of the rated movies in this database`,
+        );
+        this.rejectedFile = newest.path;
+        return this.loadedFile !== null;
+      }
       const version = newest.path.slice(newest.path.lastIndexOf('/') + 1, -MODEL_EXTENSION.length);
       this.use(model, { algorithm: model.algorithm, version });
       this.loadedFile = newest.path;
@@ -112,8 +128,21 @@ export class Recommender {
       this.options.log?.(
         `recommendations: could not load ${newest.path}: ${(error as Error).message}`,
       );
+      this.rejectedFile = newest.path;
       return this.loadedFile !== null;
     }
+  }
+
+  /** Share of the catalog's rated movies the model knows (1 when nothing is rated). */
+  private coverage(model: Model): number {
+    let rated = 0;
+    let known = 0;
+    for (let c = 0; c < this.catalog.size; c++) {
+      if (this.catalog.counts[c] === 0) continue;
+      rated++;
+      if (model.itemIndexOf(this.catalog.movies[c].id) >= 0) known++;
+    }
+    return rated === 0 ? 1 : known / rated;
   }
 
   /** Fits the default algorithm on every rating in the database (when no model is published). */
@@ -149,6 +178,7 @@ export class Recommender {
     for (const state of this.members.values()) {
       state.folded = null;
       state.top = null;
+      state.explained.clear();
     }
     this.similarCache.clear();
   }
@@ -168,6 +198,7 @@ export class Recommender {
       ratings: new Map(ratings.map((r) => [r.movieId, { rating: r.rating, ratedAt: r.ratedAt }])),
       folded: null,
       top: null,
+      explained: new Map(),
     };
     if (this.members.size >= MEMBER_CACHE_LIMIT) {
       const oldest = this.members.keys().next().value;
@@ -199,6 +230,7 @@ export class Recommender {
     else state.ratings.set(movieId, { rating, ratedAt });
     state.folded = null;
     state.top = null;
+    state.explained.clear();
   }
 
   /** Forgets a member entirely (account deleted). */
@@ -239,11 +271,26 @@ export class Recommender {
     }
     // Movies rated but unknown to the model are not in its exclusion list.
     items = items.filter((item) => !state.ratings.has(item.movieId));
-    return items.map((item) => ({
-      movieId: item.movieId,
-      predictedRating: Math.round(model.predict(folded, item.item) * 100) / 100,
-      becauseYouRated: model.explain(folded, item.item, 3).map((e) => e.movieId),
-    }));
+    return items.map((item) => this.explained(state, folded, model, item));
+  }
+
+  /** Predicted rating and reason of a recommended item, computed once per member state. */
+  private explained(
+    state: MemberState,
+    folded: FoldedUser,
+    model: Model,
+    item: ScoredItem,
+  ): Recommendation {
+    let cached = state.explained.get(item.item);
+    if (!cached) {
+      cached = {
+        movieId: item.movieId,
+        predictedRating: Math.round(model.predict(folded, item.item) * 100) / 100,
+        becauseYouRated: model.explain(folded, item.item, 3).map((e) => e.movieId),
+      };
+      state.explained.set(item.item, cached);
+    }
+    return cached;
   }
 
   private popularFallback(state: MemberState, n: number, genre?: string): Recommendation[] {

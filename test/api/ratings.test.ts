@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { IdIndex } from '../../src/datasets/dataset.ts';
+import { generateSynthetic } from '../../src/datasets/synthetic.ts';
+import { fitAlgorithm } from '../../src/recsys/index.ts';
+import { publishModel } from '../../src/services/models.ts';
 import { testDatabases } from '../helpers/databases.ts';
-import { Client, member, popularMovieIds, startApi, type Api } from './harness.ts';
+import { tempDir } from '../helpers/files.ts';
+import { CATALOG, Client, member, popularMovieIds, startApi, type Api } from './harness.ts';
 
 interface Rated {
   id: number;
@@ -194,3 +199,58 @@ for (const database of testDatabases) {
     });
   });
 }
+
+describe('the live model', () => {
+  const database = testDatabases[0];
+
+  test('the newest published model is served, and one trained on other data is ignored', async () => {
+    const metadata = {
+      snapshotTime: new Date().toISOString(),
+      trainedAt: new Date().toISOString(),
+      source: 'test',
+      ratings: 0,
+      users: 0,
+      items: 0,
+      seed: 1,
+      metrics: {},
+      metricsProtocol: null,
+    };
+    const modelsDir = tempDir('lenslab-models-');
+    const same = generateSynthetic(CATALOG);
+    const published = publishModel(
+      fitAlgorithm('bias', same.ratings, {}, { seed: 1 }),
+      metadata,
+      modelsDir,
+    );
+    const api = await startApi(database, { recommenderOptions: { modelsDir, watchIntervalMs: 0 } });
+    try {
+      const { client } = await member(api);
+      const response = (await client.get('/api/recommendations?n=3')).json as {
+        model: { algorithm: string; version: string };
+        items: unknown[];
+      };
+      assert.equal(response.model.algorithm, 'bias');
+      assert.ok(published.endsWith(`${response.model.version}.lensmodel`));
+      assert.equal(response.items.length, 3);
+      // A newer model whose movie ids are not this catalog's is not used.
+      const other = generateSynthetic({ users: 30, movies: 50, ratings: 600, seed: 3 });
+      const shifted = {
+        ...other.ratings,
+        itemIds: new IdIndex(other.ratings.itemIds.ids.map((id) => id + 1_000_000)),
+      };
+      publishModel(
+        fitAlgorithm('popular', shifted, {}, { seed: 1 }),
+        metadata,
+        modelsDir,
+        new Date(Date.now() + 60_000),
+      );
+      api.app.services.recommender.loadNewest();
+      const after = (await client.get('/api/recommendations?n=3')).json as {
+        model: { algorithm: string };
+      };
+      assert.equal(after.model.algorithm, 'bias');
+    } finally {
+      await api.close();
+    }
+  });
+});

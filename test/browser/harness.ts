@@ -142,6 +142,8 @@ export function launchBrowser(): Promise<Browser> {
 /** Saves a screenshot (of the full page unless told otherwise) as artifacts/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // Sticky header and onboarding bar render where they belong only when scrolled to the top.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
 }
 

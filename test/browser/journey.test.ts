@@ -327,6 +327,11 @@ async function journey(): Promise<void> {
   const posts = page.getByRole('list', { name: 'Posts' }).locator(':scope > li');
   await posts.nth(1).getByRole('listitem').filter({ hasText: 'two' }).waitFor();
   await screenshot(page, '11-thread');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await clickAndWait(posts.nth(1).getByRole('button', { name: 'Delete' }), 'DELETE', '/api/posts/');
+  await page.waitForFunction(
+    () => document.querySelectorAll('ol[aria-label="Posts"] > li').length === 1,
+  );
   await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link').nth(1).click();
   await page.getByRole('link', { name: threadTitle }).waitFor();
   await screenshot(page, '10-board');
@@ -399,6 +404,21 @@ async function journey(): Promise<void> {
   >;
   assert.ok(Array.isArray(exported.ratings), 'the export carries the ratings');
   assert.equal((exported.ratings as unknown[]).length, 16);
+  // A refused change shows the server's problem+json detail, and changes nothing.
+  const changePassword = page.getByRole('form', { name: 'Change password' });
+  await changePassword.getByLabel('Current password').fill('not my password at all');
+  await changePassword.getByLabel('New password').fill('another long password');
+  const wrong = await Promise.all([
+    page.waitForResponse((response) => response.url().endsWith('/api/me/account')),
+    changePassword.getByRole('button', { name: 'Change password' }).click(),
+  ]);
+  assert.equal(wrong[0].status(), 403);
+  assert.match(wrong[0].headers()['content-type'] ?? '', /application\/problem\+json/);
+  await changePassword
+    .getByRole('alert')
+    .filter({ hasText: 'Could not change the password.' })
+    .filter({ hasText: 'current password is wrong' })
+    .waitFor();
   await screenshot(page, '12-account');
 
   await page.getByLabel('Password to confirm').fill(secondPassword);

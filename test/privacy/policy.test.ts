@@ -82,6 +82,7 @@ test('contradictions are refused with the key named', () => {
     refusal({ demographics: { quasiIdentifiers: ['zip', 'zip'] } }).key,
     'demographics.quasiIdentifiers',
   );
+  assert.equal(refusal({ utility: { algorithm: 'magic' } }).key, 'utility.algorithm');
 });
 
 test('text that is not JSON/YAML is refused', () => {

@@ -271,3 +271,81 @@ test('CLI: the gate refuses a naive release with a non-zero exit, naming the fai
   assert.match(result.stderr, /preset/);
   assert.deepEqual(readdirSync(out).sort(), ['privacy-report.html', 'privacy-report.json']);
 });
+
+test('CLI: audit of a written release with its mapping, as JSON', () => {
+  const data = folder();
+  writeMl1m(source, data);
+  const out = folder();
+  const mappingPath = join(root, 'cli-mapping.csv');
+  const released = cli([
+    'release',
+    '--from',
+    data,
+    '--from-format',
+    'ml-1m',
+    '--out',
+    out,
+    '--preset',
+    'naive',
+    '--keep-mapping',
+    mappingPath,
+    '--seed',
+    '5',
+  ]);
+  assert.notEqual(released.status, 0); // naive is refused: only the report is written …
+  const lenient = join(root, 'lenient.json');
+  writeFileSync(
+    lenient,
+    JSON.stringify({ extends: 'naive', gate: { maxReidentified: 1 }, utility: { holdout: 0 } }),
+  );
+  const out2 = folder();
+  const ok = cli([
+    'release',
+    '--from',
+    data,
+    '--from-format',
+    'ml-1m',
+    '--out',
+    out2,
+    '--policy',
+    lenient,
+    '--keep-mapping',
+    mappingPath,
+    '--json',
+  ]);
+  assert.equal(ok.status, 0, ok.stderr);
+  const audit = cli([
+    'audit',
+    '--original',
+    data,
+    '--format',
+    'ml-1m',
+    '--release',
+    out2,
+    '--mapping',
+    mappingPath,
+    '--targets',
+    'all',
+    '--json',
+  ]);
+  assert.equal(audit.status, 0, audit.stderr);
+  const report = JSON.parse(audit.stdout);
+  assert.equal(report.audit.scoreboard.length, 5);
+  // A naive release (no holdout) is re-identified as easily as the original.
+  assert.ok(report.audit.scoreboard[1].reidentified > 0.5);
+  const badMapping = join(root, 'bad-mapping.csv');
+  writeFileSync(badMapping, 'release,user\n1,2\n');
+  const bad = cli([
+    'audit',
+    '--original',
+    data,
+    '--format',
+    'ml-1m',
+    '--release',
+    out2,
+    '--mapping',
+    badMapping,
+  ]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /bad-mapping\.csv:1: expected the header "release_id,user_id"/);
+});

@@ -40,7 +40,15 @@ test('bias: one pass of damped means', () => {
 });
 
 test('svd: the first epoch of SGD from zero factors (biases only move)', () => {
-  const params = { factors: 2, epochs: 1, learningRate: 0.1, regularization: 0.5, biasLearningRate: 0.1, biasRegularization: 0.5, initStd: 0 };
+  const params = {
+    factors: 2,
+    epochs: 1,
+    learningRate: 0.1,
+    regularization: 0.5,
+    biasLearningRate: 0.1,
+    biasRegularization: 0.5,
+    initStd: 0,
+  };
   const model = fitAlgorithm('svd', tiny, params) as FactorModel;
   // Ratings user by user: (u0,i0,5) (u0,i1,3) (u1,i0,4) (u1,i2,2) (u2,i1,1) (u2,i2,3), worked by hand.
   close(model.f.userBias[0], 0.17, 1e-12, 'b_u0');
@@ -56,7 +64,20 @@ test('svd: one SGD step on one rating moves the factors by the gradient', () => 
   const one = ratingsOf([[1, 11, 5]]);
   const lr = 0.05;
   const reg = 0.1;
-  const model = fitAlgorithm('svd', one, { factors: 1, epochs: 1, learningRate: lr, regularization: reg, biasLearningRate: lr, biasRegularization: reg, initStd: 0.3 }, { seed: 9 }) as FactorModel;
+  const model = fitAlgorithm(
+    'svd',
+    one,
+    {
+      factors: 1,
+      epochs: 1,
+      learningRate: lr,
+      regularization: reg,
+      biasLearningRate: lr,
+      biasRegularization: reg,
+      initStd: 0.3,
+    },
+    { seed: 9 },
+  ) as FactorModel;
   const random = new Random(9); // the initial factors: users first, then items
   const p0 = random.normal(0, 0.3);
   const q0 = random.normal(0, 0.3);
@@ -67,7 +88,15 @@ test('svd: one SGD step on one rating moves the factors by the gradient', () => 
 });
 
 test('svdpp: first epoch from zero factors matches biased SGD', () => {
-  const params = { factors: 2, epochs: 1, learningRate: 0.1, regularization: 0.5, biasLearningRate: 0.1, biasRegularization: 0.5, initStd: 0 };
+  const params = {
+    factors: 2,
+    epochs: 1,
+    learningRate: 0.1,
+    regularization: 0.5,
+    biasLearningRate: 0.1,
+    biasRegularization: 0.5,
+    initStd: 0,
+  };
   const model = fitAlgorithm('svdpp', tiny, params) as FactorModel;
   close(model.f.userBias[0], 0.17, 1e-12);
   close(model.f.itemBias[2], -0.072, 1e-12);
@@ -92,7 +121,10 @@ test('item-knn: cosine similarities over co-raters and the prediction by hand', 
   const s02 = 10 / 26;
   const s12 = 14 / Math.sqrt(20 * 26);
   const similar = model.similarItems(0, 5);
-  assert.deepEqual(similar.map((s) => s.movieId), [12, 13]);
+  assert.deepEqual(
+    similar.map((s) => s.movieId),
+    [12, 13],
+  );
   close(similar[0].score, s01, 1e-6);
   close(similar[1].score, s02, 1e-6);
   // r̂(u1, i2) = b(u1,i2) + [s02 (4 − b(u1,i0)) + s12 (5 − b(u1,i1))] / (s02 + s12)
@@ -101,7 +133,11 @@ test('item-knn: cosine similarities over co-raters and the prediction by hand', 
   const expected = base(1, 2) + (s02 * (4 - base(1, 0)) + s12 * (5 - base(1, 1))) / (s02 + s12);
   close(model.predict(1, 2), Math.min(5, Math.max(1, expected)), 1e-6);
   // With one neighbour only the most similar rated item counts.
-  const one = fitAlgorithm('item-knn', knnData, { similarity: 'cosine', shrinkage: 0, neighbours: 1 });
+  const one = fitAlgorithm('item-knn', knnData, {
+    similarity: 'cosine',
+    shrinkage: 0,
+    neighbours: 1,
+  });
   close(one.predict(1, 2), Math.min(5, Math.max(1, base(1, 2) + (5 - base(1, 1)))), 1e-6);
   // The explanation of i2 for u1 names the rated items that pushed the prediction up.
   const explanation = model.explain(1, 2);
@@ -111,13 +147,15 @@ test('item-knn: cosine similarities over co-raters and the prediction by hand', 
 test('item-knn: shrinkage and pearson-baseline similarity', () => {
   const model = fitAlgorithm('item-knn', knnData, { similarity: 'pearson-baseline', shrinkage: 2 });
   const b = model.core.baseline;
-  const residual = (u: number, i: number, r: number): number => r - b.globalMean - b.userBias[u] - b.itemBias[i];
+  const residual = (u: number, i: number, r: number): number =>
+    r - b.globalMean - b.userBias[u] - b.itemBias[i];
   // items 0 and 1, co-rated by all three users
   const x = [residual(0, 0, 5), residual(1, 0, 4), residual(2, 0, 1)];
   const y = [residual(0, 1, 4), residual(1, 1, 5), residual(2, 1, 2)];
   const dotProduct = x.reduce((s, v, k) => s + v * y[k], 0);
-  const raw = dotProduct / Math.sqrt(x.reduce((s, v) => s + v * v, 0) * y.reduce((s, v) => s + v * v, 0));
-  const shrunk = raw * (3 - 1) / (3 - 1 + 2);
+  const raw =
+    dotProduct / Math.sqrt(x.reduce((s, v) => s + v * v, 0) * y.reduce((s, v) => s + v * v, 0));
+  const shrunk = (raw * (3 - 1)) / (3 - 1 + 2);
   const found = model.similarItems(0, 5).find((s) => s.movieId === 12);
   if (shrunk > 0) close(found?.score ?? NaN, shrunk, 1e-6);
   else assert.equal(found, undefined);
@@ -138,7 +176,12 @@ test('als: after one iteration every item solves its weighted-λ least squares e
   const ratings = syntheticRatings(30, 20, 8);
   const reg = 0.1;
   const biasReg = 0.5;
-  const model = fitAlgorithm('als', ratings, { factors: 3, iterations: 1, regularization: reg, biasRegularization: biasReg }, { threads: 1 }) as FactorModel;
+  const model = fitAlgorithm(
+    'als',
+    ratings,
+    { factors: 3, iterations: 1, regularization: reg, biasRegularization: biasReg },
+    { threads: 1 },
+  ) as FactorModel;
   const matrix = RatingMatrix.fromRatings(ratings);
   const { userFactors: p, itemFactors: q, userBias, itemBias, globalMean } = model.f;
   for (let i = 0; i < matrix.items; i++) {
@@ -152,7 +195,8 @@ test('als: after one iteration every item solves its weighted-λ least squares e
       for (let f = 0; f < 3; f++) gradient[f] += error * p[u * 3 + f];
       gradient[3] += error;
     }
-    for (let f = 0; f < 3; f++) close(gradient[f] - reg * n * q[i * 3 + f], 0, 1e-8, `item ${i} factor ${f}`);
+    for (let f = 0; f < 3; f++)
+      close(gradient[f] - reg * n * q[i * 3 + f], 0, 1e-8, `item ${i} factor ${f}`);
     close(gradient[3] - biasReg * itemBias[i], 0, 1e-8, `item ${i} bias`);
   }
 });
@@ -161,12 +205,19 @@ test('ials: with enough CG steps the item rows solve the implicit normal equatio
   const ratings = syntheticRatings(25, 15, 6);
   const reg = 0.5;
   const alpha = 3;
-  const model = fitAlgorithm('ials', ratings, { factors: 2, iterations: 1, regularization: reg, alpha, cgSteps: 20 }, { threads: 1 }) as FactorModel;
+  const model = fitAlgorithm(
+    'ials',
+    ratings,
+    { factors: 2, iterations: 1, regularization: reg, alpha, cgSteps: 20 },
+    { threads: 1 },
+  ) as FactorModel;
   const matrix = RatingMatrix.fromRatings(ratings);
   const { userFactors: x, itemFactors: y } = model.f;
   for (let i = 0; i < matrix.items; i++) {
     // Σ_u c_ui (p_ui − x_uᵀy_i) x_u − λ y_i = 0, c = 1 + α for rated (p = 1), 1 otherwise (p = 0)
-    const rated = new Set(Array.from(matrix.itemUsers.subarray(matrix.itemPtr[i], matrix.itemPtr[i + 1])));
+    const rated = new Set(
+      Array.from(matrix.itemUsers.subarray(matrix.itemPtr[i], matrix.itemPtr[i + 1])),
+    );
     const gradient = [0, 0];
     for (let u = 0; u < matrix.users; u++) {
       const score = x[u * 2] * y[i * 2] + x[u * 2 + 1] * y[i * 2 + 1];
@@ -193,7 +244,10 @@ test('ease: B from the inverse of XᵀX + λI, by hand', () => {
   const expected = [0, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0];
   for (let k = 0; k < 9; k++) close(model.weights[k], expected[k], 1e-6, `B[${k}]`);
   const me = model.foldIn([{ movieId: 11, rating: 5 }]);
-  assert.deepEqual(model.recommend(me, 1).map((s) => s.movieId), [12]);
+  assert.deepEqual(
+    model.recommend(me, 1).map((s) => s.movieId),
+    [12],
+  );
   close(model.scoreAll(0)[2], 0.5, 1e-6);
   assert.equal(model.kind, 'ranking');
 });
@@ -203,26 +257,45 @@ test('popular: counts of ratings, optionally at or above a threshold', () => {
   assert.deepEqual([...model.scoreAll(-1)].slice(0), [3, 3, 2]);
   const liked = fitAlgorithm('popular', knnData, { minRating: 4 });
   assert.deepEqual([...liked.scoreAll(0)], [2, 2, 1]);
-  assert.deepEqual(liked.recommend(-1, 3).map((s) => s.movieId), [11, 12, 13]);
+  assert.deepEqual(
+    liked.recommend(-1, 3).map((s) => s.movieId),
+    [11, 12, 13],
+  );
 });
 
 test('blend: with one member the weights are the least-squares line through its held-out predictions', () => {
   const ratings = syntheticRatings(40, 30, 12);
-  const model = fitAlgorithm('blend', ratings, { members: 'bias', ridge: 0, validationShare: 0.2 }, { seed: 5 }) as BaseModel & { weights: Float64Array; members: BaseModel[] };
+  const model = fitAlgorithm(
+    'blend',
+    ratings,
+    { members: 'bias', ridge: 0, validationShare: 0.2 },
+    { seed: 5 },
+  ) as BaseModel & { weights: Float64Array; members: BaseModel[] };
   // Recreate the split and the member fitted without the held-out ratings.
   const order = shuffledIndices(ratings.length, new Random(5 + 7919));
   const held = Math.floor(ratings.length * 0.2);
   const validation = selectRatings(ratings, order.subarray(0, held));
-  const member = fitAlgorithm('bias', selectRatings(ratings, order.subarray(held)), {}, { seed: 5 });
+  const member = fitAlgorithm(
+    'bias',
+    selectRatings(ratings, order.subarray(held)),
+    {},
+    { seed: 5 },
+  );
   const x = Array.from(member.predictMany(validation.userIndex, validation.itemIndex));
   const y = Array.from(validation.rating);
   const meanX = x.reduce((s, v) => s + v, 0) / x.length;
   const meanY = y.reduce((s, v) => s + v, 0) / y.length;
-  const slope = x.reduce((s, v, k) => s + (v - meanX) * (y[k] - meanY), 0) / x.reduce((s, v) => s + (v - meanX) ** 2, 0);
+  const slope =
+    x.reduce((s, v, k) => s + (v - meanX) * (y[k] - meanY), 0) /
+    x.reduce((s, v) => s + (v - meanX) ** 2, 0);
   close(model.weights[1], slope, 1e-6, 'slope');
   close(model.weights[0], meanY - slope * meanX, 1e-6, 'intercept');
   // The final member is refitted on all ratings.
-  close(model.predict(0, 0), Math.min(5, Math.max(1, model.weights[0] + model.weights[1] * model.members[0].predict(0, 0))), 1e-9);
+  close(
+    model.predict(0, 0),
+    Math.min(5, Math.max(1, model.weights[0] + model.weights[1] * model.members[0].predict(0, 0))),
+    1e-9,
+  );
 });
 
 test('item-knn: scoring all items at once equals predicting each item', () => {
@@ -232,7 +305,8 @@ test('item-knn: scoring all items at once equals predicting each item', () => {
     for (const u of [0, 7, 33]) {
       const all = model.scoreAll(u);
       const view = model.view(u);
-      for (let i = 0; i < 40; i++) close(all[i], model.estimate(view, i), 1e-9, `u${u} i${i} k${neighbours}`);
+      for (let i = 0; i < 40; i++)
+        close(all[i], model.estimate(view, i), 1e-9, `u${u} i${i} k${neighbours}`);
     }
   }
 });

@@ -17,12 +17,21 @@ function tinyMl100k(): string {
   const ratings = syntheticRatings(60, 40, 15);
   const data: string[] = [];
   for (let r = 0; r < ratings.length; r++) {
-    data.push(`${ratings.userIds.ids[ratings.userIndex[r]]}\t${ratings.itemIds.ids[ratings.itemIndex[r]]}\t${ratings.rating[r]}\t${ratings.timestamp[r]}`);
+    data.push(
+      `${ratings.userIds.ids[ratings.userIndex[r]]}\t${ratings.itemIds.ids[ratings.itemIndex[r]]}\t${ratings.rating[r]}\t${ratings.timestamp[r]}`,
+    );
   }
   const flags = Array(19).fill('0').join('|');
-  const items = Array.from(ratings.itemIds.ids, (id) => `${id}|Movie ${id} (1995)|01-Jan-1995||http://example.org|${flags}`);
+  const items = Array.from(
+    ratings.itemIds.ids,
+    (id) => `${id}|Movie ${id} (1995)|01-Jan-1995||http://example.org|${flags}`,
+  );
   const users = Array.from(ratings.userIds.ids, (id) => `${id}|30|F|writer|12345`);
-  return writeFolder({ 'u.data': `${data.join('\n')}\n`, 'u.item': `${items.join('\n')}\n`, 'u.user': `${users.join('\n')}\n` });
+  return writeFolder({
+    'u.data': `${data.join('\n')}\n`,
+    'u.item': `${items.join('\n')}\n`,
+    'u.user': `${users.join('\n')}\n`,
+  });
 }
 
 const DATA = tinyMl100k();
@@ -31,7 +40,10 @@ const RUNNER = new URL('./runCommand.ts', import.meta.url).pathname;
 
 /** Runs a command in a child process (stdout belongs to the test runner here). */
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '' },
+  });
   return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -41,12 +53,23 @@ test('evaluate refuses unknown algorithms, parameters and protocols with a clear
   const unknownAlgo = await run(...base, '--protocol', 'kfold5', '--algo', 'svd,magic');
   assert.equal(unknownAlgo.code, 1);
   assert.match(unknownAlgo.stderr, /unknown algorithm "magic" \(known: bias, item-knn/);
-  const unknownParam = await run(...base, '--protocol', 'kfold5', '--algo', 'svd', '--param', 'neighbours=5');
+  const unknownParam = await run(
+    ...base,
+    '--protocol',
+    'kfold5',
+    '--algo',
+    'svd',
+    '--param',
+    'neighbours=5',
+  );
   assert.equal(unknownParam.code, 1);
   assert.match(unknownParam.stderr, /unknown parameter "neighbours" \(svd: factors, epochs/);
   const unknownProtocol = await run(...base, '--protocol', 'kfold7', '--algo', 'svd');
   assert.equal(unknownProtocol.code, 1);
-  assert.match(unknownProtocol.stderr, /unknown protocol "kfold7" \(known: kfold5, split90, ml100k-u1/);
+  assert.match(
+    unknownProtocol.stderr,
+    /unknown protocol "kfold7" \(known: kfold5, split90, ml100k-u1/,
+  );
   for (const result of [unknownAlgo, unknownParam, unknownProtocol]) {
     assert.equal(result.stdout, '');
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
@@ -66,10 +89,24 @@ test('parameter and algorithm checks behind the CLI', () => {
 });
 
 test('evaluate --json: one object per algorithm with lower-case metrics and seconds', async () => {
-  const result = await run(...base, '--protocol', 'kfold5', '--algo', 'bias,svd', '--param', 'svd.factors=4', '--param', 'epochs=3', '--json');
+  const result = await run(
+    ...base,
+    '--protocol',
+    'kfold5',
+    '--algo',
+    'bias,svd',
+    '--param',
+    'svd.factors=4',
+    '--param',
+    'epochs=3',
+    '--json',
+  );
   assert.equal(result.code, 0, result.stderr);
   const json = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
-  assert.deepEqual(json.map((o) => o.algo), ['bias', 'svd']);
+  assert.deepEqual(
+    json.map((o) => o.algo),
+    ['bias', 'svd'],
+  );
   for (const o of json) {
     assert.equal(typeof o.rmse, 'number');
     assert.equal(typeof o.mae, 'number');
@@ -78,8 +115,12 @@ test('evaluate --json: one object per algorithm with lower-case metrics and seco
     assert.equal(o.folds, 5);
   }
   assert.equal((json[1].params as Record<string, unknown>).factors, 4);
-  const ranking = JSON.parse((await run(...base, '--protocol', 'holdout20', '--algo', 'popular,ease', '--json')).stdout);
-  assert.ok(ranking[1]['recall@20'] >= 0 && ranking[1]['ndcg@10'] >= 0 && ranking[1]['coverage@20'] > 0);
+  const ranking = JSON.parse(
+    (await run(...base, '--protocol', 'holdout20', '--algo', 'popular,ease', '--json')).stdout,
+  );
+  assert.ok(
+    ranking[1]['recall@20'] >= 0 && ranking[1]['ndcg@10'] >= 0 && ranking[1]['coverage@20'] > 0,
+  );
 });
 
 test('evaluate prints a table with mean ± sd', async () => {
@@ -91,7 +132,20 @@ test('evaluate prints a table with mean ± sd', async () => {
 
 test('train publishes a model file that carries algorithm, parameters, snapshot time and metrics', async () => {
   const out = tempDir();
-  const result = await run('train', '--algo', 'svd', '--param', 'factors=4', '--data', DATA, '--format', 'ml-100k', '--out', out, '--json');
+  const result = await run(
+    'train',
+    '--algo',
+    'svd',
+    '--param',
+    'factors=4',
+    '--data',
+    DATA,
+    '--format',
+    'ml-100k',
+    '--out',
+    out,
+    '--json',
+  );
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout);
   const newest = newestModelFile(out);
@@ -108,7 +162,22 @@ test('train publishes a model file that carries algorithm, parameters, snapshot 
 
 test('bin/lenslab evaluate runs ALS on worker threads', { timeout: 60_000 }, () => {
   const bin = new URL('../../bin/lenslab', import.meta.url).pathname;
-  const result = spawnSync(bin, [...base, '--protocol', 'split90', '--algo', 'als', '--param', 'factors=4', '--threads', '2', '--json'], { encoding: 'utf8' });
+  const result = spawnSync(
+    bin,
+    [
+      ...base,
+      '--protocol',
+      'split90',
+      '--algo',
+      'als',
+      '--param',
+      'factors=4',
+      '--threads',
+      '2',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(result.status, 0, result.stderr);
   const [als] = JSON.parse(result.stdout);
   assert.ok(als.rmse > 0.3 && als.rmse < 1.5);
@@ -120,7 +189,11 @@ test(
   async () => {
     const dataset = await readMl100k(ML100K_DIR);
     const folds = protocolFolds('kfold5', dataset.ratings);
-    const bias = summarize('bias', {}, evaluateAlgorithm('bias', {}, folds, 'rating', { scale: dataset.scale })).metrics;
+    const bias = summarize(
+      'bias',
+      {},
+      evaluateAlgorithm('bias', {}, folds, 'rating', { scale: dataset.scale }),
+    ).metrics;
     // Surprise BaselineOnly: RMSE 0.944, MAE 0.748 on this protocol.
     assert.ok(bias.rmse > 0.93 && bias.rmse < 0.955, `rmse ${bias.rmse}`);
     assert.ok(bias.mae > 0.73 && bias.mae < 0.76, `mae ${bias.mae}`);

@@ -27,7 +27,11 @@ export function syntheticRatings(users = 60, items = 40, perUser = 15, seed = 7)
     const chosen = new Set<number>();
     while (chosen.size < perUser) chosen.add(Math.floor(random.next() ** 1.5 * items));
     for (const i of [...chosen].sort((a, b) => a - b)) {
-      const value = 3.4 + quality[i] + 0.8 * (taste[u][0] * kind[i][0] + taste[u][1] * kind[i][1]) + random.normal(0, 0.3);
+      const value =
+        3.4 +
+        quality[i] +
+        0.8 * (taste[u][0] * kind[i][0] + taste[u][1] * kind[i][1]) +
+        random.normal(0, 0.3);
       rows.push([101 + u, 1001 + i, Math.min(5, Math.max(1, Math.round(value))), (time += 60)]);
     }
   }

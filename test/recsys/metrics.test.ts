@@ -41,7 +41,10 @@ test('precision, recall and hit rate at k by hand', () => {
 
 test('nDCG at k by hand (binary gains, ideal over min(k, #relevant))', () => {
   // hits at positions 2 and 5: DCG = 1/log2(3) + 1/log2(6); IDCG@5 = 1 + 1/log2(3) + 1/log2(4)
-  close(ndcgAt(ranked, relevant, 5), (1 / Math.log2(3) + 1 / Math.log2(6)) / (1 + 1 / Math.log2(3) + 0.5));
+  close(
+    ndcgAt(ranked, relevant, 5),
+    (1 / Math.log2(3) + 1 / Math.log2(6)) / (1 + 1 / Math.log2(3) + 0.5),
+  );
   // k = 2: DCG = 1/log2(3); IDCG = 1 + 1/log2(3)
   close(ndcgAt(ranked, relevant, 2), 1 / Math.log2(3) / (1 + 1 / Math.log2(3)));
   close(ndcgAt([3, 7, 8], relevant, 3), 1);
@@ -56,8 +59,28 @@ test('average precision and reciprocal rank by hand', () => {
 });
 
 test('catalog coverage and novelty by hand', () => {
-  close(catalogCoverage([[0, 1], [1, 2], [2, 0]], 10), 3 / 10);
-  close(catalogCoverage([[0, 1], [4, 5]], 10, 1), 2 / 10);
+  close(
+    catalogCoverage(
+      [
+        [0, 1],
+        [1, 2],
+        [2, 0],
+      ],
+      10,
+    ),
+    3 / 10,
+  );
+  close(
+    catalogCoverage(
+      [
+        [0, 1],
+        [4, 5],
+      ],
+      10,
+      1,
+    ),
+    2 / 10,
+  );
   // popularity of items 0, 1 = 8 and 2 of 8 users: −log2(1) and −log2(1/4)
   close(novelty([[0, 1]], [8, 2], 8), (0 + 2) / 2);
   close(standardDeviation([1, 2, 3, 4]), Math.sqrt(5 / 3));

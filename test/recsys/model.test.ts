@@ -29,12 +29,26 @@ const fit = (name: string, seed = 3, extra: Params = {}): BaseModel =>
   fitAlgorithm(name, ratings, { ...QUICK[name], ...extra }, { seed, threads: 1 });
 
 test('the registry has every algorithm the issue names', () => {
-  assert.deepEqual([...ALGORITHM_NAMES].sort(), ['als', 'bias', 'blend', 'ease', 'ials', 'item-knn', 'popular', 'svd', 'svdpp', 'user-knn']);
+  assert.deepEqual([...ALGORITHM_NAMES].sort(), [
+    'als',
+    'bias',
+    'blend',
+    'ease',
+    'ials',
+    'item-knn',
+    'popular',
+    'svd',
+    'svdpp',
+    'user-knn',
+  ]);
   assert.ok(ALGORITHM_NAMES.includes(DEFAULT_ALGORITHM));
   assert.throws(() => fitAlgorithm('nope', ratings), ParameterError);
   assert.throws(() => fitAlgorithm('svd', ratings, { factorz: 3 }), /unknown parameter "factorz"/);
   assert.throws(() => fitAlgorithm('svd', ratings, { factors: 0 }), /factors must be ≥ 1/);
-  assert.throws(() => fitAlgorithm('item-knn', ratings, { similarity: 'jaccard' }), /similarity must be one of/);
+  assert.throws(
+    () => fitAlgorithm('item-knn', ratings, { similarity: 'jaccard' }),
+    /similarity must be one of/,
+  );
 });
 
 for (const name of ALGORITHM_NAMES) {
@@ -67,7 +81,11 @@ for (const name of ALGORITHM_NAMES) {
       assert.deepEqual(loaded.explain(u, top.item), model.explain(u, top.item));
     }
     assert.deepEqual(loaded.similarItems(3, 5), model.similarItems(3, 5));
-    const me = [{ movieId: 1001, rating: 5 }, { movieId: 1005, rating: 2 }, { movieId: 1010, rating: 4 }];
+    const me = [
+      { movieId: 1001, rating: 5 },
+      { movieId: 1005, rating: 2 },
+      { movieId: 1010, rating: 4 },
+    ];
     assert.deepEqual(loaded.recommend(loaded.foldIn(me), 5), model.recommend(model.foldIn(me), 5));
   });
 
@@ -84,7 +102,10 @@ for (const name of ALGORITHM_NAMES) {
     const without = model.recommend(5, 10, { exclude: [top[0].item] });
     assert.ok(!without.some((s) => s.item === top[0].item));
     const candidates = [top[3].item, top[1].item, [...rated][0]];
-    assert.deepEqual(model.recommend(5, 5, { candidates }).map((s) => s.item), [top[1].item, top[3].item]);
+    assert.deepEqual(
+      model.recommend(5, 5, { candidates }).map((s) => s.item),
+      [top[1].item, top[3].item],
+    );
     const similar = model.similarItems(2, 5);
     assert.ok(!similar.some((s) => s.item === 2));
     for (const e of model.explain(5, top[0].item)) assert.ok(rated.has(e.item) && e.score > 0);
@@ -105,8 +126,22 @@ test('ALS, iALS and EASE give the same bytes on 1 and 2 threads (worker_threads)
 });
 
 /** Gradient of the fold-in objective of a biased MF model at the folded solution. */
-function foldGradient(model: FactorModel, items: number[], values: number[], state: Float64Array, implicit: Float64Array): number[] {
-  const { factors: k, itemFactors: q, itemBias, globalMean, regularization, biasRegularization, biasPenaltyPerRating } = model.f;
+function foldGradient(
+  model: FactorModel,
+  items: number[],
+  values: number[],
+  state: Float64Array,
+  implicit: Float64Array,
+): number[] {
+  const {
+    factors: k,
+    itemFactors: q,
+    itemBias,
+    globalMean,
+    regularization,
+    biasRegularization,
+    biasPenaltyPerRating,
+  } = model.f;
   const n = items.length;
   const gradient = new Array(k + 1).fill(0);
   const p = Array.from({ length: k }, (_, f) => state[1 + f] - implicit[f]);
@@ -132,9 +167,12 @@ for (const name of ['svd', 'svdpp', 'als']) {
     const k = model.f.factors;
     const implicit = new Float64Array(k);
     if (model.f.implicitFactors) {
-      for (const i of items) for (let f = 0; f < k; f++) implicit[f] += model.f.implicitFactors[i * k + f] / Math.sqrt(items.length);
+      for (const i of items)
+        for (let f = 0; f < k; f++)
+          implicit[f] += model.f.implicitFactors[i * k + f] / Math.sqrt(items.length);
     }
-    for (const g of foldGradient(model, items, values, state, implicit)) assert.ok(Math.abs(g) < 1e-9, `gradient ${g}`);
+    for (const g of foldGradient(model, items, values, state, implicit))
+      assert.ok(Math.abs(g) < 1e-9, `gradient ${g}`);
     // Predictions of the folded member use exactly that solution.
     let expected = model.f.globalMean + model.f.itemBias[7] + state[0];
     for (let f = 0; f < k; f++) expected += model.f.itemFactors[7 * k + f] * state[1 + f];
@@ -165,23 +203,40 @@ test('knn and bias: folding in a training user reproduces that user', () => {
   for (const name of ['item-knn', 'bias']) {
     const model = fit(name);
     const view = model.view(11);
-    const folded = model.foldIn(Array.from(view.items, (itemIndex, t) => ({ itemIndex, rating: view.ratings[t] })));
+    const folded = model.foldIn(
+      Array.from(view.items, (itemIndex, t) => ({ itemIndex, rating: view.ratings[t] })),
+    );
     assert.ok(Math.abs(folded.bias - view.bias) < 1e-12);
-    for (let i = 0; i < 40; i++) assert.ok(Math.abs(model.predict(folded, i) - model.predict(11, i)) < 1e-9, `${name} item ${i}`);
+    for (let i = 0; i < 40; i++)
+      assert.ok(
+        Math.abs(model.predict(folded, i) - model.predict(11, i)) < 1e-9,
+        `${name} item ${i}`,
+      );
   }
   const userKnn = fit('user-knn');
-  const newcomer = userKnn.foldIn([{ movieId: 1001, rating: 5 }, { movieId: 1002, rating: 1 }, { movieId: 1003, rating: 4 }]);
+  const newcomer = userKnn.foldIn([
+    { movieId: 1001, rating: 5 },
+    { movieId: 1002, rating: 1 },
+    { movieId: 1003, rating: 4 },
+  ]);
   assert.ok((newcomer.state as Float64Array).length > 0);
   assert.equal(userKnn.recommend(newcomer, 5).length, 5);
 });
 
 test('fold-in ignores unknown movies and duplicates; an empty member gets the baseline', () => {
   const model = fit('svd');
-  const folded = model.foldIn([{ movieId: 999999, rating: 5 }, { movieId: 1001, rating: 4 }, { itemIndex: 0, rating: 2 }]);
+  const folded = model.foldIn([
+    { movieId: 999999, rating: 5 },
+    { movieId: 1001, rating: 4 },
+    { itemIndex: 0, rating: 2 },
+  ]);
   assert.deepEqual([...folded.items], [0]);
   const empty = model.foldIn([]);
   const b = model.core.baseline;
-  assert.ok(Math.abs(model.predict(empty, 3) - Math.min(5, Math.max(1, b.globalMean + b.itemBias[3]))) < 0.5);
+  assert.ok(
+    Math.abs(model.predict(empty, 3) - Math.min(5, Math.max(1, b.globalMean + b.itemBias[3]))) <
+      0.5,
+  );
 });
 
 test('model files: wrong magic and unsupported versions are refused', () => {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { kFold, perUserHoldout, protocolFolds, protocolInfo, randomSplit, temporalLastN } from '../../src/recsys/eval/protocols.ts';
+import {
+  kFold,
+  perUserHoldout,
+  protocolFolds,
+  protocolInfo,
+  randomSplit,
+  temporalLastN,
+} from '../../src/recsys/eval/protocols.ts';
 import { evaluateAlgorithm, evaluateRanking, summarize } from '../../src/recsys/eval/evaluate.ts';
 import { fitAlgorithm } from '../../src/recsys/index.ts';
 import type { Ratings } from '../../src/datasets/dataset.ts';
@@ -48,7 +55,10 @@ test('temporal-lastN holds out each user’s most recent ratings', () => {
   const rows: number[][] = [];
   for (let k = 0; k < 12; k++) rows.push([1, 10 + k, 3, 1000 - k * 10]); // newest = lowest movie ids
   const fold = temporalLastN(ratingsOf(rows), 3);
-  assert.deepEqual([...fold.test.itemIndex].sort((a, b) => a - b), [0, 1, 2]);
+  assert.deepEqual(
+    [...fold.test.itemIndex].sort((a, b) => a - b),
+    [0, 1, 2],
+  );
   assert.equal(protocolInfo('temporal-last7')?.kind, 'both');
   assert.equal(protocolInfo('kfold7'), undefined);
   assert.equal(protocolFolds('temporal-last5', ratings).length, 1);
@@ -66,7 +76,14 @@ test('ranking evaluation by hand: a model that ranks the held-out item first sco
     [3, 10, 3],
     [3, 13, 3],
   ]);
-  const test = { ...train, length: 1, userIndex: Int32Array.of(0), itemIndex: Int32Array.of(2), rating: Float32Array.of(5), timestamp: Uint32Array.of(0) };
+  const test = {
+    ...train,
+    length: 1,
+    userIndex: Int32Array.of(0),
+    itemIndex: Int32Array.of(2),
+    rating: Float32Array.of(5),
+    timestamp: Uint32Array.of(0),
+  };
   const model = fitAlgorithm('popular', train);
   const evaluation = evaluateRanking(model, test);
   assert.equal(evaluation.metrics['recall@20'], 1);
@@ -79,14 +96,24 @@ test('ranking evaluation by hand: a model that ranks the held-out item first sco
 
 test('evaluateAlgorithm: same seed → same metrics; summaries carry mean, sd and seconds', () => {
   const folds = kFold(ratings, 5, 0);
-  const a = summarize('svd', {}, evaluateAlgorithm('svd', { factors: 5, epochs: 5 }, folds, 'rating', { seed: 1 }));
-  const b = summarize('svd', {}, evaluateAlgorithm('svd', { factors: 5, epochs: 5 }, folds, 'rating', { seed: 1 }));
+  const a = summarize(
+    'svd',
+    {},
+    evaluateAlgorithm('svd', { factors: 5, epochs: 5 }, folds, 'rating', { seed: 1 }),
+  );
+  const b = summarize(
+    'svd',
+    {},
+    evaluateAlgorithm('svd', { factors: 5, epochs: 5 }, folds, 'rating', { seed: 1 }),
+  );
   assert.deepEqual(a.metrics, b.metrics);
   assert.deepEqual(a.sd, b.sd);
   assert.equal(a.folds, 5);
   assert.ok(a.metrics.rmse > 0.3 && a.metrics.rmse < 1.5);
   assert.ok(a.fitSeconds >= 0 && a.predictSeconds >= 0);
-  const ranking = evaluateAlgorithm('ease', { lambda: 10 }, [perUserHoldout(ratings)], 'ranking', { perUser: true });
+  const ranking = evaluateAlgorithm('ease', { lambda: 10 }, [perUserHoldout(ratings)], 'ranking', {
+    perUser: true,
+  });
   assert.ok(ranking[0].metrics['recall@20'] > 0);
   assert.ok((ranking[0].perUser?.length ?? 0) > 0);
   assert.equal(ranking[0].metrics.rmse, undefined);

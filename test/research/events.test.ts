@@ -184,12 +184,15 @@ describe('event log when the database fails', () => {
         onError: (e) => errors.push(e),
       });
       for (let i = 0; i < 5; i++) log.record({ kind: 'page', route: `/p${i}`, at: T0 + i });
+      log.record({ kind: 'login', at: T0 } as ResearchEvent); // invalid: no member
       await assert.rejects(log.flush(), /database is down/);
       assert.equal(log.stats.queued, 5);
       assert.equal(log.stats.failedFlushes, 1);
+      assert.equal(log.stats.invalid, 1);
       log.record({ kind: 'page', route: '/p5', at: T0 + 5 });
       assert.equal(await log.flush(), 6);
       await log.close();
+      assert.equal(log.stats.invalid, 1, 'an invalid event is counted once, not again on retry');
       const routes = [];
       for await (const event of readEvents(db)) routes.push(event.data.route);
       assert.deepEqual(routes, ['/p0', '/p1', '/p2', '/p3', '/p4', '/p5']);

@@ -91,12 +91,15 @@ export interface ThreadSummary {
   title: string;
   author: string | null;
   posts: number;
+  createdAt?: string;
   lastPostAt: string | null;
 }
 
 export interface BoardPage {
   board: Board;
   threads: ThreadSummary[];
+  page?: number;
+  total?: number;
 }
 
 export interface Post {
@@ -110,7 +113,13 @@ export interface Post {
 }
 
 export interface ThreadPage {
-  thread: { id: number; title: string; boardSlug?: string; board?: { slug: string; name: string } };
+  thread: {
+    id: number;
+    title: string;
+    author?: string | null;
+    board: { slug: string; name: string };
+    createdAt?: string;
+  };
   posts: Post[];
 }
 

@@ -58,7 +58,18 @@ export function registerServe(program: Command): void {
           );
         const app = await buildServer({
           db,
-          logger: options.log ? { level: 'info' } : false,
+          logger: options.log
+            ? {
+                level: 'info',
+                // Tokens in query strings (unsubscribe links) stay out of the log.
+                serializers: {
+                  req: (request: { method: string; url: string }) => ({
+                    method: request.method,
+                    url: request.url.replace(/([?&]token=)[^&]*/g, '$1…'),
+                  }),
+                },
+              }
+            : false,
           log: (message) => console.log(`lenslab: ${message}`),
           uiDir,
           recommenderOptions: { modelsDir: options.models },

@@ -33,7 +33,12 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train a recommender on the database and publish the model file the server loads')
     .option('--algo <name>', 'algorithm to train', DEFAULT_ALGORITHM)
-    .option('--param <name=value>', 'hyper-parameter, repeatable', (v: string, all: string[]) => [...all, v], [])
+    .option(
+      '--param <name=value>',
+      'hyper-parameter, repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .option('--seed <n>', 'random seed', '1')
     .option('--threads <n>', 'threads for parallel algorithms (default: cores, max 4)')
     .option('--out <dir>', 'folder to publish the model into', DEFAULT_MODELS_DIR)
@@ -44,13 +49,16 @@ export function registerTrain(program: Command): void {
     .action(
       action(async (options: TrainOptions, command: Command) => {
         const [algorithm] = parseAlgorithms(options.algo);
-        if (options.algo.includes(',')) throw new UsageError('--algo takes one algorithm for train');
+        if (options.algo.includes(','))
+          throw new UsageError('--algo takes one algorithm for train');
         const params = parametersFor([algorithm], options.param).get(algorithm) as Params;
-        if (!/^\d+$/.test(options.seed)) throw new UsageError(`--seed must be a whole number, got "${options.seed}"`);
+        if (!/^\d+$/.test(options.seed))
+          throw new UsageError(`--seed must be a whole number, got "${options.seed}"`);
         const seed = Number(options.seed);
         let threads: number | undefined;
         if (options.threads !== undefined) {
-          if (!/^[1-9]\d*$/.test(options.threads)) throw new UsageError(`--threads must be a whole number ≥ 1, got "${options.threads}"`);
+          if (!/^[1-9]\d*$/.test(options.threads))
+            throw new UsageError(`--threads must be a whole number ≥ 1, got "${options.threads}"`);
           threads = Number(options.threads);
         }
         if ((options.data === undefined) !== (options.format === undefined)) {
@@ -60,7 +68,8 @@ export function registerTrain(program: Command): void {
         const dataset: Dataset = options.data
           ? await readDataset(options.data, options.format as string)
           : await withDatabase(command, (db) => loadDataset(db));
-        if (dataset.ratings.length === 0) throw new UsageError('there are no ratings to train on (import a dataset first)');
+        if (dataset.ratings.length === 0)
+          throw new UsageError('there are no ratings to train on (import a dataset first)');
 
         const definition = getAlgorithm(algorithm);
         const bar = progress(`train ${algorithm}`, options.json);
@@ -72,8 +81,18 @@ export function registerTrain(program: Command): void {
             metricsProtocol = definition.kind === 'rating' ? 'split90' : 'holdout20';
             const folds = protocolFolds(metricsProtocol, dataset.ratings);
             const kind = definition.kind === 'rating' ? 'rating' : 'ranking';
-            const summary = summarize(algorithm, params, evaluateAlgorithm(algorithm, params, folds, kind, { seed, scale: dataset.scale, threads }));
-            metrics = Object.fromEntries(Object.entries(summary.metrics).filter(([name]) => name !== 'users'));
+            const summary = summarize(
+              algorithm,
+              params,
+              evaluateAlgorithm(algorithm, params, folds, kind, {
+                seed,
+                scale: dataset.scale,
+                threads,
+              }),
+            );
+            metrics = Object.fromEntries(
+              Object.entries(summary.metrics).filter(([name]) => name !== 'users'),
+            );
             bar.update(1, 3);
           }
           const model = fitAlgorithm(algorithm, dataset.ratings, params, {
@@ -105,7 +124,15 @@ export function registerTrain(program: Command): void {
             .join(', ');
           report(
             !!options.json,
-            { algo: algorithm, params: model.params, path, seconds: trainSeconds, metrics, metricsProtocol, ratings: dataset.ratings.length },
+            {
+              algo: algorithm,
+              params: model.params,
+              path,
+              seconds: trainSeconds,
+              metrics,
+              metricsProtocol,
+              ratings: dataset.ratings.length,
+            },
             `trained ${algorithm} on ${dataset.ratings.length} ratings in ${trainSeconds.toFixed(1)} s${shown ? ` (${metricsProtocol}: ${shown})` : ''}\npublished ${path}`,
           );
         } finally {

@@ -39,20 +39,38 @@ function randomFactors(count: number, k: number, random: Random, std: number): F
 
 export const als: AlgorithmDefinition = {
   name: 'als',
-  description: 'Biased matrix factorization by alternating least squares (weighted-λ), multi-threaded',
+  description:
+    'Biased matrix factorization by alternating least squares (weighted-λ), multi-threaded',
   kind: 'rating',
   params: {
     factors: { default: 64, min: 1, max: 1024, integer: true, description: 'latent factors k' },
     iterations: { default: 15, min: 1, integer: true, description: 'user+item half-step pairs' },
-    regularization: { default: 0.1, min: 0, description: 'λ on factors, times the row’s rating count' },
-    biasRegularization: { default: 10, min: 0, description: 'λ_b on biases (a damping: not times the count)' },
-    initStd: { default: 0.1, min: 0, description: 'standard deviation of the normal initial item factors' },
+    regularization: {
+      default: 0.1,
+      min: 0,
+      description: 'λ on factors, times the row’s rating count',
+    },
+    biasRegularization: {
+      default: 10,
+      min: 0,
+      description: 'λ_b on biases (a damping: not times the count)',
+    },
+    initStd: {
+      default: 0.1,
+      min: 0,
+      description: 'standard deviation of the normal initial item factors',
+    },
     solver: {
       default: 'cholesky',
       choices: ['cholesky', 'cg'],
       description: 'exact Cholesky solve per row, or cgSteps conjugate-gradient steps (faster)',
     },
-    cgSteps: { default: 3, min: 1, integer: true, description: 'conjugate-gradient steps (solver cg)' },
+    cgSteps: {
+      default: 3,
+      min: 1,
+      integer: true,
+      description: 'conjugate-gradient steps (solver cg)',
+    },
   },
   fit(matrix, params, options) {
     const k = num(params, 'factors');
@@ -172,9 +190,22 @@ export const ials: AlgorithmDefinition = {
     iterations: { default: 15, min: 1, integer: true, description: 'user+item half-step pairs' },
     regularization: { default: 0.1, min: 0, description: 'λ on factors' },
     alpha: { default: 10, min: 0, description: 'confidence slope α in c = 1 + α·r' },
-    confidence: { default: 'binary', choices: ['binary', 'rating'], description: 'r in c = 1 + α·r: 1 or the rating' },
-    cgSteps: { default: 3, min: 1, integer: true, description: 'conjugate-gradient steps per row and half-step' },
-    initStd: { default: 0.01, min: 0, description: 'standard deviation of the normal initial factors' },
+    confidence: {
+      default: 'binary',
+      choices: ['binary', 'rating'],
+      description: 'r in c = 1 + α·r: 1 or the rating',
+    },
+    cgSteps: {
+      default: 3,
+      min: 1,
+      integer: true,
+      description: 'conjugate-gradient steps per row and half-step',
+    },
+    initStd: {
+      default: 0.01,
+      min: 0,
+      description: 'standard deviation of the normal initial factors',
+    },
   },
   fit(matrix, params, options) {
     const k = num(params, 'factors');

@@ -33,6 +33,12 @@ export function explicitAlsRows(d: any, phase: number, from: number, to: number)
   const target = new Float64Array(Math.max(1, maxCount));
   const a = new Float64Array(s * s);
   const b = new Float64Array(s);
+  // Conjugate-gradient scratch (solver 1).
+  const rowMajor = d.solver === 1 ? new Float64Array(s * Math.max(1, maxCount)) : columns;
+  const v = new Float64Array(s);
+  const residual = new Float64Array(s);
+  const direction = new Float64Array(s);
+  const product = new Float64Array(s);
   for (let row = from; row < to; row++) {
     const start = ptr[row];
     const n = ptr[row + 1] - start;
@@ -56,38 +62,38 @@ export function explicitAlsRows(d: any, phase: number, from: number, to: number)
       b[f] = sum;
     }
     if (d.solver === 1) {
-      // Conjugate gradient from the current values: A v = Σ x (x·v) + n·diag(λ…λ_b) v.
-      const x = b.slice();
-      const v = new Float64Array(s);
+      // Conjugate gradient from the current values: A v = Σ_t x_t (x_t·v) + diag(nλ…nλ, λ_b) v,
+      // with x_t gathered row-major so both passes run over contiguous memory.
+      for (let t = 0; t < n; t++) {
+        const offset = t * s;
+        for (let f = 0; f < s; f++) rowMajor[offset + f] = columns[f * n + t];
+      }
       for (let f = 0; f < k; f++) v[f] = outFactors[outOffset + f];
       v[k] = outBias[row];
-      const residual = new Float64Array(s);
-      const direction = new Float64Array(s);
-      const product = new Float64Array(s);
-      const projection = new Float64Array(n);
-      const multiply = (input: Float64Array, output: Float64Array): void => {
-        projection.fill(0);
-        for (let f = 0; f < s; f++) {
-          const cf = f * n;
-          const value = input[f];
-          for (let t = 0; t < n; t++) projection[t] += columns[cf + t] * value;
-        }
-        for (let f = 0; f < s; f++) {
-          const cf = f * n;
-          let sum = 0;
-          for (let t = 0; t < n; t++) sum += columns[cf + t] * projection[t];
-          output[f] = sum + (f < k ? reg * n : regBias) * input[f];
-        }
-      };
-      multiply(v, product);
+      // product = A v (written out twice below rather than as a closure, which V8 optimizes worse)
+      for (let f = 0; f < k; f++) product[f] = reg * n * v[f];
+      product[k] = regBias * v[k];
+      for (let t = 0; t < n; t++) {
+        const offset = t * s;
+        let projection = 0;
+        for (let f = 0; f < s; f++) projection += rowMajor[offset + f] * v[f];
+        for (let f = 0; f < s; f++) product[f] += projection * rowMajor[offset + f];
+      }
       let rsOld = 0;
       for (let f = 0; f < s; f++) {
-        residual[f] = x[f] - product[f];
+        residual[f] = b[f] - product[f];
         direction[f] = residual[f];
         rsOld += residual[f] * residual[f];
       }
       for (let step = 0; step < d.cgSteps && rsOld > 1e-20; step++) {
-        multiply(direction, product);
+        for (let f = 0; f < k; f++) product[f] = reg * n * direction[f];
+        product[k] = regBias * direction[k];
+        for (let t = 0; t < n; t++) {
+          const offset = t * s;
+          let projection = 0;
+          for (let f = 0; f < s; f++) projection += rowMajor[offset + f] * direction[f];
+          for (let f = 0; f < s; f++) product[f] += projection * rowMajor[offset + f];
+        }
         let pAp = 0;
         for (let f = 0; f < s; f++) pAp += direction[f] * product[f];
         if (!(pAp > 0)) break;
@@ -98,7 +104,8 @@ export function explicitAlsRows(d: any, phase: number, from: number, to: number)
           residual[f] -= alpha * product[f];
           rsNew += residual[f] * residual[f];
         }
-        for (let f = 0; f < s; f++) direction[f] = residual[f] + (rsNew / rsOld) * direction[f];
+        const beta = rsNew / rsOld;
+        for (let f = 0; f < s; f++) direction[f] = residual[f] + beta * direction[f];
         rsOld = rsNew;
       }
       for (let f = 0; f < k; f++) outFactors[outOffset + f] = v[f];
@@ -116,7 +123,14 @@ export function explicitAlsRows(d: any, phase: number, from: number, to: number)
         const d1 = d0 + n;
         const d2 = d1 + n;
         const d3 = d2 + n;
-        let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+        let a00 = 0,
+          a01 = 0,
+          a02 = 0,
+          a03 = 0,
+          a10 = 0,
+          a11 = 0,
+          a12 = 0,
+          a13 = 0;
         for (let t = 0; t < n; t++) {
           const x0 = columns[c0 + t];
           const x1 = columns[c1 + t];

@@ -11,7 +11,13 @@
 import type { AlgorithmDefinition } from '../algorithm.ts';
 import { num } from '../algorithm.ts';
 import type { RatingMatrix } from '../matrix.ts';
-import { BaseModel, coreFromMatrix, type Baseline, type ModelParts, type UserView } from '../model.ts';
+import {
+  BaseModel,
+  coreFromMatrix,
+  type Baseline,
+  type ModelParts,
+  type UserView,
+} from '../model.ts';
 
 export const BASELINE_DEFAULTS = { itemDamping: 10, userDamping: 15, iterations: 10 };
 
@@ -28,13 +34,15 @@ export function fitBaseline(
   for (let iteration = 0; iteration < iterations; iteration++) {
     for (let i = 0; i < matrix.items; i++) {
       let sum = 0;
-      for (let p = itemPtr[i]; p < itemPtr[i + 1]; p++) sum += itemRatings[p] - mu - userBias[itemUsers[p]];
+      for (let p = itemPtr[i]; p < itemPtr[i + 1]; p++)
+        sum += itemRatings[p] - mu - userBias[itemUsers[p]];
       const n = itemPtr[i + 1] - itemPtr[i];
       itemBias[i] = n + itemDamping > 0 ? sum / (n + itemDamping) : 0;
     }
     for (let u = 0; u < matrix.users; u++) {
       let sum = 0;
-      for (let p = userPtr[u]; p < userPtr[u + 1]; p++) sum += userRatings[p] - mu - itemBias[userItems[p]];
+      for (let p = userPtr[u]; p < userPtr[u + 1]; p++)
+        sum += userRatings[p] - mu - itemBias[userItems[p]];
       const n = userPtr[u + 1] - userPtr[u];
       userBias[u] = n + userDamping > 0 ? sum / (n + userDamping) : 0;
     }
@@ -62,12 +70,30 @@ export const bias: AlgorithmDefinition = {
   description: 'Global mean + damped user and item biases (the fallback of every model)',
   kind: 'rating',
   params: {
-    itemDamping: { default: BASELINE_DEFAULTS.itemDamping, min: 0, description: 'pseudo-ratings at μ added to each item mean' },
-    userDamping: { default: BASELINE_DEFAULTS.userDamping, min: 0, description: 'pseudo-ratings added to each user mean' },
-    iterations: { default: BASELINE_DEFAULTS.iterations, min: 1, integer: true, description: 'alternating item/user passes' },
+    itemDamping: {
+      default: BASELINE_DEFAULTS.itemDamping,
+      min: 0,
+      description: 'pseudo-ratings at μ added to each item mean',
+    },
+    userDamping: {
+      default: BASELINE_DEFAULTS.userDamping,
+      min: 0,
+      description: 'pseudo-ratings added to each user mean',
+    },
+    iterations: {
+      default: BASELINE_DEFAULTS.iterations,
+      min: 1,
+      integer: true,
+      description: 'alternating item/user passes',
+    },
   },
   fit(matrix, params) {
-    const baseline = fitBaseline(matrix, num(params, 'itemDamping'), num(params, 'userDamping'), num(params, 'iterations'));
+    const baseline = fitBaseline(
+      matrix,
+      num(params, 'itemDamping'),
+      num(params, 'userDamping'),
+      num(params, 'iterations'),
+    );
     return new BiasModel(coreFromMatrix(matrix, 'bias', 'rating', params, baseline));
   },
   restore(core) {

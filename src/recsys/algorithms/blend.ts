@@ -13,7 +13,7 @@
 import { Random, shuffledIndices } from '../../util/random.ts';
 import { selectRatings, type Ratings } from '../../datasets/dataset.ts';
 import type { AlgorithmDefinition } from '../algorithm.ts';
-import { num } from '../algorithm.ts';
+import { num, ParameterError } from '../algorithm.ts';
 import { choleskySolve } from '../linalg.ts';
 import { RatingMatrix } from '../matrix.ts';
 import {
@@ -41,7 +41,12 @@ export const BLEND_MEMBER_PARAMS: Record<string, Params> = {
 
 /** How the blend reaches the registry without an import cycle (set by registry.ts). */
 let registry: {
-  fit: (name: string, ratings: Ratings | RatingMatrix, params: Params, options: { seed: number; threads?: number }) => BaseModel;
+  fit: (
+    name: string,
+    ratings: Ratings | RatingMatrix,
+    params: Params,
+    options: { seed: number; threads?: number },
+  ) => BaseModel;
   load: (bytes: Uint8Array) => BaseModel;
 } | null = null;
 
@@ -51,7 +56,8 @@ export function connectBlendRegistry(value: NonNullable<typeof registry>): void 
 
 function matrixRatings(matrix: RatingMatrix): Ratings {
   const userIndex = new Int32Array(matrix.length);
-  for (let u = 0; u < matrix.users; u++) userIndex.fill(u, matrix.userPtr[u], matrix.userPtr[u + 1]);
+  for (let u = 0; u < matrix.users; u++)
+    userIndex.fill(u, matrix.userPtr[u], matrix.userPtr[u + 1]);
   return {
     length: matrix.length,
     userIndex,
@@ -61,6 +67,23 @@ function matrixRatings(matrix: RatingMatrix): Ratings {
     userIds: matrix.userIds,
     itemIds: matrix.itemIds,
   };
+}
+
+/** The member list of a blend's parameters (throws ParameterError for a bad one). */
+function memberNames(params: Params): string[] {
+  const names = String(params.members)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 0) throw new ParameterError('blend: members needs at least one algorithm');
+  for (const name of names) {
+    if (!(name in BLEND_MEMBER_PARAMS) && name !== 'bias') {
+      throw new ParameterError(
+        `blend: "${name}" cannot be a member (choose from bias, ${Object.keys(BLEND_MEMBER_PARAMS).join(', ')})`,
+      );
+    }
+  }
+  return names;
 }
 
 export class BlendModel extends BaseModel {
@@ -83,13 +106,20 @@ export class BlendModel extends BaseModel {
 
   override foldIn(ratings: readonly RatingInput[]): FoldedUser {
     const own = super.foldIn(ratings);
-    return new FoldedUser(own.items, own.ratings, own.bias, own.state, this.members.map((member) => member.foldIn(ratings)));
+    return new FoldedUser(
+      own.items,
+      own.ratings,
+      own.bias,
+      own.state,
+      this.members.map((member) => member.foldIn(ratings)),
+    );
   }
 
   protected scoreOne(user: UserView, item: number): number {
     let value = this.weights[0];
     this.members.forEach((member, m) => {
-      value += this.weights[m + 1] * member.clip(member.estimate((user.members as UserView[])[m], item));
+      value +=
+        this.weights[m + 1] * member.clip(member.estimate((user.members as UserView[])[m], item));
     });
     return value;
   }
@@ -114,7 +144,11 @@ export class BlendModel extends BaseModel {
 
   override explain(user: UserRef, item: number, n = 3): ScoredItem[] {
     const index = this.members.indexOf(this.explainer());
-    return this.explainer().explain(user instanceof FoldedUser ? (user.members[index] ?? user) : user, item, n);
+    return this.explainer().explain(
+      user instanceof FoldedUser ? (user.members[index] ?? user) : user,
+      item,
+      n,
+    );
   }
 
   protected parts(): ModelParts {
@@ -133,25 +167,33 @@ export class BlendModel extends BaseModel {
 
 export const blend: AlgorithmDefinition = {
   name: 'blend',
-  description: 'Linear blend (stacking) of k-NN and factor models, weights fitted on held-out training ratings',
+  description:
+    'Linear blend (stacking) of k-NN and factor models, weights fitted on held-out training ratings',
   kind: 'rating',
   params: {
     members: {
       default: 'item-knn,user-knn,svd,svdpp,als',
-      description: 'comma-separated rating predictors to blend (item-knn, user-knn, svd, svdpp, als, bias)',
+      description:
+        'comma-separated rating predictors to blend (item-knn, user-knn, svd, svdpp, als, bias)',
     },
-    validationShare: { default: 0.1, min: 0.01, max: 0.5, description: 'share of training ratings the weights are fitted on' },
-    ridge: { default: 0.001, min: 0, description: 'ridge penalty on the weights (times the validation size)' },
+    validationShare: {
+      default: 0.1,
+      min: 0.01,
+      max: 0.5,
+      description: 'share of training ratings the weights are fitted on',
+    },
+    ridge: {
+      default: 0.001,
+      min: 0,
+      description: 'ridge penalty on the weights (times the validation size)',
+    },
+  },
+  validate(params) {
+    memberNames(params);
   },
   fit(matrix, params, options) {
     if (!registry) throw new Error('blend: registry not connected');
-    const names = String(params.members)
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    for (const name of names) {
-      if (!(name in BLEND_MEMBER_PARAMS) && name !== 'bias') throw new Error(`blend: "${name}" cannot be a member`);
-    }
+    const names = memberNames(params);
     const all = matrixRatings(matrix);
     const order = shuffledIndices(all.length, new Random(options.seed + 7919));
     const held = Math.max(1, Math.floor(all.length * num(params, 'validationShare')));
@@ -159,7 +201,10 @@ export const blend: AlgorithmDefinition = {
     const rest = RatingMatrix.fromRatings(selectRatings(all, order.subarray(held)), matrix.scale);
     const m = names.length;
     const columns = names.map((name) => {
-      const model = registry!.fit(name, rest, BLEND_MEMBER_PARAMS[name] ?? {}, { seed: options.seed, threads: options.threads });
+      const model = registry!.fit(name, rest, BLEND_MEMBER_PARAMS[name] ?? {}, {
+        seed: options.seed,
+        threads: options.threads,
+      });
       return model.predictMany(validation.userIndex, validation.itemIndex);
     });
     options.onProgress?.(0.5);
@@ -181,9 +226,18 @@ export const blend: AlgorithmDefinition = {
       b.fill(1 / m);
       b[0] = 0;
     }
-    const members = names.map((name) => registry!.fit(name, matrix, BLEND_MEMBER_PARAMS[name] ?? {}, { seed: options.seed, threads: options.threads }));
+    const members = names.map((name) =>
+      registry!.fit(name, matrix, BLEND_MEMBER_PARAMS[name] ?? {}, {
+        seed: options.seed,
+        threads: options.threads,
+      }),
+    );
     options.onProgress?.(1);
-    return new BlendModel(coreFromMatrix(matrix, 'blend', 'rating', params, fitBaseline(matrix)), members, b);
+    return new BlendModel(
+      coreFromMatrix(matrix, 'blend', 'rating', params, fitBaseline(matrix)),
+      members,
+      b,
+    );
   },
   restore(core, parts) {
     if (!registry) throw new Error('blend: registry not connected');
@@ -191,7 +245,11 @@ export const blend: AlgorithmDefinition = {
     const members: BaseModel[] = [];
     for (let m = 0; m < count; m++) {
       const packed = parts.arrays[`member${m}`] as Int32Array;
-      const bytes = new Uint8Array(packed.buffer, packed.byteOffset, Number(parts.fields[`member${m}Bytes`]));
+      const bytes = new Uint8Array(
+        packed.buffer,
+        packed.byteOffset,
+        Number(parts.fields[`member${m}Bytes`]),
+      );
       members.push(registry.load(bytes));
     }
     return new BlendModel(core, members, parts.arrays.weights as Float64Array);

@@ -10,7 +10,13 @@ import type { AlgorithmDefinition } from '../algorithm.ts';
 import { num } from '../algorithm.ts';
 import { invertSymmetricPositiveDefinite } from '../linalg.ts';
 import { defaultThreads } from '../parallel.ts';
-import { BaseModel, coreFromMatrix, type ModelCore, type ModelParts, type UserView } from '../model.ts';
+import {
+  BaseModel,
+  coreFromMatrix,
+  type ModelCore,
+  type ModelParts,
+  type UserView,
+} from '../model.ts';
 import { fitBaseline } from './bias.ts';
 
 export class EaseModel extends BaseModel {
@@ -51,7 +57,8 @@ export class EaseModel extends BaseModel {
   /** Contribution of rated item i to the score of `item`: B_i,item. */
   protected override contributions(view: UserView, item: number): Float64Array {
     const out = new Float64Array(view.items.length);
-    for (let k = 0; k < view.items.length; k++) out[k] = this.weights[view.items[k] * this.items + item];
+    for (let k = 0; k < view.items.length; k++)
+      out[k] = this.weights[view.items[k] * this.items + item];
     return out;
   }
 
@@ -92,9 +99,13 @@ export const ease: AlgorithmDefinition = {
     }
     const weights = new Float32Array(n * n);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) weights[i * n + j] = i === j ? 0 : -gram[i * n + j] / gram[j * n + j];
+      for (let j = 0; j < n; j++)
+        weights[i * n + j] = i === j ? 0 : -gram[i * n + j] / gram[j * n + j];
     }
-    return new EaseModel(coreFromMatrix(matrix, 'ease', 'ranking', params, fitBaseline(matrix)), weights);
+    return new EaseModel(
+      coreFromMatrix(matrix, 'ease', 'ranking', params, fitBaseline(matrix)),
+      weights,
+    );
   },
   restore: (core, parts) => new EaseModel(core, parts.arrays.weights as Float32Array),
 };

@@ -100,7 +100,12 @@ export class FactorModel extends BaseModel {
     const k = this.f.factors;
     const state = user.state;
     if (!state) return this.baselineOf(user, item);
-    return this.f.globalMean + state[0] + this.f.itemBias[item] + dot(this.f.itemFactors, item * k, state, 1, k);
+    return (
+      this.f.globalMean +
+      state[0] +
+      this.f.itemBias[item] +
+      dot(this.f.itemFactors, item * k, state, 1, k)
+    );
   }
 
   protected override scoreInto(user: UserView, out: Float64Array): void {
@@ -119,7 +124,8 @@ export class FactorModel extends BaseModel {
     if (this.itemNorms) return this.itemNorms;
     const k = this.f.factors;
     const norms = new Float64Array(this.items);
-    for (let i = 0; i < this.items; i++) norms[i] = Math.sqrt(dot(this.f.itemFactors, i * k, this.f.itemFactors, i * k, k));
+    for (let i = 0; i < this.items; i++)
+      norms[i] = Math.sqrt(dot(this.f.itemFactors, i * k, this.f.itemFactors, i * k, k));
     this.itemNorms = norms;
     return norms;
   }

@@ -31,15 +31,34 @@ import {
 import { fitBaseline } from './bias.ts';
 
 const knnParams: Record<string, ParamSpec> = {
-  neighbours: { default: 40, min: 1, integer: true, description: 'k: neighbours used per prediction' },
-  minNeighbours: { default: 1, min: 1, integer: true, description: 'fewer neighbours → baseline prediction' },
+  neighbours: {
+    default: 40,
+    min: 1,
+    integer: true,
+    description: 'k: neighbours used per prediction',
+  },
+  minNeighbours: {
+    default: 1,
+    min: 1,
+    integer: true,
+    description: 'fewer neighbours → baseline prediction',
+  },
   similarity: {
     default: 'pearson-baseline',
     choices: ['pearson-baseline', 'adjusted-cosine', 'cosine'],
     description: 'similarity of co-rating vectors',
   },
-  shrinkage: { default: 100, min: 0, description: 'similarity × (n−1)/(n−1+shrinkage), n co-raters' },
-  modelSize: { default: 200, min: 1, integer: true, description: 'neighbours kept per item (user) in the model' },
+  shrinkage: {
+    default: 100,
+    min: 0,
+    description: 'similarity × (n−1)/(n−1+shrinkage), n co-raters',
+  },
+  modelSize: {
+    default: 200,
+    min: 1,
+    integer: true,
+    description: 'neighbours kept per item (user) in the model',
+  },
 };
 
 /** Residual of each rating used by the similarity, in the order of (ptr, other, values). */
@@ -90,7 +109,14 @@ class Accumulator {
   }
 
   /** Adds the co-ratings of one (entity value x) against the list bOther/bX of another axis. */
-  add(x: number, from: number, to: number, bOther: Int32Array, bX: Float64Array, self: number): void {
+  add(
+    x: number,
+    from: number,
+    to: number,
+    bOther: Int32Array,
+    bX: Float64Array,
+    self: number,
+  ): void {
     const { xy, xx, yy, count, touched } = this;
     for (let q = from; q < to; q++) {
       const b = bOther[q];
@@ -368,7 +394,11 @@ export class UserKnnModel extends KnnModel {
   }
 
   /** Similarities of a new user to every training user, with the model's similarity. */
-  protected override foldState(items: Int32Array, ratings: Float32Array, bias: number): Float64Array {
+  protected override foldState(
+    items: Int32Array,
+    ratings: Float32Array,
+    bias: number,
+  ): Float64Array {
     const columns = this.columnsWithResiduals();
     const accumulator = new Accumulator(this.users);
     const similarityName = String(this.params.similarity);
@@ -465,45 +495,95 @@ export class UserKnnModel extends KnnModel {
     const userBase = baseline.globalMean + user.bias;
     for (let i = 0; i < this.items; i++) {
       const base = userBase + baseline.itemBias[i];
-      out[i] = used[i] >= this.minK && denominator[i] > 0 ? base + numerator[i] / denominator[i] : base;
+      out[i] =
+        used[i] >= this.minK && denominator[i] > 0 ? base + numerator[i] / denominator[i] : base;
     }
   }
 }
 
-function fitKnn(matrix: RatingMatrix, params: Record<string, number | string>, itemBased: boolean, onProgress?: (f: number) => void) {
+function fitKnn(
+  matrix: RatingMatrix,
+  params: Record<string, number | string>,
+  itemBased: boolean,
+  onProgress?: (f: number) => void,
+) {
   const baseline = fitBaseline(matrix);
   const similarity = String(params.similarity);
   const means = userMeansOf(matrix);
-  const userX = residuals(similarity, matrix.userPtr, matrix.userItems, matrix.userRatings, baseline, true, means);
-  const itemX = residuals(similarity, matrix.itemPtr, matrix.itemUsers, matrix.itemRatings, baseline, false, means);
+  const userX = residuals(
+    similarity,
+    matrix.userPtr,
+    matrix.userItems,
+    matrix.userRatings,
+    baseline,
+    true,
+    means,
+  );
+  const itemX = residuals(
+    similarity,
+    matrix.itemPtr,
+    matrix.itemUsers,
+    matrix.itemRatings,
+    baseline,
+    false,
+    means,
+  );
   const shrinkage = num(params, 'shrinkage');
   const modelSize = num(params, 'modelSize');
   const neighbours = itemBased
-    ? neighbourLists(matrix.itemPtr, matrix.itemUsers, itemX, matrix.userPtr, matrix.userItems, userX, shrinkage, modelSize, onProgress)
-    : neighbourLists(matrix.userPtr, matrix.userItems, userX, matrix.itemPtr, matrix.itemUsers, itemX, shrinkage, modelSize, onProgress);
+    ? neighbourLists(
+        matrix.itemPtr,
+        matrix.itemUsers,
+        itemX,
+        matrix.userPtr,
+        matrix.userItems,
+        userX,
+        shrinkage,
+        modelSize,
+        onProgress,
+      )
+    : neighbourLists(
+        matrix.userPtr,
+        matrix.userItems,
+        userX,
+        matrix.itemPtr,
+        matrix.itemUsers,
+        itemX,
+        shrinkage,
+        modelSize,
+        onProgress,
+      );
   return { baseline, neighbours };
 }
 
 export const itemKnn: AlgorithmDefinition = {
   name: 'item-knn',
-  description: 'Item-item k-NN with baseline residuals (Sarwar 2001; Surprise KNNBaseline, item-based)',
+  description:
+    'Item-item k-NN with baseline residuals (Sarwar 2001; Surprise KNNBaseline, item-based)',
   kind: 'rating',
   params: knnParams,
   fit(matrix, params, options) {
     const { baseline, neighbours } = fitKnn(matrix, params, true, options.onProgress);
-    return new ItemKnnModel(coreFromMatrix(matrix, 'item-knn', 'rating', params, baseline), neighbours);
+    return new ItemKnnModel(
+      coreFromMatrix(matrix, 'item-knn', 'rating', params, baseline),
+      neighbours,
+    );
   },
   restore: (core, parts) => new ItemKnnModel(core, KnnModel.neighboursFrom(parts)),
 };
 
 export const userKnn: AlgorithmDefinition = {
   name: 'user-knn',
-  description: 'User-user k-NN with baseline residuals (GroupLens; Surprise KNNBaseline, user-based)',
+  description:
+    'User-user k-NN with baseline residuals (GroupLens; Surprise KNNBaseline, user-based)',
   kind: 'rating',
   params: knnParams,
   fit(matrix, params, options) {
     const { baseline, neighbours } = fitKnn(matrix, params, false, options.onProgress);
-    return new UserKnnModel(coreFromMatrix(matrix, 'user-knn', 'rating', params, baseline), neighbours);
+    return new UserKnnModel(
+      coreFromMatrix(matrix, 'user-knn', 'rating', params, baseline),
+      neighbours,
+    );
   },
   restore: (core, parts) => new UserKnnModel(core, KnnModel.neighboursFrom(parts)),
 };

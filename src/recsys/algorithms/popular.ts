@@ -4,7 +4,13 @@
  */
 import type { AlgorithmDefinition } from '../algorithm.ts';
 import { num } from '../algorithm.ts';
-import { BaseModel, coreFromMatrix, type ModelCore, type ModelParts, type UserView } from '../model.ts';
+import {
+  BaseModel,
+  coreFromMatrix,
+  type ModelCore,
+  type ModelParts,
+  type UserView,
+} from '../model.ts';
 import { fitBaseline } from './bias.ts';
 
 export class PopularModel extends BaseModel {
@@ -45,10 +51,14 @@ export const popular: AlgorithmDefinition = {
     const popularity = new Float64Array(matrix.items);
     for (let i = 0; i < matrix.items; i++) {
       let count = 0;
-      for (let p = matrix.itemPtr[i]; p < matrix.itemPtr[i + 1]; p++) if (matrix.itemRatings[p] >= minRating) count++;
+      for (let p = matrix.itemPtr[i]; p < matrix.itemPtr[i + 1]; p++)
+        if (matrix.itemRatings[p] >= minRating) count++;
       popularity[i] = count;
     }
-    return new PopularModel(coreFromMatrix(matrix, 'popular', 'ranking', params, fitBaseline(matrix)), popularity);
+    return new PopularModel(
+      coreFromMatrix(matrix, 'popular', 'ranking', params, fitBaseline(matrix)),
+      popularity,
+    );
   },
   restore(core, parts) {
     return new PopularModel(core, parts.arrays.popularity as Float64Array);

@@ -21,24 +21,54 @@ import { coreFromMatrix, type ParamSpec, type Params } from '../model.ts';
 import { fitBaseline } from './bias.ts';
 import { FactorModel } from './factors.ts';
 
-function sgdParams(factors: number, epochs: number, learningRate: number, regularization: number): Record<string, ParamSpec> {
+function sgdParams(
+  factors: number,
+  epochs: number,
+  learningRate: number,
+  regularization: number,
+): Record<string, ParamSpec> {
   return {
-    factors: { default: factors, min: 1, max: 1024, integer: true, description: 'latent factors k' },
-    epochs: { default: epochs, min: 1, integer: true, description: 'passes over the training ratings' },
+    factors: {
+      default: factors,
+      min: 1,
+      max: 1024,
+      integer: true,
+      description: 'latent factors k',
+    },
+    epochs: {
+      default: epochs,
+      min: 1,
+      integer: true,
+      description: 'passes over the training ratings',
+    },
     learningRate: { default: learningRate, min: 0, description: 'SGD step for factors (lr)' },
     regularization: { default: regularization, min: 0, description: 'L2 penalty on factors (λ)' },
     biasLearningRate: { default: learningRate, min: 0, description: 'SGD step for biases (lr_b)' },
-    biasRegularization: { default: regularization, min: 0, description: 'L2 penalty on biases (λ_b)' },
-    initStd: { default: 0.1, min: 0, description: 'standard deviation of the normal initial factors' },
+    biasRegularization: {
+      default: regularization,
+      min: 0,
+      description: 'L2 penalty on biases (λ_b)',
+    },
+    initStd: {
+      default: 0.1,
+      min: 0,
+      description: 'standard deviation of the normal initial factors',
+    },
     order: {
       default: 'user',
       choices: ['user', 'shuffle'],
-      description: '"user": ratings user by user (Surprise); "shuffle": new random order each epoch',
+      description:
+        '"user": ratings user by user (Surprise); "shuffle": new random order each epoch',
     },
   };
 }
 
-function trainSgd(matrix: RatingMatrix, params: Params, options: FitOptions & { seed: number }, implicit: boolean) {
+function trainSgd(
+  matrix: RatingMatrix,
+  params: Params,
+  options: FitOptions & { seed: number },
+  implicit: boolean,
+) {
   const k = num(params, 'factors');
   const epochs = num(params, 'epochs');
   const lr = num(params, 'learningRate');
@@ -55,7 +85,8 @@ function trainSgd(matrix: RatingMatrix, params: Params, options: FitOptions & { 
   for (let x = 0; x < userFactors.length; x++) userFactors[x] = random.normal(0, initStd);
   for (let x = 0; x < itemFactors.length; x++) itemFactors[x] = random.normal(0, initStd);
   const implicitFactors = implicit ? new Float64Array(items * k) : null;
-  if (implicitFactors) for (let x = 0; x < implicitFactors.length; x++) implicitFactors[x] = random.normal(0, initStd);
+  if (implicitFactors)
+    for (let x = 0; x < implicitFactors.length; x++) implicitFactors[x] = random.normal(0, initStd);
   const userBias = new Float64Array(users);
   const itemBias = new Float64Array(items);
   const z = new Float64Array(k);
@@ -88,9 +119,11 @@ function trainSgd(matrix: RatingMatrix, params: Params, options: FitOptions & { 
     if (order) random.shuffle(order);
     if (!implicit) {
       if (order && ratingUser) {
-        for (let step = 0; step < order.length; step++) update(ratingUser[order[step]], order[step]);
+        for (let step = 0; step < order.length; step++)
+          update(ratingUser[order[step]], order[step]);
       } else {
-        for (let u = 0; u < users; u++) for (let p = userPtr[u]; p < userPtr[u + 1]; p++) update(u, p);
+        for (let u = 0; u < users; u++)
+          for (let p = userPtr[u]; p < userPtr[u + 1]; p++) update(u, p);
       }
     } else {
       for (let step = 0; step < users; step++) {
@@ -112,7 +145,8 @@ function trainSgd(matrix: RatingMatrix, params: Params, options: FitOptions & { 
           const i = userItems[p];
           const io = i * k;
           let dotProduct = 0;
-          for (let f = 0; f < k; f++) dotProduct += (userFactors[uo + f] + z[f]) * itemFactors[io + f];
+          for (let f = 0; f < k; f++)
+            dotProduct += (userFactors[uo + f] + z[f]) * itemFactors[io + f];
           const error = userRatings[p] - (mu + userBias[u] + itemBias[i] + dotProduct);
           userBias[u] += lrBias * (error - regBias * userBias[u]);
           itemBias[i] += lrBias * (error - regBias * itemBias[i]);
@@ -167,7 +201,8 @@ export const svd: AlgorithmDefinition = {
 
 export const svdpp: AlgorithmDefinition = {
   name: 'svdpp',
-  description: 'SVD++ (Koren 2008): biased MF with implicit feedback from which items were rated, by SGD',
+  description:
+    'SVD++ (Koren 2008): biased MF with implicit feedback from which items were rated, by SGD',
   kind: 'rating',
   params: sgdParams(20, 20, 0.007, 0.02),
   fit: fitSgd('svdpp', true),

@@ -44,8 +44,16 @@ export function evaluateRatings(model: Model, test: Ratings): RatingEvaluation {
   }
   const perUser = [...users.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([u, e]) => ({ userId: test.userIds.ids[u], count: e.count, rmse: Math.sqrt(e.squared / e.count), mae: e.absolute / e.count }));
-  return { metrics: { rmse: rmse(predicted, test.rating), mae: mae(predicted, test.rating) }, perUser };
+    .map(([u, e]) => ({
+      userId: test.userIds.ids[u],
+      count: e.count,
+      rmse: Math.sqrt(e.squared / e.count),
+      mae: e.absolute / e.count,
+    }));
+  return {
+    metrics: { rmse: rmse(predicted, test.rating), mae: mae(predicted, test.rating) },
+    perUser,
+  };
 }
 
 export interface RankingOptions {
@@ -79,7 +87,11 @@ export const RANKING_METRICS = [
  * item outside the user's training ratings and compare with the relevant held-out items.
  * map and mrr are computed over the top `depth` items.
  */
-export function evaluateRanking(model: Model, test: Ratings, options: RankingOptions = {}): RankingEvaluation {
+export function evaluateRanking(
+  model: Model,
+  test: Ratings,
+  options: RankingOptions = {},
+): RankingEvaluation {
   const threshold = options.relevantRating ?? 4;
   const depth = options.depth ?? 100;
   const relevantByUser = new Map<number, Set<number>>();
@@ -121,7 +133,8 @@ export function evaluateRanking(model: Model, test: Ratings, options: RankingOpt
   if (base.core) {
     const { userPtr, userItems } = base.core;
     for (let p = 0; p < userItems.length; p++) popularity[userItems[p]]++;
-    for (let u = 0; u + 1 < userPtr.length; u++) if (userPtr[u + 1] > userPtr[u]) trainedUsers.add(u);
+    for (let u = 0; u + 1 < userPtr.length; u++)
+      if (userPtr[u + 1] > userPtr[u]) trainedUsers.add(u);
   }
   metrics['novelty@20'] = novelty(lists, popularity, Math.max(1, trainedUsers.size), 20);
   metrics.users = users.length;
@@ -162,7 +175,11 @@ export function evaluateAlgorithm(
   folds.forEach((fold, index) => {
     options.onFold?.(fold.name, index, folds.length);
     const fitStart = performance.now();
-    const model = fitAlgorithm(algorithm, fold.train, params, { seed: options.seed ?? 0, scale: options.scale, threads: options.threads });
+    const model = fitAlgorithm(algorithm, fold.train, params, {
+      seed: options.seed ?? 0,
+      scale: options.scale,
+      threads: options.threads,
+    });
     const fitSeconds = (performance.now() - fitStart) / 1000;
     const predictStart = performance.now();
     const metrics: Metrics = {};
@@ -173,17 +190,28 @@ export function evaluateAlgorithm(
       perUser = evaluation.perUser;
     }
     if (kind !== 'rating') {
-      const evaluation = evaluateRanking(model, fold.test, { relevantRating: options.relevantRating });
+      const evaluation = evaluateRanking(model, fold.test, {
+        relevantRating: options.relevantRating,
+      });
       Object.assign(metrics, evaluation.metrics);
       perUser = perUser ? mergePerUser(perUser, evaluation.perUser) : evaluation.perUser;
     }
     const predictSeconds = (performance.now() - predictStart) / 1000;
-    results.push({ fold: fold.name, fitSeconds, predictSeconds, metrics, ...(options.perUser ? { perUser } : {}) });
+    results.push({
+      fold: fold.name,
+      fitSeconds,
+      predictSeconds,
+      metrics,
+      ...(options.perUser ? { perUser } : {}),
+    });
   });
   return results;
 }
 
-function mergePerUser(a: Array<Record<string, number>>, b: Array<Record<string, number>>): Array<Record<string, number>> {
+function mergePerUser(
+  a: Array<Record<string, number>>,
+  b: Array<Record<string, number>>,
+): Array<Record<string, number>> {
   const byUser = new Map<number, Record<string, number>>();
   for (const row of a) byUser.set(row.userId, { ...row });
   for (const row of b) byUser.set(row.userId, { ...(byUser.get(row.userId) ?? {}), ...row });

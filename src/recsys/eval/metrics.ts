@@ -25,7 +25,8 @@ export function mae(predicted: ArrayLike<number>, actual: ArrayLike<number>): nu
 }
 
 function checkLengths(a: ArrayLike<number>, b: ArrayLike<number>): void {
-  if (a.length !== b.length) throw new Error(`metric: ${a.length} predictions for ${b.length} ratings`);
+  if (a.length !== b.length)
+    throw new Error(`metric: ${a.length} predictions for ${b.length} ratings`);
 }
 
 function hitsAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
@@ -36,18 +37,30 @@ function hitsAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: num
 }
 
 /** Hits in the top k divided by k. */
-export function precisionAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
+export function precisionAt(
+  ranked: ArrayLike<number>,
+  relevant: ReadonlySet<number>,
+  k: number,
+): number {
   return k > 0 ? hitsAt(ranked, relevant, k) / k : 0;
 }
 
 /** Hits in the top k divided by min(k, #relevant) (0 when nothing is relevant). */
-export function recallAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
+export function recallAt(
+  ranked: ArrayLike<number>,
+  relevant: ReadonlySet<number>,
+  k: number,
+): number {
   const denominator = Math.min(k, relevant.size);
   return denominator > 0 ? hitsAt(ranked, relevant, k) / denominator : 0;
 }
 
 /** 1 when some relevant item is in the top k, else 0. */
-export function hitRateAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
+export function hitRateAt(
+  ranked: ArrayLike<number>,
+  relevant: ReadonlySet<number>,
+  k: number,
+): number {
   return hitsAt(ranked, relevant, k) > 0 ? 1 : 0;
 }
 
@@ -55,7 +68,11 @@ export function hitRateAt(ranked: ArrayLike<number>, relevant: ReadonlySet<numbe
  * Normalized discounted cumulative gain with binary gains: DCG = Σ_{p<k} rel(p) / log2(p + 2),
  * divided by the ideal DCG of min(k, #relevant) hits at the top.
  */
-export function ndcgAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
+export function ndcgAt(
+  ranked: ArrayLike<number>,
+  relevant: ReadonlySet<number>,
+  k: number,
+): number {
   const ideal = Math.min(k, relevant.size);
   if (ideal === 0) return 0;
   let dcg = 0;
@@ -70,7 +87,11 @@ export function ndcgAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>,
  * Average precision over the top k (default: the whole list): Σ over hits at rank p of
  * precision@p, divided by min(k, #relevant). Its mean over users is MAP.
  */
-export function averagePrecision(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k = ranked.length): number {
+export function averagePrecision(
+  ranked: ArrayLike<number>,
+  relevant: ReadonlySet<number>,
+  k = ranked.length,
+): number {
   const denominator = Math.min(k, relevant.size);
   if (denominator === 0) return 0;
   let hits = 0;
@@ -86,14 +107,22 @@ export function averagePrecision(ranked: ArrayLike<number>, relevant: ReadonlySe
 }
 
 /** 1 / rank of the first relevant item within the top k (default: whole list), else 0. MRR is its mean. */
-export function reciprocalRank(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k = ranked.length): number {
+export function reciprocalRank(
+  ranked: ArrayLike<number>,
+  relevant: ReadonlySet<number>,
+  k = ranked.length,
+): number {
   const depth = Math.min(k, ranked.length);
   for (let p = 0; p < depth; p++) if (relevant.has(ranked[p])) return 1 / (p + 1);
   return 0;
 }
 
 /** Share of the catalog's items that appear in at least one list (each list cut to its first k). */
-export function catalogCoverage(lists: readonly ArrayLike<number>[], catalogSize: number, k = Infinity): number {
+export function catalogCoverage(
+  lists: readonly ArrayLike<number>[],
+  catalogSize: number,
+  k = Infinity,
+): number {
   if (catalogSize === 0) return 0;
   const seen = new Uint8Array(catalogSize);
   let count = 0;

@@ -31,7 +31,12 @@ export interface ProtocolInfo {
 
 /** Protocol names accepted by `lenslab evaluate` (temporal-lastN takes any N ≥ 1). */
 export const PROTOCOLS: readonly ProtocolInfo[] = [
-  { name: 'kfold5', kind: 'rating', defaultSeed: 0, description: '5-fold cross-validation over all ratings' },
+  {
+    name: 'kfold5',
+    kind: 'rating',
+    defaultSeed: 0,
+    description: '5-fold cross-validation over all ratings',
+  },
   { name: 'split90', kind: 'rating', defaultSeed: 1234, description: 'one random 90/10 split' },
   ...[1, 2, 3, 4, 5].map((n) => ({
     name: `ml100k-u${n}`,
@@ -39,8 +44,18 @@ export const PROTOCOLS: readonly ProtocolInfo[] = [
     defaultSeed: 0,
     description: `official ML-100K split u${n}.base / u${n}.test`,
   })),
-  { name: 'holdout20', kind: 'ranking', defaultSeed: 42, description: '20% of each user’s ratings held out, top-N' },
-  { name: 'temporal-last5', kind: 'both', defaultSeed: 0, description: 'each user’s 5 most recent ratings held out' },
+  {
+    name: 'holdout20',
+    kind: 'ranking',
+    defaultSeed: 42,
+    description: '20% of each user’s ratings held out, top-N',
+  },
+  {
+    name: 'temporal-last5',
+    kind: 'both',
+    defaultSeed: 0,
+    description: 'each user’s 5 most recent ratings held out',
+  },
 ];
 
 /** The protocol of a name (including any temporal-lastN), or undefined. */
@@ -49,7 +64,12 @@ export function protocolInfo(name: string): ProtocolInfo | undefined {
   if (known) return known;
   const temporal = /^temporal-last([1-9]\d*)$/.exec(name);
   if (temporal) {
-    return { name, kind: 'both', defaultSeed: 0, description: `each user’s ${temporal[1]} most recent ratings held out` };
+    return {
+      name,
+      kind: 'both',
+      defaultSeed: 0,
+      description: `each user’s ${temporal[1]} most recent ratings held out`,
+    };
   }
   return undefined;
 }
@@ -64,7 +84,11 @@ export function kFold(ratings: Ratings, folds = 5, seed = 0): Fold[] {
     const train = new Int32Array(ratings.length - (to - from));
     train.set(order.subarray(0, from));
     train.set(order.subarray(to), from);
-    result.push({ name: `fold${f + 1}`, train: selectRatings(ratings, train), test: selectRatings(ratings, order.subarray(from, to)) });
+    result.push({
+      name: `fold${f + 1}`,
+      train: selectRatings(ratings, train),
+      test: selectRatings(ratings, order.subarray(from, to)),
+    });
   }
   return result;
 }
@@ -111,7 +135,17 @@ export function perUserHoldout(ratings: Ratings, share = 0.2, seed = 42, minRati
     const held = Math.max(1, Math.round(share * userRows.length));
     for (let k = 0; k < userRows.length; k++) (k < held ? test : train).push(userRows[k]);
   }
-  return { name: 'holdout', train: selectRatings(ratings, train.sort((a, b) => a - b)), test: selectRatings(ratings, test.sort((a, b) => a - b)) };
+  return {
+    name: 'holdout',
+    train: selectRatings(
+      ratings,
+      train.sort((a, b) => a - b),
+    ),
+    test: selectRatings(
+      ratings,
+      test.sort((a, b) => a - b),
+    ),
+  };
 }
 
 /** temporal-lastN: each user with ≥ n + minTrain ratings keeps the n most recent for test. */
@@ -129,7 +163,17 @@ export function temporalLastN(ratings: Ratings, n = 5, minTrain = 5): Fold {
     const cut = userRows.length - n;
     for (let k = 0; k < userRows.length; k++) (k < cut ? train : test).push(userRows[k]);
   }
-  return { name: `last${n}`, train: selectRatings(ratings, train.sort((a, b) => a - b)), test: selectRatings(ratings, test.sort((a, b) => a - b)) };
+  return {
+    name: `last${n}`,
+    train: selectRatings(
+      ratings,
+      train.sort((a, b) => a - b),
+    ),
+    test: selectRatings(
+      ratings,
+      test.sort((a, b) => a - b),
+    ),
+  };
 }
 
 /**

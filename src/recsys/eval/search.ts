@@ -56,7 +56,9 @@ export function searchParams(train: Ratings, options: SearchOptions): SearchResu
   const lowerIsBetter = metric === 'rmse' || metric === 'mae';
   const seed = options.seed ?? 0;
   const ranking = !lowerIsBetter;
-  const validation = ranking ? perUserHoldout(train, 0.2, seed) : randomSplit(train, 0.1, seed, 'validation');
+  const validation = ranking
+    ? perUserHoldout(train, 0.2, seed)
+    : randomSplit(train, 0.1, seed, 'validation');
   let candidates = gridOf(options.space);
   if (options.mode === 'random') {
     const random = new Random(seed);
@@ -66,15 +68,31 @@ export function searchParams(train: Ratings, options: SearchOptions): SearchResu
   const trials: SearchTrial[] = [];
   candidates.forEach((candidate, index) => {
     const params = { ...options.base, ...candidate };
-    const [result] = evaluateAlgorithm(options.algorithm, params, [validation], ranking ? 'ranking' : 'rating', {
-      seed,
-      scale: options.scale,
-      threads: options.threads,
-    });
-    const trial = { params, score: result.metrics[metric], metrics: result.metrics, fitSeconds: result.fitSeconds };
+    const [result] = evaluateAlgorithm(
+      options.algorithm,
+      params,
+      [validation],
+      ranking ? 'ranking' : 'rating',
+      {
+        seed,
+        scale: options.scale,
+        threads: options.threads,
+      },
+    );
+    const trial = {
+      params,
+      score: result.metrics[metric],
+      metrics: result.metrics,
+      fitSeconds: result.fitSeconds,
+    };
     trials.push(trial);
     options.onTrial?.(trial, index, candidates.length);
   });
   trials.sort((a, b) => (lowerIsBetter ? a.score - b.score : b.score - a.score));
-  return { best: trials[0]?.params ?? { ...options.base }, bestScore: trials[0]?.score ?? NaN, metric, trials };
+  return {
+    best: trials[0]?.params ?? { ...options.base },
+    bestScore: trials[0]?.score ?? NaN,
+    metric,
+    trials,
+  };
 }

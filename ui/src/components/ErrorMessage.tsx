@@ -1,12 +1,23 @@
 import type { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
 import { ApiError } from '../api.ts';
 
 /** Shows an API problem (title, detail and per-field errors) or any other error, as an alert. */
-export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
+export function ErrorMessage({
+  error,
+  title,
+  loginHint = true,
+}: {
+  error: unknown;
+  title?: string;
+  /** Offer a "Log in" link when the answer was 401 (not on the login form itself). */
+  loginHint?: boolean;
+}) {
   if (!error) return null;
   let heading = title ?? 'Something went wrong';
   let detail: string;
   let fields: Array<{ path?: string; message?: string }> = [];
+  const loggedOut = loginHint && error instanceof ApiError && error.status === 401;
   if (error instanceof ApiError) {
     const problem = error.problem;
     heading = title ?? problem.title ?? heading;
@@ -22,6 +33,12 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
     <div className="alert alert-error" role="alert">
       <strong>{heading}</strong>
       {detail && <span> {detail}</span>}
+      {loggedOut && (
+        <span>
+          {' '}
+          <Link to="/login">Log in</Link> to continue.
+        </span>
+      )}
       {fields.length > 0 && (
         <ul>
           {fields.map((field, index) => (

@@ -138,7 +138,7 @@ export function LoginPage() {
       <h1>Log in</h1>
       {state.loggedOut && <Notice>You are logged out. See you soon!</Notice>}
       {state.reset && <Notice>Your password was changed. Log in with the new one.</Notice>}
-      <ErrorMessage error={error} title="Could not log in." />
+      <ErrorMessage error={error} title="Could not log in." loginHint={false} />
       <form onSubmit={(event) => void submit(event)} className="form">
         <label className="field">
           <span>E-mail</span>

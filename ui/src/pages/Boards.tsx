@@ -173,6 +173,7 @@ export function BoardPage() {
 
 export function ThreadPage() {
   const { id } = useParams();
+  const navigate = useNavigate();
   const threadId = Number(id);
   const { member } = useSession();
   const page = useLoad(() => api.thread(threadId), [threadId, member?.id]);
@@ -199,7 +200,7 @@ export function ThreadPage() {
   if (page.error) return <ErrorMessage error={page.error} title="Could not load the thread." />;
   if (!page.data) return <Loading />;
   const { thread, posts } = page.data;
-  const boardSlug = thread.board?.slug ?? thread.boardSlug;
+  const boardSlug = thread.board?.slug;
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -207,14 +208,23 @@ export function ThreadPage() {
         {boardSlug && (
           <>
             {' '}
-            › <Link to={`/boards/${boardSlug}`}>{thread.board?.name ?? boardSlug}</Link>
+            › <Link to={`/boards/${boardSlug}`}>{thread.board.name}</Link>
           </>
         )}
       </nav>
       <h1>{thread.title}</h1>
       <ol className="posts" aria-label="Posts">
         {posts.map((post) => (
-          <PostItem key={post.id} post={post} onChanged={page.reload} />
+          <PostItem
+            key={post.id}
+            post={post}
+            onChanged={page.reload}
+            onDeleted={() => {
+              // The server removes a thread left without posts: go back to its board.
+              if (posts.length === 1 && boardSlug) navigate(`/boards/${boardSlug}`);
+              else page.reload();
+            }}
+          />
         ))}
       </ol>
       <section className="card" aria-labelledby="reply-heading">
@@ -242,7 +252,15 @@ export function ThreadPage() {
   );
 }
 
-function PostItem({ post, onChanged }: { post: Post; onChanged: () => void }) {
+function PostItem({
+  post,
+  onChanged,
+  onDeleted,
+}: {
+  post: Post;
+  onChanged: () => void;
+  onDeleted: () => void;
+}) {
   const [editing, setEditing] = useState(false);
   const [body, setBody] = useState(post.body);
   const [busy, setBusy] = useState(false);
@@ -269,7 +287,7 @@ function PostItem({ post, onChanged }: { post: Post; onChanged: () => void }) {
     setError(null);
     try {
       await api.deletePost(post.id);
-      onChanged();
+      onDeleted();
     } catch (failure) {
       setError(failure);
     } finally {

@@ -89,9 +89,8 @@ function MemberHome() {
         <div className="section-head">
           <h1 id="top-picks-heading">Top picks for you</h1>
           {picks.data?.model && (
-            <p className="muted small">
-              Predicted by the {picks.data.model.algorithm} model (version{' '}
-              {String(picks.data.model.version)}). Rate more to sharpen them.
+            <p className="muted small" title={`model version ${String(picks.data.model.version)}`}>
+              Predicted by the {picks.data.model.algorithm} model. Rate more to sharpen them.
             </p>
           )}
         </div>

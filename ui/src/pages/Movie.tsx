@@ -1,14 +1,18 @@
 // A movie: title, year, genres, your rating (click a star to set it at once), the predicted
 // rating, the average with its histogram, and similar movies.
-import { useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
-import { RatingHistogram } from '../components/Histogram.tsx';
 import { Genres, MovieCard, MovieGrid, Poster } from '../components/MovieCard.tsx';
 import { StarMeter, StarRating } from '../components/Stars.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
+
+// Chart.js is the largest dependency: load it only when a movie page needs it.
+const RatingHistogram = lazy(() =>
+  import('../components/Histogram.tsx').then((module) => ({ default: module.RatingHistogram })),
+);
 
 export function MoviePage() {
   const { id } = useParams();
@@ -143,7 +147,9 @@ export function MoviePage() {
           )}
         </div>
         {movie.histogram && movie.histogram.length === 5 && (
-          <RatingHistogram counts={movie.histogram} title="How members rated it" />
+          <Suspense fallback={<Loading label="Drawing the rating histogram…" />}>
+            <RatingHistogram counts={movie.histogram} title="How members rated it" />
+          </Suspense>
         )}
       </section>
       {movie.similar && movie.similar.length > 0 && (
