@@ -288,6 +288,7 @@ function synthetic(runs: number, only: string[] | null): Record<string, unknown>
         'algorithm',
         'settings',
         'fit s',
+        'fit CPU s (all threads)',
         'peak RSS MB',
         'predictions/s',
         'ms per top-20',

@@ -178,12 +178,7 @@ async function prepare(dir: string) {
   console.log(`synthetic-1m generated and imported in ${seconds(started)}`);
   started = performance.now();
   const training = await loadDataset(db);
-  const model = fitAlgorithm(
-    DEFAULT_ALGORITHM,
-    training.ratings,
-    {},
-    { seed: 1, scale: training.scale },
-  );
+  const model = fitAlgorithm(ALGORITHM, training.ratings, {}, { seed: 1, scale: training.scale });
   publishModel(
     model,
     {

@@ -1,12 +1,18 @@
 /**
  * How the event log writes a batch of rows: multi-row INSERTs inside one transaction, by the
- * fastest path each database offers, so that flushing costs the request path as little as
- * possible.
- * - SQLite file: a worker thread with its own connection (WAL lets it write while the server
- *   reads), so the synchronous driver never blocks the server's event loop while inserting.
- * - SQLite in memory: prepared statements on the server's connection (a worker cannot share it).
- * - PostgreSQL: pre-built parameterized statements on a pooled client (no query building).
- * - Anything else: Kysely.
+ * fastest path each database offers, so that flushing costs the request path little.
+ * - SQLite ('sqlite', the default): prepared multi-row statements on the server's own connection,
+ *   taken through Kysely's connection mutex so a batch never lands inside someone else's open
+ *   transaction. The driver is synchronous: a batch of 500 rows holds the event loop for about a
+ *   millisecond or two on an idle machine.
+ * - SQLite in a worker thread ('sqlite-worker', opt-in): a second connection writes, so the event
+ *   loop is never held. Only for applications whose SQLite transactions take the write lock up
+ *   front (BEGIN IMMEDIATE): with a second writer, a deferred transaction that reads and then
+ *   writes fails at once with SQLITE_BUSY when the other connection committed in between (the
+ *   busy timeout does not apply to that case). lenslab's services use deferred transactions, so
+ *   the default stays on the server's connection.
+ * - PostgreSQL ('postgres'): pre-built parameterized statements on a pooled client.
+ * - Anything else ('kysely'): Kysely's query builder.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -169,7 +175,11 @@ function sqliteInlineWriter(db: Db): EventWriter {
   });
   return {
     write: async (rows) => {
-      write(flatten(rows));
+      const flat = flatten(rows);
+      // Hold Kysely's single connection while writing: never inside another caller's transaction.
+      await db.kysely.connection().execute(async () => {
+        write(flat);
+      });
     },
     close: async () => {},
   };
@@ -234,22 +244,13 @@ function kyselyWriter(db: Db, rowsPerInsert: number): EventWriter {
 
 export type EventWriterKind = 'auto' | 'sqlite-worker' | 'sqlite' | 'postgres' | 'kysely';
 
-/** The writer for a database ('auto': the fastest that fits it). */
+/** The writer for a database ('auto': 'sqlite' or 'postgres', else 'kysely'). */
 export function eventWriter(
   db: Db,
   kind: EventWriterKind = 'auto',
   rowsPerInsert = 500,
 ): EventWriter {
-  const chosen =
-    kind !== 'auto'
-      ? kind
-      : db.sqlite
-        ? db.sqlite.memory
-          ? 'sqlite'
-          : 'sqlite-worker'
-        : db.pgPool
-          ? 'postgres'
-          : 'kysely';
+  const chosen = kind !== 'auto' ? kind : db.sqlite ? 'sqlite' : db.pgPool ? 'postgres' : 'kysely';
   switch (chosen) {
     case 'sqlite-worker':
       return new SqliteWorkerWriter(db.sqlite!.name);

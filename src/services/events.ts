@@ -333,7 +333,7 @@ export interface EventLogOptions {
   onError?: (error: unknown) => void;
   /** false: `record()` does nothing (logging off). */
   enabled?: boolean;
-  /** How batches are written (default 'auto': a worker thread for a SQLite file, see eventWriters.ts). */
+  /** How batches are written (default 'auto': prepared multi-row statements, see eventWriters.ts). */
   writer?: EventWriterKind;
 }
 

@@ -121,6 +121,18 @@ export class SessionStore {
     await this.db.kysely.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }
 
+  /** Ends every other session of a member (after a password change). */
+  async destroyOthers(userId: number, keepTokenHash: string): Promise<void> {
+    for (const [hash, session] of this.cache) {
+      if (session.userId === userId && hash !== keepTokenHash) this.cache.delete(hash);
+    }
+    await this.db.kysely
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('token_hash', '<>', keepTokenHash)
+      .execute();
+  }
+
   /** Forgets cached sessions of a member whose sessions were removed by other means. */
   forget(userId: number): void {
     for (const [hash, session] of this.cache)

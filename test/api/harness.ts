@@ -34,7 +34,12 @@ export async function startApi(
     db,
     vaultOptions: { secret: 'test secret: not for production use' },
     mailerOptions: { outboxDir: outbox, smtpUrl: '' },
-    recommenderOptions: { modelsDir: tempDir('lenslab-models-'), watchIntervalMs: 0 },
+    // Biased MF: quick to fit on the small catalog (the site's default may be a slower blend).
+    recommenderOptions: {
+      modelsDir: tempDir('lenslab-models-'),
+      watchIntervalMs: 0,
+      algorithm: 'svd',
+    },
     rateLimits: { loginPerMinute: 1000, registerPerMinute: 1000, passwordResetPerMinute: 1000 },
     ...options,
   });

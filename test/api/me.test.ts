@@ -134,6 +134,8 @@ for (const database of testDatabases) {
         newPassword: 'another good password',
       });
       assert.equal(wrong.status, 403);
+      const elsewhere = new Client(api.app);
+      assert.equal((await elsewhere.login(email)).status, 200);
       const newAddress = newEmail('moved');
       const moved = await client.request('PATCH', '/api/me/account', {
         currentPassword: PASSWORD,
@@ -142,6 +144,7 @@ for (const database of testDatabases) {
       });
       assert.equal(moved.status, 204);
       assert.deepEqual((await client.get('/api/me/account')).json, { email: newAddress });
+      assert.equal((await elsewhere.get('/api/session')).json?.member, null, 'other sessions end');
       assert.equal((await new Client(api.app).login(email, 'another good password')).status, 401);
       assert.equal(
         (await new Client(api.app).login(newAddress, 'another good password')).status,

@@ -6,13 +6,15 @@
 // artifacts/screenshots/.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page, Response } from 'playwright-core';
 import {
   browserSkipReason,
   launchBrowser,
   screenshot,
+  SCREENSHOT_DIR,
   startServer,
   waitForMail,
   type RunningServer,
@@ -28,6 +30,7 @@ const pageErrors: string[] = [];
 
 before(async () => {
   if (skip) return;
+  rmSync(join(SCREENSHOT_DIR, 'failure.png'), { force: true });
   server = await startServer();
   browser = await launchBrowser();
   context = await browser.newContext({
@@ -161,6 +164,13 @@ async function journey(): Promise<void> {
   assert.ok(await continueButton.isDisabled(), 'cannot continue before rating 15 movies');
   const picker = page.getByRole('list', { name: 'Movies to rate' });
   await picker.getByRole('article').nth(15).waitFor();
+  const shownAtFirst = await picker.getByRole('article').count();
+  await clickAndWait(
+    page.getByRole('button', { name: 'Show more movies' }),
+    'GET',
+    '/api/onboarding/movies',
+  );
+  await picker.getByRole('article').nth(shownAtFirst).waitFor();
   const pattern = [5, 4, 5, 2, 4, 5, 1, 3, 4, 5, 2, 4, 5, 3, 4];
   for (let i = 0; i < pattern.length; i++) {
     const stars = pattern[i];

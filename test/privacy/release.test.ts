@@ -17,7 +17,7 @@ import { readMlLatest } from '../../src/datasets/mlLatest.ts';
 import { writeMl1m } from '../../src/datasets/ml1m.ts';
 import { auditRelease } from '../../src/privacy/audit.ts';
 import { classKeys, classSizes } from '../../src/privacy/demographics.ts';
-import { validatePolicy } from '../../src/privacy/policy.ts';
+import { presetPolicy, validatePolicy } from '../../src/privacy/policy.ts';
 import { releaseWithAudit } from '../../src/privacy/report.ts';
 import { ReleaseError, checkReleaseTarget, writeRelease } from '../../src/services/releases.ts';
 import { smallDataset } from './helpers.ts';
@@ -348,4 +348,29 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
   ]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /bad-mapping\.csv:1: expected the header "release_id,user_id"/);
+});
+
+test('calibration takes the lightest step whose estimated re-identification is under its target', () => {
+  const calibrated = (target: number) =>
+    releaseWithAudit(
+      source,
+      validatePolicy({
+        gate: { maxReidentified: 1, targets: 'all' },
+        ratings: {
+          riskTargeting: { enabled: false },
+          calibration: { enabled: true, target, steps: 4, sample: 100 },
+        },
+      }),
+      options,
+    ).report.summary!;
+  const lenient = calibrated(1);
+  assert.equal(lenient.calibration.length, 1);
+  assert.ok(lenient.appliedSampleFraction > 0.8);
+  const impossible = calibrated(0);
+  assert.equal(impossible.calibration.length, 4);
+  assert.equal(impossible.appliedSampleFraction, presetPolicy('default').ratings.sampleFraction);
+  assert.equal(
+    impossible.appliedPerturbation,
+    presetPolicy('default').ratings.perturbation.probability,
+  );
 });

@@ -318,6 +318,35 @@ for (const target of testDatabases) {
       });
     }
 
+    test("a flush never lands inside another caller's transaction", async () => {
+      const log = new EventLog(db, { flushIntervalMs: 3_600_000 });
+      log.record({ kind: 'login', memberId: 1, at: T0 });
+      let flushing: Promise<number> | null = null;
+      await assert.rejects(
+        db.kysely.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('events')
+            .values({
+              occurred_at_ms: T0,
+              kind: 'search',
+              user_id: 2,
+              visitor_id: null,
+              payload: '{}',
+            })
+            .execute();
+          flushing = log.flush();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      assert.equal(await flushing, 1);
+      await log.close();
+      const counts = await countEvents(db);
+      assert.equal(counts.login, 1, 'the flushed event survived the rollback');
+      assert.equal(counts.search, 0, 'the rolled-back insert is gone');
+    });
+
     test('the size threshold flushes without waiting for the timer, in multi-row chunks', async () => {
       const log = new EventLog(db, { flushIntervalMs: 3_600_000, batchSize: 10, rowsPerInsert: 4 });
       for (let i = 0; i < 10; i++) log.record({ kind: 'page', route: `/r${i}`, at: T0 + i });

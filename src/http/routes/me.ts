@@ -110,7 +110,11 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
           { path: 'email', message: 'cannot be used' },
         ]);
       }
-      if (newPassword !== undefined) await vault.setPassword(db, userId, newPassword);
+      if (newPassword !== undefined) {
+        await vault.setPassword(db, userId, newPassword);
+        // Anyone else logged in as this member (with the old password) is logged out.
+        await services.sessions.destroyOthers(userId, request.session!.tokenHash);
+      }
       return reply.code(204).send();
     },
   );

@@ -34,9 +34,9 @@ import { fitBaseline } from './bias.ts';
 export const BLEND_MEMBER_PARAMS: Record<string, Params> = {
   'item-knn': {},
   'user-knn': {},
-  svd: { factors: 100, epochs: 60, learningRate: 0.005, regularization: 0.06 },
+  svd: { factors: 100, epochs: 40, learningRate: 0.01, regularization: 0.1 },
   svdpp: { factors: 50, learningRate: 0.007, regularization: 0.05 },
-  als: { factors: 50, iterations: 10, regularization: 0.1, biasRegularization: 5 },
+  als: { factors: 50, iterations: 10, regularization: 0.15, biasRegularization: 2 },
 };
 
 /** How the blend reaches the registry without an import cycle (set by registry.ts). */

@@ -30,36 +30,19 @@ import {
 } from '../model.ts';
 import { fitBaseline } from './bias.ts';
 
-const knnParams: Record<string, ParamSpec> = {
-  neighbours: {
-    default: 40,
-    min: 1,
-    integer: true,
-    description: 'k: neighbours used per prediction',
-  },
-  minNeighbours: {
-    default: 1,
-    min: 1,
-    integer: true,
-    description: 'fewer neighbours → baseline prediction',
-  },
-  similarity: {
-    default: 'pearson-baseline',
-    choices: ['pearson-baseline', 'adjusted-cosine', 'cosine'],
-    description: 'similarity of co-rating vectors',
-  },
-  shrinkage: {
-    default: 100,
-    min: 0,
-    description: 'similarity × (n−1)/(n−1+shrinkage), n co-raters',
-  },
-  modelSize: {
-    default: 200,
-    min: 1,
-    integer: true,
-    description: 'neighbours kept per item (user) in the model',
-  },
-};
+function knnParams(neighbours: number, shrinkage: number): Record<string, ParamSpec> {
+  return {
+    neighbours: { default: neighbours, min: 1, integer: true, description: 'k: neighbours used per prediction' },
+    minNeighbours: { default: 1, min: 1, integer: true, description: 'fewer neighbours → baseline prediction' },
+    similarity: {
+      default: 'pearson-baseline',
+      choices: ['pearson-baseline', 'adjusted-cosine', 'cosine'],
+      description: 'similarity of co-rating vectors',
+    },
+    shrinkage: { default: shrinkage, min: 0, description: 'similarity × (n−1)/(n−1+shrinkage), n co-raters' },
+    modelSize: { default: 200, min: 1, integer: true, description: 'neighbours kept per item (user) in the model' },
+  };
+}
 
 /** Residual of each rating used by the similarity, in the order of (ptr, other, values). */
 function residuals(
@@ -561,7 +544,8 @@ export const itemKnn: AlgorithmDefinition = {
   description:
     'Item-item k-NN with baseline residuals (Sarwar 2001; Surprise KNNBaseline, item-based)',
   kind: 'rating',
-  params: knnParams,
+  // k and shrinkage tuned with searchParams on ML-100K validation data (docs/recsys.md).
+  params: knnParams(60, 200),
   fit(matrix, params, options) {
     const { baseline, neighbours } = fitKnn(matrix, params, true, options.onProgress);
     return new ItemKnnModel(
@@ -577,7 +561,7 @@ export const userKnn: AlgorithmDefinition = {
   description:
     'User-user k-NN with baseline residuals (GroupLens; Surprise KNNBaseline, user-based)',
   kind: 'rating',
-  params: knnParams,
+  params: knnParams(40, 100),
   fit(matrix, params, options) {
     const { baseline, neighbours } = fitKnn(matrix, params, false, options.onProgress);
     return new UserKnnModel(

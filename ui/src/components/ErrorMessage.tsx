@@ -2,6 +2,33 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { ApiError } from '../api.ts';
 
+/** Friendly names of the request fields the server names in its validation errors. */
+const FIELD_NAMES: Record<string, string> = {
+  email: 'E-mail',
+  password: 'Password',
+  currentPassword: 'Current password',
+  newPassword: 'New password',
+  username: 'Username',
+  rating: 'Rating',
+  title: 'Title',
+  body: 'Message',
+  token: 'Reset link',
+  q: 'Search',
+  yearFrom: 'From year',
+  yearTo: 'To year',
+};
+
+function fieldName(path: string): string {
+  return FIELD_NAMES[path] ?? path;
+}
+
+/** "currentPassword: the current password is wrong" → "Current password: the current …". */
+function humanize(detail: string): string {
+  return detail.replace(/(^|; )([A-Za-z.]+): /g, (_match, start: string, path: string) => {
+    return `${start}${fieldName(path)}: `;
+  });
+}
+
 /** Shows an API problem (title, detail and per-field errors) or any other error, as an alert. */
 export function ErrorMessage({
   error,
@@ -21,7 +48,7 @@ export function ErrorMessage({
   if (error instanceof ApiError) {
     const problem = error.problem;
     heading = title ?? problem.title ?? heading;
-    detail = problem.detail ?? '';
+    detail = humanize(problem.detail ?? '');
     fields = problem.errors ?? [];
     if (!detail && error.status === 404) detail = 'Not found.';
   } else if (error instanceof Error) {
@@ -32,18 +59,18 @@ export function ErrorMessage({
   return (
     <div className="alert alert-error" role="alert">
       <strong>{heading}</strong>
-      {detail && <span> {detail}</span>}
+      {detail && fields.length <= 1 && <span> {detail}</span>}
       {loggedOut && (
         <span>
           {' '}
           <Link to="/login">Log in</Link> to continue.
         </span>
       )}
-      {fields.length > 0 && (
+      {fields.length > 1 && (
         <ul>
           {fields.map((field, index) => (
             <li key={index}>
-              {field.path ? <code>{field.path}</code> : null} {field.message}
+              {field.path ? <strong>{fieldName(field.path)}:</strong> : null} {field.message}
             </li>
           ))}
         </ul>

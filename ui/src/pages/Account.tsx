@@ -206,8 +206,8 @@ function DeleteAccount() {
       <h2>Delete my account</h2>
       <p>
         This removes your identity (e-mail and password), your ratings, your sessions and your board
-        posts for good. Datasets already published keep their anonymous rows, which cannot be tied
-        back to you. It cannot be undone.
+        posts for good. Research datasets published earlier used fresh random ids, so nothing in
+        them points back to you. It cannot be undone.
       </p>
       <ErrorMessage error={error} title="Could not delete the account." />
       <form

@@ -60,7 +60,9 @@ function Onboarding() {
     setLoadingMore(true);
     setError(null);
     try {
-      const more = await api.onboardingMovies(30);
+      // The server leaves out what you rated, so ask for everything still shown plus 30 more.
+      const stillShown = movies.filter((movie) => !rated.has(movie.id)).length;
+      const more = await api.onboardingMovies(Math.min(100, stillShown + 30));
       setMovies((current) => {
         const seen = new Set(current.map((movie) => movie.id));
         return [...current, ...more.filter((movie) => !seen.has(movie.id))];

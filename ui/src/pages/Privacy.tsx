@@ -27,12 +27,12 @@ const VISIBILITY: Array<{ value: RatingsVisibility; label: string; help: string 
   {
     value: 'anonymous',
     label: 'Anonymously',
-    help: 'Your ratings count in averages and help others, but nobody can tie them to you.',
+    help: 'Your ratings count in public averages and histograms, never shown with your username.',
   },
   {
     value: 'private',
     label: 'Nobody',
-    help: 'Your ratings are used only for your own recommendations.',
+    help: 'Nobody sees your ratings. Like every rating, they still count, unnamed, in averages and histograms.',
   },
 ];
 
@@ -65,7 +65,7 @@ function PrivacySettings() {
     setSaved(false);
     const changes: Partial<Privacy> = {};
     const username = form.username?.trim() ? form.username.trim().toLowerCase() : null;
-    if (username !== loaded.data.username && username !== null) changes.username = username;
+    if (username !== loaded.data.username) changes.username = username; // null removes it
     if (form.ratingsVisibility !== loaded.data.ratingsVisibility)
       changes.ratingsVisibility = form.ratingsVisibility;
     if (form.researchConsent !== loaded.data.researchConsent)
