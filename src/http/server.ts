@@ -29,7 +29,9 @@ import type { RateLimits, Services } from './context.ts';
 import { HttpProblem, sendProblem, type FieldError } from './problem.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCommunityRoutes } from './routes/community.ts';
+import { registerConsoleRoutes } from './routes/console.ts';
 import { registerDocs } from './routes/docs.ts';
+import { registerExperimentRoutes } from './routes/experiments.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerMovieRoutes } from './routes/movies.ts';
 import { registerRatingRoutes } from './routes/ratings.ts';
@@ -216,6 +218,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(registerRecommendationRoutes);
   await app.register(registerMeRoutes);
   await app.register(registerCommunityRoutes);
+  await app.register(registerConsoleRoutes);
+  await app.register(registerExperimentRoutes);
 
   const ui = options.uiDir ? await registerUi(app, options.uiDir) : false;
   app.setNotFoundHandler((request, reply) => {

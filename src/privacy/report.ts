@@ -61,6 +61,8 @@ export function gateFailures(
   policy: Pick<Policy, 'gate' | 'demographics'>,
 ): string[] {
   const failures: string[] = [];
+  if (audit.releasedUsers === 0)
+    failures.push('the release holds no members (none consents or has enough ratings)');
   for (const outcome of audit.scoreboard) {
     if (outcome.reidentified > policy.gate.maxReidentified) {
       failures.push(

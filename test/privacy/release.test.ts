@@ -374,3 +374,10 @@ test('calibration takes the lightest step whose estimated re-identification is u
     presetPolicy('default').ratings.perturbation.probability,
   );
 });
+
+test('an empty release (nobody consents) is refused', () => {
+  const result = releaseWithAudit(source, lenient, { ...options, consents: () => false });
+  assert.equal(result.report.gate.passed, false);
+  assert.match(result.report.gate.failures[0], /no members/);
+  assert.equal(result.report.summary!.declinedConsent, 240);
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Command } from 'commander';
@@ -63,6 +63,7 @@ describe('lenslab events and lenslab users', () => {
   });
   after(async () => {
     await db?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('events export --format csv with --since', async () => {

@@ -1,0 +1,690 @@
+/**
+ * The researcher console API (issue #5), under /api/console/…. Every route checks the role on the
+ * server: researcher (or admin) for the console, admin for /api/console/admin/…; a visitor gets
+ * 401 and a member without the role 403 (problem+json). Researchers see pseudonymous data only;
+ * the identity lookup is admin-only, needs a reason, and is written to the access-audit log
+ * before the vault is asked.
+ */
+import { PassThrough } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { ALGORITHM_NAMES } from '../../recsys/index.ts';
+import {
+  AccessRequestError,
+  AUDIT_ACTIONS,
+  appendAuditEntry,
+  lookupMemberIdentity,
+  readAuditLog,
+} from '../../services/accessAudit.ts';
+import { countRows } from '../../services/datasets.ts';
+import { exportEvents, type ExportFormat } from '../../services/events.ts';
+import {
+  ExperimentDefinitionError,
+  ExperimentError,
+  METRICS,
+  POPULATIONS,
+  type Experiment as ExperimentValue,
+  type ExperimentResults as ExperimentResultsValue,
+} from '../../services/experiments.ts';
+import { ModelRunError, RUN_KINDS, RUN_PROTOCOLS } from '../../services/modelRuns.ts';
+import {
+  ForbiddenError,
+  GRANTABLE_ROLES,
+  grantRole,
+  hasRole,
+  listRoles,
+  revokeRole,
+  RoleError,
+  UnauthenticatedError,
+} from '../../services/roles.ts';
+import { HttpProblem } from '../problem.ts';
+import { researchOf } from '../research.ts';
+import { Problem, idParam } from '../schemas.ts';
+
+// ---- schemas ---------------------------------------------------------------------------------
+
+const Count = z.number().int();
+const Time = z.string().describe('ISO 8601 time');
+
+const DatasetOverview = z
+  .object({
+    members: Count,
+    movies: Count,
+    ratings: Count,
+    ratingsPerDay: z
+      .array(z.object({ day: z.string().describe('YYYY-MM-DD (UTC)'), ratings: Count }))
+      .describe('the most recent days with ratings, oldest first (at most `days` of them)'),
+    ratingDistribution: z.array(z.object({ rating: z.number(), ratings: Count })),
+  })
+  .meta({ id: 'DatasetOverview' });
+
+const Variant = z.object({
+  name: z.string(),
+  weight: z.number(),
+  share: z.number(),
+  description: z.string(),
+});
+
+const Experiment = z
+  .object({
+    id: Count,
+    name: z.string(),
+    hypothesis: z.string(),
+    population: z.enum(POPULATIONS),
+    startsAt: Time,
+    stopsAt: Time,
+    status: z.enum(['draft', 'running', 'stopped']),
+    state: z.enum(['draft', 'scheduled', 'running', 'ended', 'stopped']),
+    createdAt: Time,
+    createdBy: Count.nullable(),
+    startedAt: Time.nullable(),
+    stoppedAt: Time.nullable(),
+    variants: z.array(Variant),
+  })
+  .meta({ id: 'Experiment' });
+
+const ExperimentDefinitionBody = z
+  .object({
+    name: z.string().describe('unique; e.g. "predicted-stars" (see docs/console.md)'),
+    hypothesis: z.string(),
+    population: z.string().describe('"new-members" or "all"'),
+    variants: z
+      .array(
+        z.object({
+          name: z.string(),
+          weight: z.number().describe('positive'),
+          description: z.string().optional(),
+        }),
+      )
+      .describe('at least two, names unique'),
+    startsAt: z.string().optional().describe('ISO date or time; default now'),
+    stopsAt: z.string().describe('ISO date or time, after startsAt'),
+  })
+  .meta({
+    id: 'ExperimentDefinition',
+    description: 'checked in full by the experiment service; errors name the field',
+  });
+
+const EstimateSchema = z.object({
+  n: z.number(),
+  value: z.number().nullable(),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+});
+
+const ExperimentResults = z
+  .object({
+    experiment: Experiment,
+    until: Time,
+    variants: z.array(
+      z.object({
+        variant: z.string(),
+        weight: z.number(),
+        share: z.number(),
+        exposed: Count,
+        ratingsPerMember: EstimateSchema,
+        clickThrough: EstimateSchema.extend({ clicks: z.number(), impressions: z.number() }),
+        meanAbsoluteError: EstimateSchema,
+      }),
+    ),
+    readings: z.record(z.string(), z.string()).describe('one plain-language reading per metric'),
+    charts: z.array(
+      z.object({
+        metric: z.string(),
+        label: z.string(),
+        format: z.string(),
+        points: z.array(
+          z.object({
+            variant: z.string(),
+            value: z.number().nullable(),
+            low: z.number().nullable(),
+            high: z.number().nullable(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'ExperimentResults' });
+
+const ModelRun = z
+  .object({
+    id: Count,
+    kind: z.enum(RUN_KINDS),
+    algorithm: z.string(),
+    protocol: z.string().nullable(),
+    seed: Count,
+    publish: z.boolean(),
+    status: z.enum(['running', 'done', 'failed']),
+    progress: z.number().describe('0..1'),
+    phase: z.string(),
+    startedAt: Time,
+    finishedAt: Time.nullable(),
+    metrics: z.record(z.string(), z.number()),
+    fitSeconds: z.number().nullable(),
+    predictSeconds: z.number().nullable(),
+    ratings: Count.nullable(),
+    modelVersion: z.string().nullable(),
+    error: z.string().nullable(),
+    startedBy: Count.nullable(),
+  })
+  .meta({ id: 'ModelRun' });
+
+const RoleGrant = z
+  .object({
+    memberId: Count,
+    role: z.enum(GRANTABLE_ROLES),
+    grantedAt: Time,
+    grantedBy: Count.nullable(),
+  })
+  .meta({ id: 'RoleGrant' });
+
+const AuditEntry = z
+  .object({
+    id: Count,
+    occurredAt: Time,
+    actorId: Count.nullable(),
+    action: z.enum(AUDIT_ACTIONS),
+    targetMemberId: Count.nullable(),
+    reason: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .meta({ id: 'AuditEntry' });
+
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
+
+const dateQuery = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, {
+      error: 'must be a date such as 2026-01-31 or 2026-01-31T12:00:00Z',
+    })
+    .optional(),
+);
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+function presentExperiment(experiment: ExperimentValue) {
+  return {
+    ...experiment,
+    startsAt: experiment.startsAt.toISOString(),
+    stopsAt: experiment.stopsAt.toISOString(),
+    createdAt: experiment.createdAt.toISOString(),
+    startedAt: iso(experiment.startedAt),
+    stoppedAt: iso(experiment.stoppedAt),
+  };
+}
+
+function presentResults(results: ExperimentResultsValue) {
+  return {
+    ...results,
+    experiment: presentExperiment(results.experiment),
+    until: results.until.toISOString(),
+  };
+}
+
+/** The service errors a console handler may meet, as problem documents. */
+function asProblem(error: unknown): unknown {
+  if (error instanceof ExperimentDefinitionError) {
+    return new HttpProblem(400, error.message, error.issues);
+  }
+  if (
+    error instanceof ExperimentError ||
+    error instanceof ModelRunError ||
+    error instanceof RoleError ||
+    error instanceof AccessRequestError ||
+    error instanceof ForbiddenError ||
+    error instanceof UnauthenticatedError
+  ) {
+    const status = error.statusCode;
+    const field = /^([A-Za-z][\w.[\]]*): /.exec(error.message);
+    return new HttpProblem(
+      status,
+      error.message,
+      field && status === 400
+        ? [{ path: field[1], message: error.message.slice(field[0].length) }]
+        : undefined,
+    );
+  }
+  return error;
+}
+
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asProblem(error);
+  }
+}
+
+/** Unix ms of an ISO date or time (a date alone is midnight UTC). */
+function parseTime(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new HttpProblem(400, `${field}: "${value}" is not a date`, [
+      { path: field, message: 'is not a date' },
+    ]);
+  }
+  return ms;
+}
+
+// ---- routes ----------------------------------------------------------------------------------
+
+export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
+  const services = app.services;
+  const { db } = services;
+  const research = () => researchOf(services);
+
+  // Role check for every route of this plugin, before validation: visitors 401, members 403.
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const memberId = request.session?.userId ?? null;
+    if (memberId === null) throw new HttpProblem(401, 'log in first');
+    const admin = request.url.startsWith('/api/console/admin/');
+    const role = admin ? 'admin' : 'researcher';
+    if (!(await hasRole(db, memberId, role))) {
+      throw new HttpProblem(
+        403,
+        admin ? 'this needs the admin role' : 'the console needs the researcher or admin role',
+      );
+    }
+  });
+
+  const tags = ['console'];
+  const who = (request: FastifyRequest) => request.session!.userId;
+
+  // ---- dataset overview ----------------------------------------------------------------------
+
+  app.get(
+    '/api/console/overview',
+    {
+      schema: {
+        tags,
+        summary: 'Dataset overview: members, movies, ratings per day, rating distribution',
+        querystring: z.object({
+          days: z.preprocess(
+            (value) => (value === '' ? undefined : value),
+            z.coerce.number().int().min(1).max(3650).optional(),
+          ),
+        }),
+        response: { 200: DatasetOverview, ...errors },
+      },
+    },
+    async (request) => {
+      const counts = await countRows(db);
+      const day = sql<number>`floor(rated_at / 86400)`;
+      const perDay = await db.kysely
+        .selectFrom('ratings')
+        .select([day.as('day'), (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy(day)
+        .orderBy(day, 'desc')
+        .limit(request.query.days ?? 365)
+        .execute();
+      const distribution = await db.kysely
+        .selectFrom('ratings')
+        .select(['rating', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('rating')
+        .orderBy('rating')
+        .execute();
+      return {
+        members: counts.users,
+        movies: counts.movies,
+        ratings: counts.ratings,
+        ratingsPerDay: perDay
+          .map((row) => ({
+            day: new Date(Number(row.day) * 86_400_000).toISOString().slice(0, 10),
+            ratings: Number(row.n),
+          }))
+          .reverse(),
+        ratingDistribution: distribution.map((row) => ({
+          rating: Number(row.rating),
+          ratings: Number(row.n),
+        })),
+      };
+    },
+  );
+
+  // ---- experiments ---------------------------------------------------------------------------
+
+  app.get(
+    '/api/console/experiments',
+    {
+      schema: {
+        tags,
+        summary: 'Every experiment, newest first',
+        response: { 200: z.object({ items: z.array(Experiment) }), ...errors },
+      },
+    },
+    async () => {
+      const items = await research().experiments.list();
+      return { items: items.map(presentExperiment) };
+    },
+  );
+
+  app.post(
+    '/api/console/experiments',
+    {
+      schema: {
+        tags,
+        summary: 'Define an experiment (a draft until started)',
+        body: ExperimentDefinitionBody,
+        response: { 201: Experiment, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const experiment = await guard(() =>
+        research().experiments.create(request.body, { createdBy: who(request) }),
+      );
+      return reply.code(201).send(presentExperiment(experiment));
+    },
+  );
+
+  app.get(
+    '/api/console/experiments/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One experiment',
+        params: z.object({ id: idParam }),
+        response: { 200: Experiment, ...errors },
+      },
+    },
+    async (request) =>
+      presentExperiment(await guard(() => research().experiments.get(request.params.id))),
+  );
+
+  for (const action of ['start', 'stop'] as const) {
+    app.post(
+      `/api/console/experiments/:id/${action}`,
+      {
+        schema: {
+          tags,
+          summary:
+            action === 'start'
+              ? 'Start a draft: members are assigned on first exposure'
+              : 'Stop a running experiment: nobody is assigned any more',
+          params: z.object({ id: idParam }),
+          response: { 200: Experiment, ...errors },
+        },
+      },
+      async (request) => {
+        const experiments = research().experiments;
+        const experiment = await guard(() =>
+          action === 'start'
+            ? experiments.start(request.params.id)
+            : experiments.stop(request.params.id),
+        );
+        return presentExperiment(experiment);
+      },
+    );
+  }
+
+  app.get(
+    '/api/console/experiments/:id/results',
+    {
+      schema: {
+        tags,
+        summary:
+          'Per variant: members exposed, ratings per member, click-through, MAE of shown predictions, with 95% intervals and a plain-language reading',
+        params: z.object({ id: idParam }),
+        response: { 200: ExperimentResults, ...errors },
+      },
+    },
+    async (request) =>
+      presentResults(await guard(() => research().experiments.results(request.params.id))),
+  );
+
+  // ---- event-log export ----------------------------------------------------------------------
+
+  app.get(
+    '/api/console/events/export',
+    {
+      schema: {
+        tags,
+        summary:
+          'Download the event log as CSV or JSON Lines (pseudonymous ids only); an empty range gives the CSV header alone',
+        querystring: z.object({
+          format: z.enum(['csv', 'jsonl']).default('csv'),
+          since: dateQuery.describe('inclusive, ISO date or time'),
+          until: dateQuery.describe('exclusive, ISO date or time'),
+        }),
+        response: {
+          200: z.string().describe('text/csv or application/x-ndjson'),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const format: ExportFormat = request.query.format;
+      const since = parseTime(request.query.since, 'since');
+      const until = parseTime(request.query.until, 'until');
+      if (since !== undefined && until !== undefined && !(since < until)) {
+        throw new HttpProblem(400, 'until: must be after since', [
+          { path: 'until', message: 'must be after since' },
+        ]);
+      }
+      await appendAuditEntry(db, {
+        actorId: who(request),
+        action: 'events_exported',
+        detail: { format, since: request.query.since ?? null, until: request.query.until ?? null },
+      });
+      const out = new PassThrough();
+      exportEvents(db, format, out, { since, until }).then(
+        () => out.end(),
+        (error: Error) => out.destroy(error),
+      );
+      const stamp = new Date().toISOString().slice(0, 10);
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="lenslab-events-${stamp}.${format}"`)
+        .serializer((payload: unknown) => payload as string)
+        .send(out);
+    },
+  );
+
+  // ---- model runs ----------------------------------------------------------------------------
+
+  app.get(
+    '/api/console/runs',
+    {
+      schema: {
+        tags,
+        summary: 'Model training and evaluation runs, newest first (poll for progress)',
+        response: {
+          200: z.object({
+            items: z.array(ModelRun),
+            busy: z.boolean(),
+            algorithms: z.array(z.string()),
+            protocols: z.array(z.string()),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => {
+      const runs = research().modelRuns;
+      return {
+        items: runs.list(),
+        busy: runs.busy,
+        algorithms: [...ALGORITHM_NAMES],
+        protocols: [...RUN_PROTOCOLS],
+      };
+    },
+  );
+
+  app.post(
+    '/api/console/runs',
+    {
+      schema: {
+        tags,
+        summary: 'Start a train or evaluate run in the background (one at a time: 409 while busy)',
+        body: z.object({
+          kind: z.enum(RUN_KINDS),
+          algorithm: z.string().max(40),
+          protocol: z.enum(RUN_PROTOCOLS).optional(),
+          seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+          publish: z
+            .boolean()
+            .optional()
+            .describe('train only: publish the model and serve it (default false)'),
+        }),
+        response: { 202: ModelRun, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const run = await guard(async () =>
+        research().modelRuns.start(request.body, who(request)),
+      );
+      return reply.code(202).send(run);
+    },
+  );
+
+  app.get(
+    '/api/console/runs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One run: status, progress and results',
+        params: z.object({ id: idParam }),
+        response: { 200: ModelRun, ...errors },
+      },
+    },
+    async (request) => {
+      const run = research().modelRuns.get(request.params.id);
+      if (!run) throw new HttpProblem(404, `model run ${request.params.id} does not exist`);
+      return run;
+    },
+  );
+
+  // ---- admin: roles, audit log, identity lookup ----------------------------------------------
+
+  app.get(
+    '/api/console/admin/roles',
+    {
+      schema: {
+        tags,
+        summary: 'Admin: every researcher and admin grant',
+        response: { 200: z.object({ items: z.array(RoleGrant) }), ...errors },
+      },
+    },
+    async () => {
+      const grants = await listRoles(db);
+      return {
+        items: grants.map((grant) => ({ ...grant, grantedAt: grant.grantedAt.toISOString() })),
+      };
+    },
+  );
+
+  const RoleChange = z.object({ memberId: idParam, role: z.enum(GRANTABLE_ROLES) });
+  for (const action of ['grant', 'revoke'] as const) {
+    app.post(
+      `/api/console/admin/roles/${action}`,
+      {
+        schema: {
+          tags,
+          summary: `Admin: ${action} a role (written to the access-audit log)`,
+          body: RoleChange,
+          response: { 200: z.object({ changed: z.boolean() }), ...errors },
+        },
+      },
+      async (request) => {
+        const { memberId, role } = request.body;
+        const options = { actorId: who(request) };
+        const changed = await guard(() =>
+          action === 'grant'
+            ? grantRole(db, memberId, role, options)
+            : revokeRole(db, memberId, role, options),
+        );
+        return { changed };
+      },
+    );
+  }
+
+  app.get(
+    '/api/console/admin/audit',
+    {
+      schema: {
+        tags,
+        summary: 'Admin: the access-audit log, newest first (append-only)',
+        querystring: z.object({
+          limit: z.preprocess(
+            (value) => (value === '' ? undefined : value),
+            z.coerce.number().int().min(1).max(1000).optional(),
+          ),
+          beforeId: z.preprocess(
+            (value) => (value === '' ? undefined : value),
+            z.coerce.number().int().min(1).optional(),
+          ),
+        }),
+        response: { 200: z.object({ items: z.array(AuditEntry) }), ...errors },
+      },
+    },
+    async (request) => {
+      const entries = await guard(() =>
+        readAuditLog(db, who(request), {
+          limit: request.query.limit,
+          beforeId: request.query.beforeId,
+        }),
+      );
+      return {
+        items: entries.map((entry) => ({ ...entry, occurredAt: entry.occurredAt.toISOString() })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/console/admin/identity',
+    {
+      schema: {
+        tags,
+        summary:
+          "Admin: who is this member? Needs a reason; the lookup is audited before the vault is asked",
+        body: z.object({
+          memberId: idParam,
+          reason: z.string().max(500).describe('why you need to know (10–500 characters)'),
+        }),
+        response: {
+          200: z.object({
+            memberId: Count,
+            email: z.string().nullable(),
+            auditEntryId: Count,
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) =>
+      guard(() =>
+        lookupMemberIdentity(db, services.vault, {
+          adminId: who(request),
+          memberId: request.body.memberId,
+          reason: request.body.reason,
+        }),
+      ),
+  );
+
+  // Metric labels for clients that draw the results (kept next to the results schema).
+  app.get(
+    '/api/console/metrics',
+    {
+      schema: {
+        tags,
+        summary: 'The experiment metrics: label, which direction is better, number format',
+        response: {
+          200: z.record(
+            z.string(),
+            z.object({ label: z.string(), better: z.string(), format: z.string() }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async () => METRICS,
+  );
+};

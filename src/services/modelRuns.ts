@@ -1,0 +1,249 @@
+/**
+ * Model training and evaluation runs started from the researcher console: in-process background
+ * jobs, one at a time, with progress a client can poll and a results table.
+ *
+ * - `evaluate`: the algorithm on a protocol (kfold5, split90, holdout20, temporal-last5) over the
+ *   database's ratings, fold by fold; the result is the mean of each metric and the times.
+ * - `train`: like `lenslab train`: measures on a held-out split (split90 for rating predictors,
+ *   holdout20 for rankers), then fits on everything; with `publish` the model is written to the
+ *   models folder and the live recommender switches to it.
+ *
+ * The job yields to the event loop between phases and folds, so requests keep being served
+ * between them; a single fit still runs on the server's thread (multi-threaded algorithms use
+ * worker threads while it blocks), which is why only one job runs at a time.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Db } from '../db/connection.ts';
+import { fitAlgorithm, getAlgorithm, ALGORITHM_NAMES, type Params } from '../recsys/index.ts';
+import { evaluateAlgorithm, summarize, type FoldResult } from '../recsys/eval/evaluate.ts';
+import { protocolFolds } from '../recsys/eval/protocols.ts';
+import { loadDataset } from './datasets.ts';
+import { DEFAULT_MODELS_DIR, MODEL_EXTENSION, publishModel } from './models.ts';
+import type { Recommender } from './recommendations.ts';
+
+export const RUN_KINDS = ['train', 'evaluate'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+/** Protocols a console run may use (the ml100k-uN splits need files, not the database). */
+export const RUN_PROTOCOLS = ['kfold5', 'split90', 'holdout20', 'temporal-last5'] as const;
+export type RunProtocol = (typeof RUN_PROTOCOLS)[number];
+
+export type RunStatus = 'running' | 'done' | 'failed';
+
+export interface RunRequest {
+  kind: RunKind;
+  algorithm: string;
+  /** evaluate: the protocol (default split90 for rating predictors, holdout20 for rankers). */
+  protocol?: RunProtocol;
+  seed?: number;
+  params?: Params;
+  /** train: publish the model and switch the live recommender to it (default false). */
+  publish?: boolean;
+}
+
+export interface ModelRun {
+  id: number;
+  kind: RunKind;
+  algorithm: string;
+  protocol: string | null;
+  seed: number;
+  publish: boolean;
+  status: RunStatus;
+  /** 0..1 */
+  progress: number;
+  /** What the job is doing now, e.g. "fold 2 of 5". */
+  phase: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Metric name → value (means over folds). */
+  metrics: Record<string, number>;
+  fitSeconds: number | null;
+  predictSeconds: number | null;
+  ratings: number | null;
+  /** train with publish: the model version now served. */
+  modelVersion: string | null;
+  error: string | null;
+  /** Member id of the researcher who started it. */
+  startedBy: number | null;
+}
+
+/** A run request the caller got wrong (400), or a run already in progress (409). */
+export class ModelRunError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: 400 | 409 = 400,
+  ) {
+    super(message);
+    this.name = 'ModelRunError';
+  }
+}
+
+export interface ModelRunsOptions {
+  /** Where `publish` writes models (default LENSLAB_MODELS_DIR or data/models). */
+  modelsDir?: string;
+  /** Finished runs remembered (default 50). */
+  keep?: number;
+  log?: (message: string) => void;
+}
+
+export class ModelRuns {
+  private readonly runs: ModelRun[] = [];
+  private nextId = 1;
+  private current: Promise<void> | null = null;
+  private readonly keep: number;
+  private readonly modelsDir: string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly recommender: Recommender | null,
+    private readonly options: ModelRunsOptions = {},
+  ) {
+    this.keep = options.keep ?? 50;
+    this.modelsDir = options.modelsDir ?? process.env.LENSLAB_MODELS_DIR ?? DEFAULT_MODELS_DIR;
+  }
+
+  /** Newest first. */
+  list(): ModelRun[] {
+    return this.runs.map((run) => ({ ...run, metrics: { ...run.metrics } }));
+  }
+
+  get(id: number): ModelRun | null {
+    const run = this.runs.find((candidate) => candidate.id === id);
+    return run ? { ...run, metrics: { ...run.metrics } } : null;
+  }
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  /** Resolves when the running job (if any) has finished. */
+  async idle(): Promise<void> {
+    while (this.current) await this.current;
+  }
+
+  /** Starts a job in the background; throws ModelRunError (409) while another one runs. */
+  start(request: RunRequest, startedBy: number | null = null): ModelRun {
+    if (this.current) {
+      throw new ModelRunError('a model run is in progress; wait for it to finish', 409);
+    }
+    if (!(RUN_KINDS as readonly string[]).includes(request.kind)) {
+      throw new ModelRunError(`kind: must be one of ${RUN_KINDS.join(', ')}`);
+    }
+    if (!ALGORITHM_NAMES.includes(request.algorithm)) {
+      throw new ModelRunError(
+        `algorithm: unknown algorithm "${request.algorithm}" (known: ${ALGORITHM_NAMES.join(', ')})`,
+      );
+    }
+    if (request.protocol !== undefined && !RUN_PROTOCOLS.includes(request.protocol)) {
+      throw new ModelRunError(`protocol: must be one of ${RUN_PROTOCOLS.join(', ')}`);
+    }
+    const definition = getAlgorithm(request.algorithm);
+    const protocol =
+      request.kind === 'evaluate'
+        ? (request.protocol ?? (definition.kind === 'rating' ? 'split90' : 'holdout20'))
+        : definition.kind === 'rating'
+          ? 'split90'
+          : 'holdout20';
+    if (protocol !== 'holdout20' && protocol !== 'temporal-last5' && definition.kind !== 'rating') {
+      throw new ModelRunError(
+        `protocol: ${request.algorithm} ranks items without predicting ratings; use holdout20 or temporal-last5`,
+      );
+    }
+    const run: ModelRun = {
+      id: this.nextId++,
+      kind: request.kind,
+      algorithm: request.algorithm,
+      protocol,
+      seed: request.seed ?? 1,
+      publish: request.kind === 'train' && request.publish === true,
+      status: 'running',
+      progress: 0,
+      phase: 'queued',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      metrics: {},
+      fitSeconds: null,
+      predictSeconds: null,
+      ratings: null,
+      modelVersion: null,
+      error: null,
+      startedBy,
+    };
+    this.runs.unshift(run);
+    if (this.runs.length > this.keep) this.runs.length = this.keep;
+    this.current = this.execute(run, request.params ?? {}).finally(() => {
+      this.current = null;
+    });
+    return { ...run };
+  }
+
+  private async execute(run: ModelRun, params: Params): Promise<void> {
+    try {
+      await nextTurn();
+      run.phase = 'loading the ratings';
+      const dataset = await loadDataset(this.db);
+      run.ratings = dataset.ratings.length;
+      if (dataset.ratings.length === 0) throw new Error('there are no ratings in the database');
+      const definition = getAlgorithm(run.algorithm);
+      const kind = definition.kind === 'rating' ? 'rating' : 'ranking';
+      const folds = protocolFolds(run.protocol!, dataset.ratings, undefined);
+      const steps = folds.length + (run.kind === 'train' ? 1 : 0);
+      const results: FoldResult[] = [];
+      for (let i = 0; i < folds.length; i++) {
+        run.phase = `${run.protocol}: fold ${i + 1} of ${folds.length}`;
+        run.progress = i / steps;
+        await nextTurn();
+        results.push(
+          ...evaluateAlgorithm(run.algorithm, params, [folds[i]], kind, {
+            seed: run.seed,
+            scale: dataset.scale,
+          }),
+        );
+      }
+      const summary = summarize(run.algorithm, params, results);
+      run.metrics = summary.metrics;
+      run.fitSeconds = summary.fitSeconds;
+      run.predictSeconds = summary.predictSeconds;
+      if (run.kind === 'train') {
+        run.phase = `fitting ${run.algorithm} on all ${dataset.ratings.length} ratings`;
+        run.progress = folds.length / steps;
+        await nextTurn();
+        const started = performance.now();
+        const model = fitAlgorithm(run.algorithm, dataset.ratings, params, {
+          seed: run.seed,
+          scale: dataset.scale,
+        });
+        run.fitSeconds = (performance.now() - started) / 1000;
+        if (run.publish) {
+          const path = publishModel(
+            model,
+            {
+              snapshotTime: run.startedAt,
+              trainedAt: new Date().toISOString(),
+              source: 'database',
+              ratings: dataset.ratings.length,
+              users: dataset.ratings.userIds.size,
+              items: dataset.ratings.itemIds.size,
+              seed: run.seed,
+              metrics: run.metrics,
+              metricsProtocol: run.protocol,
+            },
+            this.modelsDir,
+          );
+          const version = path.slice(path.lastIndexOf('/') + 1, -MODEL_EXTENSION.length);
+          this.recommender?.use(model, { algorithm: run.algorithm, version });
+          run.modelVersion = version;
+          this.options.log?.(`console: published ${path}`);
+        }
+      }
+      run.progress = 1;
+      run.phase = 'done';
+      run.status = 'done';
+    } catch (error) {
+      run.status = 'failed';
+      run.phase = 'failed';
+      run.error = (error as Error).message;
+    } finally {
+      run.finishedAt = new Date().toISOString();
+    }
+  }
+}
