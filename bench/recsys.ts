@@ -50,6 +50,7 @@ const SYNTHETIC_RUNS: Array<[string, string, Params]> = [
   ['ials', 'ials', { factors: 64, iterations: 15 }],
   ['ease', 'ease', {}],
   ['popular', 'popular', {}],
+  ['blend', 'blend', {}],
 ];
 
 function median(values: number[]): number {

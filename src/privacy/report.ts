@@ -205,13 +205,18 @@ export function releaseWithAudit(
   let nearestPassingPreset: string | null = null;
   if (options.frontier || main.failures.length > 0) {
     for (const name of PRESET_NAMES) {
+      // Presets are judged by this policy's gate and measured with its utility model.
+      const preset: Policy = {
+        ...presetPolicy(name as PresetName),
+        gate: policy.gate,
+        utility: policy.utility,
+      };
       const presetEvaluation =
-        name === policy.name &&
-        JSON.stringify(presetPolicy(name as PresetName)) === JSON.stringify(policy)
+        JSON.stringify(preset) === JSON.stringify(policy)
           ? main
           : evaluatePolicy(
               source,
-              presetPolicy(name),
+              preset,
               options,
               withUtility && (options.frontier ?? false),
               false,

@@ -162,13 +162,23 @@ function frontierChart(report: PrivacyReport): string {
   parts.push(
     `<line x1="${x(report.gate.thresholds.maxReidentified)}" y1="${M.top}" x2="${x(report.gate.thresholds.maxReidentified)}" y2="${H - M.bottom}" stroke="#c00" stroke-dasharray="4 3"/>`,
   );
+  // Presets that coincide (same point) share one marker and one label.
+  const groups = new Map<string, typeof points>();
   for (const p of points) {
+    const key = `${x(p.maxReidentified).toFixed(0)},${y(p.rmse as number).toFixed(0)}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  for (const group of groups.values()) {
+    const p = group[0];
     const color = p.passed ? '#2a7' : '#c33';
+    const names = group.map((q) => q.preset).join(', ');
     parts.push(
       `<circle cx="${x(p.maxReidentified).toFixed(1)}" cy="${y(p.rmse as number).toFixed(1)}" r="5" fill="${color}"/>`,
     );
+    const anchor = x(p.maxReidentified) > W / 2 ? 'end' : 'start';
+    const dx = anchor === 'end' ? -8 : 8;
     parts.push(
-      `<text x="${(x(p.maxReidentified) + 8).toFixed(1)}" y="${(y(p.rmse as number) - 6).toFixed(1)}" font-size="11">${escapeHtml(`${p.preset} (RMSE ${(p.rmse as number).toFixed(3)})`)}</text>`,
+      `<text x="${(x(p.maxReidentified) + dx).toFixed(1)}" y="${(y(p.rmse as number) - 8).toFixed(1)}" font-size="11" text-anchor="${anchor}">${escapeHtml(`${names} (RMSE ${(p.rmse as number).toFixed(3)})`)}</text>`,
     );
   }
   return figure(

@@ -47,6 +47,8 @@ function serverEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
 export interface RunningServer {
   baseUrl: string;
   outbox: string;
+  /** The server's SQLite database file (for `lenslab … --db`). */
+  dbPath: string;
   /** Everything the server printed so far (for failure messages). */
   output: () => string;
   stop: () => Promise<void>;
@@ -121,7 +123,7 @@ export async function startServer(startTimeoutMs = 180_000): Promise<RunningServ
     }
     await new Promise((wake) => setTimeout(wake, 200));
   }
-  return { baseUrl, outbox, output: () => output, stop };
+  return { baseUrl, outbox, dbPath: join(dir, 'lenslab.db'), output: () => output, stop };
 }
 
 export function launchBrowser(): Promise<Browser> {

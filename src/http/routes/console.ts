@@ -483,8 +483,7 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
         .header('content-disposition', `attachment; filename="lenslab-events-${stamp}.${format}"`)
-        .serializer((payload: unknown) => payload as string)
-        .send(out);
+        .send(out as unknown as string);
     },
   );
 
@@ -528,7 +527,12 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
           kind: z.enum(RUN_KINDS),
           algorithm: z.string().max(40),
           protocol: z.enum(RUN_PROTOCOLS).optional(),
-          seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+          seed: z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1)
+            .optional(),
           publish: z
             .boolean()
             .optional()
@@ -538,9 +542,7 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const run = await guard(async () =>
-        research().modelRuns.start(request.body, who(request)),
-      );
+      const run = await guard(async () => research().modelRuns.start(request.body, who(request)));
       return reply.code(202).send(run);
     },
   );
@@ -644,7 +646,7 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary:
-          "Admin: who is this member? Needs a reason; the lookup is audited before the vault is asked",
+          'Admin: who is this member? Needs a reason; the lookup is audited before the vault is asked',
         body: z.object({
           memberId: idParam,
           reason: z.string().max(500).describe('why you need to know (10–500 characters)'),

@@ -32,15 +32,34 @@ import { fitBaseline } from './bias.ts';
 
 function knnParams(neighbours: number, shrinkage: number): Record<string, ParamSpec> {
   return {
-    neighbours: { default: neighbours, min: 1, integer: true, description: 'k: neighbours used per prediction' },
-    minNeighbours: { default: 1, min: 1, integer: true, description: 'fewer neighbours → baseline prediction' },
+    neighbours: {
+      default: neighbours,
+      min: 1,
+      integer: true,
+      description: 'k: neighbours used per prediction',
+    },
+    minNeighbours: {
+      default: 1,
+      min: 1,
+      integer: true,
+      description: 'fewer neighbours → baseline prediction',
+    },
     similarity: {
       default: 'pearson-baseline',
       choices: ['pearson-baseline', 'adjusted-cosine', 'cosine'],
       description: 'similarity of co-rating vectors',
     },
-    shrinkage: { default: shrinkage, min: 0, description: 'similarity × (n−1)/(n−1+shrinkage), n co-raters' },
-    modelSize: { default: 200, min: 1, integer: true, description: 'neighbours kept per item (user) in the model' },
+    shrinkage: {
+      default: shrinkage,
+      min: 0,
+      description: 'similarity × (n−1)/(n−1+shrinkage), n co-raters',
+    },
+    modelSize: {
+      default: 200,
+      min: 1,
+      integer: true,
+      description: 'neighbours kept per item (user) in the model',
+    },
   };
 }
 

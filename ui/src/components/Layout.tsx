@@ -71,6 +71,11 @@ export function Layout() {
             <NavLink to="/boards" className={navClass}>
               Boards
             </NavLink>
+            {(member?.roles.includes('researcher') || member?.roles.includes('admin')) && (
+              <NavLink to="/console" className={navClass}>
+                Console
+              </NavLink>
+            )}
             <span className="nav-spacer" />
             {member ? (
               <>

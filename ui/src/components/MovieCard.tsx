@@ -4,6 +4,7 @@ import { Children, useState } from 'react';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
+import { usePredictedStarsHidden } from '../experiments.tsx';
 import { useSession } from '../session.tsx';
 import type { MovieSummary, RatedBecause } from '../types.ts';
 import { StarMeter, StarRating } from './Stars.tsx';
@@ -75,6 +76,8 @@ interface MovieCardProps {
 
 export function MovieCard({ movie, rateable, onRated, because, footer }: MovieCardProps) {
   const { member } = useSession();
+  // The predicted-stars experiment's `hidden` variant shows no predicted stars (docs/console.md).
+  const predictedHidden = usePredictedStarsHidden();
   const [yourRating, setYourRating] = useState<number | null>(movie.yourRating);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -116,7 +119,7 @@ export function MovieCard({ movie, rateable, onRated, because, footer }: MovieCa
         </p>
         <Genres genres={movie.genres.slice(0, 3)} />
         <div className="card-stars">
-          {movie.predictedRating !== null && yourRating === null && (
+          {movie.predictedRating !== null && yourRating === null && !predictedHidden && (
             <StarMeter value={movie.predictedRating} kind="predicted" />
           )}
           {movie.averageRating !== null && <StarMeter value={movie.averageRating} kind="average" />}

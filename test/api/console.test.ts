@@ -1,0 +1,360 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { grantRole } from '../../src/services/roles.ts';
+import { testDatabases } from '../helpers/databases.ts';
+import { Client, PASSWORD, member, popularMovieIds, startApi, type Api } from './harness.ts';
+
+type Method = 'GET' | 'POST';
+interface Route {
+  method: Method;
+  url: string;
+  body?: unknown;
+  admin?: boolean;
+}
+
+const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+
+for (const database of testDatabases) {
+  describe(`researcher console API (${database.name})`, { skip: database.skip }, () => {
+    let api: Api;
+    let researcher: Awaited<ReturnType<typeof member>>;
+    let admin: Awaited<ReturnType<typeof member>>;
+    let plain: Awaited<ReturnType<typeof member>>;
+
+    before(async () => {
+      api = await startApi(database);
+      researcher = await member(api);
+      admin = await member(api);
+      plain = await member(api);
+      await grantRole(api.db, researcher.id, 'researcher');
+      await grantRole(api.db, admin.id, 'admin');
+    });
+    after(async () => api?.close());
+
+    const routes = (): Route[] => [
+      { method: 'GET', url: '/api/console/overview' },
+      { method: 'GET', url: '/api/console/metrics' },
+      { method: 'GET', url: '/api/console/experiments' },
+      {
+        method: 'POST',
+        url: '/api/console/experiments',
+        body: { name: 'x', hypothesis: 'h', population: 'all', variants: [], stopsAt: inAWeek() },
+      },
+      { method: 'GET', url: '/api/console/experiments/1' },
+      { method: 'POST', url: '/api/console/experiments/1/start' },
+      { method: 'POST', url: '/api/console/experiments/1/stop' },
+      { method: 'GET', url: '/api/console/experiments/1/results' },
+      { method: 'GET', url: '/api/console/events/export?format=csv' },
+      { method: 'GET', url: '/api/console/runs' },
+      { method: 'POST', url: '/api/console/runs', body: { kind: 'evaluate', algorithm: 'nope' } },
+      { method: 'GET', url: '/api/console/runs/1' },
+      { method: 'GET', url: '/api/console/admin/roles', admin: true },
+      {
+        method: 'POST',
+        url: '/api/console/admin/roles/grant',
+        body: { memberId: 1, role: 'researcher' },
+        admin: true,
+      },
+      {
+        method: 'POST',
+        url: '/api/console/admin/roles/revoke',
+        body: { memberId: 1, role: 'researcher' },
+        admin: true,
+      },
+      { method: 'GET', url: '/api/console/admin/audit', admin: true },
+      {
+        method: 'POST',
+        url: '/api/console/admin/identity',
+        body: { memberId: 1, reason: 'a court order, case 12' },
+        admin: true,
+      },
+    ];
+
+    test('every console route: visitor 401, member 403, researcher 403 on admin routes (problem+json)', async () => {
+      const visitor = new Client(api.app);
+      for (const route of routes()) {
+        const label = `${route.method} ${route.url}`;
+        const anonymous = await visitor.request(route.method, route.url, route.body);
+        assert.equal(anonymous.status, 401, label);
+        assert.match(String(anonymous.headers['content-type']), /problem\+json/, label);
+        const forbidden = await plain.client.request(route.method, route.url, route.body);
+        assert.equal(forbidden.status, 403, label);
+        assert.match(String(forbidden.headers['content-type']), /problem\+json/, label);
+        const asResearcher = await researcher.client.request(route.method, route.url, route.body);
+        if (route.admin) assert.equal(asResearcher.status, 403, label);
+        else assert.notEqual(asResearcher.status, 403, label);
+        assert.notEqual(asResearcher.status, 401, label);
+      }
+      // Nothing was changed by the refused requests.
+      const roles = await admin.client.get('/api/console/admin/roles');
+      assert.equal(roles.status, 200);
+      assert.deepEqual(
+        (roles.json as { items: Array<{ memberId: number; role: string }> }).items
+          .map((grant) => `${grant.memberId}:${grant.role}`)
+          .sort(),
+        [`${researcher.id}:researcher`, `${admin.id}:admin`].sort(),
+      );
+    });
+
+    test('overview counts members, movies and ratings, per day and per star', async () => {
+      const response = await researcher.client.get('/api/console/overview');
+      assert.equal(response.status, 200);
+      const overview = response.json as {
+        members: number;
+        movies: number;
+        ratings: number;
+        ratingsPerDay: Array<{ day: string; ratings: number }>;
+        ratingDistribution: Array<{ rating: number; ratings: number }>;
+      };
+      assert.equal(overview.movies, 200);
+      assert.ok(overview.members >= 60);
+      assert.ok(overview.ratings > 0);
+      assert.equal(
+        overview.ratingDistribution.reduce((sum, row) => sum + row.ratings, 0),
+        overview.ratings,
+      );
+      assert.ok(overview.ratingsPerDay.length > 0);
+      assert.match(overview.ratingsPerDay[0].day, /^\d{4}-\d{2}-\d{2}$/);
+      const days = overview.ratingsPerDay.map((row) => row.day);
+      assert.deepEqual(days, [...days].sort());
+    });
+
+    test('experiments: validation names the field; create, start, members get variants, results, stop', async () => {
+      const bad = await researcher.client.request('POST', '/api/console/experiments', {
+        name: 'predicted-stars',
+        hypothesis: 'Hiding predictions changes how much members rate.',
+        population: 'all',
+        variants: [
+          { name: 'shown', weight: 1 },
+          { name: 'hidden', weight: -1 },
+        ],
+        stopsAt: inAWeek(),
+      });
+      assert.equal(bad.status, 400);
+      const problem = bad.json as { detail: string; errors: Array<{ path: string }> };
+      assert.match(problem.detail, /variants\[1\]\.weight/);
+      assert.ok(problem.errors.some((error) => error.path === 'variants[1].weight'));
+
+      const created = await researcher.client.request('POST', '/api/console/experiments', {
+        name: 'predicted-stars',
+        hypothesis: 'Hiding predictions changes how much members rate.',
+        population: 'all',
+        variants: [
+          { name: 'shown', weight: 1 },
+          { name: 'hidden', weight: 1 },
+        ],
+        stopsAt: inAWeek(),
+      });
+      assert.equal(created.status, 201, created.body);
+      const experiment = created.json as { id: number; status: string; name: string };
+      assert.equal(experiment.status, 'draft');
+      const duplicate = await researcher.client.request('POST', '/api/console/experiments', {
+        name: 'predicted-stars',
+        hypothesis: 'again',
+        population: 'all',
+        variants: [
+          { name: 'a', weight: 1 },
+          { name: 'b', weight: 1 },
+        ],
+        stopsAt: inAWeek(),
+      });
+      assert.equal(duplicate.status, 400);
+      assert.ok(
+        (duplicate.json as { errors: Array<{ path: string }> }).errors.some(
+          (error) => error.path === 'name',
+        ),
+      );
+      const stopDraft = await researcher.client.request(
+        'POST',
+        `/api/console/experiments/${experiment.id}/stop`,
+      );
+      assert.equal(stopDraft.status, 409);
+
+      // Before the start, members are in no experiment.
+      assert.deepEqual((await plain.client.get('/api/me/experiments')).json, {});
+      const started = await researcher.client.request(
+        'POST',
+        `/api/console/experiments/${experiment.id}/start`,
+      );
+      assert.equal(started.status, 200);
+      assert.equal((started.json as { state: string }).state, 'running');
+
+      const seen = new Set<string>();
+      const members = [plain];
+      for (let i = 0; i < 11; i++) members.push(await member(api));
+      for (const { client } of members) {
+        const first = (await client.get('/api/me/experiments')).json as Record<string, string>;
+        const again = (await client.get('/api/me/experiments')).json as Record<string, string>;
+        assert.deepEqual(first, again);
+        assert.ok(['shown', 'hidden'].includes(first['predicted-stars']));
+        seen.add(first['predicted-stars']);
+      }
+      assert.deepEqual([...seen].sort(), ['hidden', 'shown']);
+      assert.equal((await new Client(api.app).get('/api/me/experiments')).status, 401);
+
+      const results = await researcher.client.get(
+        `/api/console/experiments/${experiment.id}/results`,
+      );
+      assert.equal(results.status, 200, results.body);
+      const body = results.json as {
+        variants: Array<{ variant: string; exposed: number }>;
+        readings: Record<string, string>;
+        charts: unknown[];
+      };
+      assert.equal(
+        body.variants.reduce((sum, variant) => sum + variant.exposed, 0),
+        members.length,
+      );
+      assert.equal(Object.keys(body.readings).length, 3);
+      assert.equal(body.charts.length, 3);
+
+      const stopped = await researcher.client.request(
+        'POST',
+        `/api/console/experiments/${experiment.id}/stop`,
+      );
+      assert.equal(stopped.status, 200);
+      assert.deepEqual((await plain.client.get('/api/me/experiments')).json, {});
+      const list = (await researcher.client.get('/api/console/experiments')).json as {
+        items: Array<{ name: string; status: string }>;
+      };
+      assert.ok(
+        list.items.some((item) => item.name === 'predicted-stars' && item.status === 'stopped'),
+      );
+      assert.equal((await researcher.client.get('/api/console/experiments/99999')).status, 404);
+    });
+
+    test('event export: CSV with a header, JSON Lines, empty range, no e-mail or password', async () => {
+      // Whatever the log holds, e-mail addresses and passwords are never in it.
+      const { client, email } = await member(api);
+      for (const movieId of await popularMovieIds(client, 2))
+        await client.request('PUT', `/api/ratings/${movieId}`, { rating: 5 });
+      await new Client(api.app).login(email, 'a wrong password!!');
+      await new Client(api.app).login(email, PASSWORD);
+      for (const format of ['csv', 'jsonl'] as const) {
+        const response = await researcher.client.get(`/api/console/events/export?format=${format}`);
+        assert.equal(response.status, 200);
+        assert.match(String(response.headers['content-disposition']), /attachment/);
+        assert.ok(!response.body.includes(email), `${format} holds an e-mail`);
+        assert.ok(!response.body.includes('@'), `${format} holds something like an e-mail`);
+        assert.ok(!response.body.includes(PASSWORD), `${format} holds a password`);
+        if (format === 'csv') assert.match(response.body, /^id,occurred_at,kind,member_id/);
+      }
+      const empty = await researcher.client.get(
+        '/api/console/events/export?format=csv&since=1990-01-01&until=1990-01-02',
+      );
+      assert.equal(empty.status, 200);
+      assert.equal(empty.body.trim().split('\n').length, 1);
+      const emptyJsonl = await researcher.client.get(
+        '/api/console/events/export?format=jsonl&since=1990-01-01&until=1990-01-02',
+      );
+      assert.equal(emptyJsonl.body, '');
+      const reversed = await researcher.client.get(
+        '/api/console/events/export?since=2026-02-01&until=2026-01-01',
+      );
+      assert.equal(reversed.status, 400);
+      const badDate = await researcher.client.get('/api/console/events/export?since=yesterday');
+      assert.equal(badDate.status, 400);
+    });
+
+    test('model runs: one at a time, progress, results; bad requests name the field', async () => {
+      const unknown = await researcher.client.request('POST', '/api/console/runs', {
+        kind: 'evaluate',
+        algorithm: 'nope',
+      });
+      assert.equal(unknown.status, 400);
+      assert.match((unknown.json as { detail: string }).detail, /^algorithm: /);
+      const started = await researcher.client.request('POST', '/api/console/runs', {
+        kind: 'evaluate',
+        algorithm: 'bias',
+        protocol: 'split90',
+      });
+      assert.equal(started.status, 202, started.body);
+      const run = started.json as { id: number; status: string };
+      assert.equal(run.status, 'running');
+      const second = await researcher.client.request('POST', '/api/console/runs', {
+        kind: 'train',
+        algorithm: 'bias',
+      });
+      assert.equal(second.status, 409);
+      let current = started.json as {
+        status: string;
+        progress: number;
+        metrics: Record<string, number>;
+      };
+      for (let i = 0; i < 400 && current.status === 'running'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        current = (await researcher.client.get(`/api/console/runs/${run.id}`))
+          .json as typeof current;
+      }
+      assert.equal(current.status, 'done', JSON.stringify(current));
+      assert.equal(current.progress, 1);
+      assert.ok(current.metrics.rmse > 0 && current.metrics.rmse < 3);
+      const list = (await researcher.client.get('/api/console/runs')).json as {
+        items: Array<{ id: number }>;
+        busy: boolean;
+      };
+      assert.equal(list.items[0].id, run.id);
+      assert.equal(list.busy, false);
+      assert.equal((await researcher.client.get('/api/console/runs/9999')).status, 404);
+    });
+
+    test('admin: grant and revoke roles, identity lookup needs a reason and is audited first', async () => {
+      const target = await member(api);
+      const grant = await admin.client.request('POST', '/api/console/admin/roles/grant', {
+        memberId: target.id,
+        role: 'researcher',
+      });
+      assert.deepEqual(grant.json, { changed: true });
+      assert.equal((await target.client.get('/api/console/overview')).status, 200);
+      const revoke = await admin.client.request('POST', '/api/console/admin/roles/revoke', {
+        memberId: target.id,
+        role: 'researcher',
+      });
+      assert.deepEqual(revoke.json, { changed: true });
+      assert.equal((await target.client.get('/api/console/overview')).status, 403);
+
+      const noReason = await admin.client.request('POST', '/api/console/admin/identity', {
+        memberId: target.id,
+        reason: 'because',
+      });
+      assert.equal(noReason.status, 400);
+      assert.ok(
+        (noReason.json as { errors: Array<{ path: string }> }).errors.some(
+          (error) => error.path === 'reason',
+        ),
+      );
+      const lookup = await admin.client.request('POST', '/api/console/admin/identity', {
+        memberId: target.id,
+        reason: 'Abuse report 42 on the message boards',
+      });
+      assert.equal(lookup.status, 200, lookup.body);
+      assert.equal((lookup.json as { email: string }).email, target.email);
+      const audit = (await admin.client.get('/api/console/admin/audit?limit=10')).json as {
+        items: Array<{ action: string; targetMemberId: number; reason: string | null }>;
+      };
+      assert.equal(audit.items[0].action, 'identity_lookup');
+      assert.equal(audit.items[0].targetMemberId, target.id);
+      assert.equal(audit.items[0].reason, 'Abuse report 42 on the message boards');
+      assert.ok(audit.items.some((entry) => entry.action === 'role_granted'));
+      // The researcher's export was audited too; no e-mail appears in the log apart from none.
+      assert.ok(!JSON.stringify(audit).includes('@'));
+    });
+
+    test('the console routes are in the OpenAPI document', async () => {
+      const document = (await new Client(api.app).get('/api/openapi.json')).json as {
+        paths: Record<string, unknown>;
+      };
+      for (const path of [
+        '/api/console/overview',
+        '/api/console/experiments',
+        '/api/console/experiments/{id}/results',
+        '/api/console/events/export',
+        '/api/console/runs',
+        '/api/console/admin/identity',
+        '/api/me/experiments',
+      ]) {
+        assert.ok(path in document.paths, path);
+      }
+    });
+  });
+}

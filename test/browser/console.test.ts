@@ -1,0 +1,187 @@
+// The researcher console in real Chromium against the real server: a member is made researcher
+// with `lenslab users grant`, opens the console (overview charts), creates a `predicted-stars`
+// experiment (shown / hidden) and starts it; several members then see predicted stars or not
+// according to their variant; the results page renders a chart per metric; an admin sees the
+// roles, audit log and identity lookup. Screenshots go to artifacts/screenshots/console-*.png.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  browserSkipReason,
+  launchBrowser,
+  REPO_ROOT,
+  screenshot,
+  startServer,
+  type RunningServer,
+} from './harness.ts';
+
+const skip = browserSkipReason();
+const run = promisify(execFile);
+const PASSWORD = 'correct horse battery staple';
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const context of contexts) await context.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  id: number;
+}
+
+/** A fresh browser context with a newly registered, logged-in member. */
+async function newMember(label: string): Promise<Session> {
+  const context = await browser.newContext({
+    baseURL: server.baseUrl,
+    viewport: { width: 1280, height: 900 },
+  });
+  contexts.push(context);
+  const email = `${label}.${randomBytes(4).toString('hex')}@example.org`;
+  const response = await context.request.post('/api/auth/register', {
+    data: { email, password: PASSWORD },
+  });
+  assert.equal(response.status(), 201, await response.text());
+  const { member } = (await response.json()) as { member: { id: number } };
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+  return { context, page, id: member.id };
+}
+
+async function grant(role: 'researcher' | 'admin', memberId: number): Promise<void> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'src/cli/main.ts'),
+      'users',
+      'grant',
+      '--db',
+      server.dbPath,
+      '--role',
+      role,
+      String(memberId),
+      '--json',
+    ],
+    { cwd: REPO_ROOT },
+  );
+  assert.equal((JSON.parse(stdout) as { changed: boolean }).changed, true);
+}
+
+test(
+  'researcher console: predicted-stars experiment, members see their variant, results',
+  { skip, timeout: 600_000 },
+  async () => {
+    // A plain member sees no Console link, and the console refuses them.
+    const plain = await newMember('plain');
+    await plain.page.goto('/');
+    await plain.page.getByRole('link', { name: 'Explore' }).first().waitFor();
+    assert.equal(await plain.page.getByRole('link', { name: 'Console' }).count(), 0);
+    assert.equal((await plain.context.request.get('/api/console/overview')).status(), 403);
+
+    const researcher = await newMember('researcher');
+    await grant('researcher', researcher.id);
+    const page = researcher.page;
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Console' }).click();
+    await page.getByRole('heading', { name: 'Dataset overview' }).waitFor();
+    await page.getByTestId('ratings-per-day').locator('canvas').waitFor();
+    await page.getByTestId('rating-distribution').locator('canvas').waitFor();
+    await screenshot(page, 'console-overview');
+
+    // Create the experiment (the form starts with predicted-stars: shown / hidden).
+    await page.getByRole('link', { name: 'Experiments' }).click();
+    const form = page.getByRole('form', { name: 'New experiment' });
+    await form.getByLabel('Hypothesis').fill('Members who see predicted stars rate more movies.');
+    // A negative weight is refused with the field named.
+    await form.getByLabel('Variant 2 weight').fill('-1');
+    await form.getByRole('button', { name: 'Create experiment' }).click();
+    await form.getByRole('alert').filter({ hasText: 'variants[1].weight' }).waitFor();
+    await form.getByLabel('Variant 2 weight').fill('1');
+    await form.getByRole('button', { name: 'Create experiment' }).click();
+    await form.getByRole('status').filter({ hasText: 'predicted-stars' }).waitFor();
+    const row = page.locator('tr[data-experiment="predicted-stars"]');
+    await row.getByText('draft').waitFor();
+    await row.getByRole('button', { name: 'Start' }).click();
+    await row.getByText('running').waitFor();
+    await screenshot(page, 'console-experiments');
+
+    // Members see different variants: predicted stars on cards for "shown", none for "hidden".
+    const seen = new Map<string, Session>();
+    for (let i = 0; i < 24 && seen.size < 2; i++) {
+      const member = await newMember(`viewer${i}`);
+      const variants = (await (
+        await member.context.request.get('/api/me/experiments')
+      ).json()) as Record<string, string>;
+      const variant = variants['predicted-stars'];
+      assert.ok(variant === 'shown' || variant === 'hidden', JSON.stringify(variants));
+      await member.page.goto('/explore');
+      await member.page.locator('.movie-card').first().waitFor();
+      // The variants arrive with the session; let the cards settle on the final answer.
+      await member.page.waitForLoadState('networkidle');
+      const predicted = await member.page.locator('.movie-card .star-meter-predicted').count();
+      if (variant === 'hidden') assert.equal(predicted, 0, `member ${member.id} is in hidden`);
+      else assert.ok(predicted > 0, `member ${member.id} is in shown but sees no predicted stars`);
+      if (!seen.has(variant)) {
+        seen.set(variant, member);
+        await screenshot(member.page, `console-member-${variant}`, false);
+      }
+    }
+    assert.deepEqual([...seen.keys()].sort(), ['hidden', 'shown']);
+
+    // The results page renders: members per variant and a chart per metric with its reading.
+    await page.getByRole('link', { name: 'Results' }).first().click();
+    await page.getByTestId('experiment-results').waitFor();
+    for (const metric of ['ratingsPerMember', 'clickThrough', 'meanAbsoluteError']) {
+      await page.getByTestId(`metric-${metric}`).locator('canvas').waitFor();
+    }
+    const exposed =
+      Number(await page.getByTestId('exposed-shown').textContent()) +
+      Number(await page.getByTestId('exposed-hidden').textContent());
+    assert.ok(exposed >= 2, `exposed members: ${exposed}`);
+    assert.ok((await page.locator('.console-reading').count()) === 3);
+    await screenshot(page, 'console-results');
+
+    // Model runs: an evaluation runs in the background and fills the results table.
+    await page.getByRole('link', { name: 'Model runs' }).click();
+    const runForm = page.getByRole('form', { name: 'Start a run' });
+    await runForm.getByLabel('Algorithm').selectOption('bias');
+    await runForm.getByRole('button', { name: 'Start' }).click();
+    await page.locator('tr[data-run-status="done"]').waitFor({ timeout: 120_000 });
+    await screenshot(page, 'console-runs');
+
+    // A researcher has no Admin tab and the admin API refuses them; an admin has it.
+    assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0);
+    assert.equal((await researcher.context.request.get('/api/console/admin/audit')).status(), 403);
+    const admin = await newMember('admin');
+    await grant('admin', admin.id);
+    await admin.page.goto('/console/admin');
+    await admin.page.getByRole('heading', { name: 'Access-audit log' }).waitFor();
+    const lookup = admin.page.getByRole('form', { name: 'Identity lookup' });
+    await lookup.getByLabel('Member id').fill(String(plain.id));
+    await lookup.getByLabel('Reason').fill('Checking the console end to end');
+    await lookup.getByRole('button', { name: 'Look up' }).click();
+    await lookup.getByRole('status').filter({ hasText: '@example.org' }).waitFor();
+    await screenshot(admin.page, 'console-admin');
+
+    assert.deepEqual(pageErrors, []);
+  },
+);

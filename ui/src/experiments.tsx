@@ -1,0 +1,48 @@
+// The member's experiment variants (GET /api/me/experiments), asked once per logged-in member and
+// shared through React context. Pages ask `useVariant('predicted-stars')` and get the variant of
+// the running experiment of that name (or a name starting with "predicted-stars-"), or null.
+import { createContext, useContext, useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
+import { consoleApi } from './pages/console/consoleApi.ts';
+import { useSession } from './session.tsx';
+
+const ExperimentsContext = createContext<Record<string, string>>({});
+
+export function ExperimentsProvider({ children }: { children: ReactNode }) {
+  const { member } = useSession();
+  const memberId = member?.id ?? null;
+  const [variants, setVariants] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let current = true;
+    if (memberId === null) {
+      setVariants({});
+      return;
+    }
+    consoleApi.myExperiments().then(
+      (answer) => {
+        if (current) setVariants(answer);
+      },
+      () => {
+        if (current) setVariants({});
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [memberId]);
+  return <ExperimentsContext.Provider value={variants}>{children}</ExperimentsContext.Provider>;
+}
+
+/** The member's variant of the experiment type `type` (its name, or `type-…`), or null. */
+export function useVariant(type: string): string | null {
+  const variants = useContext(ExperimentsContext);
+  for (const [name, variant] of Object.entries(variants)) {
+    if (name === type || name.startsWith(`${type}-`)) return variant;
+  }
+  return null;
+}
+
+/** True when the member is in the `hidden` variant of a predicted-stars experiment. */
+export function usePredictedStarsHidden(): boolean {
+  return useVariant('predicted-stars') === 'hidden';
+}
