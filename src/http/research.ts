@@ -4,14 +4,19 @@
  * assignments is the one the console invalidates when it starts or stops an experiment, and one
  * `ModelRuns` (at most one background training/evaluation job at a time).
  *
+ * Also the research event log (`EventLog`), flushed when the server closes (see eventHooks.ts).
+ *
  * They hang off the server's `Services` object (a WeakMap, so nothing in `context.ts` changes);
  * `researchOf(app.services)` creates them on first use.
  */
+import { EventLog } from '../services/events.ts';
 import { Experiments } from '../services/experiments.ts';
 import { ModelRuns } from '../services/modelRuns.ts';
 import type { Services } from './context.ts';
 
 export interface ResearchServices {
+  /** The research event log (off with LENSLAB_EVENTS=off). */
+  events: EventLog;
   experiments: Experiments;
   modelRuns: ModelRuns;
 }
@@ -22,6 +27,9 @@ export function researchOf(services: Services): ResearchServices {
   let research = byServices.get(services);
   if (!research) {
     research = {
+      events: new EventLog(services.db, {
+        enabled: process.env.LENSLAB_EVENTS !== 'off',
+      }),
       experiments: new Experiments(services.db),
       modelRuns: new ModelRuns(services.db, services.recommender, { log: services.log }),
     };
@@ -33,3 +41,23 @@ export function researchOf(services: Services): ResearchServices {
 /** The experiment whose variant decides whether predicted stars are shown. */
 export const PREDICTED_STARS_EXPERIMENT = 'predicted-stars';
 export const PREDICTED_STARS_VARIANTS = ['shown', 'hidden'] as const;
+
+const RUNNING_CACHE_MS = 5000;
+const runningCache = new WeakMap<Services, { at: number; names: Promise<string[]> }>();
+
+/** Names of the experiments running now (cached for 5 s; refreshed after start/stop here). */
+export function runningExperimentNames(services: Services): Promise<string[]> {
+  const cached = runningCache.get(services);
+  if (cached && Date.now() - cached.at < RUNNING_CACHE_MS) return cached.names;
+  const names = researchOf(services)
+    .experiments.list()
+    .then((experiments) => experiments.filter((e) => e.state === 'running').map((e) => e.name));
+  runningCache.set(services, { at: Date.now(), names });
+  names.catch(() => runningCache.delete(services));
+  return names;
+}
+
+/** Forgets the cached running experiments (after a start or stop). */
+export function forgetRunningExperiments(services: Services): void {
+  runningCache.delete(services);
+}

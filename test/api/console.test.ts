@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { recommenderFor } from '../../src/http/recommenderVariants.ts';
+import { researchOf } from '../../src/http/research.ts';
+import { readEvents } from '../../src/services/events.ts';
 import { grantRole } from '../../src/services/roles.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import { Client, PASSWORD, member, popularMovieIds, startApi, type Api } from './harness.ts';
@@ -340,6 +343,61 @@ for (const database of testDatabases) {
       assert.ok(!JSON.stringify(audit).includes('@'));
     });
 
+    test('a click on a recommendation is logged under the member id; bad clicks are refused', async () => {
+      const { client, id } = await member(api);
+      const [movieId] = await popularMovieIds(client, 1);
+      const click = await client.request('POST', '/api/events/click', { movieId, position: 3 });
+      assert.equal(click.status, 204);
+      assert.equal(
+        (await client.request('POST', '/api/events/click', { movieId: 'x' })).status,
+        400,
+      );
+      await researchOf(api.app.services).events.flush();
+      const clicks = [];
+      for await (const event of readEvents(api.db, {
+        memberId: id,
+        kinds: ['recommendation_click'],
+      }))
+        clicks.push(event);
+      assert.equal(clicks.length, 1);
+      assert.deepEqual(clicks[0].data, { movieId, position: 3, context: 'recommendations' });
+    });
+
+    test('a recommender experiment serves each member from their variant algorithm', async () => {
+      const created = await researcher.client.request('POST', '/api/console/experiments', {
+        name: 'recommender-knn-vs-bias',
+        hypothesis: 'item-knn recommendations get more clicks than the baseline.',
+        population: 'all',
+        variants: [
+          { name: 'bias', weight: 1 },
+          { name: 'popular', weight: 1 },
+        ],
+        stopsAt: inAWeek(),
+      });
+      assert.equal(created.status, 201, created.body);
+      const { id } = created.json as { id: number };
+      assert.equal(
+        (await researcher.client.request('POST', `/api/console/experiments/${id}/start`)).status,
+        200,
+      );
+      const services = api.app.services;
+      for (let i = 0; i < 4; i++) {
+        const viewer = await member(api);
+        const variants = (await viewer.client.get('/api/me/experiments')).json as Record<
+          string,
+          string
+        >;
+        const variant = variants['recommender-knn-vs-bias'];
+        const recommender = await recommenderFor(services, viewer.id, { wait: true });
+        assert.equal(recommender.modelInfo.algorithm, variant);
+      }
+      assert.equal(
+        (await researcher.client.request('POST', `/api/console/experiments/${id}/stop`)).status,
+        200,
+      );
+      assert.equal(await recommenderFor(services, plain.id), services.recommender);
+    });
+
     test('the console routes are in the OpenAPI document', async () => {
       const document = (await new Client(api.app).get('/api/openapi.json')).json as {
         paths: Record<string, unknown>;
@@ -352,6 +410,7 @@ for (const database of testDatabases) {
         '/api/console/runs',
         '/api/console/admin/identity',
         '/api/me/experiments',
+        '/api/events/click',
       ]) {
         assert.ok(path in document.paths, path);
       }

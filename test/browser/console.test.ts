@@ -133,13 +133,21 @@ test(
       ).json()) as Record<string, string>;
       const variant = variants['predicted-stars'];
       assert.ok(variant === 'shown' || variant === 'hidden', JSON.stringify(variants));
+      const answered = member.page.waitForResponse((response) =>
+        response.url().endsWith('/api/me/experiments'),
+      );
       await member.page.goto('/explore');
+      await answered;
       await member.page.locator('.movie-card').first().waitFor();
-      // The variants arrive with the session; let the cards settle on the final answer.
-      await member.page.waitForLoadState('networkidle');
-      const predicted = await member.page.locator('.movie-card .star-meter-predicted').count();
-      if (variant === 'hidden') assert.equal(predicted, 0, `member ${member.id} is in hidden`);
-      else assert.ok(predicted > 0, `member ${member.id} is in shown but sees no predicted stars`);
+      // The cards re-render once the variants arrived: wait for the variant's look (or time out).
+      const predicted = member.page.locator('.movie-card .star-meter-predicted');
+      if (variant === 'hidden') {
+        await predicted.first().waitFor({ state: 'detached', timeout: 10_000 });
+        assert.equal(await predicted.count(), 0, `member ${member.id} is in hidden`);
+      } else {
+        await predicted.first().waitFor({ timeout: 10_000 });
+        assert.ok((await predicted.count()) > 0, `member ${member.id} is in shown`);
+      }
       if (!seen.has(variant)) {
         seen.set(variant, member);
         await screenshot(member.page, `console-member-${variant}`, false);

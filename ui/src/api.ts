@@ -130,6 +130,9 @@ export const api = {
   unrate: (movieId: number) => request<void>('DELETE', `/api/ratings/${movieId}`),
   ratings: (page: number, pageSize = 50) =>
     request<Page<RatedMovie>>('GET', '/api/ratings', undefined, { page, pageSize }),
+  /** Reports a click on a recommended movie (1-based position) to the research event log. */
+  recommendationClick: (movieId: number, position: number) =>
+    request<void>('POST', '/api/events/click', { movieId, position, context: 'recommendations' }),
   recommendations: (n: number, genre?: string) =>
     request<RecommendationList>('GET', '/api/recommendations', undefined, { n, genre }),
 

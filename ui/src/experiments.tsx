@@ -6,14 +6,16 @@ import type { ReactNode } from 'react';
 import { consoleApi } from './pages/console/consoleApi.ts';
 import { useSession } from './session.tsx';
 
-const ExperimentsContext = createContext<Record<string, string>>({});
+/** null while a member's variants are being asked for. */
+const ExperimentsContext = createContext<Record<string, string> | null>({});
 
 export function ExperimentsProvider({ children }: { children: ReactNode }) {
   const { member } = useSession();
   const memberId = member?.id ?? null;
-  const [variants, setVariants] = useState<Record<string, string>>({});
+  const [variants, setVariants] = useState<Record<string, string> | null>(null);
   useEffect(() => {
     let current = true;
+    setVariants(null);
     if (memberId === null) {
       setVariants({});
       return;
@@ -36,13 +38,18 @@ export function ExperimentsProvider({ children }: { children: ReactNode }) {
 /** The member's variant of the experiment type `type` (its name, or `type-…`), or null. */
 export function useVariant(type: string): string | null {
   const variants = useContext(ExperimentsContext);
-  for (const [name, variant] of Object.entries(variants)) {
+  for (const [name, variant] of Object.entries(variants ?? {})) {
     if (name === type || name.startsWith(`${type}-`)) return variant;
   }
   return null;
 }
 
-/** True when the member is in the `hidden` variant of a predicted-stars experiment. */
+/**
+ * True when the member is in the `hidden` variant of a predicted-stars experiment, and while the
+ * variants are still loading (so a `hidden` member never glimpses predicted stars).
+ */
 export function usePredictedStarsHidden(): boolean {
-  return useVariant('predicted-stars') === 'hidden';
+  const loading = useContext(ExperimentsContext) === null;
+  const variant = useVariant('predicted-stars');
+  return loading || variant === 'hidden';
 }

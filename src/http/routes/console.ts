@@ -40,7 +40,7 @@ import {
   UnauthenticatedError,
 } from '../../services/roles.ts';
 import { HttpProblem } from '../problem.ts';
-import { researchOf } from '../research.ts';
+import { forgetRunningExperiments, researchOf } from '../research.ts';
 import { Problem, idParam } from '../schemas.ts';
 
 // ---- schemas ---------------------------------------------------------------------------------
@@ -420,6 +420,7 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
             ? experiments.start(request.params.id)
             : experiments.stop(request.params.id),
         );
+        forgetRunningExperiments(services);
         return presentExperiment(experiment);
       },
     );

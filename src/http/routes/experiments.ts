@@ -12,11 +12,56 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireMember } from '../context.ts';
-import { researchOf } from '../research.ts';
+import { eventActor } from '../eventHooks.ts';
+import { stopVariantRecommenders } from '../recommenderVariants.ts';
+import { researchOf, runningExperimentNames } from '../research.ts';
 import { Problem } from '../schemas.ts';
+
+const PREDICTION_CONTEXTS = [
+  'recommendations',
+  'movie',
+  'explore',
+  'similar',
+  'onboarding',
+  'profile',
+] as const;
 
 export const registerExperimentRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
+  const { events } = researchOf(services);
+  // Whatever is still queued is written when the server closes.
+  app.addHook('onClose', async () => {
+    stopVariantRecommenders(services);
+    await events.close();
+  });
+
+  app.post(
+    '/api/events/click',
+    {
+      schema: {
+        tags: ['recommendations'],
+        summary:
+          'Report a click on a recommended movie (research event log, under your pseudonymous id)',
+        body: z.object({
+          movieId: z.number().int().min(1),
+          position: z.number().int().min(1).max(1000).optional().describe('1-based, in the list'),
+          context: z.enum(PREDICTION_CONTEXTS).optional().describe('default recommendations'),
+        }),
+        response: { 204: z.null(), 400: Problem, 403: Problem },
+      },
+    },
+    async (request, reply) => {
+      const { movieId, position, context } = request.body;
+      events.record({
+        kind: 'recommendation_click',
+        movieId,
+        position: position ?? null,
+        context: context ?? 'recommendations',
+        ...eventActor(request),
+      });
+      return reply.code(204).send(null);
+    },
+  );
 
   app.get(
     '/api/me/experiments',
@@ -37,10 +82,9 @@ export const registerExperimentRoutes: FastifyPluginAsyncZod = async (app) => {
       const memberId = requireMember(request);
       const { experiments } = researchOf(services);
       const variants: Record<string, string> = {};
-      for (const experiment of await experiments.list()) {
-        if (experiment.state !== 'running') continue;
-        const variant = await experiments.variantFor(experiment.id, memberId);
-        if (variant !== null) variants[experiment.name] = variant;
+      for (const name of await runningExperimentNames(services)) {
+        const variant = await experiments.variantFor(name, memberId);
+        if (variant !== null) variants[name] = variant;
       }
       return variants;
     },

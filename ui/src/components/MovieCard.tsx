@@ -72,9 +72,11 @@ interface MovieCardProps {
   because?: RatedBecause[] | null;
   /** Extra content under the card body. */
   footer?: ReactNode;
+  /** Called when the member opens the movie (a click on a recommendation is a research event). */
+  onOpen?: () => void;
 }
 
-export function MovieCard({ movie, rateable, onRated, because, footer }: MovieCardProps) {
+export function MovieCard({ movie, rateable, onRated, because, footer, onOpen }: MovieCardProps) {
   const { member } = useSession();
   // The predicted-stars experiment's `hidden` variant shows no predicted stars (docs/console.md).
   const predictedHidden = usePredictedStarsHidden();
@@ -101,12 +103,14 @@ export function MovieCard({ movie, rateable, onRated, because, footer }: MovieCa
   const titleId = `movie-${movie.id}-title`;
   return (
     <article className="card movie-card" aria-labelledby={titleId}>
-      <Link to={`/movies/${movie.id}`} className="poster-link" tabIndex={-1}>
+      <Link to={`/movies/${movie.id}`} className="poster-link" tabIndex={-1} onClick={onOpen}>
         <Poster movie={movie} />
       </Link>
       <div className="card-body">
         <h3 className="card-title" id={titleId}>
-          <Link to={`/movies/${movie.id}`}>{movie.title}</Link>
+          <Link to={`/movies/${movie.id}`} onClick={onOpen}>
+            {movie.title}
+          </Link>
         </h3>
         <p className="card-meta">
           {movie.year ?? 'Year unknown'}

@@ -103,12 +103,13 @@ function MemberHome() {
         )}
         {picks.data && picks.data.items.length > 0 && (
           <MovieGrid label="Top picks">
-            {picks.data.items.map((movie) => (
+            {picks.data.items.map((movie, index) => (
               <MovieCard
                 key={movie.id}
                 movie={movie}
                 rateable
                 because={movie.reason?.becauseYouRated}
+                onOpen={() => void api.recommendationClick(movie.id, index + 1).catch(() => {})}
               />
             ))}
           </MovieGrid>
@@ -136,8 +137,13 @@ function GenreRow({ genre }: { genre: string }) {
       <ErrorMessage error={picks.error} />
       {picks.data && (
         <MovieGrid label={`${genre} picks`}>
-          {picks.data.items.map((movie) => (
-            <MovieCard key={movie.id} movie={movie} rateable />
+          {picks.data.items.map((movie, index) => (
+            <MovieCard
+              key={movie.id}
+              movie={movie}
+              rateable
+              onOpen={() => void api.recommendationClick(movie.id, index + 1).catch(() => {})}
+            />
           ))}
         </MovieGrid>
       )}
