@@ -143,7 +143,7 @@ export function outboxMessages(api: Api): string[] {
 
 /** Waits until the outbox holds `count` messages (mail is sent in the background). */
 export async function waitForMail(api: Api, count: number): Promise<string[]> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 800; attempt++) {
     const messages = outboxMessages(api);
     if (messages.length >= count) return messages;
     await new Promise((resolve) => setTimeout(resolve, 25));

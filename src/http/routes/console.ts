@@ -55,7 +55,9 @@ const DatasetOverview = z
     ratings: Count,
     ratingsPerDay: z
       .array(z.object({ day: z.string().describe('YYYY-MM-DD (UTC)'), ratings: Count }))
-      .describe('the most recent days with ratings, oldest first (at most `days` of them)'),
+      .describe(
+        'every day from the oldest of the last `days` days with ratings to the newest, oldest first',
+      ),
     ratingDistribution: z.array(z.object({ rating: z.number(), ratings: Count })),
   })
   .meta({ id: 'DatasetOverview' });
@@ -275,6 +277,22 @@ function parseTime(value: string | undefined, field: string): number | undefined
   return ms;
 }
 
+/** Days (since the epoch) with counts, newest first → every day of their span, oldest first. */
+function everyDay(days: Array<[number, number]>): Array<{ day: string; ratings: number }> {
+  if (days.length === 0) return [];
+  const counts = new Map(days);
+  const last = days[0][0];
+  const first = days[days.length - 1][0];
+  const result = [];
+  for (let day = first; day <= last; day++) {
+    result.push({
+      day: new Date(day * 86_400_000).toISOString().slice(0, 10),
+      ratings: counts.get(day) ?? 0,
+    });
+  }
+  return result;
+}
+
 // ---- routes ----------------------------------------------------------------------------------
 
 export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -336,12 +354,7 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
         members: counts.users,
         movies: counts.movies,
         ratings: counts.ratings,
-        ratingsPerDay: perDay
-          .map((row) => ({
-            day: new Date(Number(row.day) * 86_400_000).toISOString().slice(0, 10),
-            ratings: Number(row.n),
-          }))
-          .reverse(),
+        ratingsPerDay: everyDay(perDay.map((row) => [Number(row.day), Number(row.n)])),
         ratingDistribution: distribution.map((row) => ({
           rating: Number(row.rating),
           ratings: Number(row.n),
