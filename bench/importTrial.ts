@@ -10,7 +10,7 @@ const dataset = await readMl1m(folder);
 const parsed = performance.now();
 const db = await openDatabase(target);
 await migrateToLatest(db);
-await importDataset(db, dataset, 'replace');
+await importDataset(db, dataset, target.startsWith('postgres') ? 'replace' : 'empty');
 const done = performance.now();
 await db.close();
 console.log(

@@ -5,8 +5,8 @@
 // /api/ratings/:id, autocannon from this process) but the server runs alternately with the event
 // log off and on, restarted for each run, in alternating order, and the medians are compared.
 //
-// Until the hooks are wired into src/http, "on" attaches them from outside the server, doing what
-// the wired hooks will do: a `page` event per request (onResponse), a `predictions_shown` event per
+// "on" uses the hooks wired into the server (LENSLAB_EVENTS); with EXTERNAL_HOOKS=1 it attaches
+// stand-in hooks from outside the server instead, as before the wiring: a `page` event per request (onResponse), a `predictions_shown` event per
 // recommendation list (20 movies) and per movie page (1 movie), a `rating` event per PUT
 // (preSerialization, reading the response object, so no extra parsing).
 //
@@ -21,6 +21,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
 import { migrateToLatest, openDatabase } from '../src/db/connection.ts';
+import { researchOf } from '../src/http/research.ts';
 import { buildServer } from '../src/http/server.ts';
 import { DEFAULT_ALGORITHM, fitAlgorithm } from '../src/recsys/index.ts';
 import { registerMember } from '../src/services/accounts.ts';
@@ -41,6 +42,10 @@ interface ListPayload {
 }
 
 async function runServer(dbPath: string, modelsDir: string, logging: boolean): Promise<void> {
+  // The server's own hooks (src/http/eventHooks.ts and the handlers) log when LENSLAB_EVENTS is
+  // not "off"; EXTERNAL_HOOKS=1 measures the stand-in hooks below instead (as before the wiring).
+  const external = process.env.EXTERNAL_HOOKS === '1';
+  process.env.LENSLAB_EVENTS = logging && !external ? 'on' : 'off';
   const db = await openDatabase(dbPath);
   const app = await buildServer({
     db,
@@ -49,7 +54,14 @@ async function runServer(dbPath: string, modelsDir: string, logging: boolean): P
     mailerOptions: { outboxDir: join(modelsDir, '..', 'outbox'), smtpUrl: '' },
     log: (message) => process.stderr.write(`server: ${message}\n`),
   });
-  const eventLog = logging ? new EventLog(db) : null;
+  const eventLog = logging && external ? new EventLog(db) : null;
+  if (logging && !external) {
+    app.addHook('onClose', async () => {
+      process.stderr.write(
+        `server: event log ${JSON.stringify(researchOf(app.services).events.stats)}\n`,
+      );
+    });
+  }
   if (eventLog) {
     app.addHook('preSerialization', async (request, reply, payload) => {
       const memberId = request.session?.userId;

@@ -1,7 +1,7 @@
 /**
  * The research event log's hooks on every API request (issue #5), installed on the root server:
- * - anonymous visitors get a random cookie id (`lenslab_visitor`, HttpOnly, a year), never an IP
- *   address; logged-in members are known by their numeric pseudonymous id only;
+ * - anonymous visitors get a random cookie id (`lenslab_visitor`, HttpOnly, a year, set on GET
+ *   requests), never an IP address; logged-in members are known by their numeric id only;
  * - a `page` event per API request: the route pattern (`/api/movies/:id`, never the query
  *   string), method and status;
  * (The log is flushed when the server closes: see routes/experiments.ts.)
@@ -18,7 +18,9 @@ import {
   type PredictionContext,
   type ResearchEvent,
 } from '../services/events.ts';
+import type { ModelInfo } from '../services/recommendations.ts';
 import type { Services } from './context.ts';
+import { forgetMemberInVariants } from './recommenderVariants.ts';
 import { researchOf, runningExperimentNames } from './research.ts';
 
 const VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600;
@@ -26,6 +28,13 @@ const VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600;
 const UNLOGGED_ROUTES = new Set(['/api/health', '/api/openapi.json']);
 
 const visitors = new WeakMap<FastifyRequest, string>();
+/** Members whose account was just deleted: late events of theirs (the deleting request's own
+ * page event, predictions being logged) are dropped. Bounded: cleared at 10,000. */
+const deletedMembers = new Set<number>();
+
+function deleted(memberId: number | null | undefined): boolean {
+  return memberId !== null && memberId !== undefined && deletedMembers.has(memberId);
+}
 
 /** Who made the request: `{ memberId }` when logged in, else `{ visitorId }` (or nothing). */
 export function eventActor(request: FastifyRequest): EventActor {
@@ -40,6 +49,9 @@ async function eventHooks(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/') || request.session) return;
     const visitor = visitorIdFrom(request.cookies[VISITOR_COOKIE]);
+    // The cookie is handed out on reads only: a state-changing answer (a registration, a login
+    // attempt) carries no cookie but the session's, so it cannot tell anything apart.
+    if (visitor.isNew && request.method !== 'GET') return;
     visitors.set(request, visitor.id);
     if (visitor.isNew && events.enabled) {
       reply.setCookie(VISITOR_COOKIE, visitor.id, {
@@ -54,6 +66,7 @@ async function eventHooks(app: FastifyInstance): Promise<void> {
 
   app.addHook('onResponse', async (request, reply) => {
     if (!events.enabled || !request.url.startsWith('/api/')) return;
+    if (deleted(request.session?.userId)) return;
     const route = request.routeOptions.url ?? 'unmatched';
     if (UNLOGGED_ROUTES.has(route) || route.startsWith('/api/docs')) return;
     events.record({
@@ -75,6 +88,7 @@ export const registerEventHooks = Object.assign(eventHooks, {
 
 /** Records a research event (O(1); written in batches off the request path). */
 export function logEvent(services: Services, event: ResearchEvent): void {
+  if (deleted(event.memberId)) return;
   researchOf(services).events.record(event);
 }
 
@@ -91,6 +105,7 @@ export function logPredictionsShown(
   request: FastifyRequest,
   context: PredictionContext,
   items: ReadonlyArray<{ id: number; predictedRating: number | null }>,
+  model: ModelInfo = services.recommender.modelInfo,
 ): void {
   const { events, experiments } = researchOf(services);
   const memberId = request.session?.userId;
@@ -109,7 +124,6 @@ export function logPredictionsShown(
     positions[k] = position + 1;
     k++;
   });
-  const model = services.recommender.modelInfo;
   const at = Date.now();
   void (async () => {
     let experiment: string | null = null;
@@ -124,6 +138,7 @@ export function logPredictionsShown(
         break;
       }
     }
+    if (deleted(memberId)) return;
     events.record({
       kind: 'predictions_shown',
       memberId,
@@ -138,4 +153,17 @@ export function logPredictionsShown(
       variant,
     });
   })().catch((error: Error) => services.log(`events: ${error.message}`));
+}
+
+/**
+ * Account deletion: the member's events (queued and stored), experiment assignments and cached
+ * variant-model state go with the account.
+ */
+export async function forgetMemberResearch(services: Services, memberId: number): Promise<void> {
+  const { events, experiments } = researchOf(services);
+  if (deletedMembers.size >= 10_000) deletedMembers.clear();
+  deletedMembers.add(memberId);
+  await events.deleteMember(memberId);
+  await experiments.deleteMember(memberId);
+  forgetMemberInVariants(services, memberId);
 }

@@ -26,6 +26,7 @@ import { Recommender, type RecommenderOptions } from '../services/recommendation
 import { SESSION_COOKIE, SessionStore, sameToken } from '../services/sessions.ts';
 import { CredentialPolicyError, Vault, type VaultOptions } from '../services/vault.ts';
 import type { RateLimits, Services } from './context.ts';
+import { registerEventHooks } from './eventHooks.ts';
 import { HttpProblem, sendProblem, type FieldError } from './problem.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCommunityRoutes } from './routes/community.ts';
@@ -165,6 +166,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
     reply.header('cache-control', 'no-store');
   });
+
+  // Research event log: visitor cookie id and a `page` event per API request (after the session).
+  await app.register(registerEventHooks);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem)

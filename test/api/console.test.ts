@@ -119,7 +119,15 @@ for (const database of testDatabases) {
       assert.ok(overview.ratingsPerDay.length > 0);
       assert.match(overview.ratingsPerDay[0].day, /^\d{4}-\d{2}-\d{2}$/);
       const days = overview.ratingsPerDay.map((row) => row.day);
-      assert.deepEqual(days, [...days].sort());
+      assert.deepEqual(days, [...new Set(days)].sort());
+      const all = (await researcher.client.get('/api/console/overview?days=3650')).json as {
+        ratingsPerDay: Array<{ ratings: number }>;
+      };
+      assert.equal(
+        all.ratingsPerDay.reduce((sum, row) => sum + row.ratings, 0),
+        overview.ratings,
+      );
+      assert.equal((await researcher.client.get('/api/console/overview?days=0')).status, 400);
     });
 
     test('experiments: validation names the field; create, start, members get variants, results, stop', async () => {
@@ -233,9 +241,20 @@ for (const database of testDatabases) {
         await client.request('PUT', `/api/ratings/${movieId}`, { rating: 5 });
       await new Client(api.app).login(email, 'a wrong password!!');
       await new Client(api.app).login(email, PASSWORD);
+      await researchOf(api.app.services).events.flush();
       for (const format of ['csv', 'jsonl'] as const) {
-        const response = await researcher.client.get(`/api/console/events/export?format=${format}`);
+        // Raw: the harness client would parse application/x-ndjson as one JSON document.
+        const raw = await api.app.inject({
+          method: 'GET',
+          url: `/api/console/events/export?format=${format}`,
+          headers: { cookie: researcher.client.cookie! },
+        });
+        const response = { status: raw.statusCode, headers: raw.headers, body: raw.body };
         assert.equal(response.status, 200);
+        assert.ok(response.body.split('\n').length > 2, `${format}: no events exported`);
+        if (format === 'jsonl') {
+          for (const line of response.body.trim().split('\n')) JSON.parse(line);
+        }
         assert.match(String(response.headers['content-disposition']), /attachment/);
         assert.ok(!response.body.includes(email), `${format} holds an e-mail`);
         assert.ok(!response.body.includes('@'), `${format} holds something like an e-mail`);
@@ -247,9 +266,12 @@ for (const database of testDatabases) {
       );
       assert.equal(empty.status, 200);
       assert.equal(empty.body.trim().split('\n').length, 1);
-      const emptyJsonl = await researcher.client.get(
-        '/api/console/events/export?format=jsonl&since=1990-01-01&until=1990-01-02',
-      );
+      const emptyJsonl = await api.app.inject({
+        method: 'GET',
+        url: '/api/console/events/export?format=jsonl&since=1990-01-01&until=1990-01-02',
+        headers: { cookie: researcher.client.cookie! },
+      });
+      assert.equal(emptyJsonl.statusCode, 200);
       assert.equal(emptyJsonl.body, '');
       const reversed = await researcher.client.get(
         '/api/console/events/export?since=2026-02-01&until=2026-01-01',
@@ -396,6 +418,92 @@ for (const database of testDatabases) {
         200,
       );
       assert.equal(await recommenderFor(services, plain.id), services.recommender);
+    });
+
+    test('the event log records each action under pseudonymous ids; deletion removes them', async () => {
+      const events = researchOf(api.app.services).events;
+      // An anonymous visitor gets a random cookie id, and a failed login is logged without the e-mail.
+      const visitor = new Client(api.app);
+      const first = await api.app.inject({ method: 'GET', url: '/api/movies?q=the' });
+      const setCookie = String(first.headers['set-cookie'] ?? '');
+      const visitorId = /lenslab_visitor=(v_[A-Za-z0-9_-]{22})/.exec(setCookie)?.[1];
+      assert.ok(visitorId, setCookie);
+      assert.match(setCookie, /HttpOnly/i);
+      const { client, id, email } = await member(api);
+      assert.equal((await visitor.login(email, 'not the password at all')).status, 401);
+      await new Client(api.app).login(email, PASSWORD);
+      const [movieA, movieB] = await popularMovieIds(client, 2);
+      await client.request('PUT', `/api/ratings/${movieA}`, { rating: 3 });
+      await client.request('PUT', `/api/ratings/${movieA}`, { rating: 5 });
+      await client.request('DELETE', `/api/ratings/${movieA}`);
+      await client.get('/api/movies?q=story');
+      await client.get(`/api/movies/${movieB}`);
+      const list = (await client.get('/api/recommendations?n=5')).json as {
+        items: Array<{ id: number }>;
+        model: { algorithm: string; version: string };
+      };
+      await client.request('POST', '/api/events/click', { movieId: list.items[0].id, position: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 50)); // predictions are logged after the answer
+      await events.flush();
+
+      const mine = [];
+      for await (const event of readEvents(api.db, { memberId: id })) mine.push(event);
+      const kinds = new Set(mine.map((event) => event.kind));
+      for (const kind of [
+        'login',
+        'page',
+        'rating',
+        'predictions_shown',
+        'search',
+        'recommendation_click',
+      ])
+        assert.ok(kinds.has(kind as never), `no ${kind} event in ${[...kinds].join(', ')}`);
+      const ratings = mine.filter((event) => event.kind === 'rating').map((event) => event.data);
+      assert.deepEqual(
+        ratings.map((data) => [data.rating, data.previousRating]),
+        [
+          [3, null],
+          [5, 3],
+          [null, 5],
+        ],
+      );
+      const shown = mine.find(
+        (event) => event.kind === 'predictions_shown' && event.data.context === 'recommendations',
+      );
+      assert.ok(shown);
+      assert.equal(shown.data.modelId, list.model.algorithm);
+      assert.equal(shown.data.modelVersion, list.model.version);
+      assert.deepEqual(
+        shown.data.movieIds,
+        list.items.map((item) => item.id),
+      );
+      const search = mine.find((event) => event.kind === 'search');
+      assert.equal(search?.data.query, 'story');
+      assert.equal(typeof search?.data.resultCount, 'number');
+      const pages = mine.filter((event) => event.kind === 'page').map((event) => event.data.route);
+      assert.ok(pages.includes('/api/movies/:id'), pages.join(', '));
+      assert.ok(!pages.some((route) => String(route).includes('?')));
+      const anonymous = [];
+      for await (const event of readEvents(api.db, {})) {
+        if (event.visitorId === visitorId) anonymous.push(event.kind);
+      }
+      assert.ok(anonymous.includes('search') && anonymous.includes('page'), anonymous.join());
+      // Nothing anywhere in the table holds an e-mail or a password.
+      const rows = await api.db.kysely.selectFrom('events').selectAll().execute();
+      const text = JSON.stringify(rows);
+      assert.ok(!text.includes(email) && !text.includes('@') && !text.includes(PASSWORD));
+      assert.ok(rows.some((row) => row.kind === 'login_failed'));
+
+      // Deleting the account deletes the member's events.
+      const deleted = await client.request('DELETE', '/api/me', { password: PASSWORD });
+      assert.equal(deleted.status, 204);
+      await events.flush();
+      const left = await api.db.kysely
+        .selectFrom('events')
+        .select('id')
+        .where('user_id', '=', id)
+        .execute();
+      assert.equal(left.length, 0);
     });
 
     test('the console routes are in the OpenAPI document', async () => {

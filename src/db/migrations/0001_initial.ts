@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { SqliteAdapter, sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -47,6 +47,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )
     .addForeignKeyConstraint('ratings_movie_fk', ['movie_id'], 'movies', ['id'], (c) =>
       c.onDelete('cascade'),
+    )
+    // In SQLite, a table clustered on its primary key: one B-tree instead of two (imports twice as fast).
+    .$call((table) =>
+      db.getExecutor().adapter instanceof SqliteAdapter
+        ? table.modifyEnd(sql`without rowid`)
+        : table,
     )
     .execute();
   await db.schema.createIndex('ratings_movie').on('ratings').column('movie_id').execute();

@@ -13,6 +13,7 @@ import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, randomToken } from '../../ser
 import { baseUrl, type Services } from '../context.ts';
 import { HttpProblem } from '../problem.ts';
 import { Email, LoggedIn, Password, Problem, SessionInfo } from '../schemas.ts';
+import { eventActor, logEvent } from '../eventHooks.ts';
 
 const WRONG_CREDENTIALS = 'e-mail or password is wrong';
 const FAILURE_WINDOW_MS = 15 * 60 * 1000;
@@ -128,17 +129,29 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { email, password } = request.body;
       const key = services.vault.blindIndex(email);
-      if (failures.locked(key))
+      if (failures.locked(key)) {
+        logEvent(services, {
+          kind: 'login_failed',
+          reason: 'rate-limited',
+          ...eventActor(request),
+        });
         throw new HttpProblem(
           429,
           'too many failed attempts for this account; wait 15 minutes or reset the password',
         );
+      }
       const userId = await services.vault.authenticate(services.db, email, password);
       if (userId === null) {
         failures.fail(key);
+        logEvent(services, {
+          kind: 'login_failed',
+          reason: 'wrong-credentials',
+          ...eventActor(request),
+        });
         throw new HttpProblem(401, WRONG_CREDENTIALS);
       }
       failures.clear(key);
+      logEvent(services, { kind: 'login', memberId: userId });
       return reply.send(await startSession(services, request, reply, userId));
     },
   );

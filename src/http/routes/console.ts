@@ -56,7 +56,7 @@ const DatasetOverview = z
     ratingsPerDay: z
       .array(z.object({ day: z.string().describe('YYYY-MM-DD (UTC)'), ratings: Count }))
       .describe(
-        'every day from the oldest of the last `days` days with ratings to the newest, oldest first',
+        'the last `days` days with ratings, oldest first; days without ratings in between are included as 0 when the gap is at most 31 days',
       ),
     ratingDistribution: z.array(z.object({ rating: z.number(), ratings: Count })),
   })
@@ -277,18 +277,24 @@ function parseTime(value: string | undefined, field: string): number | undefined
   return ms;
 }
 
-/** Days (since the epoch) with counts, newest first → every day of their span, oldest first. */
+/** Longest run of days without ratings filled in with zeros (longer gaps are left out). */
+const MAX_FILLED_GAP_DAYS = 31;
+
+/**
+ * Days (since the epoch) with counts, newest first → oldest first, with the days without ratings
+ * in between filled in as zeros when the gap is at most a month (a demo catalog from 2000 and
+ * members rating today would otherwise give years of zeros).
+ */
 function everyDay(days: Array<[number, number]>): Array<{ day: string; ratings: number }> {
-  if (days.length === 0) return [];
-  const counts = new Map(days);
-  const last = days[0][0];
-  const first = days[days.length - 1][0];
-  const result = [];
-  for (let day = first; day <= last; day++) {
-    result.push({
-      day: new Date(day * 86_400_000).toISOString().slice(0, 10),
-      ratings: counts.get(day) ?? 0,
-    });
+  const result: Array<{ day: string; ratings: number }> = [];
+  const label = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+  for (let i = days.length - 1; i >= 0; i--) {
+    const [day, ratings] = days[i];
+    const previous = i < days.length - 1 ? days[i + 1][0] : day;
+    if (day - previous - 1 <= MAX_FILLED_GAP_DAYS) {
+      for (let gap = previous + 1; gap < day; gap++) result.push({ day: label(gap), ratings: 0 });
+    }
+    result.push({ day: label(day), ratings });
   }
   return result;
 }

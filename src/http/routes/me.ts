@@ -11,6 +11,7 @@ import {
 } from '../../services/privacy.ts';
 import { SESSION_COOKIE } from '../../services/sessions.ts';
 import { requireMember } from '../context.ts';
+import { forgetMemberResearch } from '../eventHooks.ts';
 import { HttpProblem } from '../problem.ts';
 import { Email, MovieSummary, Password, Privacy, Problem, Visibility } from '../schemas.ts';
 import { ANONYMOUS, movieSummary, viewerOf } from './movies.ts';
@@ -154,6 +155,7 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
         ]);
       }
       const removed = await deleteMember(db, vault, userId);
+      await forgetMemberResearch(services, userId);
       for (const rating of removed) catalog.applyRatingChange(rating.movieId, rating.rating, null);
       services.recommender.forget(userId);
       services.sessions.forget(userId);

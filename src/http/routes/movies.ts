@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Catalog } from '../../services/catalog.ts';
 import { memberId, requireMember, type Services } from '../context.ts';
+import { logEvent, logPredictionsShown, eventActor } from '../eventHooks.ts';
 import { HttpProblem } from '../problem.ts';
 import { MovieDetail, MovieSummary, Problem, idParam, queryInt, queryText } from '../schemas.ts';
 
@@ -101,7 +102,17 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
         { ...query, page, pageSize },
         viewer.predict ?? undefined,
       );
-      return { items: indexes.map((i) => movieSummary(catalog, i, viewer)), page, pageSize, total };
+      const items = indexes.map((i) => movieSummary(catalog, i, viewer));
+      if (query.q !== undefined && query.q.trim() !== '' && page === 1) {
+        logEvent(services, {
+          kind: 'search',
+          query: query.q,
+          resultCount: total,
+          ...eventActor(request),
+        });
+      }
+      logPredictionsShown(services, request, 'explore', items);
+      return { items, page, pageSize, total };
     },
   );
 
@@ -125,11 +136,10 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
         .map((id) => catalog.indexOf(id))
         .filter((i) => i >= 0)
         .map((i) => movieSummary(catalog, i, viewer));
-      return {
-        ...movieSummary(catalog, index, viewer),
-        histogram: catalog.histogram(index),
-        similar,
-      };
+      const movie = movieSummary(catalog, index, viewer);
+      logPredictionsShown(services, request, 'movie', [movie]);
+      logPredictionsShown(services, request, 'similar', similar);
+      return { ...movie, histogram: catalog.histogram(index), similar };
     },
   );
 

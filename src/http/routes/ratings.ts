@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { isoTime } from '../../services/clock.ts';
 import { deleteRating, putRating } from '../../services/ratings.ts';
 import { requireMember } from '../context.ts';
+import { logEvent } from '../eventHooks.ts';
 import { HttpProblem } from '../problem.ts';
+import { ratingChangedForVariants } from '../recommenderVariants.ts';
 import { Problem, RatedMovie, idParam, queryInt } from '../schemas.ts';
 import { movieSummary, viewerOf } from './movies.ts';
 
@@ -44,6 +46,14 @@ export const registerRatingRoutes: FastifyPluginAsyncZod = async (app) => {
       const { previous, stored } = await putRating(db, userId, movieId, request.body.rating);
       catalog.applyRatingChange(movieId, previous, stored.rating);
       recommender.onRatingChanged(userId, movieId, stored.rating, stored.ratedAt);
+      ratingChangedForVariants(services, userId, movieId, stored.rating, stored.ratedAt);
+      logEvent(services, {
+        kind: 'rating',
+        memberId: userId,
+        movieId,
+        rating: stored.rating,
+        previousRating: previous,
+      });
       return { movieId, rating: stored.rating, ratedAt: isoTime(stored.ratedAt) };
     },
   );
@@ -65,6 +75,14 @@ export const registerRatingRoutes: FastifyPluginAsyncZod = async (app) => {
       if (previous === null) throw new HttpProblem(404, `you have not rated movie ${movieId}`);
       catalog.applyRatingChange(movieId, previous, null);
       recommender.onRatingChanged(userId, movieId, null, 0);
+      ratingChangedForVariants(services, userId, movieId, null, 0);
+      logEvent(services, {
+        kind: 'rating',
+        memberId: userId,
+        movieId,
+        rating: null,
+        previousRating: previous,
+      });
       return reply.code(204).send();
     },
   );

@@ -2,12 +2,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireMember } from '../context.ts';
+import { logPredictionsShown } from '../eventHooks.ts';
+import { recommenderFor } from '../recommenderVariants.ts';
 import { Problem, Recommendation, queryInt, queryText } from '../schemas.ts';
 import { movieSummary, viewerOf } from './movies.ts';
 
 export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
-  const { catalog, recommender } = services;
+  const { catalog } = services;
 
   app.get(
     '/api/recommendations',
@@ -29,6 +31,8 @@ export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) =
     async (request) => {
       const userId = requireMember(request);
       const viewer = await viewerOf(services, userId);
+      // A member in a `recommender` experiment is served by their variant's model.
+      const recommender = await recommenderFor(services, userId);
       const recommendations = await recommender.recommend(
         userId,
         request.query.n ?? 20,
@@ -52,6 +56,7 @@ export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) =
           reason: because.length > 0 ? { becauseYouRated: because } : null,
         });
       }
+      logPredictionsShown(services, request, 'recommendations', items, recommender.modelInfo);
       return { items, model: recommender.modelInfo };
     },
   );
