@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   FIVE_STARS,
+  ML1M_GENRES,
   IdIndex,
   splitTitleYear,
   type Dataset,
@@ -12,28 +13,8 @@ import { RatingCollector, readRatingFile as readRatings } from './collector.ts';
 import { DatasetError } from './errors.ts';
 import { forEachLine, parseId } from './lines.ts';
 
-/** The 19 genre flags of u.item, in order (u.genre). */
-const ML100K_GENRES = [
-  'unknown',
-  'Action',
-  'Adventure',
-  'Animation',
-  "Children's",
-  'Comedy',
-  'Crime',
-  'Documentary',
-  'Drama',
-  'Fantasy',
-  'Film-Noir',
-  'Horror',
-  'Musical',
-  'Mystery',
-  'Romance',
-  'Sci-Fi',
-  'Thriller',
-  'War',
-  'Western',
-];
+/** The 19 genre flags of u.item, in order (u.genre): "unknown", then ML-1M's 18 genres. */
+const ML100K_GENRES = ['unknown', ...ML1M_GENRES];
 
 /** ML-100K occupation names mapped to the nearest ML-1M occupation code. */
 const OCCUPATION_CODES: Record<string, number> = {

@@ -92,7 +92,7 @@ export function logEvent(services: Services, event: ResearchEvent): void {
   researchOf(services).events.record(event);
 }
 
-/** The experiment types whose variant decides what a member is shown (docs/console.md). */
+/** The experiment types whose variant decides what a member is shown (the README). */
 const DISPLAY_EXPERIMENT_TYPES = ['recommender', 'predicted-stars'];
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The `recommender` experiment type (docs/console.md): its variant names are algorithm names
+ * The `recommender` experiment type (the README): its variant names are algorithm names
  * (`item-knn`, `als`, `svd`, …), and a member in a variant gets recommendations from a model of
  * that algorithm. Models are fitted on the database in the background the first time a variant
  * is asked for (fitting blocks the server's thread while it runs, like a console model run); until

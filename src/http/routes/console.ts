@@ -89,7 +89,7 @@ const Experiment = z
 
 const ExperimentDefinitionBody = z
   .object({
-    name: z.string().describe('unique; e.g. "predicted-stars" (see docs/console.md)'),
+    name: z.string().describe('unique; e.g. "predicted-stars" (see the README)'),
     hypothesis: z.string(),
     population: z.string().describe('"new-members" or "all"'),
     variants: z
@@ -494,6 +494,8 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
         action: 'events_exported',
         detail: { format, since: request.query.since ?? null, until: request.query.until ?? null },
       });
+      // Events still queued in memory go to the table first, so the export is complete.
+      await research().events.flush();
       const out = new PassThrough();
       exportEvents(db, format, out, { since, until }).then(
         () => out.end(),

@@ -4,7 +4,7 @@
  * first exposure, deterministic from the experiment and member ids); members outside an
  * experiment's population or window are simply not listed (they see the default).
  *
- * Experiment types the web app acts on (see docs/console.md):
+ * Experiment types the web app acts on (see the README):
  * - `predicted-stars` (or a name starting with `predicted-stars-`): variants `shown` / `hidden`;
  *   for `hidden` the app shows no predicted stars on movie cards.
  * - `recommender` (or `recommender-…`): variant names are algorithm names (`item-knn`, `als`, …).

@@ -6,7 +6,7 @@
  * Fit: a random share (validationShare) of the training ratings is held out; every member is
  * fitted on the rest and predicts the held-out ratings; the weights solve ridge-regularized
  * least squares on those predictions (the intercept unpenalized); then every member is refitted
- * on all training ratings. Members use the tuned settings below (see docs/recsys.md); fold-in
+ * on all training ratings. Members use the tuned settings below (see the README); fold-in
  * folds the member into every member model; explanations and similar items come from the first
  * neighbourhood member (else the first member).
  */
@@ -30,7 +30,7 @@ import {
 } from '../model.ts';
 import { fitBaseline } from './bias.ts';
 
-/** Settings of each member inside the blend (tuned on validation data, see docs/recsys.md). */
+/** Settings of each member inside the blend (tuned on validation data, see the README). */
 export const BLEND_MEMBER_PARAMS: Record<string, Params> = {
   'item-knn': {},
   'user-knn': {},

@@ -563,7 +563,7 @@ export const itemKnn: AlgorithmDefinition = {
   description:
     'Item-item k-NN with baseline residuals (Sarwar 2001; Surprise KNNBaseline, item-based)',
   kind: 'rating',
-  // k and shrinkage tuned with searchParams on ML-100K validation data (docs/recsys.md).
+  // k and shrinkage tuned with searchParams on ML-100K validation data (the README).
   params: knnParams(60, 200),
   fit(matrix, params, options) {
     const { baseline, neighbours } = fitKnn(matrix, params, true, options.onProgress);

@@ -78,7 +78,7 @@ interface MovieCardProps {
 
 export function MovieCard({ movie, rateable, onRated, because, footer, onOpen }: MovieCardProps) {
   const { member } = useSession();
-  // The predicted-stars experiment's `hidden` variant shows no predicted stars (docs/console.md).
+  // The predicted-stars experiment's `hidden` variant shows no predicted stars (the README).
   const predictedHidden = usePredictedStarsHidden();
   const [yourRating, setYourRating] = useState<number | null>(movie.yourRating);
   const [busy, setBusy] = useState(false);
