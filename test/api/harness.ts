@@ -153,11 +153,22 @@ export async function waitForMail(api: Api, count: number): Promise<string[]> {
   );
 }
 
-/** Undoes quoted-printable soft line breaks and =XX escapes, so links can be matched. */
+/** A message with its headers unfolded and its body decoded, so links can be matched. */
 export function decodeMail(message: string): string {
-  return message
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const split = message.search(/\r?\n\r?\n/);
+  const head = split < 0 ? message : message.slice(0, split);
+  const body = split < 0 ? '' : message.slice(split).replace(/^\r?\n\r?\n/, '');
+  const headers = head.replace(/\r?\n[ \t]+/g, ' ');
+  const encoding = /^Content-Transfer-Encoding:\s*(\S+)/im.exec(headers)?.[1]?.toLowerCase();
+  let decoded = body;
+  if (encoding === 'base64') decoded = Buffer.from(body, 'base64').toString('utf8');
+  if (encoding === 'quoted-printable') {
+    const bytes = body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    decoded = Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return `${headers}\n\n${decoded}`;
 }
 
 /** Ids of the most popular movies of the catalog, for rating. */
