@@ -1,8 +1,12 @@
 // npm run bench:privacy — release and audit synthetic-1m and ML-100K under every preset:
 // re-identified % per scoreboard setting, RMSE / nDCG@10 utility, wall time (medians of RUNS runs;
-// the utility measure, deterministic and slow, runs once).
+// the utility measure, deterministic, runs once; its fits run on worker threads, concurrent with
+// the release and the audit, so "utility s" is the wait for them after the audit).
 // Also the two floors: a full audit of a 1M-rating release (500 targets × 5 settings + QI risk)
-// and a release of 1M ratings including its audit (and files written).
+// and a release of 1M ratings including its audit and utility (and files written), wall and CPU
+// seconds (CPU of every thread).
+// Options (environment): RUNS (3), DATASETS (synthetic-1m,ML-100K), PRESETS (all; empty: none),
+// FLOORS (1; 0 skips them), UTILITY_ALGORITHM (the policy's: svd), ML100K (../shared/data/ml-100k).
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -11,24 +15,33 @@ import { readMl100k } from '../src/datasets/ml100k.ts';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
 import {
   auditRelease,
-  evaluatePolicy,
+  evaluatePolicyConcurrently,
   PRESET_NAMES,
   presetPolicy,
-  releaseWithAudit,
+  releaseWithAuditConcurrently,
   type Evaluated,
 } from '../src/privacy/index.ts';
 import { writeRelease } from '../src/services/releases.ts';
 
 const RUNS = Number(process.env.RUNS ?? 3);
+const DATASETS = (process.env.DATASETS ?? 'synthetic-1m,ML-100K').split(',');
+// PRESETS= (empty) measures the floors only.
+const PRESETS = (process.env.PRESETS?.split(',').filter(Boolean) ?? PRESET_NAMES) as Array<
+  (typeof PRESET_NAMES)[number]
+>;
+const FLOORS = process.env.FLOORS !== '0';
 const OUT = 'bench/out';
 const ML100K = process.env.ML100K ?? '../shared/data/ml-100k';
-// The utility model. recsys's DEFAULT_ALGORITHM ("blend") costs minutes per fit on 1M ratings on
-// this shared machine, so the benchmark measures utility with SVD unless told otherwise.
-const UTILITY = process.env.UTILITY_ALGORITHM ?? 'svd';
+// The utility model: the policy's (svd) unless told otherwise.
+const UTILITY = process.env.UTILITY_ALGORITHM ?? presetPolicy('default').utility.algorithm;
 const policyOf = (preset: (typeof PRESET_NAMES)[number]) => {
   const policy = presetPolicy(preset);
   policy.utility.algorithm = UTILITY;
   return policy;
+};
+const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 };
 
 const median = (values: number[]) => {
@@ -43,14 +56,17 @@ console.log(
   `machine: ${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${RUNS} runs, medians; utility model: ${UTILITY}`,
 );
 
-const datasets: Array<[string, () => Promise<Dataset>]> = [
-  [
+const datasets: Array<[string, () => Promise<Dataset>]> = [];
+if (DATASETS.includes('synthetic-1m')) {
+  datasets.push([
     'synthetic-1m',
     async () => generateSynthetic({ users: 6040, movies: 3900, ratings: 1000209, seed: 1 }),
-  ],
-];
-if (existsSync(ML100K)) datasets.push(['ML-100K', () => readMl100k(ML100K)]);
-else console.log(`ML-100K not found at ${ML100K}: skipped`);
+  ]);
+}
+if (DATASETS.includes('ML-100K')) {
+  if (existsSync(ML100K)) datasets.push(['ML-100K', () => readMl100k(ML100K)]);
+  else console.log(`ML-100K not found at ${ML100K}: skipped`);
+}
 
 interface Row {
   dataset: string;
@@ -71,12 +87,18 @@ const rows: Row[] = [];
 const floors: Record<string, number> = {};
 for (const [name, load] of datasets) {
   const dataset = await load();
-  for (const preset of PRESET_NAMES) {
+  for (const preset of PRESETS) {
     // The figures are deterministic: utility (two model fits) is measured in the first run only.
     const runs: Evaluated[] = [];
     for (let run = 0; run < RUNS; run++) {
       runs.push(
-        evaluatePolicy(dataset, policyOf(preset), { seed: 1, format: 'ml-1m' }, run === 0, true),
+        await evaluatePolicyConcurrently(
+          dataset,
+          policyOf(preset),
+          { seed: 1, format: 'ml-1m' },
+          run === 0,
+          true,
+        ),
       );
     }
     const first = runs[0];
@@ -100,7 +122,7 @@ for (const [name, load] of datasets) {
     );
   }
 
-  if (name === 'synthetic-1m') {
+  if (name === 'synthetic-1m' && FLOORS) {
     // Floor 1: a full audit of a 1M-rating release (the original as a release of itself).
     const audits: number[] = [];
     for (let run = 0; run < RUNS; run++) {
@@ -108,27 +130,28 @@ for (const [name, load] of datasets) {
       auditRelease({ truth: dataset, release: dataset, targets: 500, knowledgeCurve: false });
       audits.push(secondsSince(start));
     }
-    floors['audit of a 1M-rating release (500 targets × 5 settings + QI risk), s'] = median(audits);
-    // Floor 2: a release of 1M ratings including its audit, files written (default preset).
-    const withUtility: number[] = [];
-    const withoutUtility: number[] = [];
+    floors['audit of a 1M-rating release (500 targets × 5 settings + QI risk), wall s'] =
+      median(audits);
+    // Floor 2: a release of 1M ratings including its audit and utility, files written (default
+    // preset), wall and CPU seconds (all threads).
+    const walls: number[] = [];
+    const cpus: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      for (const utility of run === 0 ? [false, true] : [false]) {
-        const out = mkdtempSync(join(tmpdir(), 'lenslab-bench-release-'));
-        const start = performance.now();
-        const result = releaseWithAudit(dataset, policyOf('default'), {
-          seed: 1,
-          format: 'ml-1m',
-          utility,
-        });
-        writeRelease(result, { out, overwrite: true });
-        (utility ? withUtility : withoutUtility).push(secondsSince(start));
-        rmSync(out, { recursive: true, force: true });
-      }
+      const out = mkdtempSync(join(tmpdir(), 'lenslab-bench-release-'));
+      const start = performance.now();
+      const cpu = process.cpuUsage();
+      const result = await releaseWithAuditConcurrently(dataset, policyOf('default'), {
+        seed: 1,
+        format: 'ml-1m',
+      });
+      writeRelease(result, { out, overwrite: true });
+      walls.push(secondsSince(start));
+      cpus.push(cpuSecondsSince(cpu));
+      rmSync(out, { recursive: true, force: true });
     }
-    floors['release of 1M ratings (default preset) incl. audit, files written, s'] =
-      median(withoutUtility);
-    floors['… plus the utility measure (2 model fits; one run), s'] = median(withUtility);
+    floors['release of 1M ratings (default) incl. audit and utility, files written, wall s'] =
+      median(walls);
+    floors['… CPU s (all threads)'] = median(cpus);
   }
 }
 

@@ -46,7 +46,7 @@ const SYNTHETIC_RUNS: Array<[string, string, Params]> = [
   ['svd', 'svd', { factors: 100, epochs: 20 }],
   ['svdpp', 'svdpp', {}],
   ['als', 'als', { factors: 64, iterations: 15 }],
-  ['als (cg)', 'als', { factors: 64, iterations: 15, solver: 'cg' }],
+  ['als (cholesky)', 'als', { factors: 64, iterations: 15, solver: 'cholesky' }],
   ['ials', 'ials', { factors: 64, iterations: 15 }],
   ['ease', 'ease', {}],
   ['popular', 'popular', {}],

@@ -49,6 +49,8 @@ export interface Database {
   sessions: SessionsTable;
   privacy_settings: PrivacySettingsTable;
   password_resets: PasswordResetsTable;
+  pending_registrations: PendingRegistrationsTable;
+  email_changes: EmailChangesTable;
   boards: BoardsTable;
   threads: ThreadsTable;
   posts: PostsTable;
@@ -91,6 +93,35 @@ export interface PasswordResetsTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+/**
+ * A sign-up waiting for its e-mail link (vault-only: encrypted e-mail, blind index, password
+ * hash). `email_ciphertext` is null for an attempt with an address that already has an account.
+ */
+export interface PendingRegistrationsTable {
+  token_hash: string;
+  email_blind_index: string;
+  email_ciphertext: string | null;
+  password_hash: string;
+  research_consent: number;
+  created_at: number;
+  expires_at: number;
+  /** Wrong passwords typed with the link; the link dies at a few. */
+  verify_failures: Generated<number>;
+}
+
+/**
+ * A member's request to move their account to another address, waiting for the link mailed
+ * there (vault-only). `email_ciphertext` is null when that address already has an account.
+ */
+export interface EmailChangesTable {
+  token_hash: string;
+  user_id: number;
+  email_blind_index: string;
+  email_ciphertext: string | null;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface BoardsTable {

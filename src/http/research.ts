@@ -2,7 +2,8 @@
  * The research services the web server shares between route plugins (the console, the member's
  * experiments): one `Experiments` instance per server, so its cache of running experiments and
  * assignments is the one the console invalidates when it starts or stops an experiment, and one
- * `ModelRuns` (at most one background training/evaluation job at a time).
+ * `ModelRuns` (at most one background training/evaluation job at a time) and one `ReleaseJobs`
+ * (at most one dataset release at a time); both run their work on worker threads.
  *
  * Also the research event log (`EventLog`), flushed when the server closes (see eventHooks.ts).
  *
@@ -12,6 +13,7 @@
 import { EventLog } from '../services/events.ts';
 import { Experiments } from '../services/experiments.ts';
 import { ModelRuns } from '../services/modelRuns.ts';
+import { ReleaseJobs } from '../services/releaseJobs.ts';
 import type { Services } from './context.ts';
 
 export interface ResearchServices {
@@ -19,6 +21,8 @@ export interface ResearchServices {
   events: EventLog;
   experiments: Experiments;
   modelRuns: ModelRuns;
+  /** Dataset releases started from the console (one at a time). */
+  releases: ReleaseJobs;
 }
 
 const byServices = new WeakMap<Services, ResearchServices>();
@@ -32,6 +36,7 @@ export function researchOf(services: Services): ResearchServices {
       }),
       experiments: new Experiments(services.db),
       modelRuns: new ModelRuns(services.db, services.recommender, { log: services.log }),
+      releases: new ReleaseJobs(services.db, { log: services.log }),
     };
     byServices.set(services, research);
   }

@@ -3,8 +3,8 @@
  * /api/openapi.json and /api/docs, errors as problem+json), cookie sessions with CSRF tokens,
  * security headers, and optionally the built single-page app with an SPA fallback.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, {
   type FastifyError,
@@ -16,6 +16,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import helmet from 'helmet';
 import type { Db } from '../db/connection.ts';
 import { countRows } from '../services/datasets.ts';
 import { Catalog } from '../services/catalog.ts';
@@ -84,6 +85,26 @@ export const CONTENT_SECURITY_POLICY = {
   upgradeInsecureRequests: null,
 };
 
+/**
+ * The security headers (helmet with CONTENT_SECURITY_POLICY), computed once: they do not depend
+ * on the request, and building helmet's middleware per request (as @fastify/helmet does) cost
+ * ~6% of the server's time under serve-mix.
+ */
+export function securityHeaders(): ReadonlyArray<[string, string]> {
+  const headers = new Map<string, string>();
+  const response = {
+    setHeader: (name: string, value: unknown) => headers.set(name.toLowerCase(), String(value)),
+    removeHeader: (name: string) => headers.delete(name.toLowerCase()),
+  };
+  helmet({
+    contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY },
+    crossOriginEmbedderPolicy: false,
+  })({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return [...headers];
+}
+
 /** Builds the lenslab web server (not yet listening). */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
@@ -110,11 +131,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
   app.decorate('services', services);
   app.decorateRequest('session', null);
-  // Expired sessions are deleted hourly.
+  // Expired sessions, sign-ups and change-of-address links are deleted hourly.
   const sweeper = setInterval(() => {
     services.sessions
       .sweep()
       .catch((error: Error) => log(`sessions: sweep failed: ${error.message}`));
+    services.vault
+      .deleteExpiredLinks(services.db, Math.floor(Date.now() / 1000))
+      .catch((error: Error) => log(`vault: sweep of expired links failed: ${error.message}`));
   }, 3_600_000);
   sweeper.unref();
   app.addHook('onClose', async () => {
@@ -135,9 +159,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   await app.register(cookie);
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY },
-    crossOriginEmbedderPolicy: false,
+  const security = securityHeaders();
+  app.addHook('onRequest', async (_request, reply) => {
+    for (const [name, value] of security) reply.header(name, value);
   });
   await app.register(rateLimit, { global: false });
 

@@ -262,6 +262,13 @@ export function generateReadme(
             `unique on (gender, age, zip): ${(audit.quasiIdentifiers.uniqueGenderAgeZip * 100).toFixed(1)}%; smallest class: ${audit.quasiIdentifiers.minClassSize}.`,
           ]
         : []),
+      ...(report.utility
+        ? [
+            `Utility: model ${report.utility.algorithm} (default parameters) trained on this release and tested on`,
+            `${report.utility.testRatings} held-back true ratings: RMSE ${report.utility.released.rmse.toFixed(4)}, nDCG@10 ${report.utility.released.ndcgAt10.toFixed(4)}`,
+            `(trained on the untransformed ratings: RMSE ${report.utility.untransformed.rmse.toFixed(4)}, nDCG@10 ${report.utility.untransformed.ndcgAt10.toFixed(4)}).`,
+          ]
+        : []),
       `Gate: ${report.gate.passed ? 'passed' : 'refused'}.`,
     ]),
   );

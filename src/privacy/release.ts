@@ -194,12 +194,40 @@ export function estimateReidentification(
   });
 }
 
-export function releaseDataset(
+/**
+ * Steps 1–2 of a release: the eligible members and the share of each one's ratings held back for
+ * the utility measure. It depends only on the data, the consents, `minRatings`,
+ * `utility.holdout` and the seed, so the utility's untransformed model can start from it before
+ * the rest of the release is done.
+ */
+export interface HoldoutSplit {
+  declinedConsent: number;
+  belowMinRatings: number;
+  eligibleUsers: number;
+  /** Source rows released from (eligible, not held back), and the held-back rows. */
+  baseRows: Int32Array;
+  heldRows: Int32Array;
+  /** baseRows as Ratings with live ids: what the untransformed model trains on. */
+  untransformed: Ratings;
+  /** heldRows as Ratings with live ids: the utility test. */
+  heldOut: Ratings;
+}
+
+function rowsToWorking(ratings: Ratings, rows: Int32Array): Working {
+  const rating = new Float32Array(rows.length);
+  const timestamp = new Uint32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    rating[k] = ratings.rating[rows[k]];
+    timestamp[k] = ratings.timestamp[rows[k]];
+  }
+  return { rows, rating, timestamp };
+}
+
+export function holdoutSplit(
   source: Dataset,
-  policy: Policy,
+  policy: Pick<Policy, 'minRatings' | 'utility'>,
   options: ReleaseOptions,
-): ReleaseResult {
-  const { seed } = options;
+): HoldoutSplit {
   const ratings = source.ratings;
   const byUser = rowsByUser(ratings);
   const sourceUsers = ratings.userIds.size;
@@ -218,7 +246,7 @@ export function releaseDataset(
   for (let u = 0; u < sourceUsers; u++) eligibleUsers += eligible[u];
 
   // 2. Hold back a share of each eligible member's ratings for the utility measure.
-  const holdRandom = stream(seed, 1);
+  const holdRandom = stream(options.seed, 1);
   const heldFlag = new Uint8Array(ratings.length);
   let eligibleRows = 0;
   for (let u = 0; u < sourceUsers; u++) {
@@ -246,18 +274,30 @@ export function releaseDataset(
     else keptRows[kept++] = r;
   }
   const baseRows = keptRows.slice(0, kept);
-  const rowsToWorking = (rows: Int32Array): Working => {
-    const rating = new Float32Array(rows.length);
-    const timestamp = new Uint32Array(rows.length);
-    for (let k = 0; k < rows.length; k++) {
-      rating[k] = ratings.rating[rows[k]];
-      timestamp[k] = ratings.timestamp[rows[k]];
-    }
-    return { rows, rating, timestamp };
-  };
+  const held = Int32Array.from(heldRows);
   const liveId = (u: number) => ratings.userIds.ids[u];
-  const untransformed = compactRatings(ratings, rowsToWorking(baseRows), liveId);
-  const heldOut = compactRatings(ratings, rowsToWorking(Int32Array.from(heldRows)), liveId);
+  return {
+    declinedConsent,
+    belowMinRatings,
+    eligibleUsers,
+    baseRows,
+    heldRows: held,
+    untransformed: compactRatings(ratings, rowsToWorking(ratings, baseRows), liveId),
+    heldOut: compactRatings(ratings, rowsToWorking(ratings, held), liveId),
+  };
+}
+
+export function releaseDataset(
+  source: Dataset,
+  policy: Policy,
+  options: ReleaseOptions & { split?: HoldoutSplit },
+): ReleaseResult {
+  const { seed } = options;
+  const ratings = source.ratings;
+  const sourceUsers = ratings.userIds.size;
+  const split = options.split ?? holdoutSplit(source, policy, options);
+  const { baseRows, heldRows, untransformed, heldOut } = split;
+  const liveId = (u: number) => ratings.userIds.ids[u];
 
   // 3. Rating transforms: per-user sampling and caps, rare movies, perturbation; then time.
   const rp = policy.ratings;
@@ -273,7 +313,7 @@ export function releaseDataset(
     rows = suppressRareMovies(ratings, rows, rp.minMovieRaters);
     const afterMovies = new Set<number>();
     for (let k = 0; k < rows.length; k++) afterMovies.add(ratings.itemIndex[rows[k]]);
-    const result = rowsToWorking(rows);
+    const result = rowsToWorking(ratings, rows);
     const perturbed = perturbRatings(
       result.rating,
       probability,
@@ -400,7 +440,7 @@ export function releaseDataset(
   // 7. DP movie statistics over the eligible members' true ratings.
   const eligibleAll = compactRatings(
     ratings,
-    rowsToWorking(Int32Array.from([...baseRows, ...heldRows]).sort()),
+    rowsToWorking(ratings, Int32Array.from([...baseRows, ...heldRows]).sort()),
     liveId,
   );
   const movieStats =
@@ -427,9 +467,9 @@ export function releaseDataset(
     summary: {
       sourceUsers,
       sourceRatings: ratings.length,
-      declinedConsent,
-      belowMinRatings,
-      eligibleUsers,
+      declinedConsent: split.declinedConsent,
+      belowMinRatings: split.belowMinRatings,
+      eligibleUsers: split.eligibleUsers,
       heldOutRatings: heldOut.length,
       riskSuppressedUsers,
       riskReducedUsers: reduced.size,

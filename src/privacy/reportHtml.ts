@@ -324,7 +324,7 @@ export function renderReportHtml(report: PrivacyReport): string {
     const u = report.utility;
     body.push('<h2>Utility</h2>');
     body.push(
-      `<p>Model <code>${escapeHtml(u.algorithm)}</code>, tested on ${u.testRatings} held-back true ratings (nDCG@10 over ${u.rankingUsers} users).</p>`,
+      `<p>Model <code>${escapeHtml(u.algorithm)}</code> (the policy's <code>utility.algorithm</code>, default parameters), tested on ${u.testRatings} held-back true ratings (nDCG@10 over ${u.rankingUsers} users).</p>`,
     );
     body.push(
       table(

@@ -66,10 +66,18 @@ export interface ReleaseIndex {
   readonly dayGrowth: Float64Array | null;
   readonly dayDecay: Float64Array | null;
   readonly origin: number;
+  /**
+   * 2 × rating per row when every rating lies on the half-star grid within 0–20 stars (the
+   * rating term is then a lookup per row), else null.
+   */
+  readonly ratingHalves: Uint8Array | null;
 }
 
 /** e^{−k/2 / 1.5}: the rating term for |Δrating| = k/2 (ratings lie on a half-star grid). */
 const RATING_SIMILARITY = Float64Array.from({ length: 41 }, (_, k) => Math.exp(-(k / 2) / 1.5));
+
+/** Scratch: the rating term of each release rating (in half stars) for the current aux rating. */
+const similarityOf = new Float64Array(41);
 
 function ratingSimilarity(difference: number): number {
   const steps = difference * 2;
@@ -85,6 +93,8 @@ export function indexRelease(release: Ratings): ReleaseIndex {
   const rating = new Float32Array(n);
   const day = new Float64Array(n);
   let hasDates = false;
+  let onGrid = true;
+  const ratingHalves = new Uint8Array(n);
   let low = Infinity;
   let high = -Infinity;
   for (let k = 0; k < n; k++) {
@@ -92,6 +102,9 @@ export function indexRelease(release: Ratings): ReleaseIndex {
     rater[k] = release.userIndex[r];
     rating[k] = release.rating[r];
     day[k] = release.timestamp[r] / SECONDS_PER_DAY;
+    const halves = rating[k] * 2;
+    if (Number.isInteger(halves) && halves >= 0 && halves <= 40) ratingHalves[k] = halves;
+    else onGrid = false;
     if (day[k] < low) low = day[k];
     if (day[k] > high) high = day[k];
     if (release.timestamp[r] !== 0) hasDates = true;
@@ -120,6 +133,7 @@ export function indexRelease(release: Ratings): ReleaseIndex {
     dayGrowth,
     dayDecay,
     origin,
+    ratingHalves: onGrid ? ratingHalves : null,
   };
 }
 
@@ -267,7 +281,31 @@ export function scoreboardAttack(
     const auxRating = aux.ratings[a];
     const auxDay = aux.days[a];
     const withDate = useDates && !Number.isNaN(auxDay);
-    const { dayGrowth, dayDecay, day, rating, rater } = release;
+    const { dayGrowth, dayDecay, day, rating, rater, ratingHalves } = release;
+    const auxHalves = auxRating * 2;
+    if (ratingHalves && Number.isInteger(auxHalves) && auxHalves >= 0 && auxHalves <= 40) {
+      // The rating term by lookup: |Δ| in half stars indexes RATING_SIMILARITY.
+      for (let h = 0; h <= 40; h++) similarityOf[h] = RATING_SIMILARITY[Math.abs(h - auxHalves)];
+      if (withDate && dayGrowth && dayDecay) {
+        const auxGrowth = Math.exp((auxDay - release.origin) / 30);
+        const auxDecay = Math.exp(-(auxDay - release.origin) / 30);
+        for (let k = begin; k < end; k++) {
+          const dateTerm = day[k] >= auxDay ? dayDecay[k] * auxGrowth : dayGrowth[k] * auxDecay;
+          const user = rater[k];
+          if (scores[user] === 0) touched[accumulator.touchedCount++] = user;
+          scores[user] += weight * (similarityOf[ratingHalves[k]] + dateTerm);
+        }
+        continue;
+      }
+      if (!withDate) {
+        for (let k = begin; k < end; k++) {
+          const user = rater[k];
+          if (scores[user] === 0) touched[accumulator.touchedCount++] = user;
+          scores[user] += weight * similarityOf[ratingHalves[k]];
+        }
+        continue;
+      }
+    }
     if (withDate && dayGrowth && dayDecay) {
       const auxGrowth = Math.exp((auxDay - release.origin) / 30);
       const auxDecay = Math.exp(-(auxDay - release.origin) / 30);

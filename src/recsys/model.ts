@@ -188,6 +188,8 @@ export abstract class BaseModel implements Model {
   /** Training ratings per item; items with none are treated as unknown (baseline). */
   readonly itemCounts: Int32Array;
   private itemColumns: { ptr: Int32Array; users: Int32Array } | null = null;
+  private unrated: Int32Array | null = null;
+  private recommendScores: Float64Array | null = null;
 
   constructor(core: ModelCore) {
     this.core = core;
@@ -357,8 +359,11 @@ export abstract class BaseModel implements Model {
     return this.scoreView(this.view(user), out);
   }
 
-  /** scoreAll for a resolved user. */
-  scoreView(view: UserView, out = new Float64Array(this.items)): Float64Array {
+  /**
+   * scoreAll for a resolved user. For a rating model every score equals estimate(view, item), so
+   * items without training ratings get the baseline here too.
+   */
+  scoreView(view: UserView, out: Float64Array = new Float64Array(this.items)): Float64Array {
     if (!view.known) {
       const b = this.core.baseline;
       // An unknown user is ranked by item popularity-free baseline (item bias).
@@ -366,12 +371,27 @@ export abstract class BaseModel implements Model {
       return out;
     }
     this.scoreInto(view, out);
+    if (this.kind === 'rating') {
+      const unrated = this.unratedItems();
+      for (let k = 0; k < unrated.length; k++) out[unrated[k]] = this.baselineOf(view, unrated[k]);
+    }
     return out;
+  }
+
+  /** Items without training ratings (built on first use). */
+  private unratedItems(): Int32Array {
+    if (this.unrated) return this.unrated;
+    const list: number[] = [];
+    for (let i = 0; i < this.items; i++) if (this.itemCounts[i] === 0) list.push(i);
+    this.unrated = Int32Array.from(list);
+    return this.unrated;
   }
 
   recommend(user: UserRef, n: number, options: RecommendOptions = {}): ScoredItem[] {
     const view = this.view(user);
-    const scores = this.scoreAll(user);
+    // The scores are copied into the result, so one buffer serves every call.
+    this.recommendScores ??= new Float64Array(this.items);
+    const scores = this.scoreView(view, this.recommendScores);
     if (!options.includeRated)
       for (let k = 0; k < view.items.length; k++) scores[view.items[k]] = -Infinity;
     if (options.exclude)

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'role_granted',
   'role_revoked',
   'events_exported',
+  'release_started',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -127,12 +128,7 @@ export async function lookupMemberIdentity(
   }
   const reason = typeof request.reason === 'string' ? request.reason.trim() : '';
   if (!(await hasRole(db, adminId, 'admin'))) {
-    await appendAuditEntry(db, {
-      actorId: adminId,
-      action: 'identity_lookup_denied',
-      targetMemberId: memberId,
-      reason: reason || null,
-    });
+    await recordDeniedIdentityLookup(db, { actorId: adminId, memberId, reason });
     throw new ForbiddenError("only an admin can look up a member's identity");
   }
   if (reason.length < REASON_MIN_LENGTH || reason.length > REASON_MAX_LENGTH) {
@@ -148,6 +144,29 @@ export async function lookupMemberIdentity(
   });
   const email = await revealMemberEmail(db, vault, memberId);
   return { memberId, email, auditEntryId };
+}
+
+/**
+ * Records a refused identity lookup by someone who is not an admin (who, when, which member,
+ * the reason they gave): admins see these attempts in the audit log. The request's fields are
+ * taken as sent: a member id that is not a positive whole number is recorded as none, a reason
+ * is cut to 500 characters.
+ */
+export async function recordDeniedIdentityLookup(
+  db: Db,
+  attempt: { actorId: number; memberId: unknown; reason: unknown },
+): Promise<number> {
+  const { memberId } = attempt;
+  const target = Number.isSafeInteger(memberId) && (memberId as number) > 0 ? memberId : null;
+  const reason =
+    typeof attempt.reason === 'string' ? attempt.reason.trim().slice(0, REASON_MAX_LENGTH) : '';
+  return appendAuditEntry(db, {
+    actorId: attempt.actorId,
+    action: 'identity_lookup_denied',
+    targetMemberId: target as number | null,
+    reason: reason || null,
+    detail: { outcome: 'denied' },
+  });
 }
 
 /** The one call into the vault that reveals an identity (only after the audit entry). */

@@ -1,12 +1,19 @@
 /**
- * Web members: registration, login, profile facts. Identity (e-mail, password) goes through the
+ * Web members: registration (a sign-up becomes a member only when its e-mailed link is followed),
+ * login, profile facts. Identity (e-mail, password) goes through the
  * vault; this module only ever handles the numeric pseudonymous id.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import { nowSeconds } from './clock.ts';
 import { rolesOf } from './roles.ts';
-import { checkEmailPolicy, checkPasswordPolicy, type Vault } from './vault.ts';
+import {
+  checkEmailPolicy,
+  checkPasswordPolicy,
+  type AddressLinkResult,
+  type PendingRegistrationResult,
+  type Vault,
+} from './vault.ts';
 
 /** Ratings a new member gives before personal recommendations start. */
 export const ONBOARDING_RATINGS = 15;
@@ -45,9 +52,10 @@ export function newUnsubscribeToken(): string {
 }
 
 /**
- * Registers a member: a users row (origin 'signup'), private-by-default privacy settings and the
- * vault identity. Returns the new id, or null when the e-mail is already registered (nothing is
- * left behind). Throws CredentialPolicyError for a bad e-mail or password.
+ * Creates a member directly, as verified (the command line, the demo, benchmarks): a users row
+ * (origin 'signup'), private-by-default privacy settings and the vault identity. Returns the
+ * new id, or null when the e-mail is already registered (nothing is left behind). Throws
+ * CredentialPolicyError for a bad e-mail or password. The web site uses startRegistration.
  */
 export async function registerMember(
   db: Db,
@@ -61,6 +69,21 @@ export async function registerMember(
     await vault.hashPassword(input.password);
     return null;
   }
+  return createMember(db, Boolean(input.researchConsent), (id) =>
+    vault.createIdentity(db, id, input.email, input.password),
+  );
+}
+
+/**
+ * Inserts a users row under a fresh random id, lets `storeIdentity` write the vault identity,
+ * then the privacy settings. Null (the row removed again) when storeIdentity says the e-mail is
+ * taken.
+ */
+async function createMember(
+  db: Db,
+  researchConsent: boolean,
+  storeIdentity: (id: number) => Promise<boolean>,
+): Promise<number | null> {
   const now = nowSeconds();
   let id: number;
   for (let attempt = 0; ; attempt++) {
@@ -76,7 +99,7 @@ export async function registerMember(
           occupation: null,
           zip: null,
           origin: 'signup',
-          research_consent: input.researchConsent ? 1 : 0,
+          research_consent: researchConsent ? 1 : 0,
         })
         .execute();
       break;
@@ -85,7 +108,7 @@ export async function registerMember(
     }
   }
   try {
-    if (!(await vault.createIdentity(db, id, input.email, input.password))) {
+    if (!(await storeIdentity(id))) {
       await db.kysely.deleteFrom('users').where('id', '=', id).execute();
       return null;
     }
@@ -105,6 +128,117 @@ export async function registerMember(
     throw error;
   }
   return id;
+}
+
+/** Sign-up links live one day and work once; unfollowed sign-ups are deleted after that. */
+export const VERIFY_LINK_SECONDS = 24 * 3600;
+
+/**
+ * A web sign-up: creates no member yet. For a new address it returns a link token to mail
+ * (following it creates the member: completeRegistration); for a registered address, the member
+ * to tell. Both paths do the same work (an argon2 hash and one row), so neither the answer nor
+ * its timing tells which. Throws CredentialPolicyError for a bad e-mail or password.
+ */
+export async function startRegistration(
+  db: Db,
+  vault: Vault,
+  input: RegisterInput,
+): Promise<PendingRegistrationResult> {
+  checkEmailPolicy(input.email);
+  checkPasswordPolicy(input.password);
+  const now = nowSeconds();
+  await vault.deleteExpiredRegistrations(db, now);
+  return vault.createPendingRegistration(db, input.email, input.password, {
+    researchConsent: Boolean(input.researchConsent),
+    now,
+    expiresAt: now + VERIFY_LINK_SECONDS,
+  });
+}
+
+/** Following a sign-up link: the new member, a wrong password (tries left), or a dead link. */
+export type CompletedRegistration =
+  | { kind: 'member'; userId: number }
+  | { kind: 'wrong-password'; triesLeft: number }
+  | { kind: 'unknown' };
+
+/**
+ * Follows a sign-up link with the password chosen at sign-up (so that a stranger's sign-up with
+ * your address cannot hand you an account whose password they know): creates the member,
+ * verified, with that password. A wrong password leaves the link working for a few more tries;
+ * 'unknown' (nothing created) when the link is unknown, expired, used or out of tries, or the
+ * address got an account meanwhile.
+ */
+export async function completeRegistration(
+  db: Db,
+  vault: Vault,
+  token: string,
+  password: string,
+): Promise<CompletedRegistration> {
+  const now = nowSeconds();
+  const result = await vault.claimPendingRegistration(db, token, password, now);
+  if (result.kind !== 'claimed') return result;
+  const { claim } = result;
+  const userId = await createMember(db, claim.researchConsent, (id) =>
+    vault.createVerifiedIdentity(db, id, claim, now),
+  );
+  return userId === null ? { kind: 'unknown' } : { kind: 'member', userId };
+}
+
+/** Change-of-address links live one day and work once. */
+export const EMAIL_CHANGE_LINK_SECONDS = 24 * 3600;
+
+/**
+ * A member asks to move their account to `email` (the caller has checked their password): for
+ * an address without an account, a link token to mail there (following it switches the
+ * address: confirmEmailChange); for an address that has an account, the holder to tell (nothing
+ * changes). Throws CredentialPolicyError for a bad e-mail.
+ */
+export function requestEmailChange(
+  db: Db,
+  vault: Vault,
+  userId: number,
+  email: string,
+): Promise<AddressLinkResult> {
+  const now = nowSeconds();
+  return vault.createEmailChange(db, userId, email, {
+    now,
+    expiresAt: now + EMAIL_CHANGE_LINK_SECONDS,
+  });
+}
+
+/**
+ * Follows a change-of-address link: the member's address is switched; returns the member and
+ * the address they had (for a notice), or null when the link is unknown, expired or used.
+ */
+export function confirmEmailChange(
+  db: Db,
+  vault: Vault,
+  token: string,
+): Promise<{ userId: number; previousEmail: string } | null> {
+  return vault.confirmEmailChange(db, token, nowSeconds());
+}
+
+/**
+ * A fresh sign-up link for the address's newest pending sign-up (the previous link of that
+ * sign-up stops working), or null when there is none or the address has an account.
+ */
+export async function renewRegistration(
+  db: Db,
+  vault: Vault,
+  email: string,
+): Promise<string | null> {
+  const now = nowSeconds();
+  return vault.renewPendingRegistration(db, email, now + VERIFY_LINK_SECONDS, now);
+}
+
+/** True when `password` is the one typed at one of the address's pending sign-ups. */
+export function isPendingRegistration(
+  db: Db,
+  vault: Vault,
+  email: string,
+  password: string,
+): Promise<boolean> {
+  return vault.matchesPendingRegistration(db, email, password, nowSeconds());
 }
 
 /** The member as the API shows them (never an e-mail). Null when the id is unknown. */

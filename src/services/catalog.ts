@@ -46,6 +46,9 @@ export class Catalog {
   readonly genres: string[];
   private readonly genreMasks = new Map<string, Uint8Array>();
   private popularityOrder: Int32Array | null = null;
+  /** Rating changes applied so far; `changedAt[index]`: the count when that movie last changed. */
+  private changes = 0;
+  private readonly changedAt: Float64Array;
 
   constructor(movies: CatalogMovie[]) {
     this.movies = movies;
@@ -54,6 +57,7 @@ export class Catalog {
     this.counts = new Int32Array(movies.length);
     this.sums = new Float64Array(movies.length);
     this.histograms = new Int32Array(movies.length * 5);
+    this.changedAt = new Float64Array(movies.length);
     const genres = new Set<string>();
     for (const movie of movies) for (const genre of movie.genres) genres.add(genre);
     this.genres = [...genres].sort((a, b) => a.localeCompare(b));
@@ -120,6 +124,7 @@ export class Catalog {
   applyRatingChange(movieId: number, previous: number | null, next: number | null): void {
     const index = this.indexOf(movieId);
     if (index < 0) return;
+    this.changedAt[index] = ++this.changes;
     if (previous !== null) {
       this.counts[index]--;
       this.sums[index] -= previous;
@@ -131,6 +136,17 @@ export class Catalog {
       this.histograms[index * 5 + starBucket(next) - 1]++;
     }
     this.popularityOrder = null;
+  }
+
+  /** A mark of the statistics as they are now, for `unchangedSince`. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** True when none of these movies' statistics changed after `version` was read. */
+  unchangedSince(indexes: ArrayLike<number>, version: number): boolean {
+    for (let i = 0; i < indexes.length; i++) if (this.changedAt[indexes[i]] > version) return false;
+    return true;
   }
 
   hasGenre(index: number, genre: string): boolean {

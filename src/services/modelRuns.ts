@@ -1,6 +1,6 @@
 /**
- * Model training and evaluation runs started from the researcher console: in-process background
- * jobs, one at a time, with progress a client can poll and a results table.
+ * Model training and evaluation runs started from the researcher console: background jobs, one
+ * at a time, with progress a client can poll and a results table.
  *
  * - `evaluate`: the algorithm on a protocol (kfold5, split90, holdout20, temporal-last5) over the
  *   database's ratings, fold by fold; the result is the mean of each metric and the times.
@@ -8,17 +8,26 @@
  *   holdout20 for rankers), then fits on everything; with `publish` the model is written to the
  *   models folder and the live recommender switches to it.
  *
- * The job yields to the event loop between phases and folds, so requests keep being served
- * between them; a single fit still runs on the server's thread (multi-threaded algorithms use
- * worker threads while it blocks), which is why only one job runs at a time.
+ * The server's thread reads the ratings from the database; the folds and fits run on a worker
+ * thread (`modelRunTask`, see backgroundJobs.ts), so requests are answered while a run works.
+ * A run can be cancelled; the server cancels the running one when it closes.
  */
+import { rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/connection.ts';
 import { fitAlgorithm, getAlgorithm, ALGORITHM_NAMES, type Params } from '../recsys/index.ts';
 import { evaluateAlgorithm, summarize, type FoldResult } from '../recsys/eval/evaluate.ts';
 import { protocolFolds } from '../recsys/eval/protocols.ts';
+import {
+  BackgroundJob,
+  fromWireDataset,
+  toWireDataset,
+  type JobReporter,
+  type WireDataset,
+} from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
-import { DEFAULT_MODELS_DIR, MODEL_EXTENSION, publishModel } from './models.ts';
+import { DEFAULT_MODELS_DIR, MODEL_EXTENSION, publishModel, readModelFile } from './models.ts';
 import type { Recommender } from './recommendations.ts';
 
 export const RUN_KINDS = ['train', 'evaluate'] as const;
@@ -27,7 +36,8 @@ export type RunKind = (typeof RUN_KINDS)[number];
 export const RUN_PROTOCOLS = ['kfold5', 'split90', 'holdout20', 'temporal-last5'] as const;
 export type RunProtocol = (typeof RUN_PROTOCOLS)[number];
 
-export type RunStatus = 'running' | 'done' | 'failed';
+export const RUN_STATUSES = ['running', 'done', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface RunRequest {
   kind: RunKind;
@@ -89,6 +99,7 @@ export class ModelRuns {
   private readonly runs: ModelRun[] = [];
   private nextId = 1;
   private current: Promise<void> | null = null;
+  private job: BackgroundJob<ModelRunOutput> | null = null;
   private readonly keep: number;
   private readonly modelsDir: string;
 
@@ -176,6 +187,24 @@ export class ModelRuns {
     return { ...run };
   }
 
+  /** Stops a running job (its thread ends); false when the run is not running. */
+  async cancel(id: number): Promise<boolean> {
+    const run = this.runs.find((candidate) => candidate.id === id);
+    if (!run || run.status !== 'running') return false;
+    run.status = 'cancelled';
+    run.phase = 'cancelled';
+    await this.job?.cancel();
+    await this.idle();
+    return true;
+  }
+
+  /** Server shutdown: cancels the running job and waits for it to end. */
+  async close(): Promise<void> {
+    const running = this.runs.find((run) => run.status === 'running');
+    if (running) await this.cancel(running.id);
+    await this.idle();
+  }
+
   private async execute(run: ModelRun, params: Params): Promise<void> {
     try {
       await nextTurn();
@@ -183,67 +212,171 @@ export class ModelRuns {
       const dataset = await loadDataset(this.db);
       run.ratings = dataset.ratings.length;
       if (dataset.ratings.length === 0) throw new Error('there are no ratings in the database');
-      const definition = getAlgorithm(run.algorithm);
-      const kind = definition.kind === 'rating' ? 'rating' : 'ranking';
-      const folds = protocolFolds(run.protocol!, dataset.ratings, undefined);
-      const steps = folds.length + (run.kind === 'train' ? 1 : 0);
-      const results: FoldResult[] = [];
-      for (let i = 0; i < folds.length; i++) {
-        run.phase = `${run.protocol}: fold ${i + 1} of ${folds.length}`;
-        run.progress = i / steps;
-        await nextTurn();
-        results.push(
-          ...evaluateAlgorithm(run.algorithm, params, [folds[i]], kind, {
-            seed: run.seed,
-            scale: dataset.scale,
-          }),
-        );
+      if (run.status !== 'running') return;
+      const input: ModelRunInput = {
+        kind: run.kind,
+        algorithm: run.algorithm,
+        protocol: run.protocol!,
+        seed: run.seed,
+        params,
+        publish: run.publish,
+        modelsDir: this.modelsDir,
+        startedAt: run.startedAt,
+        dataset: toWireDataset({ ...dataset, movies: [], users: [] }),
+      };
+      this.job = new BackgroundJob<ModelRunOutput>(
+        new URL(import.meta.url),
+        'modelRunTask',
+        input,
+        (progress, phase) => {
+          if (run.status !== 'running') return;
+          run.progress = progress;
+          run.phase = phase;
+        },
+      );
+      const output = await this.job.result;
+      if (run.status !== 'running') {
+        // Cancelled just as it finished: nothing of it is kept.
+        if (output.modelPath) rmSync(output.modelPath, { force: true });
+        return;
       }
-      const summary = summarize(run.algorithm, params, results);
-      run.metrics = summary.metrics;
-      run.fitSeconds = summary.fitSeconds;
-      run.predictSeconds = summary.predictSeconds;
-      if (run.kind === 'train') {
-        run.phase = `fitting ${run.algorithm} on all ${dataset.ratings.length} ratings`;
-        run.progress = folds.length / steps;
-        await nextTurn();
-        const started = performance.now();
-        const model = fitAlgorithm(run.algorithm, dataset.ratings, params, {
-          seed: run.seed,
-          scale: dataset.scale,
+      run.metrics = output.metrics;
+      run.fitSeconds = output.fitSeconds;
+      run.predictSeconds = output.predictSeconds;
+      if (output.modelPath) {
+        const version = basename(output.modelPath, MODEL_EXTENSION);
+        this.recommender?.use(readModelFile(output.modelPath), {
+          algorithm: run.algorithm,
+          version,
         });
-        run.fitSeconds = (performance.now() - started) / 1000;
-        if (run.publish) {
-          const path = publishModel(
-            model,
-            {
-              snapshotTime: run.startedAt,
-              trainedAt: new Date().toISOString(),
-              source: 'database',
-              ratings: dataset.ratings.length,
-              users: dataset.ratings.userIds.size,
-              items: dataset.ratings.itemIds.size,
-              seed: run.seed,
-              metrics: run.metrics,
-              metricsProtocol: run.protocol,
-            },
-            this.modelsDir,
-          );
-          const version = path.slice(path.lastIndexOf('/') + 1, -MODEL_EXTENSION.length);
-          this.recommender?.use(model, { algorithm: run.algorithm, version });
-          run.modelVersion = version;
-          this.options.log?.(`console: published ${path}`);
-        }
+        run.modelVersion = version;
+        this.options.log?.(`console: published ${output.modelPath}`);
       }
       run.progress = 1;
       run.phase = 'done';
       run.status = 'done';
     } catch (error) {
-      run.status = 'failed';
-      run.phase = 'failed';
-      run.error = (error as Error).message;
+      if (run.status === 'running') {
+        run.status = 'failed';
+        run.phase = 'failed';
+        run.error = (error as Error).message;
+      }
     } finally {
+      this.job = null;
       run.finishedAt = new Date().toISOString();
     }
   }
+}
+
+// ---- the worker side -------------------------------------------------------------------------
+
+interface ModelRunInput {
+  kind: RunKind;
+  algorithm: string;
+  protocol: string;
+  seed: number;
+  params: Params;
+  publish: boolean;
+  modelsDir: string;
+  startedAt: string;
+  dataset: WireDataset;
+}
+
+interface ModelRunOutput {
+  metrics: Record<string, number>;
+  fitSeconds: number;
+  predictSeconds: number;
+  /** train with publish: the published model file. */
+  modelPath: string | null;
+}
+
+/** Runs on a worker thread (BackgroundJob): the folds, then for `train` the final fit. */
+export function modelRunTask(input: ModelRunInput, report: JobReporter): ModelRunOutput {
+  const dataset = fromWireDataset(input.dataset);
+  const kind = getAlgorithm(input.algorithm).kind === 'rating' ? 'rating' : 'ranking';
+  const folds = protocolFolds(input.protocol, dataset.ratings, undefined);
+  const steps = folds.length + (input.kind === 'train' ? 1 : 0);
+  const results: FoldResult[] = [];
+  for (let i = 0; i < folds.length; i++) {
+    report(i / steps, `${input.protocol}: fold ${i + 1} of ${folds.length}`);
+    results.push(
+      ...evaluateAlgorithm(input.algorithm, input.params, [folds[i]], kind, {
+        seed: input.seed,
+        scale: dataset.scale,
+      }),
+    );
+  }
+  const summary = summarize(input.algorithm, input.params, results);
+  const output: ModelRunOutput = {
+    metrics: summary.metrics,
+    fitSeconds: summary.fitSeconds,
+    predictSeconds: summary.predictSeconds,
+    modelPath: null,
+  };
+  if (input.kind !== 'train') return output;
+  const phase = `fitting ${input.algorithm} on all ${dataset.ratings.length} ratings`;
+  report(folds.length / steps, phase);
+  const started = performance.now();
+  const model = fitAlgorithm(input.algorithm, dataset.ratings, input.params, {
+    seed: input.seed,
+    scale: dataset.scale,
+    onProgress: (fraction) => report((folds.length + fraction) / steps, phase),
+  });
+  output.fitSeconds = (performance.now() - started) / 1000;
+  if (input.publish) {
+    output.modelPath = publishModel(
+      model,
+      {
+        snapshotTime: input.startedAt,
+        trainedAt: new Date().toISOString(),
+        source: 'database',
+        ratings: dataset.ratings.length,
+        users: dataset.ratings.userIds.size,
+        items: dataset.ratings.itemIds.size,
+        seed: input.seed,
+        metrics: summary.metrics,
+        metricsProtocol: input.protocol,
+      },
+      input.modelsDir,
+    );
+  }
+  return output;
+}
+
+/**
+ * Runs on a worker thread: fits `algorithm` on the dataset and publishes it into `modelsDir`
+ * (the recommender experiment's variant models, see src/http/recommenderVariants.ts).
+ */
+export function fitModelTask(input: {
+  algorithm: string;
+  seed: number;
+  modelsDir: string;
+  dataset: WireDataset;
+}): string {
+  const dataset = fromWireDataset(input.dataset);
+  const snapshotTime = new Date().toISOString();
+  const model = fitAlgorithm(
+    input.algorithm,
+    dataset.ratings,
+    {},
+    {
+      seed: input.seed,
+      scale: dataset.scale,
+    },
+  );
+  return publishModel(
+    model,
+    {
+      snapshotTime,
+      trainedAt: new Date().toISOString(),
+      source: 'database',
+      ratings: dataset.ratings.length,
+      users: dataset.ratings.userIds.size,
+      items: dataset.ratings.itemIds.size,
+      seed: input.seed,
+      metrics: {},
+      metricsProtocol: null,
+    },
+    input.modelsDir,
+  );
 }

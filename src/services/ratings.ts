@@ -1,4 +1,13 @@
-/** A member's ratings in the database (whole stars 1–5 from the web site). */
+/**
+ * A member's ratings in the database (whole stars 1–5 from the web site).
+ *
+ * Setting and removing a rating are on the site's hot path (serve-mix: 10% of requests). On
+ * SQLite they run as statements prepared once per connection, in one synchronous IMMEDIATE
+ * transaction, inside Kysely's connection mutex so they never land inside another caller's open
+ * transaction; Kysely's query building and per-call statement preparation cost several times the
+ * work itself. PostgreSQL goes through Kysely.
+ */
+import type SqliteDatabase from 'better-sqlite3';
 import type { Db } from '../db/connection.ts';
 import { nowSeconds } from './clock.ts';
 
@@ -6,6 +15,55 @@ export interface StoredRating {
   movieId: number;
   rating: number;
   ratedAt: number;
+}
+
+interface SqliteRatingStatements {
+  /** Sets a rating; returns the previous one (null if none). */
+  put: (userId: number, movieId: number, rating: number, ratedAt: number) => number | null;
+  /** Removes a rating; returns it (null if there was none). */
+  remove: (userId: number, movieId: number) => number | null;
+}
+
+const sqliteStatements = new WeakMap<SqliteDatabase.Database, SqliteRatingStatements>();
+
+function statementsOf(sqlite: SqliteDatabase.Database): SqliteRatingStatements {
+  let statements = sqliteStatements.get(sqlite);
+  if (!statements) {
+    const select = sqlite.prepare<[number, number], { rating: number }>(
+      'SELECT rating FROM ratings WHERE user_id = ? AND movie_id = ?',
+    );
+    const upsert = sqlite.prepare<[number, number, number, number]>(
+      'INSERT INTO ratings (user_id, movie_id, rating, rated_at) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at',
+    );
+    const remove = sqlite.prepare<[number, number]>(
+      'DELETE FROM ratings WHERE user_id = ? AND movie_id = ?',
+    );
+    const put = sqlite.transaction(
+      (userId: number, movieId: number, rating: number, ratedAt: number) => {
+        const old = select.get(userId, movieId);
+        upsert.run(userId, movieId, rating, ratedAt);
+        return old ? Number(old.rating) : null;
+      },
+    );
+    const removeRating = sqlite.transaction((userId: number, movieId: number) => {
+      const old = select.get(userId, movieId);
+      if (!old) return null;
+      remove.run(userId, movieId);
+      return Number(old.rating);
+    });
+    statements = {
+      put: (userId, movieId, rating, ratedAt) => put.immediate(userId, movieId, rating, ratedAt),
+      remove: (userId, movieId) => removeRating.immediate(userId, movieId),
+    };
+    sqliteStatements.set(sqlite, statements);
+  }
+  return statements;
+}
+
+/** Runs a synchronous SQLite job while holding Kysely's single connection. */
+async function onSqliteConnection<T>(db: Db, job: (sqlite: SqliteDatabase.Database) => T) {
+  return db.kysely.connection().execute(async () => job(db.sqlite!));
 }
 
 /** Sets a rating; returns the previous rating (null if none) and the stored one. */
@@ -16,6 +74,13 @@ export async function putRating(
   rating: number,
 ): Promise<{ previous: number | null; stored: StoredRating }> {
   const ratedAt = nowSeconds();
+  const stored = { movieId, rating, ratedAt };
+  if (db.sqlite) {
+    const previous = await onSqliteConnection(db, (sqlite) =>
+      statementsOf(sqlite).put(userId, movieId, rating, ratedAt),
+    );
+    return { previous, stored };
+  }
   return db.kysely.transaction().execute(async (trx) => {
     const old = await trx
       .selectFrom('ratings')
@@ -30,7 +95,7 @@ export async function putRating(
         oc.columns(['user_id', 'movie_id']).doUpdateSet({ rating, rated_at: ratedAt }),
       )
       .execute();
-    return { previous: old ? Number(old.rating) : null, stored: { movieId, rating, ratedAt } };
+    return { previous: old ? Number(old.rating) : null, stored };
   });
 }
 
@@ -40,6 +105,8 @@ export async function deleteRating(
   userId: number,
   movieId: number,
 ): Promise<number | null> {
+  if (db.sqlite)
+    return onSqliteConnection(db, (sqlite) => statementsOf(sqlite).remove(userId, movieId));
   return db.kysely.transaction().execute(async (trx) => {
     const old = await trx
       .selectFrom('ratings')

@@ -1,8 +1,9 @@
 /**
  * The live recommender: the newest published model (or, when none is published, the default
  * algorithm fitted on the database at start), and per-member predictions by fold-in of the
- * member's current ratings (no retraining). Each member's fold-in and top list are cached and
- * recomputed after they rate, so a new rating changes the next page view.
+ * member's current ratings (no retraining). Each member's fold-in, top list and the pages built
+ * from them (cachePage) are cached and dropped when they rate or the model changes, so a new
+ * rating changes the next page view.
  */
 import { resolve } from 'node:path';
 import type { Db } from '../db/connection.ts';
@@ -22,6 +23,8 @@ import { ratingsOf } from './ratings.ts';
 const TOP_LIST = 100;
 const MEMBER_CACHE_LIMIT = 20_000;
 const SIMILAR_CACHE_LIMIT = 20_000;
+/** Pages cached per member (see cachePage): the common ones, e.g. the top 20 with and without a genre. */
+const PAGES_PER_MEMBER = 2;
 /** A published model must know this share of the database's rated movies to be used. */
 const MIN_CATALOG_COVERAGE = 0.5;
 
@@ -48,6 +51,10 @@ interface MemberState {
   top: ScoredItem[] | null;
   /** Recommendations served since the last change (model item index → prediction and reason). */
   explained: Map<number, Recommendation>;
+  /** Changes whenever the state is invalidated (a rating, a new model). */
+  version: number;
+  /** Pages built from this state by the caller (see cachePage). */
+  pages: Map<string, unknown>;
 }
 
 export interface Recommendation {
@@ -66,6 +73,7 @@ export class Recommender {
   private catalogToModel = new Int32Array(0);
   private readonly members = new Map<number, MemberState>();
   private readonly similarCache = new Map<number, number[]>();
+  private stateVersions = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly modelsDir: string;
 
@@ -175,11 +183,7 @@ export class Recommender {
     this.catalogToModel = Int32Array.from(this.catalog.movies, (movie) =>
       model.itemIndexOf(movie.id),
     );
-    for (const state of this.members.values()) {
-      state.folded = null;
-      state.top = null;
-      state.explained.clear();
-    }
+    for (const state of this.members.values()) this.invalidate(state);
     this.similarCache.clear();
   }
 
@@ -199,6 +203,8 @@ export class Recommender {
       folded: null,
       top: null,
       explained: new Map(),
+      version: ++this.stateVersions,
+      pages: new Map(),
     };
     if (this.members.size >= MEMBER_CACHE_LIMIT) {
       const oldest = this.members.keys().next().value;
@@ -228,9 +234,42 @@ export class Recommender {
     if (!state) return;
     if (rating === null) state.ratings.delete(movieId);
     else state.ratings.set(movieId, { rating, ratedAt });
+    this.invalidate(state);
+  }
+
+  /** Drops everything derived from the member's ratings and the model. */
+  private invalidate(state: MemberState): void {
     state.folded = null;
     state.top = null;
     state.explained.clear();
+    state.pages.clear();
+    state.version = ++this.stateVersions;
+  }
+
+  /**
+   * The version of the member's state: it changes whenever their ratings or the model change.
+   * Read it before building something from the state, and hand it to `cachePage`.
+   */
+  async memberVersion(userId: number): Promise<number> {
+    return (await this.state(userId)).version;
+  }
+
+  /**
+   * Keeps a page built from the member's state (e.g. a serialized recommendation list) until
+   * their state changes. Not kept when it changed since `version` was read (a rating arrived
+   * while the page was built).
+   */
+  cachePage<T>(userId: number, key: string, version: number, page: T): void {
+    const state = this.members.get(userId);
+    if (!state || state.version !== version) return;
+    if (state.pages.size >= PAGES_PER_MEMBER) state.pages.clear();
+    state.pages.set(key, page);
+  }
+
+  /** A page kept by `cachePage` while the member's state is at `version`, or undefined. */
+  cachedPage<T>(userId: number, key: string, version: number): T | undefined {
+    const state = this.members.get(userId);
+    return state?.version === version ? (state.pages.get(key) as T | undefined) : undefined;
   }
 
   /** Forgets a member entirely (account deleted). */

@@ -1,13 +1,15 @@
 /**
  * Research releases, the I/O side: load the members who may be released (from the database or
  * from dataset files), run the pure pipeline of src/privacy, and write the folder — or, when the
- * gate refuses, only the report.
+ * gate refuses, only the report. The console starts releases as background jobs (releaseJobs.ts,
+ * `releaseTask` below runs on the worker thread).
  */
 import {
   chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -20,13 +22,18 @@ import type { Db } from '../db/connection.ts';
 import {
   generateReadme,
   movieStatsCsv,
+  presetPolicy,
   releaseWithAudit,
+  releaseWithAuditConcurrently,
   renderReportHtml,
   type PipelineOptions,
   type PipelineResult,
   type Policy,
+  type PresetName,
   type PrivacyReport,
+  type ReleaseFormat,
 } from '../privacy/index.ts';
+import { fromWireDataset, type JobReporter, type WireDataset } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
 
 /** A release request a user got wrong (output folder, mapping path). */
@@ -62,15 +69,18 @@ export interface ReleaseSource {
  * Loads the database for a release. Members imported from a research dataset count as consenting
  * (their `research_consent` is 1 on import); members who signed up gave their own answer.
  */
-export async function loadReleaseSource(db: Db): Promise<ReleaseSource> {
+export async function loadReleaseSource(
+  db: Db,
+): Promise<ReleaseSource & { consentingIds: Int32Array }> {
   const dataset = await loadDataset(db);
   const rows = await db.kysely
     .selectFrom('users')
     .select(['id'])
     .where('research_consent', '=', 1)
     .execute();
-  const consenting = new Set(rows.map((row) => row.id));
-  return { dataset, consents: (id) => consenting.has(id) };
+  const consentingIds = Int32Array.from(rows, (row) => row.id);
+  const consenting = new Set(consentingIds);
+  return { dataset, consents: (id) => consenting.has(id), consentingIds };
 }
 
 /** Refuses an output folder that holds files (unless overwrite) and a mapping file inside it. */
@@ -168,4 +178,93 @@ export function runRelease(
   options: Omit<PipelineOptions, 'consents'>,
 ): PipelineResult {
   return releaseWithAudit(source.dataset, policy, { ...options, consents: source.consents });
+}
+
+/** runRelease with the utility model fits on worker threads (the same result, sooner). */
+export function runReleaseConcurrently(
+  source: ReleaseSource,
+  policy: Policy,
+  options: Omit<PipelineOptions, 'consents'>,
+): Promise<PipelineResult> {
+  return releaseWithAuditConcurrently(source.dataset, policy, {
+    ...options,
+    consents: source.consents,
+  });
+}
+
+// ---- console releases (background jobs, see releaseJobs.ts) ----------------------------------
+
+export interface ReleaseTaskInput {
+  preset: PresetName;
+  format: ReleaseFormat;
+  seed: number;
+  /** The folder to write (the console's releases folder; never a mapping). */
+  out: string;
+  dataset: WireDataset;
+  /** Ids of the members who agreed to research use. */
+  consenting: Int32Array;
+}
+
+/**
+ * Runs on a worker thread (BackgroundJob): a release with a preset policy, written to `out`
+ * (only the reports when the gate refuses). Never writes the mapping to live ids.
+ */
+export function releaseTask(input: ReleaseTaskInput, report: JobReporter): string[] {
+  const consenting = new Set(input.consenting);
+  const source: ReleaseSource = {
+    dataset: fromWireDataset(input.dataset),
+    consents: (id) => consenting.has(id),
+  };
+  const result = runRelease(source, presetPolicy(input.preset), {
+    seed: input.seed,
+    format: input.format,
+    onProgress: (stage, fraction) => report(fraction, stage),
+  });
+  report(1, 'writing the files');
+  return writeRelease(result, { out: input.out, overwrite: false }).written;
+}
+
+/** What the console shows of a written release, read from its privacy-report.json. */
+export interface ReleaseOutcome {
+  passed: boolean;
+  failures: string[];
+  nearestPassingPreset: string | null;
+  policy: string | null;
+  format: ReleaseFormat | null;
+  seed: number | null;
+  /** Re-identified and wrongly matched shares of the targets, per scoreboard setting. */
+  scoreboard: Array<{ setting: string; reidentified: number; wrongMatch: number }>;
+  releasedUsers: number | null;
+  releasedRatings: number | null;
+  releasedMovies: number | null;
+  /** The files in the folder (of RELEASE_FILES). */
+  files: string[];
+}
+
+/** Reads a release folder's outcome; null when it holds no privacy-report.json. */
+export function readReleaseOutcome(dir: string): ReleaseOutcome | null {
+  let report: PrivacyReport;
+  try {
+    report = JSON.parse(readFileSync(join(dir, 'privacy-report.json'), 'utf8')) as PrivacyReport;
+  } catch {
+    return null;
+  }
+  const files = RELEASE_FILES.filter((name) => existsSync(join(dir, name)));
+  return {
+    passed: report.gate.passed,
+    failures: report.gate.failures,
+    nearestPassingPreset: report.gate.nearestPassingPreset,
+    policy: report.policy?.name ?? null,
+    format: report.format,
+    seed: report.seed,
+    scoreboard: report.audit.scoreboard.map((outcome) => ({
+      setting: outcome.name,
+      reidentified: outcome.reidentified,
+      wrongMatch: outcome.wrongMatch,
+    })),
+    releasedUsers: report.summary?.releasedUsers ?? null,
+    releasedRatings: report.summary?.releasedRatings ?? null,
+    releasedMovies: report.summary?.releasedMovies ?? null,
+    files,
+  };
 }

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { registerMember } from '../../src/services/accounts.ts';
+import { SIGNUP_PASSWORD_TRIES } from '../../src/services/vault.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import {
   Client,
   PASSWORD,
   decodeMail,
   newEmail,
+  outboxFiles,
   outboxMessages,
+  signupToken,
   startApi,
   waitForMail,
   type Api,
@@ -20,25 +24,58 @@ for (const database of testDatabases) {
     });
     after(async () => api?.close());
 
-    test('register creates a signup member, logs in with an HttpOnly SameSite=Lax cookie, and never shows the e-mail', async () => {
+    /** Rows of `users`, or of `pending_registrations` (those of `email` only, when given). */
+    async function countRows(table: 'users' | 'pending_registrations', email?: string) {
+      const query =
+        email === undefined
+          ? api.db.kysely.selectFrom(table)
+          : api.db.kysely
+              .selectFrom('pending_registrations')
+              .where('email_blind_index', '=', api.app.services.vault.blindIndex(email));
+      const row = await query
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    }
+
+    test('sign-up answers 202 and creates nothing; the mailed link creates a signup member and logs in with an HttpOnly SameSite=Lax cookie; the e-mail is never shown', async () => {
       const client = new Client(api.app);
       const email = newEmail();
+      const users = await countRows('users');
+      const mails = outboxMessages(api).length;
       const response = await client.request('POST', '/api/auth/register', {
         email,
         password: PASSWORD,
         researchConsent: true,
       });
-      assert.equal(response.status, 201);
+      assert.equal(response.status, 202);
+      assert.deepEqual(response.json, { status: 'check-your-email' });
+      assert.equal(response.headers['set-cookie'], undefined);
+      assert.equal(await countRows('users'), users, 'no member before the link is followed');
+      const mail = decodeMail((await waitForMail(api, mails + 1)).at(-1)!);
+      assert.match(mail, new RegExp(`^To: ${email.replace(/\./g, '\\.')}$`, 'm'));
+      assert.doesNotMatch(mail, /List-Unsubscribe/i, 'no account yet, so no unsubscribe link');
+      const token = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(mail)?.[1];
+      assert.ok(token, 'the mail holds a sign-up link');
+      assert.match(mail, /If you did not sign up to lenslab, ignore this message/);
+      assert.match(mail, /password you chose when signing up/);
+      assert.equal((await client.get('/api/session')).json?.member, null);
+
+      const verified = await client.request('POST', '/api/auth/register/verify', {
+        token,
+        password: PASSWORD,
+      });
+      assert.equal(verified.status, 200);
       const member = (
-        response.json as {
+        verified.json as {
           member: { id: number; username: null; onboarded: boolean; ratingsCount: number };
         }
       ).member;
       assert.ok(Number.isInteger(member.id) && member.id > 0 && member.id < 2 ** 31);
       assert.equal(member.onboarded, false);
       assert.equal(member.ratingsCount, 0);
-      assert.ok(!response.body.includes(email));
-      const cookie = String(response.headers['set-cookie']);
+      assert.ok(!verified.body.includes(email));
+      const cookie = String(verified.headers['set-cookie']);
       assert.match(cookie, /lenslab_session=/);
       assert.match(cookie, /HttpOnly/);
       assert.match(cookie, /SameSite=Lax/);
@@ -52,6 +89,274 @@ for (const database of testDatabases) {
       assert.equal(user.research_consent, 1);
       const session = await client.get('/api/session');
       assert.equal((session.json as { member: { id: number } }).member.id, member.id);
+      assert.equal(await countRows('pending_registrations', email), 0, 'the sign-up is used up');
+
+      const reused = await new Client(api.app).request('POST', '/api/auth/register/verify', {
+        token,
+        password: PASSWORD,
+      });
+      assert.equal(reused.status, 400);
+      assert.match((reused.json as { detail: string }).detail, /^token:/);
+      assert.equal(await countRows('users'), users + 1);
+      assert.equal((await new Client(api.app).login(email)).status, 200);
+    });
+
+    test('sign-up answers the same for a new and a registered address; the owner is told and nothing is created', async () => {
+      const email = newEmail('taken');
+      await new Client(api.app).register(email);
+      const users = await countRows('users');
+      const mails = outboxMessages(api).length;
+      const taken = await new Client(api.app).request('POST', '/api/auth/register', {
+        email: email.toUpperCase(),
+        password: 'another password 1',
+      });
+      const fresh = await new Client(api.app).request('POST', '/api/auth/register', {
+        email: newEmail('fresh'),
+        password: 'another password 1',
+      });
+      for (const answer of [taken, fresh]) {
+        assert.equal(answer.status, 202);
+        assert.equal(answer.headers['set-cookie'], undefined);
+      }
+      assert.equal(taken.body, fresh.body);
+      assert.equal(await countRows('users'), users);
+      const messages = (await waitForMail(api, mails + 2)).slice(mails).map(decodeMail);
+      const notice = messages.find((m) => m.includes(`To: ${email}`));
+      assert.ok(notice, 'the owner got a mail');
+      assert.match(notice, /already has an account/);
+      assert.doesNotMatch(notice, /verify-email/, 'the notice carries no sign-up link');
+      // The registered address keeps its password.
+      assert.equal((await new Client(api.app).login(email)).status, 200);
+    });
+
+    test('logging in before the link is followed: a wrong password gets the usual 401, the sign-up password 403 — for a new and a registered address alike', async () => {
+      const member = await new Client(api.app).register(newEmail('member'));
+      const newcomer = newEmail('newcomer');
+      const typed = 'the password typed at sign-up';
+      for (const email of [member.email, newcomer]) {
+        const answer = await new Client(api.app).request('POST', '/api/auth/register', {
+          email,
+          password: typed,
+        });
+        assert.equal(answer.status, 202);
+      }
+      const answers = [];
+      for (const email of [member.email, newcomer]) {
+        const wrong = await new Client(api.app).login(email, 'wrong password 123');
+        assert.equal(wrong.status, 401);
+        assert.equal((wrong.json as { detail: string }).detail, 'e-mail or password is wrong');
+        const pending = await new Client(api.app).login(email, typed);
+        assert.equal(pending.status, 403);
+        assert.equal(pending.headers['set-cookie'], undefined);
+        answers.push(pending.json as { detail: string });
+      }
+      assert.equal(
+        answers[0].detail,
+        answers[1].detail,
+        'the answer does not tell which is a member',
+      );
+      assert.match(answers[0].detail, /not confirmed yet/);
+      assert.equal((await new Client(api.app).login(member.email)).status, 200);
+    });
+
+    test('resending the link always answers 202; only a pending sign-up gets a mail, whose new link replaces the old one', async () => {
+      const member = await new Client(api.app).register(newEmail('member'));
+      const pending = newEmail('pending');
+      const before = outboxMessages(api).length;
+      await new Client(api.app).request('POST', '/api/auth/register', {
+        email: pending,
+        password: PASSWORD,
+      });
+      const first = decodeMail((await waitForMail(api, before + 1)).at(-1)!);
+      const oldToken = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(first)![1];
+      const answers = [];
+      for (const email of [newEmail('nobody'), member.email, pending]) {
+        answers.push(
+          await new Client(api.app).request('POST', '/api/auth/register/resend', { email }),
+        );
+      }
+      for (const answer of answers) {
+        assert.equal(answer.status, 202);
+        assert.equal(answer.body, answers[0].body);
+      }
+      const messages = await waitForMail(api, before + 2);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(outboxMessages(api).length, before + 2, 'one mail: to the pending address');
+      const second = decodeMail(messages.at(-1)!);
+      assert.match(second, new RegExp(`^To: ${pending.replace(/\./g, '\\.')}$`, 'm'));
+      const newToken = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(second)![1];
+      assert.notEqual(newToken, oldToken);
+      const stale = await new Client(api.app).request('POST', '/api/auth/register/verify', {
+        token: oldToken,
+        password: PASSWORD,
+      });
+      assert.equal(stale.status, 400);
+      const client = new Client(api.app);
+      const fresh = await client.request('POST', '/api/auth/register/verify', {
+        token: newToken,
+        password: PASSWORD,
+      });
+      assert.equal(fresh.status, 200);
+      assert.equal((await new Client(api.app).login(pending)).status, 200);
+    });
+
+    test('a stranger signing up with your address cannot hand you an account whose password they know: the link needs the sign-up password, and a wrong one keeps it working', async () => {
+      const email = newEmail('victim');
+      const outbox = api.outbox;
+      const before = new Set(outboxFiles(api));
+      await new Client(api.app).request('POST', '/api/auth/register', {
+        email,
+        password: 'the stranger password',
+      });
+      const strangerToken = await signupToken(outbox, email, before);
+      const users = await countRows('users');
+      // The victim follows the stranger's link, typing their own password: refused, nothing made.
+      const followed = new Client(api.app);
+      const refused = await followed.request('POST', '/api/auth/register/verify', {
+        token: strangerToken,
+        password: PASSWORD,
+      });
+      assert.equal(refused.status, 400);
+      assert.match((refused.json as { detail: string }).detail, /^password: .*4 tries left/);
+      assert.deepEqual(
+        (refused.json as { errors: Array<{ path: string }> }).errors.map((e) => e.path),
+        ['password'],
+      );
+      assert.equal(refused.headers['set-cookie'], undefined);
+      assert.equal(await countRows('users'), users, 'no account from a wrong password');
+      assert.equal(await countRows('pending_registrations', email), 1, 'the link still works');
+      // Signing up themselves instead gives the victim their own account.
+      const victim = new Client(api.app);
+      const { id } = await victim.register(email, PASSWORD);
+      assert.equal((await new Client(api.app).login(email, 'the stranger password')).status, 401);
+      const late = await new Client(api.app).request('POST', '/api/auth/register/verify', {
+        token: strangerToken,
+        password: 'the stranger password',
+      });
+      assert.equal(late.status, 400, "the stranger's link died when the address was confirmed");
+      const again = await new Client(api.app).login(email);
+      assert.equal((again.json as { member: { id: number } }).member.id, id);
+    });
+
+    test(`a sign-up link dies after ${SIGNUP_PASSWORD_TRIES} wrong passwords; until then the right one works`, async () => {
+      const email = newEmail('guessed');
+      const before = new Set(outboxFiles(api));
+      await new Client(api.app).request('POST', '/api/auth/register', {
+        email,
+        password: PASSWORD,
+      });
+      const token = await signupToken(api.outbox, email, before);
+      const verify = (password: string) =>
+        new Client(api.app).request('POST', '/api/auth/register/verify', { token, password });
+      const details: string[] = [];
+      for (let k = 0; k < SIGNUP_PASSWORD_TRIES; k++) {
+        const wrong = await verify(`wrong password ${k}`);
+        assert.equal(wrong.status, 400);
+        details.push((wrong.json as { detail: string }).detail);
+      }
+      assert.match(details[0], new RegExp(`${SIGNUP_PASSWORD_TRIES - 1} tries left`));
+      assert.match(details.at(-1)!, /last try: the link no longer works/);
+      const late = await verify(PASSWORD);
+      assert.equal(late.status, 400);
+      assert.match((late.json as { detail: string }).detail, /^token:/);
+      assert.equal(await countRows('pending_registrations', email), 0);
+      assert.equal((await new Client(api.app).login(email)).status, 401);
+
+      // A few wrong passwords, then the right one: the account is made.
+      const again = new Set(outboxFiles(api));
+      await new Client(api.app).request('POST', '/api/auth/register', {
+        email,
+        password: PASSWORD,
+      });
+      const second = await signupToken(api.outbox, email, again);
+      for (const password of ['wrong password a', 'wrong password b']) {
+        const wrong = await new Client(api.app).request('POST', '/api/auth/register/verify', {
+          token: second,
+          password,
+        });
+        assert.equal(wrong.status, 400);
+      }
+      const right = await new Client(api.app).request('POST', '/api/auth/register/verify', {
+        token: second,
+        password: PASSWORD,
+      });
+      assert.equal(right.status, 200);
+      assert.equal((await new Client(api.app).login(email)).status, 200);
+    });
+
+    test('an expired sign-up link is refused, its sign-up forgotten, and the address can sign up again', async () => {
+      const email = newEmail('late');
+      const before = new Set(outboxFiles(api));
+      await new Client(api.app).request('POST', '/api/auth/register', {
+        email,
+        password: PASSWORD,
+      });
+      const token = await signupToken(api.outbox, email, before);
+      await api.db.kysely.updateTable('pending_registrations').set({ expires_at: 1 }).execute();
+      const users = await countRows('users');
+      const expired = await new Client(api.app).request('POST', '/api/auth/register/verify', {
+        token,
+        password: PASSWORD,
+      });
+      assert.equal(expired.status, 400);
+      assert.equal(await countRows('users'), users);
+      const login = await new Client(api.app).login(email);
+      assert.equal(login.status, 401, 'an expired sign-up is not told to check the e-mail');
+      const { id } = await new Client(api.app).register(email);
+      assert.ok(id > 0);
+      assert.equal(
+        Number(
+          (
+            await api.db.kysely
+              .selectFrom('pending_registrations')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('expires_at', '<=', 1)
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+        0,
+        'expired sign-ups are deleted',
+      );
+    });
+
+    test('members created directly (command line, demo, benchmarks) log in at once', async () => {
+      const email = newEmail('direct');
+      const id = await registerMember(api.db, api.app.services.vault, {
+        email,
+        password: PASSWORD,
+      });
+      assert.ok(id !== null);
+      const login = await new Client(api.app).login(email);
+      assert.equal(login.status, 200);
+      assert.equal((login.json as { member: { id: number } }).member.id, id);
+    });
+
+    test('the sign-up routes refuse bad input with a 400 naming the field', async () => {
+      const client = new Client(api.app);
+      const noToken = await client.request('POST', '/api/auth/register/verify', {
+        password: PASSWORD,
+      });
+      assert.equal(noToken.status, 400);
+      assert.deepEqual(
+        (noToken.json as { errors: Array<{ path: string }> }).errors.map((e) => e.path),
+        ['token'],
+      );
+      const noPassword = await client.request('POST', '/api/auth/register/verify', {
+        token: 'bogus',
+      });
+      assert.equal(noPassword.status, 400);
+      assert.deepEqual(
+        (noPassword.json as { errors: Array<{ path: string }> }).errors.map((e) => e.path),
+        ['password'],
+      );
+      const bogus = await client.request('POST', '/api/auth/register/verify', {
+        token: 'bogus',
+        password: PASSWORD,
+      });
+      assert.equal(bogus.status, 400);
+      assert.match((bogus.json as { detail: string }).detail, /^token:/);
+      const noEmail = await client.request('POST', '/api/auth/register/resend', {});
+      assert.equal(noEmail.status, 400);
     });
 
     test('research consent defaults to no, and new member ids are not sequential', async () => {
@@ -81,30 +386,6 @@ for (const database of testDatabases) {
       assert.match(identity.email_blind_index, /^[0-9a-f]{64}$/);
       assert.match(identity.password_hash, /^\$argon2id\$/);
       assert.equal(await api.app.services.vault.emailOf(api.db, id), email);
-    });
-
-    test('registering a taken e-mail creates nothing, answers 202 and tells the owner by e-mail', async () => {
-      const email = newEmail('taken');
-      await new Client(api.app).register(email);
-      const users = await api.db.kysely
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      const mails = outboxMessages(api).length;
-      const again = await new Client(api.app).request('POST', '/api/auth/register', {
-        email: email.toUpperCase(),
-        password: 'another password 1',
-      });
-      assert.equal(again.status, 202);
-      assert.deepEqual(again.json, { status: 'check-your-email' });
-      assert.equal(again.headers['set-cookie'], undefined);
-      const after = await api.db.kysely
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      assert.equal(Number(after.n), Number(users.n));
-      const messages = await waitForMail(api, mails + 1);
-      assert.match(decodeMail(messages.at(-1)!), /already has an account/);
     });
 
     test('bad e-mails and short passwords are refused with a 400 naming the field', async () => {
@@ -277,12 +558,17 @@ for (const database of testDatabases) {
       const email = newEmail('leak');
       const client = new Client(api.app);
       await client.register(email);
+      await new Client(api.app).request('POST', '/api/auth/register', {
+        email: newEmail('leak'),
+        password: PASSWORD,
+      });
       await client.request('PATCH', '/api/me/privacy', { username: `leak_${process.pid % 1000}` });
       for (const table of [
         'users',
         'sessions',
         'privacy_settings',
         'password_resets',
+        'pending_registrations',
         'posts',
         'threads',
       ] as const) {

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { recommenderFor } from '../../src/http/recommenderVariants.ts';
 import { researchOf } from '../../src/http/research.ts';
 import { readEvents } from '../../src/services/events.ts';
 import { grantRole } from '../../src/services/roles.ts';
 import { testDatabases } from '../helpers/databases.ts';
+import { tempDir } from '../helpers/files.ts';
 import { Client, PASSWORD, member, popularMovieIds, startApi, type Api } from './harness.ts';
 
 type Method = 'GET' | 'POST';
@@ -24,7 +27,12 @@ for (const database of testDatabases) {
     let admin: Awaited<ReturnType<typeof member>>;
     let plain: Awaited<ReturnType<typeof member>>;
 
+    let releasesDir: string;
+
     before(async () => {
+      // The releases folder of this server (read when the server builds its research services).
+      releasesDir = tempDir('lenslab-releases-');
+      process.env.LENSLAB_RELEASES_DIR = releasesDir;
       api = await startApi(database);
       researcher = await member(api);
       admin = await member(api);
@@ -51,6 +59,19 @@ for (const database of testDatabases) {
       { method: 'GET', url: '/api/console/runs' },
       { method: 'POST', url: '/api/console/runs', body: { kind: 'evaluate', algorithm: 'nope' } },
       { method: 'GET', url: '/api/console/runs/1' },
+      { method: 'POST', url: '/api/console/runs/1/cancel' },
+      { method: 'GET', url: '/api/console/releases' },
+      {
+        method: 'POST',
+        url: '/api/console/releases',
+        body: { preset: 'nope', format: 'ml-1m' },
+      },
+      { method: 'GET', url: '/api/console/releases/20260101T000000Z-default-ml-1m' },
+      { method: 'POST', url: '/api/console/releases/20260101T000000Z-default-ml-1m/cancel' },
+      {
+        method: 'GET',
+        url: '/api/console/releases/20260101T000000Z-default-ml-1m/privacy-report.html',
+      },
       { method: 'GET', url: '/api/console/admin/roles', admin: true },
       {
         method: 'POST',
@@ -323,6 +344,222 @@ for (const database of testDatabases) {
       assert.equal((await researcher.client.get('/api/console/runs/9999')).status, 404);
     });
 
+    test('model runs work on a worker thread: requests are answered while a run is in progress; cancelling ends it', async () => {
+      const started = await researcher.client.request('POST', '/api/console/runs', {
+        kind: 'train',
+        algorithm: 'item-knn',
+      });
+      assert.equal(started.status, 202, started.body);
+      const run = started.json as { id: number };
+      // The server answers other requests while the run is still going.
+      const movies = await plain.client.get('/api/movies?sort=popularity&pageSize=5');
+      assert.equal(movies.status, 200);
+      const during = (await researcher.client.get(`/api/console/runs/${run.id}`)).json as {
+        status: string;
+      };
+      assert.equal(during.status, 'running');
+      const cancelled = await researcher.client.request(
+        'POST',
+        `/api/console/runs/${run.id}/cancel`,
+      );
+      assert.equal(cancelled.status, 200, cancelled.body);
+      assert.equal((cancelled.json as { status: string }).status, 'cancelled');
+      const list = (await researcher.client.get('/api/console/runs')).json as {
+        items: Array<{ id: number; status: string; finishedAt: string | null; metrics: object }>;
+        busy: boolean;
+      };
+      assert.equal(list.busy, false);
+      const after = list.items.find((item) => item.id === run.id)!;
+      assert.equal(after.status, 'cancelled');
+      assert.ok(after.finishedAt);
+      assert.deepEqual(after.metrics, {});
+      const again = await researcher.client.request('POST', `/api/console/runs/${run.id}/cancel`);
+      assert.equal(again.status, 409);
+      // The next run starts and finishes normally.
+      const next = await researcher.client.request('POST', '/api/console/runs', {
+        kind: 'evaluate',
+        algorithm: 'bias',
+      });
+      assert.equal(next.status, 202, next.body);
+      await researchOf(api.app.services).modelRuns.idle();
+      const done = (
+        await researcher.client.get(`/api/console/runs/${(next.json as { id: number }).id}`)
+      ).json as { status: string; metrics: Record<string, number> };
+      assert.equal(done.status, 'done', JSON.stringify(done));
+      assert.ok(done.metrics.rmse > 0);
+    });
+
+    test('releases: a preset release runs in the background, writes its files and lists its gate outcome', async () => {
+      const withMapping = await researcher.client.request('POST', '/api/console/releases', {
+        preset: 'default',
+        format: 'ml-1m',
+        keepMapping: '/tmp/mapping.csv',
+      });
+      assert.equal(withMapping.status, 400, 'the console never writes a mapping to live ids');
+      const badPreset = await researcher.client.request('POST', '/api/console/releases', {
+        preset: 'loose',
+      });
+      assert.equal(badPreset.status, 400);
+      assert.deepEqual(readdirSync(releasesDir), []);
+
+      const started = await researcher.client.request('POST', '/api/console/releases', {
+        preset: 'naive',
+        format: 'ml-1m',
+        seed: 3,
+      });
+      assert.equal(started.status, 202, started.body);
+      const release = started.json as { id: string; status: string };
+      assert.equal(release.status, 'running');
+      assert.match(release.id, /^\d{8}T\d{6}Z-naive-ml-1m$/);
+      const second = await researcher.client.request('POST', '/api/console/releases', {
+        preset: 'strict',
+      });
+      assert.equal(second.status, 409);
+      await researchOf(api.app.services).releases.idle();
+
+      type Listed = {
+        id: string;
+        status: string;
+        preset: string;
+        seed: number;
+        outcome: {
+          passed: boolean;
+          failures: string[];
+          scoreboard: Array<{ setting: string; reidentified: number }>;
+          files: string[];
+        } | null;
+        reportUrl: string | null;
+        error: string | null;
+      };
+      const list = (await researcher.client.get('/api/console/releases')).json as {
+        items: Listed[];
+        busy: boolean;
+        presets: string[];
+      };
+      assert.equal(list.busy, false);
+      assert.deepEqual(list.presets, ['naive', 'movielens', 'default', 'strict']);
+      const listed = list.items.find((item) => item.id === release.id)!;
+      assert.ok(listed, JSON.stringify(list.items));
+      assert.equal(listed.error, null);
+      // The listed outcome is the one in the files the release wrote.
+      const folder = join(releasesDir, release.id);
+      const report = JSON.parse(readFileSync(join(folder, 'privacy-report.json'), 'utf8')) as {
+        gate: { passed: boolean; failures: string[] };
+        audit: { scoreboard: Array<{ name: string; reidentified: number }> };
+      };
+      assert.ok(listed.outcome);
+      assert.equal(listed.status, report.gate.passed ? 'passed' : 'refused');
+      assert.equal(listed.outcome.passed, report.gate.passed);
+      assert.deepEqual(listed.outcome.failures, report.gate.failures);
+      assert.deepEqual(
+        listed.outcome.scoreboard.map((o) => [o.setting, o.reidentified]),
+        report.audit.scoreboard.map((o) => [o.name, o.reidentified]),
+      );
+      assert.equal(listed.outcome.scoreboard.length, 5);
+      assert.equal(listed.seed, 3);
+      assert.deepEqual([...listed.outcome.files].sort(), readdirSync(folder).sort());
+      if (report.gate.passed) {
+        for (const file of ['ratings.dat', 'users.dat', 'movies.dat', 'README'])
+          assert.ok(existsSync(join(folder, file)), file);
+      } else {
+        // A refused release keeps only its report, and says which measures failed.
+        assert.ok(listed.outcome.failures.length > 0);
+        assert.ok(!existsSync(join(folder, 'ratings.dat')));
+      }
+      // No mapping to live ids and no half-written folder are left anywhere.
+      assert.deepEqual(readdirSync(releasesDir), [release.id]);
+      assert.ok(!readdirSync(folder).some((name) => /mapping/i.test(name)));
+
+      assert.equal(listed.reportUrl, `/api/console/releases/${release.id}/privacy-report.html`);
+      const html = await researcher.client.get(listed.reportUrl);
+      assert.equal(html.status, 200);
+      assert.match(String(html.headers['content-type']), /text\/html/);
+      assert.match(html.body, /<html/i);
+      assert.equal(
+        (await researcher.client.get(`/api/console/releases/${release.id}`)).status,
+        200,
+      );
+      assert.equal(
+        (await researcher.client.get('/api/console/releases/20200101T000000Z-naive-ml-1m')).status,
+        404,
+      );
+      assert.equal(
+        (await researcher.client.get('/api/console/releases/..%2F..%2Fetc')).status,
+        400,
+      );
+      // Starting a release is in the audit log.
+      const audit = (await admin.client.get('/api/console/admin/audit?limit=50')).json as {
+        items: Array<{ action: string; actorId: number; detail: Record<string, unknown> | null }>;
+      };
+      assert.ok(
+        audit.items.some(
+          (entry) =>
+            entry.action === 'release_started' &&
+            entry.actorId === researcher.id &&
+            entry.detail?.release === release.id,
+        ),
+      );
+    });
+
+    test('a release can be cancelled: nothing of it is kept', async () => {
+      const started = await researcher.client.request('POST', '/api/console/releases', {
+        preset: 'default',
+        format: 'ml-latest',
+      });
+      assert.equal(started.status, 202, started.body);
+      const { id } = started.json as { id: string };
+      const cancelled = await researcher.client.request(
+        'POST',
+        `/api/console/releases/${id}/cancel`,
+      );
+      assert.equal(cancelled.status, 200, cancelled.body);
+      assert.equal((cancelled.json as { status: string }).status, 'cancelled');
+      assert.ok(!existsSync(join(releasesDir, id)));
+      assert.ok(!readdirSync(releasesDir).some((name) => name.includes(id)));
+      const list = (await researcher.client.get('/api/console/releases')).json as {
+        items: Array<{ id: string; status: string }>;
+        busy: boolean;
+      };
+      assert.equal(list.busy, false);
+      assert.equal(list.items.find((item) => item.id === id)?.status, 'cancelled');
+    });
+
+    test("a researcher's refused identity lookup is in the audit log", async () => {
+      const target = await member(api);
+      const denied = await researcher.client.request('POST', '/api/console/admin/identity', {
+        memberId: target.id,
+        reason: 'I would like to know who this is',
+      });
+      assert.equal(denied.status, 403);
+      const byMember = await plain.client.request('POST', '/api/console/admin/identity', {
+        memberId: target.id,
+        reason: 'curious',
+      });
+      assert.equal(byMember.status, 403);
+      const audit = (await admin.client.get('/api/console/admin/audit?limit=20')).json as {
+        items: Array<{
+          action: string;
+          actorId: number;
+          targetMemberId: number | null;
+          reason: string | null;
+          occurredAt: string;
+        }>;
+      };
+      const attempts = audit.items.filter(
+        (entry) => entry.action === 'identity_lookup_denied' && entry.targetMemberId === target.id,
+      );
+      assert.deepEqual(
+        attempts.map((entry) => [entry.actorId, entry.reason]),
+        [
+          [plain.id, 'curious'],
+          [researcher.id, 'I would like to know who this is'],
+        ],
+      );
+      assert.ok(attempts.every((entry) => Date.now() - Date.parse(entry.occurredAt) < 60_000));
+      // Nobody learnt anything: the answers hold no e-mail.
+      assert.ok(!denied.body.includes('@') && !byMember.body.includes('@'));
+    });
+
     test('admin: grant and revoke roles, identity lookup needs a reason and is audited first', async () => {
       const target = await member(api);
       const grant = await admin.client.request('POST', '/api/console/admin/roles/grant', {
@@ -506,6 +743,59 @@ for (const database of testDatabases) {
       assert.equal(left.length, 0);
     });
 
+    test('onboarding picks and public profiles log the predictions the member was shown', async () => {
+      const owner = await member(api);
+      const [a, b, c] = await popularMovieIds(owner.client, 3);
+      for (const movieId of [a, b])
+        await owner.client.request('PUT', `/api/ratings/${movieId}`, { rating: 4 });
+      const username = `owner_${database.name}_${process.pid}`;
+      const privacy = await owner.client.request('PATCH', '/api/me/privacy', {
+        ratingsVisibility: 'public',
+        username,
+      });
+      assert.equal(privacy.status, 200, privacy.body);
+      const viewer = await member(api);
+      await viewer.client.request('PUT', `/api/ratings/${c}`, { rating: 5 });
+      type Shown = { id: number; predictedRating: number | null };
+      const picks = (await viewer.client.get('/api/onboarding/movies?n=8')).json as Shown[];
+      const profile = (await viewer.client.get(`/api/users/${username}`)).json as {
+        ratings: Shown[];
+      };
+      // A visitor sees the profile without predictions, and nothing is logged for them.
+      assert.equal((await new Client(api.app).get(`/api/users/${username}`)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // logged after the answer
+      await researchOf(api.app.services).events.flush();
+      const shown = new Map<string, { movieIds: number[]; predictedRatings: number[] }>();
+      for await (const event of readEvents(api.db, {
+        memberId: viewer.id,
+        kinds: ['predictions_shown'],
+      }))
+        shown.set(String(event.data.context), event.data as never);
+      for (const [context, items] of [
+        ['onboarding', picks],
+        ['profile', profile.ratings],
+      ] as const) {
+        const withPrediction = items.filter((item) => item.predictedRating !== null);
+        assert.ok(withPrediction.length > 0, `${context}: no predictions shown`);
+        const event = shown.get(context);
+        assert.ok(event, `no predictions_shown event for ${context}`);
+        assert.deepEqual(
+          event.movieIds,
+          withPrediction.map((item) => item.id),
+        );
+        event.predictedRatings.forEach((value, k) =>
+          assert.ok(Math.abs(value - withPrediction[k].predictedRating!) < 1e-3, context),
+        );
+      }
+      const visitorEvents = await api.db.kysely
+        .selectFrom('events')
+        .select('id')
+        .where('kind', '=', 'predictions_shown')
+        .where('user_id', 'is', null)
+        .execute();
+      assert.equal(visitorEvents.length, 0);
+    });
+
     test('the console routes are in the OpenAPI document', async () => {
       const document = (await new Client(api.app).get('/api/openapi.json')).json as {
         paths: Record<string, unknown>;
@@ -516,6 +806,10 @@ for (const database of testDatabases) {
         '/api/console/experiments/{id}/results',
         '/api/console/events/export',
         '/api/console/runs',
+        '/api/console/runs/{id}/cancel',
+        '/api/console/releases',
+        '/api/console/releases/{id}',
+        '/api/console/releases/{id}/privacy-report.html',
         '/api/console/admin/identity',
         '/api/me/experiments',
         '/api/events/click',

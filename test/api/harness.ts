@@ -23,6 +23,9 @@ export interface Api {
   close(): Promise<void>;
 }
 
+/** Each test server's outbox folder, so a Client can follow the links mailed to it. */
+const outboxOf = new WeakMap<FastifyInstance, string>();
+
 export async function startApi(
   database: TestDatabase,
   options: Partial<ServerOptions> = {},
@@ -43,6 +46,7 @@ export async function startApi(
     rateLimits: { loginPerMinute: 1000, registerPerMinute: 1000, passwordResetPerMinute: 1000 },
     ...options,
   });
+  outboxOf.set(app, outbox);
   return {
     app,
     db,
@@ -111,14 +115,25 @@ export class Client {
     return this.request('GET', url, undefined, headers);
   }
 
+  /**
+   * Signs up and follows the link mailed from the outbox with the sign-up password: a new
+   * member, logged in.
+   */
   async register(email = newEmail(), password = PASSWORD, extra: Record<string, unknown> = {}) {
+    const outbox = outboxOf.get(this.app);
+    if (!outbox) throw new Error('register: this server was not started by startApi');
+    const before = new Set(emlFiles(outbox));
     const response = await this.request('POST', '/api/auth/register', {
       email,
       password,
       ...extra,
     });
-    if (response.status !== 201) throw new Error(`register: ${response.status} ${response.body}`);
-    return { email, password, id: (response.json as { member: { id: number } }).member.id };
+    if (response.status !== 202) throw new Error(`register: ${response.status} ${response.body}`);
+    const token = await signupToken(outbox, email, before);
+    const verified = await this.request('POST', '/api/auth/register/verify', { token, password });
+    if (verified.status !== 200)
+      throw new Error(`register/verify: ${verified.status} ${verified.body}`);
+    return { email, password, id: (verified.json as { member: { id: number } }).member.id };
   }
 
   async login(email: string, password = PASSWORD) {
@@ -133,12 +148,64 @@ export async function member(api: Api, extra: Record<string, unknown> = {}) {
   return { client, ...account };
 }
 
+/** The names of the outbox's .eml files, oldest first. */
+export function outboxFiles(api: Api): string[] {
+  return emlFiles(api.outbox);
+}
+
+function emlFiles(outbox: string): string[] {
+  return readdirSync(outbox)
+    .filter((name) => name.endsWith('.eml'))
+    .sort();
+}
+
 /** The .eml files in the outbox, oldest first. */
 export function outboxMessages(api: Api): string[] {
-  return readdirSync(api.outbox)
-    .filter((name) => name.endsWith('.eml'))
-    .sort()
-    .map((name) => readFileSync(join(api.outbox, name), 'utf8'));
+  return emlFiles(api.outbox).map((name) => readFileSync(join(api.outbox, name), 'utf8'));
+}
+
+/**
+ * Waits for a sign-up link mailed to `email` in a file not in `skip` (the files there before the
+ * sign-up) and returns its token.
+ */
+export async function signupToken(
+  outbox: string,
+  email: string,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<string> {
+  const to = new RegExp(`^To: ${email.toLowerCase().replace(/[.+]/g, '\\$&')}$`, 'm');
+  for (let attempt = 0; attempt < 800; attempt++) {
+    for (const name of emlFiles(outbox).reverse()) {
+      if (skip.has(name)) continue;
+      const mail = decodeMail(readFileSync(join(outbox, name), 'utf8'));
+      const token = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(mail)?.[1];
+      if (token && to.test(mail)) return token;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no sign-up link for ${email} in ${outbox}`);
+}
+
+/**
+ * Waits for a message to `email` whose decoded text matches `pattern`, in a file not in `skip`,
+ * and returns the decoded text.
+ */
+export async function waitForMailTo(
+  api: Api,
+  email: string,
+  pattern: RegExp,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<string> {
+  const to = new RegExp(`^To: ${email.toLowerCase().replace(/[.+]/g, '\\$&')}$`, 'm');
+  for (let attempt = 0; attempt < 800; attempt++) {
+    for (const name of emlFiles(api.outbox).reverse()) {
+      if (skip.has(name)) continue;
+      const mail = decodeMail(readFileSync(join(api.outbox, name), 'utf8'));
+      if (to.test(mail) && pattern.test(mail)) return mail;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no e-mail to ${email} matching ${pattern} in ${api.outbox}`);
 }
 
 /** Waits until the outbox holds `count` messages (mail is sent in the background). */

@@ -7,10 +7,12 @@ import {
   decodeMail,
   member,
   newEmail,
+  outboxFiles,
   outboxMessages,
   popularMovieIds,
   startApi,
   waitForMail,
+  waitForMailTo,
   type Api,
 } from './harness.ts';
 
@@ -129,39 +131,132 @@ for (const database of testDatabases) {
       await client.register(email);
       assert.deepEqual((await client.get('/api/me/account')).json, { email });
       assert.equal((await new Client(api.app).get('/api/me/account')).status, 401);
-      const wrong = await client.request('PATCH', '/api/me/account', {
-        currentPassword: 'not my password',
-        newPassword: 'another good password',
-      });
-      assert.equal(wrong.status, 403);
+      for (const change of [{ newPassword: 'another good password' }, { email: newEmail() }]) {
+        const wrong = await client.request('PATCH', '/api/me/account', {
+          currentPassword: 'not my password',
+          ...change,
+        });
+        assert.equal(wrong.status, 403);
+        assert.match((wrong.json as { detail: string }).detail, /^currentPassword:/);
+      }
       const elsewhere = new Client(api.app);
       assert.equal((await elsewhere.login(email)).status, 200);
-      const newAddress = newEmail('moved');
-      const moved = await client.request('PATCH', '/api/me/account', {
+      const changed = await client.request('PATCH', '/api/me/account', {
         currentPassword: PASSWORD,
-        email: newAddress,
         newPassword: 'another good password',
       });
-      assert.equal(moved.status, 204);
-      assert.deepEqual((await client.get('/api/me/account')).json, { email: newAddress });
+      assert.equal(changed.status, 204);
       assert.equal((await elsewhere.get('/api/session')).json?.member, null, 'other sessions end');
-      assert.equal((await new Client(api.app).login(email, 'another good password')).status, 401);
-      assert.equal(
-        (await new Client(api.app).login(newAddress, 'another good password')).status,
-        200,
-      );
-      const other = new Client(api.app);
-      await other.register();
-      const taken = await other.request('PATCH', '/api/me/account', {
-        currentPassword: PASSWORD,
-        email: newAddress,
+      assert.equal((await new Client(api.app).login(email)).status, 401);
+      assert.equal((await new Client(api.app).login(email, 'another good password')).status, 200);
+      const badEmail = await client.request('PATCH', '/api/me/account', {
+        currentPassword: 'another good password',
+        email: 'not an address',
       });
-      assert.equal(taken.status, 400);
-      const short = await other.request('PATCH', '/api/me/account', {
-        currentPassword: PASSWORD,
+      assert.equal(badEmail.status, 400);
+      assert.deepEqual(
+        (badEmail.json as { errors: Array<{ path: string }> }).errors.map((e) => e.path),
+        ['email'],
+      );
+      const short = await client.request('PATCH', '/api/me/account', {
+        currentPassword: 'another good password',
         newPassword: 'short',
       });
       assert.equal(short.status, 400);
+      assert.deepEqual((await client.get('/api/me/account')).json, { email });
+    });
+
+    test('a new e-mail answers 202 and changes only when the link mailed there is followed; the old address is told', async () => {
+      const email = newEmail('moving');
+      const client = new Client(api.app);
+      const { id } = await client.register(email);
+      const newAddress = newEmail('moved');
+      const before = new Set(outboxFiles(api));
+      const asked = await client.request('PATCH', '/api/me/account', {
+        currentPassword: PASSWORD,
+        email: newAddress.toUpperCase(),
+      });
+      assert.equal(asked.status, 202);
+      assert.deepEqual(asked.json, { status: 'check-your-new-address' });
+      assert.deepEqual((await client.get('/api/me/account')).json, { email }, 'not yet changed');
+      assert.equal((await new Client(api.app).login(newAddress)).status, 401);
+      const link = await waitForMailTo(api, newAddress, /\/confirm-email\?token=/, before);
+      assert.match(link, /If it was not you, ignore this message/);
+      assert.doesNotMatch(link, /List-Unsubscribe/i, 'the new address has no account yet');
+      const token = /\/confirm-email\?token=([A-Za-z0-9_-]+)/.exec(link)![1];
+
+      // The link works without logging in (another browser), once.
+      const stranger = new Client(api.app);
+      const confirmed = await stranger.request('POST', '/api/auth/email-change/confirm', { token });
+      assert.equal(confirmed.status, 200);
+      assert.deepEqual(confirmed.json, { status: 'email-changed' });
+      assert.equal(confirmed.headers['set-cookie'], undefined, 'following the link logs nobody in');
+      assert.deepEqual((await client.get('/api/me/account')).json, { email: newAddress });
+      assert.equal((await new Client(api.app).login(email)).status, 401);
+      const login = await new Client(api.app).login(newAddress);
+      assert.equal((login.json as { member: { id: number } }).member.id, id);
+      const notice = await waitForMailTo(api, email, /Your lenslab e-mail was changed/, before);
+      assert.doesNotMatch(notice, /confirm-email/);
+      assert.ok(!notice.includes(newAddress), 'the notice does not show the new address');
+      const reused = await stranger.request('POST', '/api/auth/email-change/confirm', { token });
+      assert.equal(reused.status, 400);
+      assert.deepEqual(
+        (reused.json as { errors: Array<{ path: string }> }).errors.map((e) => e.path),
+        ['token'],
+      );
+    });
+
+    test("asking for an address that has an account answers alike, changes nothing and tells that address's owner", async () => {
+      const holder = await member(api);
+      const client = new Client(api.app);
+      const { email } = await client.register(newEmail('asker'));
+      const before = new Set(outboxFiles(api));
+      const free = newEmail('free');
+      const answers = [];
+      for (const address of [holder.email, free]) {
+        answers.push(
+          await client.request('PATCH', '/api/me/account', {
+            currentPassword: PASSWORD,
+            email: address,
+          }),
+        );
+      }
+      assert.equal(answers[0].status, 202);
+      assert.equal(answers[0].body, answers[1].body, 'the answer does not tell which is taken');
+      const notice = await waitForMailTo(api, holder.email, /move a lenslab account/, before);
+      assert.match(notice, /Nothing changed/);
+      assert.doesNotMatch(notice, /confirm-email/, 'the notice carries no link');
+      assert.ok(!notice.includes(email), "the notice does not show the asker's address");
+      await waitForMailTo(api, free, /\/confirm-email\?token=/, before);
+      assert.deepEqual((await client.get('/api/me/account')).json, { email });
+      assert.equal((await new Client(api.app).login(holder.email)).status, 200);
+    });
+
+    test('an expired or replaced change-of-address link changes nothing', async () => {
+      const client = new Client(api.app);
+      const { email, id } = await client.register(newEmail('stay'));
+      const links: string[] = [];
+      for (const label of ['first', 'second']) {
+        const address = newEmail(label);
+        const before = new Set(outboxFiles(api));
+        await client.request('PATCH', '/api/me/account', {
+          currentPassword: PASSWORD,
+          email: address,
+        });
+        const mail = await waitForMailTo(api, address, /\/confirm-email\?token=/, before);
+        links.push(/\/confirm-email\?token=([A-Za-z0-9_-]+)/.exec(mail)![1]);
+      }
+      const confirm = (token: string) =>
+        new Client(api.app).request('POST', '/api/auth/email-change/confirm', { token });
+      assert.equal((await confirm(links[0])).status, 400, 'a newer request replaces the link');
+      await api.db.kysely
+        .updateTable('email_changes')
+        .set({ expires_at: 1 })
+        .where('user_id', '=', id)
+        .execute();
+      assert.equal((await confirm(links[1])).status, 400, 'expired');
+      assert.deepEqual((await client.get('/api/me/account')).json, { email });
+      assert.equal((await confirm('bogus')).status, 400);
     });
 
     test('export holds the member, e-mail, privacy, ratings and posts', async () => {

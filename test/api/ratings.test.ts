@@ -153,6 +153,79 @@ for (const database of testDatabases) {
       assert.equal(session.member.onboarded, true);
     });
 
+    test('the served list is kept but follows every change: own ratings, others’ ratings of its movies, removals', async () => {
+      const alice = await member(api);
+      const bob = await member(api);
+      const movies = await popularMovieIds(alice.client, 30);
+      for (const [k, movieId] of movies.slice(0, 12).entries()) {
+        await alice.client.request('PUT', `/api/ratings/${movieId}`, {
+          rating: k % 3 === 0 ? 2 : 5,
+        });
+      }
+      const list = async (n = 20) => {
+        const response = await alice.client.get(`/api/recommendations?n=${n}`);
+        assert.equal(response.status, 200);
+        assert.match(String(response.headers['content-type']), /^application\/json/);
+        return response.json as {
+          items: Array<Recommendation & { ratingsCount: number; averageRating: number | null }>;
+        };
+      };
+      const first = await list();
+      assert.deepEqual(await list(), first, 'nothing changed: the same list');
+      // Another size is its own list, the head of the same ranking.
+      assert.deepEqual(
+        (await list(5)).items.map((item) => item.id),
+        first.items.slice(0, 5).map((item) => item.id),
+      );
+
+      // Bob rates a listed movie: Alice's next list shows its new statistics.
+      const listed = first.items[3];
+      await bob.client.request('PUT', `/api/ratings/${listed.id}`, { rating: 1 });
+      const page = (await alice.client.get(`/api/movies/${listed.id}`)).json as {
+        ratingsCount: number;
+        averageRating: number;
+      };
+      assert.equal(page.ratingsCount, listed.ratingsCount + 1);
+      const afterBob = (await list()).items.find((item) => item.id === listed.id)!;
+      assert.equal(afterBob.ratingsCount, page.ratingsCount);
+      assert.equal(afterBob.averageRating, page.averageRating);
+
+      // Alice removes a rating that explains her list: it is no longer cited, and the list changes.
+      const cited = first.items.find((item) => item.reason !== null)!.reason!.becauseYouRated[0].id;
+      assert.equal((await alice.client.request('DELETE', `/api/ratings/${cited}`)).status, 204);
+      const afterRemoval = await list();
+      for (const item of afterRemoval.items)
+        for (const because of item.reason?.becauseYouRated ?? [])
+          assert.notEqual(because.id, cited);
+      assert.notDeepEqual(
+        afterRemoval.items.map((i) => [i.id, i.predictedRating]),
+        first.items.map((i) => [i.id, i.predictedRating]),
+      );
+    });
+
+    test('a page kept for a member is dropped when they rate, and a page built before is not kept', async () => {
+      const { client, id } = await member(api);
+      const [movieId, other] = await popularMovieIds(client, 2);
+      const recommender = api.app.services.recommender;
+      const version = await recommender.memberVersion(id);
+      recommender.cachePage(id, 'page', version, 'built from the first state');
+      assert.equal(recommender.cachedPage(id, 'page', version), 'built from the first state');
+      await client.request('PUT', `/api/ratings/${movieId}`, { rating: 4 });
+      const next = await recommender.memberVersion(id);
+      assert.notEqual(next, version);
+      assert.equal(recommender.cachedPage(id, 'page', version), undefined);
+      assert.equal(recommender.cachedPage(id, 'page', next), undefined);
+      // A page whose building began before the rating arrived is refused.
+      recommender.cachePage(id, 'page', version, 'stale');
+      assert.equal(recommender.cachedPage(id, 'page', next), undefined);
+      recommender.cachePage(id, 'page', next, 'fresh');
+      assert.equal(recommender.cachedPage(id, 'page', next), 'fresh');
+      await client.request('DELETE', `/api/ratings/${other}`);
+      assert.equal(recommender.cachedPage(id, 'page', next), 'fresh', 'nothing was removed');
+      await client.request('DELETE', `/api/ratings/${movieId}`);
+      assert.equal(recommender.cachedPage(id, 'page', next), undefined);
+    });
+
     test('recommendations by genre, and n is validated', async () => {
       const { client } = await member(api);
       const genres = (await client.get('/api/genres')).json as string[];

@@ -6,7 +6,7 @@ import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { uiNeedsBuild } from '../../src/http/ui.ts';
 import { importDataset } from '../../src/services/datasets.ts';
-import { Vault } from '../../src/services/vault.ts';
+import { ClaimedRegistration, SIGNUP_PASSWORD_TRIES, Vault } from '../../src/services/vault.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -46,6 +46,255 @@ describe('the vault', () => {
     assert.equal(await vault.verifyPassword(hash, 'wrong horse battery'), false);
     assert.equal(await vault.verifyPassword('not a hash', 'x'), false);
   });
+});
+
+describe('pending sign-ups in the vault', () => {
+  for (const database of testDatabases) {
+    test(
+      `a sign-up is stored sealed, claimed once, and becomes a verified identity (${database.name})`,
+      {
+        skip: database.skip,
+      },
+      async () => {
+        const db = await database.open();
+        try {
+          const vault = new Vault({ secret: 'one secret for the test vault' });
+          const now = 1_000_000;
+          const options = { researchConsent: true, now, expiresAt: now + 100 };
+          const fresh = await vault.createPendingRegistration(
+            db,
+            'New@Example.org',
+            'password one 1',
+            options,
+          );
+          assert.equal(fresh.kind, 'new');
+          const row = await db.kysely
+            .selectFrom('pending_registrations')
+            .selectAll()
+            .executeTakeFirstOrThrow();
+          assert.ok(!JSON.stringify(row).toLowerCase().includes('new@example.org'));
+          assert.match(row.password_hash, /^\$argon2id\$/);
+          assert.equal(vault.decrypt(row.email_ciphertext!), 'new@example.org');
+          assert.equal(
+            await vault.matchesPendingRegistration(db, 'new@example.org', 'password one 1', now),
+            true,
+          );
+          assert.equal(
+            await vault.matchesPendingRegistration(db, 'new@example.org', 'password two 2', now),
+            false,
+          );
+          assert.equal(
+            await vault.matchesPendingRegistration(
+              db,
+              'new@example.org',
+              'password one 1',
+              now + 100,
+            ),
+            false,
+            'an expired sign-up is ignored',
+          );
+
+          const token = fresh.kind === 'new' ? fresh.token : '';
+          assert.deepEqual(
+            await vault.claimPendingRegistration(db, token, 'password one 1', now + 100),
+            { kind: 'unknown' },
+            'expired',
+          );
+          assert.deepEqual(
+            await vault.claimPendingRegistration(db, token, 'password two 2', now),
+            { kind: 'wrong-password', triesLeft: SIGNUP_PASSWORD_TRIES - 1 },
+            'a wrong password leaves the link working',
+          );
+          const claimed = await vault.claimPendingRegistration(db, token, 'password one 1', now);
+          assert.equal(claimed.kind, 'claimed');
+          const claim = claimed.kind === 'claimed' ? claimed.claim : new ClaimedRegistration(false);
+          assert.equal(claim.researchConsent, true);
+          assert.deepEqual(Object.keys(claim), ['researchConsent'], 'the claim shows nothing else');
+          assert.deepEqual(
+            await vault.claimPendingRegistration(db, token, 'password one 1', now),
+            { kind: 'unknown' },
+            'single use',
+          );
+
+          await db.kysely
+            .insertInto('users')
+            .values({
+              id: 77,
+              created_at: now,
+              gender: null,
+              age: null,
+              occupation: null,
+              zip: null,
+              origin: 'signup',
+              research_consent: 1,
+            })
+            .execute();
+          await assert.rejects(
+            vault.createVerifiedIdentity(db, 77, new ClaimedRegistration(false), now),
+            /not a claim made by the vault/,
+          );
+          assert.equal(await vault.createVerifiedIdentity(db, 77, claim, now), true);
+          assert.equal(await vault.findMember(db, 'new@example.org'), 77);
+          assert.equal(await vault.authenticate(db, 'new@example.org', 'password one 1'), 77);
+
+          const again = await vault.createPendingRegistration(
+            db,
+            'new@example.org',
+            'password two 2',
+            options,
+          );
+          assert.deepEqual(again, { kind: 'registered', userId: 77 });
+          const attempt = await db.kysely
+            .selectFrom('pending_registrations')
+            .selectAll()
+            .executeTakeFirstOrThrow();
+          assert.equal(
+            attempt.email_ciphertext,
+            null,
+            'an attempt on a registered address keeps no e-mail',
+          );
+          assert.equal(
+            await vault.matchesPendingRegistration(db, 'new@example.org', 'password two 2', now),
+            true,
+            'it answers a login like any pending sign-up',
+          );
+          assert.equal(
+            await vault.renewPendingRegistration(db, 'new@example.org', now + 200, now),
+            null,
+          );
+          assert.equal(await vault.deleteExpiredRegistrations(db, now + 100), 1);
+        } finally {
+          await database.cleanup(db);
+        }
+      },
+    );
+
+    test(
+      `a sign-up link dies after ${SIGNUP_PASSWORD_TRIES} wrong passwords, even typed at once (${database.name})`,
+      { skip: database.skip },
+      async () => {
+        const db = await database.open();
+        try {
+          const vault = new Vault({ secret: 'one secret for the test vault' });
+          const now = 1_000_000;
+          const fresh = await vault.createPendingRegistration(
+            db,
+            'guess@example.org',
+            'the real password',
+            { researchConsent: false, now, expiresAt: now + 100 },
+          );
+          const token = fresh.kind === 'new' ? fresh.token : '';
+          const guesses = await Promise.all(
+            Array.from({ length: SIGNUP_PASSWORD_TRIES + 3 }, (_, k) =>
+              vault.claimPendingRegistration(db, token, `wrong guess ${k}xx`, now),
+            ),
+          );
+          const wrong = guesses.filter((g) => g.kind === 'wrong-password');
+          assert.equal(wrong.length, SIGNUP_PASSWORD_TRIES, 'only so many passwords are checked');
+          assert.equal(guesses.filter((g) => g.kind === 'unknown').length, 3);
+          assert.deepEqual(
+            await vault.claimPendingRegistration(db, token, 'the real password', now),
+            { kind: 'unknown' },
+            'the right password comes too late',
+          );
+          const rows = await db.kysely.selectFrom('pending_registrations').selectAll().execute();
+          assert.equal(rows.length, 0, 'the spent sign-up is deleted');
+        } finally {
+          await database.cleanup(db);
+        }
+      },
+    );
+
+    test(
+      `a change of address is stored sealed, switches the address once, and expires (${database.name})`,
+      { skip: database.skip },
+      async () => {
+        const db = await database.open();
+        try {
+          const vault = new Vault({ secret: 'one secret for the test vault' });
+          const now = 1_000_000;
+          for (const id of [41, 42]) {
+            await db.kysely
+              .insertInto('users')
+              .values({
+                id,
+                created_at: now,
+                gender: null,
+                age: null,
+                occupation: null,
+                zip: null,
+                origin: 'signup',
+                research_consent: 0,
+              })
+              .execute();
+          }
+          assert.equal(
+            await vault.createIdentity(db, 41, 'old@example.org', 'password 41 41'),
+            true,
+          );
+          assert.equal(
+            await vault.createIdentity(db, 42, 'other@example.org', 'password 42 42'),
+            true,
+          );
+          const options = { now, expiresAt: now + 100 };
+
+          const taken = await vault.createEmailChange(db, 41, 'Other@example.org', options);
+          assert.deepEqual(taken, { kind: 'registered', userId: 42 });
+          const first = await vault.createEmailChange(db, 41, 'New@Example.org', options);
+          const second = await vault.createEmailChange(db, 41, 'new@example.org', options);
+          assert.ok(first.kind === 'new' && second.kind === 'new');
+          const rows = await db.kysely.selectFrom('email_changes').selectAll().execute();
+          assert.equal(rows.length, 1, "a new request replaces the member's earlier ones");
+          assert.ok(!JSON.stringify(rows).toLowerCase().includes('new@example.org'));
+          assert.equal(vault.decrypt(rows[0].email_ciphertext!), 'new@example.org');
+          assert.equal(await vault.confirmEmailChange(db, first.token, now), null, 'replaced');
+          assert.equal(
+            await vault.confirmEmailChange(db, second.token, now + 100),
+            null,
+            'expired',
+          );
+          assert.equal(await vault.emailOf(db, 41), 'old@example.org', 'nothing changed yet');
+          assert.deepEqual(await vault.confirmEmailChange(db, second.token, now), {
+            userId: 41,
+            previousEmail: 'old@example.org',
+          });
+          assert.equal(await vault.emailOf(db, 41), 'new@example.org');
+          assert.equal(await vault.authenticate(db, 'new@example.org', 'password 41 41'), 41);
+          assert.equal(await vault.findMember(db, 'old@example.org'), null);
+          assert.equal(await vault.confirmEmailChange(db, second.token, now), null, 'single use');
+
+          // A link whose address got an account meanwhile changes nothing.
+          const late = await vault.createEmailChange(db, 42, 'late@example.org', options);
+          assert.equal(late.kind, 'new');
+          await db.kysely.deleteFrom('identities').where('user_id', '=', 41).execute();
+          assert.equal(
+            await vault.createIdentity(db, 41, 'late@example.org', 'password 41 41'),
+            true,
+          );
+          assert.equal(
+            await vault.confirmEmailChange(db, late.kind === 'new' ? late.token : '', now),
+            null,
+          );
+          assert.equal(await vault.emailOf(db, 42), 'other@example.org');
+
+          await vault.createEmailChange(db, 42, 'sweep@example.org', options);
+          await vault.createPendingRegistration(db, 'sweep2@example.org', 'password sweep 2', {
+            researchConsent: false,
+            now,
+            expiresAt: now + 50,
+          });
+          assert.equal(await vault.deleteExpiredLinks(db, now + 99), 1, 'only the sign-up expired');
+          assert.equal(await vault.deleteExpiredLinks(db, now + 100), 1);
+          assert.equal(
+            (await db.kysely.selectFrom('email_changes').selectAll().execute()).length,
+            0,
+          );
+        } finally {
+          await database.cleanup(db);
+        }
+      },
+    );
+  }
 });
 
 describe('the web app build and SPA fallback', () => {

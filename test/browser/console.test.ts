@@ -2,10 +2,13 @@
 // with `lenslab users grant`, opens the console (overview charts), creates a `predicted-stars`
 // experiment (shown / hidden) and starts it; several members then see predicted stars or not
 // according to their variant; the results page renders a chart per metric; an admin sees the
-// roles, audit log and identity lookup. Screenshots go to artifacts/screenshots/console-*.png.
+// roles, audit log and identity lookup; a release is started from the Releases section and its
+// gate outcome and report are listed. Screenshots go to artifacts/screenshots/console-*.png.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
@@ -13,6 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   browserSkipReason,
   launchBrowser,
+  registerAndVerify,
   REPO_ROOT,
   screenshot,
   startServer,
@@ -28,8 +32,13 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
+let releasesDir: string | null = null;
+
 before(async () => {
   if (skip) return;
+  // The server (a child process) writes console releases here, not into the repository's data/.
+  releasesDir = mkdtempSync(join(tmpdir(), 'lenslab-browser-releases-'));
+  process.env.LENSLAB_RELEASES_DIR = releasesDir;
   server = await startServer();
   browser = await launchBrowser();
 });
@@ -38,6 +47,7 @@ after(async () => {
   for (const context of contexts) await context.close().catch(() => {});
   await browser?.close().catch(() => {});
   await server?.stop();
+  if (releasesDir) rmSync(releasesDir, { recursive: true, force: true });
 });
 
 interface Session {
@@ -54,15 +64,11 @@ async function newMember(label: string): Promise<Session> {
   });
   contexts.push(context);
   const email = `${label}.${randomBytes(4).toString('hex')}@example.org`;
-  const response = await context.request.post('/api/auth/register', {
-    data: { email, password: PASSWORD },
-  });
-  assert.equal(response.status(), 201, await response.text());
-  const { member } = (await response.json()) as { member: { id: number } };
+  const id = await registerAndVerify(context.request, server, email, PASSWORD);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
-  return { context, page, id: member.id };
+  return { context, page, id };
 }
 
 async function grant(role: 'researcher' | 'admin', memberId: number): Promise<void> {
@@ -175,6 +181,28 @@ test(
     await runForm.getByRole('button', { name: 'Start' }).click();
     await page.locator('tr[data-run-status="done"]').waitFor({ timeout: 120_000 });
     await screenshot(page, 'console-runs');
+
+    // Releases: a preset release runs in the background; the list shows its gate outcome, the
+    // re-identification figures and a link to its privacy report. No mapping is offered.
+    assert.equal((await plain.context.request.get('/api/console/releases')).status(), 403);
+    await page.getByRole('link', { name: 'Releases' }).click();
+    await page.getByRole('heading', { name: 'Dataset releases' }).waitFor();
+    const releaseForm = page.getByRole('form', { name: 'Start a release' });
+    assert.equal(await releaseForm.getByLabel(/mapping/i).count(), 0);
+    await releaseForm.getByLabel('Preset').selectOption('strict');
+    await releaseForm.getByRole('button', { name: 'Start release' }).click();
+    const finished = page
+      .locator('tr[data-release-status="passed"], tr[data-release-status="refused"]')
+      .first();
+    await finished.waitFor({ timeout: 300_000 });
+    const reportLink = finished.getByRole('link', { name: 'privacy-report.html' });
+    const href = await reportLink.getAttribute('href');
+    assert.ok(href);
+    const report = await researcher.context.request.get(href);
+    assert.equal(report.status(), 200);
+    assert.match(await report.text(), /<html/i);
+    assert.match((await finished.textContent()) ?? '', /\d+\.\d%/);
+    await screenshot(page, 'console-releases');
 
     // A researcher has no Admin tab and the admin API refuses them; an admin has it.
     assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0);

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type APIRequestContext, type Browser, type Page } from 'playwright-core';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -198,4 +198,35 @@ export async function waitForMail(
     }
     await new Promise((wake) => setTimeout(wake, 100));
   }
+}
+
+/** The sign-up link mailed to `email` (the newest), as a regular expression on the mail text. */
+export function signupLinkPattern(email: string): RegExp {
+  const address = email.toLowerCase().replace(/[.+]/g, '\\$&');
+  return new RegExp(`^To: ${address}$[\\s\\S]*?(/verify-email\\?token=[A-Za-z0-9_-]+)`, 'm');
+}
+
+/**
+ * Signs up through the API and follows the link from the outbox with the sign-up password, as a
+ * member would: the context's cookies then hold the new member's session. Returns the member id.
+ */
+export async function registerAndVerify(
+  request: APIRequestContext,
+  server: RunningServer,
+  email: string,
+  password: string,
+): Promise<number> {
+  const signup = await request.post('/api/auth/register', { data: { email, password } });
+  if (signup.status() !== 202) {
+    throw new Error(`sign-up answered ${signup.status()}: ${await signup.text()}`);
+  }
+  const link = (await waitForMail(server.outbox, signupLinkPattern(email)))[1];
+  const token = new URL(link, server.baseUrl).searchParams.get('token');
+  const verified = await request.post('/api/auth/register/verify', {
+    data: { token, password },
+  });
+  if (verified.status() !== 200) {
+    throw new Error(`the sign-up link answered ${verified.status()}: ${await verified.text()}`);
+  }
+  return ((await verified.json()) as { member: { id: number } }).member.id;
 }

@@ -1,9 +1,10 @@
 // The member's whole journey in real Chromium against the real server:
-// sign up → onboarding (15 ratings) → recommendations shown → rate a movie → recommendations
+// sign up → log in too early (told to confirm, asks for the link again) → follow the e-mailed
+// link → onboarding (15 ratings) → recommendations shown → rate a movie → recommendations
 // change → choose a username and share ratings → profile shows them → post on a board →
 // log out and in → reset the password through the outbox e-mail → delete the account → the
-// e-mail can register again as a new member. Screenshots of each main page go to
-// artifacts/screenshots/.
+// e-mail can sign up again (through a new link) as a new member. Screenshots of each main page
+// go to artifacts/screenshots/.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import {
   launchBrowser,
   screenshot,
   SCREENSHOT_DIR,
+  signupLinkPattern,
   startServer,
   waitForMail,
   type RunningServer,
@@ -100,6 +102,17 @@ async function sessionMemberId(): Promise<number | null> {
   });
 }
 
+/** The newest sign-up link mailed to `email`, once it is another than `previous`. */
+async function newSignupLink(email: string, previous: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const [, link] = await waitForMail(server.outbox, signupLinkPattern(email));
+    if (link !== previous) return link;
+    if (Date.now() > deadline) assert.fail(`no new sign-up link for ${email}`);
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
+}
+
 async function logIn(email: string, password: string): Promise<void> {
   await page.getByLabel('E-mail', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
@@ -152,7 +165,39 @@ async function journey(): Promise<void> {
     'POST',
     '/api/auth/register',
   );
-  assert.equal(registered.status(), 201, 'registration of a fresh e-mail logs the member in');
+  assert.equal(
+    registered.status(),
+    202,
+    'sign-up answers "check your e-mail", whatever the address',
+  );
+  await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+  assert.equal(await sessionMemberId(), null, 'nobody is logged in before the link is followed');
+  await screenshot(page, '02b-check-your-email');
+  const [, firstLink] = await waitForMail(server.outbox, signupLinkPattern(email));
+
+  // --- Logging in before following the link: told to confirm, and a new link on request -----
+  await page.goto('/login');
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(firstPassword);
+  const [early] = await Promise.all([
+    page.waitForResponse((response) => response.url().includes('/api/auth/login')),
+    page.getByRole('button', { name: 'Log in', exact: true }).click(),
+  ]);
+  assert.equal(early.status(), 403, 'the sign-up password is told to confirm the address');
+  await page.getByRole('alert').filter({ hasText: 'not confirmed yet' }).waitFor();
+  await clickAndWait(
+    page.getByRole('button', { name: 'Send the link again' }),
+    'POST',
+    '/api/auth/register/resend',
+  );
+  await page.getByText('a new link is on its way').waitFor();
+  const signupLink = await newSignupLink(email, firstLink);
+  await page.goto(firstLink);
+  await page.getByText('This link does not work').waitFor();
+  assert.equal(await sessionMemberId(), null, 'the replaced link logs nobody in');
+
+  // --- Following the link creates the account and logs in ----------------------------------
+  await page.goto(signupLink);
   await page.waitForURL('**/onboarding');
   const firstMemberId = await sessionMemberId();
   assert.ok(firstMemberId !== null, 'the new member is logged in');
@@ -456,7 +501,9 @@ async function journey(): Promise<void> {
     'POST',
     '/api/auth/register',
   );
-  assert.equal(again.status(), 201);
+  assert.equal(again.status(), 202);
+  await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+  await page.goto(await newSignupLink(email, signupLink));
   await page.waitForURL('**/onboarding');
   assert.equal(await progress.getAttribute('aria-valuenow'), '0', 'the new member has no ratings');
   const secondMemberId = await sessionMemberId();

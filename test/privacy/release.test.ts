@@ -18,7 +18,7 @@ import { writeMl1m } from '../../src/datasets/ml1m.ts';
 import { auditRelease } from '../../src/privacy/audit.ts';
 import { classKeys, classSizes } from '../../src/privacy/demographics.ts';
 import { presetPolicy, validatePolicy } from '../../src/privacy/policy.ts';
-import { releaseWithAudit } from '../../src/privacy/report.ts';
+import { releaseWithAudit, releaseWithAuditConcurrently } from '../../src/privacy/report.ts';
 import { ReleaseError, checkReleaseTarget, writeRelease } from '../../src/services/releases.ts';
 import { smallDataset } from './helpers.ts';
 
@@ -380,4 +380,17 @@ test('an empty release (nobody consents) is refused', () => {
   assert.equal(result.report.gate.passed, false);
   assert.match(result.report.gate.failures[0], /no members/);
   assert.equal(result.report.summary!.declinedConsent, 240);
+});
+
+test('the concurrent pipeline (utility fits on worker threads) gives the same report as the sequential one', async () => {
+  const withUtility = { ...options, utility: true, knowledgeCurve: true, frontier: true };
+  const sequential = releaseWithAudit(source, lenient, withUtility).report;
+  const concurrent = (await releaseWithAuditConcurrently(source, lenient, withUtility)).report;
+  assert.ok(sequential.utility, 'utility measured');
+  assert.equal(sequential.utility.algorithm, 'svd');
+  assert.ok(sequential.utility.testRatings > 0 && sequential.utility.rankingUsers > 0);
+  assert.ok(Number.isFinite(sequential.utility.released.rmse));
+  assert.deepEqual(concurrent, sequential);
+  assert.equal(concurrent.frontier.length, 4);
+  assert.ok(concurrent.frontier.every((point) => point.rmse !== null));
 });

@@ -179,7 +179,13 @@ test('als: after one iteration every item solves its weighted-λ least squares e
   const model = fitAlgorithm(
     'als',
     ratings,
-    { factors: 3, iterations: 1, regularization: reg, biasRegularization: biasReg },
+    {
+      factors: 3,
+      iterations: 1,
+      regularization: reg,
+      biasRegularization: biasReg,
+      solver: 'cholesky',
+    },
     { threads: 1 },
   ) as FactorModel;
   const matrix = RatingMatrix.fromRatings(ratings);

@@ -110,6 +110,12 @@ export const api = {
   session: () => request<SessionInfo>('GET', '/api/session'),
   register: (email: string, password: string, researchConsent: boolean) =>
     request<AuthAnswer>('POST', '/api/auth/register', { email, password, researchConsent }),
+  /** Follows a sign-up link with the password chosen at sign-up: creates the account, logs in. */
+  verifySignup: (token: string, password: string) =>
+    request<AuthAnswer>('POST', '/api/auth/register/verify', { token, password }),
+  /** Mails the sign-up link again (the server answers the same whatever the address). */
+  resendSignupLink: (email: string) =>
+    request<void>('POST', '/api/auth/register/resend', { email }),
   login: (email: string, password: string) =>
     request<AuthAnswer>('POST', '/api/auth/login', { email, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
@@ -142,6 +148,9 @@ export const api = {
   account: () => request<{ email: string }>('GET', '/api/me/account'),
   updateAccount: (changes: { currentPassword: string; email?: string; newPassword?: string }) =>
     request<void>('PATCH', '/api/me/account', changes),
+  /** Follows a change-of-address link mailed to the new address (no login needed). */
+  confirmEmailChange: (token: string) =>
+    request<{ status: string }>('POST', '/api/auth/email-change/confirm', { token }),
   deleteAccount: (password: string) => request<void>('DELETE', '/api/me', { password }),
   profile: (username: string) =>
     request<PublicProfile>('GET', `/api/users/${encodeURIComponent(username)}`),

@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { Layout } from './components/Layout.tsx';
 import { ExperimentsProvider } from './experiments.tsx';
-import { AccountPage } from './pages/Account.tsx';
+import { AccountPage, ConfirmEmailPage } from './pages/Account.tsx';
 import { BoardPage, BoardsPage, ThreadPage } from './pages/Boards.tsx';
 import {
   ConsoleAdmin,
@@ -13,11 +13,12 @@ import {
   ConsoleExperiments,
   ConsoleLayout,
   ConsoleOverview,
+  ConsoleReleases,
   ConsoleRuns,
 } from './pages/console/Console.tsx';
 import { ExplorePage } from './pages/Explore.tsx';
 import { HomePage } from './pages/Home.tsx';
-import { LoginPage, ResetPasswordPage, SignupPage } from './pages/Auth.tsx';
+import { LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage } from './pages/Auth.tsx';
 import { MoviePage } from './pages/Movie.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { OnboardingPage } from './pages/Onboarding.tsx';
@@ -37,6 +38,8 @@ function App() {
               <Route path="signup" element={<SignupPage />} />
               <Route path="login" element={<LoginPage />} />
               <Route path="reset-password" element={<ResetPasswordPage />} />
+              <Route path="verify-email" element={<VerifyEmailPage />} />
+              <Route path="confirm-email" element={<ConfirmEmailPage />} />
               <Route path="onboarding" element={<OnboardingPage />} />
               <Route path="explore" element={<ExplorePage />} />
               <Route path="movies/:id" element={<MoviePage />} />
@@ -52,6 +55,7 @@ function App() {
                 <Route path="experiments" element={<ConsoleExperiments />} />
                 <Route path="experiments/:id" element={<ConsoleExperimentResults />} />
                 <Route path="runs" element={<ConsoleRuns />} />
+                <Route path="releases" element={<ConsoleReleases />} />
                 <Route path="events" element={<ConsoleEvents />} />
                 <Route path="admin" element={<ConsoleAdmin />} />
               </Route>

@@ -14,7 +14,7 @@ import {
   ReleaseError,
   checkReleaseTarget,
   loadReleaseSource,
-  runRelease,
+  runReleaseConcurrently,
   writeRelease,
   type ReleaseSource,
 } from '../../services/releases.ts';
@@ -111,7 +111,7 @@ export function registerRelease(program: Command): void {
         }
         const bar = progress('release', !!options.json);
         const started = performance.now();
-        const result = runRelease(source, policy, {
+        const result = await runReleaseConcurrently(source, policy, {
           seed,
           format,
           frontier: !!options.frontier,

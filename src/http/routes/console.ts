@@ -3,13 +3,15 @@
  * server: researcher (or admin) for the console, admin for /api/console/admin/…; a visitor gets
  * 401 and a member without the role 403 (problem+json). Researchers see pseudonymous data only;
  * the identity lookup is admin-only, needs a reason, and is written to the access-audit log
- * before the vault is asked.
+ * before the vault is asked; a refused lookup is recorded too.
  */
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { PRESET_NAMES } from '../../privacy/index.ts';
 import { ALGORITHM_NAMES } from '../../recsys/index.ts';
 import {
   AccessRequestError,
@@ -17,6 +19,7 @@ import {
   appendAuditEntry,
   lookupMemberIdentity,
   readAuditLog,
+  recordDeniedIdentityLookup,
 } from '../../services/accessAudit.ts';
 import { countRows } from '../../services/datasets.ts';
 import { exportEvents, type ExportFormat } from '../../services/events.ts';
@@ -28,7 +31,13 @@ import {
   type Experiment as ExperimentValue,
   type ExperimentResults as ExperimentResultsValue,
 } from '../../services/experiments.ts';
-import { ModelRunError, RUN_KINDS, RUN_PROTOCOLS } from '../../services/modelRuns.ts';
+import { ModelRunError, RUN_KINDS, RUN_PROTOCOLS, RUN_STATUSES } from '../../services/modelRuns.ts';
+import {
+  RELEASE_FORMATS,
+  RELEASE_STATUSES,
+  ReleaseJobError,
+  type ConsoleRelease as ConsoleReleaseValue,
+} from '../../services/releaseJobs.ts';
 import {
   ForbiddenError,
   GRANTABLE_ROLES,
@@ -158,7 +167,7 @@ const ModelRun = z
     protocol: z.string().nullable(),
     seed: Count,
     publish: z.boolean(),
-    status: z.enum(['running', 'done', 'failed']),
+    status: z.enum(RUN_STATUSES),
     progress: z.number().describe('0..1'),
     phase: z.string(),
     startedAt: Time,
@@ -172,6 +181,47 @@ const ModelRun = z
     startedBy: Count.nullable(),
   })
   .meta({ id: 'ModelRun' });
+
+const ConsoleRelease = z
+  .object({
+    id: z.string().describe('the folder name, e.g. 20261125T043000Z-default-ml-1m'),
+    status: z.enum(RELEASE_STATUSES).describe("passed / refused: the privacy gate's verdict"),
+    preset: z.string(),
+    format: z.enum(RELEASE_FORMATS),
+    seed: Count.nullable(),
+    startedAt: Time,
+    finishedAt: Time.nullable(),
+    startedBy: Count.nullable(),
+    progress: z.number().describe('0..1 of the current phase'),
+    phase: z.string(),
+    error: z.string().nullable(),
+    outcome: z
+      .object({
+        passed: z.boolean(),
+        failures: z.array(z.string()).describe('one line per measure above its threshold'),
+        nearestPassingPreset: z.string().nullable(),
+        policy: z.string().nullable(),
+        format: z.enum(RELEASE_FORMATS).nullable(),
+        seed: Count.nullable(),
+        scoreboard: z
+          .array(
+            z.object({ setting: z.string(), reidentified: z.number(), wrongMatch: z.number() }),
+          )
+          .describe("shares of the audit's targets, per scoreboard setting"),
+        releasedUsers: Count.nullable(),
+        releasedRatings: Count.nullable(),
+        releasedMovies: Count.nullable(),
+        files: z.array(z.string()),
+      })
+      .nullable(),
+    reportUrl: z.string().nullable().describe('the privacy-report.html of the release'),
+  })
+  .meta({ id: 'ConsoleRelease' });
+
+const releaseIdParam = z
+  .string()
+  .max(80)
+  .regex(/^[0-9A-Za-z-]+$/, 'must be a release id such as 20261125T043000Z-default-ml-1m');
 
 const RoleGrant = z
   .object({
@@ -206,6 +256,8 @@ const dateQuery = z.preprocess(
     .optional(),
 );
 
+const IDENTITY_ROUTE = '/api/console/admin/identity';
+
 // ---- helpers ---------------------------------------------------------------------------------
 
 function iso(date: Date | null): string | null {
@@ -239,6 +291,7 @@ function asProblem(error: unknown): unknown {
   if (
     error instanceof ExperimentError ||
     error instanceof ModelRunError ||
+    error instanceof ReleaseJobError ||
     error instanceof RoleError ||
     error instanceof AccessRequestError ||
     error instanceof ForbiddenError ||
@@ -307,12 +360,19 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
   const research = () => researchOf(services);
 
   // Role check for every route of this plugin, before validation: visitors 401, members 403.
+  // A refused identity lookup is let through to its route's preValidation hook, which records
+  // the attempt (with the member asked about, from the body) before answering 403.
+  const deniedLookups = new WeakSet<FastifyRequest>();
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const memberId = request.session?.userId ?? null;
     if (memberId === null) throw new HttpProblem(401, 'log in first');
     const admin = request.url.startsWith('/api/console/admin/');
     const role = admin ? 'admin' : 'researcher';
     if (!(await hasRole(db, memberId, role))) {
+      if (request.method === 'POST' && request.url.split('?')[0] === IDENTITY_ROUTE) {
+        deniedLookups.add(request);
+        return;
+      }
       throw new HttpProblem(
         403,
         admin ? 'this needs the admin role' : 'the console needs the researcher or admin role',
@@ -586,6 +646,145 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  app.post(
+    '/api/console/runs/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a running run (its worker thread is stopped; 409 when it is not running)',
+        params: z.object({ id: idParam }),
+        response: { 200: ModelRun, ...errors },
+      },
+    },
+    async (request) => {
+      const runs = research().modelRuns;
+      const { id } = request.params;
+      if (!runs.get(id)) throw new HttpProblem(404, `model run ${id} does not exist`);
+      if (!(await runs.cancel(id))) throw new HttpProblem(409, `model run ${id} is not running`);
+      return runs.get(id)!;
+    },
+  );
+
+  // ---- dataset releases ----------------------------------------------------------------------
+
+  const releases = () => research().releases;
+  const presentRelease = (release: ConsoleReleaseValue) => ({
+    ...release,
+    reportUrl: releases().reportFile(release.id)
+      ? `/api/console/releases/${release.id}/privacy-report.html`
+      : null,
+  });
+  const releaseOr404 = (id: string) => {
+    const release = releases().get(id);
+    if (!release) throw new HttpProblem(404, `release ${id} does not exist`);
+    return release;
+  };
+
+  app.get(
+    '/api/console/releases',
+    {
+      schema: {
+        tags,
+        summary: 'Dataset releases with their gate outcome, newest first (poll for progress)',
+        response: {
+          200: z.object({
+            items: z.array(ConsoleRelease),
+            busy: z.boolean(),
+            presets: z.array(z.string()),
+            formats: z.array(z.string()),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => ({
+      items: releases().list().map(presentRelease),
+      busy: releases().busy,
+      presets: [...PRESET_NAMES],
+      formats: [...RELEASE_FORMATS],
+    }),
+  );
+
+  app.post(
+    '/api/console/releases',
+    {
+      schema: {
+        tags,
+        summary:
+          'Start a privacy-audited release with a preset policy (one at a time: 409 while busy); no mapping to live ids is ever written',
+        body: z.strictObject({
+          preset: z.enum(PRESET_NAMES),
+          format: z.enum(RELEASE_FORMATS).default('ml-1m'),
+          seed: z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1)
+            .optional(),
+        }),
+        response: { 202: ConsoleRelease, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const release = await guard(async () => releases().start(request.body, who(request)));
+      await appendAuditEntry(db, {
+        actorId: who(request),
+        action: 'release_started',
+        detail: { release: release.id, preset: release.preset, format: release.format },
+      });
+      return reply.code(202).send(presentRelease(release));
+    },
+  );
+
+  app.get(
+    '/api/console/releases/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One release: progress, gate outcome, re-identification figures',
+        params: z.object({ id: releaseIdParam }),
+        response: { 200: ConsoleRelease, ...errors },
+      },
+    },
+    async (request) => presentRelease(releaseOr404(request.params.id)),
+  );
+
+  app.post(
+    '/api/console/releases/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a running release (nothing of it is kept; 409 when it is not running)',
+        params: z.object({ id: releaseIdParam }),
+        response: { 200: ConsoleRelease, ...errors },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      releaseOr404(id);
+      if (!(await releases().cancel(id)))
+        throw new HttpProblem(409, `release ${id} is not running`);
+      return presentRelease(releaseOr404(id));
+    },
+  );
+
+  app.get(
+    '/api/console/releases/:id/privacy-report.html',
+    {
+      schema: {
+        tags,
+        summary: "The release's privacy report (self-contained HTML)",
+        params: z.object({ id: releaseIdParam }),
+        response: { 200: z.string().describe('text/html'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const path = releases().reportFile(request.params.id);
+      if (!path) throw new HttpProblem(404, `release ${request.params.id} has no privacy report`);
+      return reply.type('text/html; charset=utf-8').send(readFileSync(path, 'utf8'));
+    },
+  );
+
   // ---- admin: roles, audit log, identity lookup ----------------------------------------------
 
   app.get(
@@ -663,8 +862,18 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.post(
-    '/api/console/admin/identity',
+    IDENTITY_ROUTE,
     {
+      preValidation: async (request) => {
+        if (!deniedLookups.has(request)) return;
+        const body = (request.body ?? {}) as { memberId?: unknown; reason?: unknown };
+        await recordDeniedIdentityLookup(db, {
+          actorId: who(request),
+          memberId: body.memberId,
+          reason: body.reason,
+        });
+        throw new HttpProblem(403, 'this needs the admin role (the attempt is in the audit log)');
+      },
       schema: {
         tags,
         summary:

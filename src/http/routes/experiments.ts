@@ -28,10 +28,11 @@ const PREDICTION_CONTEXTS = [
 
 export const registerExperimentRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
-  const { events } = researchOf(services);
-  // Whatever is still queued is written when the server closes.
+  const { events, modelRuns, releases } = researchOf(services);
+  // Background jobs are cancelled (their threads end) and whatever is still queued is written
+  // when the server closes.
   app.addHook('onClose', async () => {
-    stopVariantRecommenders(services);
+    await Promise.all([stopVariantRecommenders(services), modelRuns.close(), releases.close()]);
     await events.close();
   });
 

@@ -11,9 +11,10 @@ import {
 } from '../../services/privacy.ts';
 import { SESSION_COOKIE } from '../../services/sessions.ts';
 import { requireMember } from '../context.ts';
-import { forgetMemberResearch } from '../eventHooks.ts';
+import { forgetMemberResearch, logPredictionsShown } from '../eventHooks.ts';
 import { HttpProblem } from '../problem.ts';
 import { Email, MovieSummary, Password, Privacy, Problem, Visibility } from '../schemas.ts';
+import { startEmailChange } from './auth.ts';
 import { ANONYMOUS, movieSummary, viewerOf } from './movies.ts';
 
 const Username = z
@@ -89,12 +90,20 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['me'],
         summary: 'Change your e-mail or password (needs the current password)',
+        description:
+          'A new password applies at once (204). A new e-mail answers 202 "check your new address" in every case: an address without an account gets a link (/confirm-email?token=…, single use, 24 hours) and the account moves only when it is followed; an address that has an account gets a notice to its owner instead, and nothing changes.',
         body: z.object({
           currentPassword: Password,
           email: Email.optional(),
           newPassword: Password.optional(),
         }),
-        response: { 204: z.undefined(), 400: Problem, 401: Problem, 403: Problem },
+        response: {
+          202: z.object({ status: z.literal('check-your-new-address') }),
+          204: z.undefined(),
+          400: Problem,
+          401: Problem,
+          403: Problem,
+        },
       },
     },
     async (request, reply) => {
@@ -105,17 +114,14 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
           { path: 'currentPassword', message: 'wrong' },
         ]);
       }
-      if (email !== undefined && !(await vault.setEmail(db, userId, email))) {
-        // Said plainly only to a member who proved their password (and is rate-limited by it).
-        throw new HttpProblem(400, 'email: this address cannot be used; choose another', [
-          { path: 'email', message: 'cannot be used' },
-        ]);
-      }
+      if (email !== undefined) await startEmailChange(services, request, userId, email);
       if (newPassword !== undefined) {
         await vault.setPassword(db, userId, newPassword);
         // Anyone else logged in as this member (with the old password) is logged out.
         await services.sessions.destroyOthers(userId, request.session!.tokenHash);
       }
+      if (email !== undefined)
+        return reply.code(202).send({ status: 'check-your-new-address' as const });
       return reply.code(204).send();
     },
   );
@@ -197,6 +203,8 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
           ...movieSummary(catalog, catalog.indexOf(movieId), viewer ?? ANONYMOUS),
           rating: r.rating,
         }));
+      // The viewer's own predictions for the profile's movies (members only).
+      logPredictionsShown(services, request, 'profile', ratings);
       return { username, ratings };
     },
   );

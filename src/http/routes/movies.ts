@@ -5,7 +5,15 @@ import type { Catalog } from '../../services/catalog.ts';
 import { memberId, requireMember, type Services } from '../context.ts';
 import { logEvent, logPredictionsShown, eventActor } from '../eventHooks.ts';
 import { HttpProblem } from '../problem.ts';
-import { MovieDetail, MovieSummary, Problem, idParam, queryInt, queryText } from '../schemas.ts';
+import {
+  MovieDetail,
+  MovieSummary,
+  Problem,
+  compiledSerializer,
+  idParam,
+  queryInt,
+  queryText,
+} from '../schemas.ts';
 
 export type MovieSummaryBody = z.infer<typeof MovieSummary>;
 
@@ -119,6 +127,7 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/movies/:id',
     {
+      serializerCompiler: compiledSerializer,
       schema: {
         tags: ['movies'],
         summary:
@@ -157,9 +166,11 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
       const userId = requireMember(request);
       const viewer = await viewerOf(services, userId);
       const rated = new Set(viewer.ratings?.keys() ?? []);
-      return catalog
+      const items = catalog
         .onboardingPicks(rated, request.query.n ?? 30, userId)
         .map((i) => movieSummary(catalog, i, viewer));
+      logPredictionsShown(services, request, 'onboarding', items);
+      return items;
     },
   );
 };

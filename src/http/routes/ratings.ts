@@ -7,7 +7,7 @@ import { requireMember } from '../context.ts';
 import { logEvent } from '../eventHooks.ts';
 import { HttpProblem } from '../problem.ts';
 import { ratingChangedForVariants } from '../recommenderVariants.ts';
-import { Problem, RatedMovie, idParam, queryInt } from '../schemas.ts';
+import { Problem, RatedMovie, compiledSerializer, idParam, queryInt } from '../schemas.ts';
 import { movieSummary, viewerOf } from './movies.ts';
 
 export const registerRatingRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -17,6 +17,7 @@ export const registerRatingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/api/ratings/:movieId',
     {
+      serializerCompiler: compiledSerializer,
       schema: {
         tags: ['ratings'],
         summary:

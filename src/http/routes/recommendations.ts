@@ -1,11 +1,38 @@
 /** Personal recommendations with predicted ratings and "because you rated …". */
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ModelInfo } from '../../services/recommendations.ts';
 import { requireMember } from '../context.ts';
 import { logPredictionsShown } from '../eventHooks.ts';
 import { recommenderFor } from '../recommenderVariants.ts';
-import { Problem, Recommendation, queryInt, queryText } from '../schemas.ts';
-import { movieSummary, viewerOf } from './movies.ts';
+import { Problem, Recommendation, compiledSerializer, queryInt, queryText } from '../schemas.ts';
+import { movieSummary, type Viewer } from './movies.ts';
+
+const RecommendationList = z.object({
+  items: z.array(Recommendation),
+  model: z.object({ algorithm: z.string(), version: z.string() }),
+});
+type RecommendationListBody = z.infer<typeof RecommendationList>;
+const serializeList = compiledSerializer({ schema: RecommendationList });
+
+/** Sends a body serialized by serializeList (Fastify sends a string as it is). */
+function sendSerialized(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * A member's serialized list, kept with their recommender state (dropped when they rate or the
+ * model changes) and served again while none of its movies' statistics changed.
+ */
+interface CachedList {
+  body: string;
+  items: RecommendationListBody['items'];
+  model: ModelInfo;
+  /** Catalog indexes of the listed movies, and the catalog's version when the list was built. */
+  movieIndexes: Int32Array;
+  catalogVersion: number;
+}
 
 export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
@@ -14,31 +41,36 @@ export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) =
   app.get(
     '/api/recommendations',
     {
+      serializerCompiler: compiledSerializer,
       schema: {
         tags: ['recommendations'],
         summary: 'Your top movies from the newest model, folded in with your current ratings',
         querystring: z.object({ n: queryInt(1, 100), genre: queryText(100) }),
-        response: {
-          200: z.object({
-            items: z.array(Recommendation),
-            model: z.object({ algorithm: z.string(), version: z.string() }),
-          }),
-          400: Problem,
-          401: Problem,
-        },
+        response: { 200: RecommendationList, 400: Problem, 401: Problem },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const userId = requireMember(request);
-      const viewer = await viewerOf(services, userId);
+      const n = request.query.n ?? 20;
+      const genre = request.query.genre;
       // A member in a `recommender` experiment is served by their variant's model.
       const recommender = await recommenderFor(services, userId);
-      const recommendations = await recommender.recommend(
-        userId,
-        request.query.n ?? 20,
-        request.query.genre,
-      );
-      const items = [];
+      const key = `${n}|${genre ?? ''}`;
+      const version = await recommender.memberVersion(userId);
+      const cached = recommender.cachedPage<CachedList>(userId, key, version);
+      if (cached && catalog.unchangedSince(cached.movieIndexes, cached.catalogVersion)) {
+        logPredictionsShown(services, request, 'recommendations', cached.items, cached.model);
+        return sendSerialized(reply, cached.body);
+      }
+      // The viewer's own ratings (for "because you rated"); the predictions come with the list.
+      const viewer: Viewer = {
+        ratings: await services.recommender.memberRatings(userId),
+        predict: null,
+      };
+      const recommendations = await recommender.recommend(userId, n, genre);
+      const catalogVersion = catalog.version;
+      const items: RecommendationListBody['items'] = [];
+      const movieIndexes: number[] = [];
       for (const recommendation of recommendations) {
         const index = catalog.indexOf(recommendation.movieId);
         if (index < 0) continue;
@@ -55,9 +87,19 @@ export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) =
           predictedRating: recommendation.predictedRating,
           reason: because.length > 0 ? { becauseYouRated: because } : null,
         });
+        movieIndexes.push(index);
       }
-      logPredictionsShown(services, request, 'recommendations', items, recommender.modelInfo);
-      return { items, model: recommender.modelInfo };
+      const model = recommender.modelInfo;
+      const body = serializeList({ items, model });
+      recommender.cachePage<CachedList>(userId, key, version, {
+        body,
+        items,
+        model,
+        movieIndexes: Int32Array.from(movieIndexes),
+        catalogVersion,
+      });
+      logPredictionsShown(services, request, 'recommendations', items, model);
+      return sendSerialized(reply, body);
     },
   );
 };

@@ -4,7 +4,8 @@
  * "als": explicit biased MF, weighted-λ regularization (Zhou et al. 2008):
  *   min Σ (r_ui − μ − b_u − b_i − p_uᵀq_i)² + λ Σ_u n_u |p_u|² + λ Σ_i n_i |q_i|²
  *                                           + λ_b (Σ_u b_u² + Σ_i b_i²)
- *   Each half-step solves every user (then every item) exactly by Cholesky.
+ *   Each half-step improves every user (then every item) by cgSteps conjugate-gradient steps
+ *   from its previous value (solver "cg", the default), or solves it exactly by Cholesky.
  *
  * "ials": implicit ALS (Hu, Koren & Volinsky 2008) for top-N: preference 1 for every rated item
  *   with confidence c_ui = 1 + α·(r_ui, or 1 when confidence = "binary"), 0 with confidence 1
@@ -19,7 +20,8 @@ import { choleskySolve } from '../linalg.ts';
 import type { RatingMatrix } from '../matrix.ts';
 import { coreFromMatrix, type ModelCore, type ModelParts } from '../model.ts';
 import { defaultThreads, RowPool, shared } from '../parallel.ts';
-import { explicitAlsRows, implicitAlsRows } from './alsKernel.ts';
+import { normalPassModule } from '../wasm/normalPass.ts';
+import { conjugateGradientRows, explicitAlsRows } from './alsKernel.ts';
 import { fitBaseline } from './bias.ts';
 import { FactorModel } from './factors.ts';
 
@@ -61,9 +63,10 @@ export const als: AlgorithmDefinition = {
       description: 'standard deviation of the normal initial item factors',
     },
     solver: {
-      default: 'cholesky',
-      choices: ['cholesky', 'cg'],
-      description: 'exact Cholesky solve per row, or cgSteps conjugate-gradient steps (faster)',
+      default: 'cg',
+      choices: ['cg', 'cholesky'],
+      description:
+        'cgSteps conjugate-gradient steps per row from its previous value (WebAssembly SIMD), or the exact Cholesky solve (about 10× slower)',
     },
     cgSteps: {
       default: 3,
@@ -77,7 +80,9 @@ export const als: AlgorithmDefinition = {
     const iterations = num(params, 'iterations');
     const random = new Random(options.seed);
     const data = {
-      solver: params.solver === 'cg' ? 1 : 0,
+      implicit: 0,
+      wasm: normalPassModule(),
+      generation: new Int32Array(new SharedArrayBuffer(4)),
       cgSteps: num(params, 'cgSteps'),
       k,
       userPtr: shared(matrix.userPtr),
@@ -94,10 +99,13 @@ export const als: AlgorithmDefinition = {
       regularization: num(params, 'regularization'),
       biasRegularization: num(params, 'biasRegularization'),
     };
-    const pool = new RowPool(explicitAlsRows, data, threadsFor(matrix, options));
+    const kernel = params.solver === 'cg' ? conjugateGradientRows : explicitAlsRows;
+    const pool = new RowPool(kernel, data, threadsFor(matrix, options));
     try {
       for (let iteration = 0; iteration < iterations; iteration++) {
+        data.generation[0]++;
         pool.run(0, matrix.users);
+        data.generation[0]++;
         pool.run(1, matrix.items);
         options.onProgress?.((iteration + 1) / iterations);
       }
@@ -220,6 +228,9 @@ export const ials: AlgorithmDefinition = {
     };
     const initStd = num(params, 'initStd');
     const data = {
+      implicit: 1,
+      wasm: normalPassModule(),
+      generation: new Int32Array(new SharedArrayBuffer(4)),
       k,
       userPtr: shared(matrix.userPtr),
       userItems: shared(matrix.userItems),
@@ -233,12 +244,14 @@ export const ials: AlgorithmDefinition = {
       regularization: num(params, 'regularization'),
       cgSteps: num(params, 'cgSteps'),
     };
-    const pool = new RowPool(implicitAlsRows, data, threadsFor(matrix, options));
+    const pool = new RowPool(conjugateGradientRows, data, threadsFor(matrix, options));
     try {
       for (let iteration = 0; iteration < iterations; iteration++) {
         gramOf(data.itemFactors, matrix.items, k, data.gram);
+        data.generation[0]++;
         pool.run(0, matrix.users);
         gramOf(data.userFactors, matrix.users, k, data.gram);
+        data.generation[0]++;
         pool.run(1, matrix.items);
         options.onProgress?.((iteration + 1) / iterations);
       }

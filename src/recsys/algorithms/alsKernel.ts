@@ -9,10 +9,9 @@
  * Explicit biased ALS, weighted-λ (Zhou et al. 2008). Phase 0 solves users against fixed items,
  * phase 1 items against fixed users. For a row with n ratings it solves the (k+1)×(k+1) system
  *   (Σ x_j x_jᵀ + diag(nλ,…,nλ,λ_b)) [p; b] = Σ x_j (r_j − μ − b_j),   x_j = [q_j; 1]
- * by Cholesky in Float64Array (or, with solver = 1, by cgSteps conjugate-gradient steps from the
- * current values). data: { k, userPtr, userItems, userRatings, itemPtr, itemUsers,
+ * by Cholesky in Float64Array. data: { k, userPtr, userItems, userRatings, itemPtr, itemUsers,
  * itemRatings, userFactors, userBias, itemFactors, itemBias, globalMean, regularization,
- * biasRegularization, solver (0 Cholesky, 1 CG), cgSteps }.
+ * biasRegularization }.
  */
 export function explicitAlsRows(d: any, phase: number, from: number, to: number): void {
   const k: number = d.k;
@@ -33,12 +32,6 @@ export function explicitAlsRows(d: any, phase: number, from: number, to: number)
   const target = new Float64Array(Math.max(1, maxCount));
   const a = new Float64Array(s * s);
   const b = new Float64Array(s);
-  // Conjugate-gradient scratch (solver 1).
-  const rowMajor = d.solver === 1 ? new Float64Array(s * Math.max(1, maxCount)) : columns;
-  const v = new Float64Array(s);
-  const residual = new Float64Array(s);
-  const direction = new Float64Array(s);
-  const product = new Float64Array(s);
   for (let row = from; row < to; row++) {
     const start = ptr[row];
     const n = ptr[row + 1] - start;
@@ -60,57 +53,6 @@ export function explicitAlsRows(d: any, phase: number, from: number, to: number)
       let sum = 0;
       for (let t = 0; t < n; t++) sum += columns[cf + t] * target[t];
       b[f] = sum;
-    }
-    if (d.solver === 1) {
-      // Conjugate gradient from the current values: A v = Σ_t x_t (x_t·v) + diag(nλ…nλ, λ_b) v,
-      // with x_t gathered row-major so both passes run over contiguous memory.
-      for (let t = 0; t < n; t++) {
-        const offset = t * s;
-        for (let f = 0; f < s; f++) rowMajor[offset + f] = columns[f * n + t];
-      }
-      for (let f = 0; f < k; f++) v[f] = outFactors[outOffset + f];
-      v[k] = outBias[row];
-      // product = A v (written out twice below rather than as a closure, which V8 optimizes worse)
-      for (let f = 0; f < k; f++) product[f] = reg * n * v[f];
-      product[k] = regBias * v[k];
-      for (let t = 0; t < n; t++) {
-        const offset = t * s;
-        let projection = 0;
-        for (let f = 0; f < s; f++) projection += rowMajor[offset + f] * v[f];
-        for (let f = 0; f < s; f++) product[f] += projection * rowMajor[offset + f];
-      }
-      let rsOld = 0;
-      for (let f = 0; f < s; f++) {
-        residual[f] = b[f] - product[f];
-        direction[f] = residual[f];
-        rsOld += residual[f] * residual[f];
-      }
-      for (let step = 0; step < d.cgSteps && rsOld > 1e-20; step++) {
-        for (let f = 0; f < k; f++) product[f] = reg * n * direction[f];
-        product[k] = regBias * direction[k];
-        for (let t = 0; t < n; t++) {
-          const offset = t * s;
-          let projection = 0;
-          for (let f = 0; f < s; f++) projection += rowMajor[offset + f] * direction[f];
-          for (let f = 0; f < s; f++) product[f] += projection * rowMajor[offset + f];
-        }
-        let pAp = 0;
-        for (let f = 0; f < s; f++) pAp += direction[f] * product[f];
-        if (!(pAp > 0)) break;
-        const alpha = rsOld / pAp;
-        let rsNew = 0;
-        for (let f = 0; f < s; f++) {
-          v[f] += alpha * direction[f];
-          residual[f] -= alpha * product[f];
-          rsNew += residual[f] * residual[f];
-        }
-        const beta = rsNew / rsOld;
-        for (let f = 0; f < s; f++) direction[f] = residual[f] + beta * direction[f];
-        rsOld = rsNew;
-      }
-      for (let f = 0; f < k; f++) outFactors[outOffset + f] = v[f];
-      outBias[row] = v[k];
-      continue;
     }
     // Gram matrix Σ x xᵀ, lower triangle, with 2×4 register blocks over column pairs.
     let f = 0;
@@ -223,81 +165,148 @@ export function explicitAlsRows(d: any, phase: number, from: number, to: number)
 }
 
 /**
- * Implicit ALS (Hu, Koren & Volinsky 2008) by conjugate gradient (Takács et al. 2011): for a row
- * with observed items j and confidences c_j, a few CG steps from the current x on
- *   (YᵀY + Σ_j (c_j − 1) y_j y_jᵀ + λI) x = Σ_j c_j y_j.
- * Phase 0 solves users (Y = item factors), phase 1 items. data: { k, userPtr, userItems,
- * userConfidence, itemPtr, itemUsers, itemConfidence, userFactors, itemFactors, gram (k×k YᵀY of
- * the fixed side, filled before each phase), regularization, cgSteps }.
+ * Both ALS models by conjugate gradient from the current values (Takács et al. 2011), the
+ * products A·v run by the WebAssembly pass of ../wasm/normalPass.ts (data.wasm, one instance
+ * per thread). For a row with n ratings, x_t the fixed side's rows gathered once into the
+ * module's memory:
+ *   explicit (d.implicit = 0): x_t = [q_j; 1], A = Σ x_t x_tᵀ + diag(nλ,…,nλ,λ_b),
+ *                              b = Σ x_t (r_t − μ − b_j); solves [p; b_u] (see explicitAlsRows)
+ *   implicit (d.implicit = 1): x_t = y_j, A = YᵀY + Σ (c_t − 1) x_t x_tᵀ + λI, b = Σ c_t x_t
+ *                              (d.gram holds YᵀY of the fixed side)
+ * The residual starts as b − A v in one pass (coefficients w_t (x_t·v) − e_t with e_t the
+ * targets), then each of cgSteps steps is one pass. data: the fields of explicitAlsRows (the
+ * implicit model: userConfidence, itemConfidence and gram, k×k, instead of ratings and biases)
+ * plus { implicit, wasm (the compiled module), cgSteps, generation (Int32Array whose [0] the
+ * caller changes whenever the fixed side's factors or YᵀY change: each thread then copies them
+ * into its module memory anew) }.
  */
-export function implicitAlsRows(d: any, phase: number, from: number, to: number): void {
+export function conjugateGradientRows(d: any, phase: number, from: number, to: number): void {
+  const implicit = d.implicit === 1;
   const k: number = d.k;
+  const s = implicit ? k : k + 1; // unknowns per row
+  const stride = (s + 1) & ~1; // doubles per gathered row, padded for f64x2
   const ptr: Int32Array = phase === 0 ? d.userPtr : d.itemPtr;
   const other: Int32Array = phase === 0 ? d.userItems : d.itemUsers;
+  const values: Float32Array = phase === 0 ? d.userRatings : d.itemRatings;
   const confidence: Float32Array = phase === 0 ? d.userConfidence : d.itemConfidence;
-  const fixed: Float64Array = phase === 0 ? d.itemFactors : d.userFactors;
-  const out: Float64Array = phase === 0 ? d.userFactors : d.itemFactors;
-  const gram: Float64Array = d.gram;
+  const fixedFactors: Float64Array = phase === 0 ? d.itemFactors : d.userFactors;
+  const fixedBias: Float64Array = phase === 0 ? d.itemBias : d.userBias;
+  const outFactors: Float64Array = phase === 0 ? d.userFactors : d.itemFactors;
+  const outBias: Float64Array = phase === 0 ? d.userBias : d.itemBias;
   const reg: number = d.regularization;
+  const mu: number = d.globalMean;
   const steps: number = d.cgSteps;
-  const x = new Float64Array(k);
-  const r = new Float64Array(k);
-  const p = new Float64Array(k);
-  const ap = new Float64Array(k);
-  // A v = YᵀY v + Σ (c − 1)(y·v) y + λ v, into result.
-  const multiply = (start: number, end: number, v: Float64Array, result: Float64Array): void => {
-    for (let f = 0; f < k; f++) {
-      let sum = reg * v[f];
-      const row = f * k;
-      for (let g = 0; g < k; g++) sum += gram[row + g] * v[g];
-      result[f] = sum;
+  const k4 = implicit ? (k + 3) & ~3 : 0; // rows of the padded Gram block
+  let maxCount = 0;
+  for (let row = from; row < to; row++) maxCount = Math.max(maxCount, ptr[row + 1] - ptr[row]);
+  // Per-thread module instance, its memory laid out (in doubles) as V P AP | NV (k4) |
+  // G (k4 rows) | FIXED (the fixed side, rows of `stride`) | W E Z INDEX (capacity each) |
+  // X (capacity rows).
+  let state = d.cgState;
+  const needed = Math.max(4, k4, (maxCount + 3) & ~3);
+  if (state === undefined || state.capacity < needed) {
+    const instance = state?.instance ?? new WebAssembly.Instance(d.wasm, {});
+    const capacity = Math.max(needed, 2 * (state?.capacity ?? 0));
+    const fixedRows = Math.max(d.userPtr.length, d.itemPtr.length) - 1;
+    state = { instance, capacity, generation: -1, v: 0, p: stride, ap: 2 * stride };
+    state.nv = 3 * stride;
+    state.g = state.nv + k4;
+    state.fixed = state.g + k4 * stride;
+    state.w = state.fixed + fixedRows * stride;
+    state.e = state.w + capacity;
+    state.z = state.e + capacity;
+    state.index = state.z + capacity;
+    state.x = state.index + capacity;
+    const memory: WebAssembly.Memory = instance.exports.memory;
+    const bytes = (state.x + capacity * stride) * 8;
+    if (bytes > memory.buffer.byteLength)
+      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    state.heap = new Float64Array(memory.buffer);
+    state.heap.fill(0);
+    state.indices = new Int32Array(memory.buffer);
+    // Not enumerable: the data object is cloned to workers, and an Instance is not cloneable.
+    Object.defineProperty(d, 'cgState', { value: state, writable: true, configurable: true });
+  }
+  const heap: Float64Array = state.heap;
+  const indices: Int32Array = state.indices;
+  const pass: (...a: number[]) => void = state.instance.exports.pass;
+  const gather: (...a: number[]) => void = state.instance.exports.gather;
+  const { v: V, p: P, ap: AP, nv: NV, g: G, fixed: FIXED, w: W, e: E, z: Z, x: X } = state;
+  const INDEX = state.index * 2; // in i32
+  if (state.generation !== d.generation[0]) {
+    // The fixed side (and YᵀY) changed since this thread last copied it.
+    const fixedRows = (phase === 0 ? d.itemPtr : d.userPtr).length - 1;
+    for (let j = 0; j < fixedRows; j++) {
+      const target = FIXED + j * stride;
+      for (let f = 0; f < k; f++) heap[target + f] = fixedFactors[j * k + f];
+      if (!implicit) heap[target + k] = 1;
     }
-    for (let q = start; q < end; q++) {
-      const offset = other[q] * k;
-      let dotProduct = 0;
-      for (let f = 0; f < k; f++) dotProduct += fixed[offset + f] * v[f];
-      const weight = (confidence[q] - 1) * dotProduct;
-      for (let f = 0; f < k; f++) result[f] += weight * fixed[offset + f];
-    }
-  };
+    if (implicit)
+      for (let f = 0; f < k; f++) heap.set(d.gram.subarray(f * k, f * k + k), G + f * stride);
+    state.generation = d.generation[0];
+  }
+  const residual = new Float64Array(s);
   for (let row = from; row < to; row++) {
     const start = ptr[row];
-    const end = ptr[row + 1];
-    const offset = row * k;
-    if (start === end) {
-      for (let f = 0; f < k; f++) out[offset + f] = 0;
+    const n = ptr[row + 1] - start;
+    const outOffset = row * k;
+    if (n === 0) {
+      for (let f = 0; f < k; f++) outFactors[outOffset + f] = 0;
+      if (!implicit) outBias[row] = 0;
       continue;
     }
-    for (let f = 0; f < k; f++) x[f] = out[offset + f];
-    multiply(start, end, x, ap);
-    // r = b − A x, b = Σ c_j y_j
-    for (let f = 0; f < k; f++) r[f] = -ap[f];
-    for (let q = start; q < end; q++) {
-      const yo = other[q] * k;
-      const c = confidence[q];
-      for (let f = 0; f < k; f++) r[f] += c * fixed[yo + f];
+    const rows = (n + 3) & ~3;
+    for (let t = 0; t < n; t++) {
+      const j = other[start + t];
+      indices[INDEX + t] = j;
+      if (implicit) {
+        heap[W + t] = confidence[start + t] - 1;
+        heap[E + t] = confidence[start + t];
+      } else {
+        heap[W + t] = 1;
+        heap[E + t] = values[start + t] - mu - fixedBias[j];
+      }
     }
+    gather(X * 8, FIXED * 8, INDEX * 4, n, stride * 8);
+    heap.fill(0, X + n * stride, X + rows * stride);
+    const lambda = implicit ? reg : reg * n;
+    for (let f = 0; f < k; f++) heap[V + f] = outFactors[outOffset + f];
+    if (!implicit) heap[V + k] = outBias[row];
+    // AP = A·vec − (b when vec = V): the diagonal (and YᵀY) part here, the rest by pass.
     let rsOld = 0;
-    for (let f = 0; f < k; f++) {
-      p[f] = r[f];
-      rsOld += r[f] * r[f];
-    }
-    for (let step = 0; step < steps && rsOld > 1e-20; step++) {
-      multiply(start, end, p, ap);
+    for (let step = 0; step <= steps; step++) {
+      const vec = step === 0 ? V : P;
+      for (let f = 0; f < k; f++) heap[AP + f] = lambda * heap[vec + f];
+      if (implicit) {
+        for (let f = 0; f < k; f++) heap[NV + f] = -heap[vec + f];
+        pass(G * 8, k4, stride * 8, vec * 8, Z * 8, NV * 8, AP * 8); // += YᵀY vec
+      } else heap[AP + k] = d.biasRegularization * heap[vec + k];
+      pass(X * 8, rows, stride * 8, vec * 8, W * 8, (step === 0 ? E : Z) * 8, AP * 8);
+      if (step === 0) {
+        for (let f = 0; f < s; f++) {
+          residual[f] = -heap[AP + f];
+          heap[P + f] = residual[f];
+          rsOld += residual[f] * residual[f];
+        }
+        if (!(rsOld > 1e-20)) break;
+        continue;
+      }
       let pAp = 0;
-      for (let f = 0; f < k; f++) pAp += p[f] * ap[f];
+      for (let f = 0; f < s; f++) pAp += heap[P + f] * heap[AP + f];
       if (!(pAp > 0)) break;
       const alpha = rsOld / pAp;
       let rsNew = 0;
-      for (let f = 0; f < k; f++) {
-        x[f] += alpha * p[f];
-        r[f] -= alpha * ap[f];
-        rsNew += r[f] * r[f];
+      for (let f = 0; f < s; f++) {
+        heap[V + f] += alpha * heap[P + f];
+        residual[f] -= alpha * heap[AP + f];
+        rsNew += residual[f] * residual[f];
       }
+      if (!(rsNew > 1e-20)) break;
       const beta = rsNew / rsOld;
-      for (let f = 0; f < k; f++) p[f] = r[f] + beta * p[f];
+      for (let f = 0; f < s; f++) heap[P + f] = residual[f] + beta * heap[P + f];
       rsOld = rsNew;
     }
-    for (let f = 0; f < k; f++) out[offset + f] = x[f];
+    for (let f = 0; f < k; f++) outFactors[outOffset + f] = heap[V + f];
+    if (!implicit) outBias[row] = heap[V + k];
   }
 }

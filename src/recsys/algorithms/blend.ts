@@ -116,22 +116,29 @@ export class BlendModel extends BaseModel {
   }
 
   protected scoreOne(user: UserView, item: number): number {
+    const views = user.members as UserView[];
     let value = this.weights[0];
-    this.members.forEach((member, m) => {
-      value +=
-        this.weights[m + 1] * member.clip(member.estimate((user.members as UserView[])[m], item));
-    });
+    for (let m = 0; m < this.members.length; m++) {
+      const member = this.members[m];
+      value += this.weights[m + 1] * member.clip(member.estimate(views[m], item));
+    }
     return value;
   }
 
+  /** Member scores land here before they are weighted (reused: scoring is synchronous). */
+  private memberScores: Float64Array | null = null;
+
+  /** Every member scores all items at once; the weighted, clipped scores are summed. */
   protected override scoreInto(user: UserView, out: Float64Array): void {
+    const views = user.members as UserView[];
+    const scratch = (this.memberScores ??= new Float64Array(this.items));
     out.fill(this.weights[0]);
-    const scratch = new Float64Array(this.items);
-    this.members.forEach((member, m) => {
-      member.scoreView((user.members as UserView[])[m], scratch);
+    for (let m = 0; m < this.members.length; m++) {
+      const member = this.members[m];
+      member.scoreView(views[m], scratch);
       const weight = this.weights[m + 1];
       for (let i = 0; i < this.items; i++) out[i] += weight * member.clip(scratch[i]);
-    });
+    }
   }
 
   private explainer(): BaseModel {

@@ -31,6 +31,19 @@ export interface FactorArrays {
   biasPenaltyPerRating: boolean;
 }
 
+/** q[offset..offset+k) · state[1..k], even and odd terms summed apart (scoreInto relies on this order). */
+function itemDot(q: Float64Array, offset: number, state: Float64Array, k: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let f = 0;
+  for (; f + 1 < k; f += 2) {
+    s0 += q[offset + f] * state[1 + f];
+    s1 += q[offset + f + 1] * state[2 + f];
+  }
+  if (f < k) s0 += q[offset + f] * state[1 + f];
+  return s0 + s1;
+}
+
 export class FactorModel extends BaseModel {
   private itemNorms: Float64Array | null = null;
 
@@ -72,6 +85,7 @@ export class FactorModel extends BaseModel {
     const implicit = new Float64Array(size);
     this.addImplicit(items, implicit);
     const { itemFactors: q, itemBias, globalMean } = this.f;
+    if (items.length > 0 && items.length < size) return this.foldDual(items, ratings, implicit);
     const a = new Float64Array(size * size);
     const b = new Float64Array(size);
     const x = new Float64Array(size);
@@ -96,6 +110,40 @@ export class FactorModel extends BaseModel {
     return b;
   }
 
+  /**
+   * The same least squares through its n×n dual when the member has fewer ratings n than
+   * unknowns (k + 1): with rows x = [1, q_i] and D the diagonal penalty,
+   * (D + XᵀX)⁻¹Xᵀt = D⁻¹Xᵀ(I + XD⁻¹Xᵀ)⁻¹t (Woodbury), an n×n instead of a (k+1)² solve.
+   */
+  private foldDual(items: Int32Array, ratings: Float32Array, implicit: Float64Array): Float64Array {
+    const k = this.f.factors;
+    const n = items.length;
+    const { itemFactors: q, itemBias, globalMean } = this.f;
+    const biasPenalty = (this.f.biasPenaltyPerRating ? n : 1) * this.f.biasRegularization + 1e-12;
+    const penalty = n * this.f.regularization + 1e-12;
+    const g = new Float64Array(n * n);
+    const t = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const offset = items[r] * k;
+      t[r] = ratings[r] - globalMean - itemBias[items[r]] - dot(q, offset, implicit, 1, k);
+      for (let c = 0; c <= r; c++) {
+        const value = 1 / biasPenalty + dot(q, offset, q, items[c] * k, k) / penalty;
+        g[r * n + c] = value;
+        g[c * n + r] = value;
+      }
+      g[r * n + r] += 1;
+    }
+    const state = new Float64Array(k + 1);
+    if (!choleskySolve(g, t, n)) t.fill(0);
+    for (let r = 0; r < n; r++) {
+      const offset = items[r] * k;
+      state[0] += t[r] / biasPenalty;
+      for (let f = 0; f < k; f++) state[1 + f] += (t[r] * q[offset + f]) / penalty;
+    }
+    for (let f = 1; f <= k; f++) state[f] += implicit[f];
+    return state;
+  }
+
   protected scoreOne(user: UserView, item: number): number {
     const k = this.f.factors;
     const state = user.state;
@@ -104,10 +152,14 @@ export class FactorModel extends BaseModel {
       this.f.globalMean +
       state[0] +
       this.f.itemBias[item] +
-      dot(this.f.itemFactors, item * k, state, 1, k)
+      itemDot(this.f.itemFactors, item * k, state, k)
     );
   }
 
+  /**
+   * scoreOne for every item, four items at a time so each load of the user's factors serves
+   * four rows; each item still sums exactly as itemDot does, so the scores are bit-identical.
+   */
   protected override scoreInto(user: UserView, out: Float64Array): void {
     const k = this.f.factors;
     const state = user.state;
@@ -117,7 +169,47 @@ export class FactorModel extends BaseModel {
     }
     const { itemFactors: q, itemBias, globalMean } = this.f;
     const base = globalMean + state[0];
-    for (let i = 0; i < this.items; i++) out[i] = base + itemBias[i] + dot(q, i * k, state, 1, k);
+    const items = this.items;
+    let i = 0;
+    for (; i + 3 < items; i += 4) {
+      const oa = i * k;
+      const ob = oa + k;
+      const oc = ob + k;
+      const od = oc + k;
+      let a0 = 0;
+      let a1 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let d0 = 0;
+      let d1 = 0;
+      let f = 0;
+      for (; f + 1 < k; f += 2) {
+        const z0 = state[1 + f];
+        const z1 = state[2 + f];
+        a0 += q[oa + f] * z0;
+        a1 += q[oa + f + 1] * z1;
+        b0 += q[ob + f] * z0;
+        b1 += q[ob + f + 1] * z1;
+        c0 += q[oc + f] * z0;
+        c1 += q[oc + f + 1] * z1;
+        d0 += q[od + f] * z0;
+        d1 += q[od + f + 1] * z1;
+      }
+      if (f < k) {
+        const z0 = state[1 + f];
+        a0 += q[oa + f] * z0;
+        b0 += q[ob + f] * z0;
+        c0 += q[oc + f] * z0;
+        d0 += q[od + f] * z0;
+      }
+      out[i] = base + itemBias[i] + (a0 + a1);
+      out[i + 1] = base + itemBias[i + 1] + (b0 + b1);
+      out[i + 2] = base + itemBias[i + 2] + (c0 + c1);
+      out[i + 3] = base + itemBias[i + 3] + (d0 + d1);
+    }
+    for (; i < items; i++) out[i] = base + itemBias[i] + itemDot(q, i * k, state, k);
   }
 
   private norms(): Float64Array {

@@ -161,7 +161,11 @@ class Accumulator {
 
 /**
  * Neighbour lists of every entity on axis A: for each a, the co-raters through the B axis.
- * (aPtr, aOther, aX): A-major lists of (b, residual); (bPtr, bOther, bX): B-major lists of (a, residual).
+ * (aPtr, aOther, aX): A-major lists of (b, residual); (bPtr, bOther, bX): B-major lists of (a,
+ * residual), each list sorted by index. The similarity is symmetric (both sides sum the same
+ * products in the same order), so each pair is accumulated once, from its lower index, and kept
+ * in a packed triangle until the higher index's row is ranked: half the work of accumulating
+ * every row in full, and bit-identical lists.
  */
 function neighbourLists(
   aPtr: Int32Array,
@@ -175,18 +179,67 @@ function neighbourLists(
   onProgress?: (fraction: number) => void,
 ): { ptr: Int32Array; index: Int32Array; similarity: Float32Array } {
   const count = aPtr.length - 1;
-  const accumulator = new Accumulator(count);
+  // (Σxy, Σxx, Σyy) and the co-rater count of the current a with every c > a.
+  const sums = new Float64Array(3 * count);
+  const counts = new Int32Array(count);
+  // Pair (a, c), a < c, is at rowStart(a) + c; zero (never a neighbour) until computed.
+  const rowStart = (a: number): number => a * count - (a * (a + 1)) / 2 - a - 1;
+  const pairs = new Float64Array((count * (count - 1)) / 2);
+  // Position of the current a in each B list (lists are sorted by a, and a only grows).
+  const cursor = bPtr.slice(0, bPtr.length - 1);
+  // Rows are ranked in blocks, so the lower parts (read down the triangle's columns) are
+  // gathered BLOCK entries at a time instead of one entry per cache line.
+  const BLOCK = 32;
+  const rows = new Float64Array(BLOCK * count);
   const ptr = new Int32Array(count + 1);
   const lists: Array<{ index: Int32Array; similarity: Float64Array }> = [];
-  for (let a = 0; a < count; a++) {
-    for (let p = aPtr[a]; p < aPtr[a + 1]; p++) {
-      const b = aOther[p];
-      accumulator.add(aX[p], bPtr[b], bPtr[b + 1], bOther, bX, a);
+  for (let first = 0; first < count; first += BLOCK) {
+    const end = Math.min(count, first + BLOCK);
+    for (let a = first; a < end; a++) {
+      for (let p = aPtr[a]; p < aPtr[a + 1]; p++) {
+        const b = aOther[p];
+        const x = aX[p];
+        const xx = x * x;
+        const to = bPtr[b + 1];
+        for (let q = ++cursor[b]; q < to; q++) {
+          const c = bOther[q];
+          const y = bX[q];
+          const at = 3 * c;
+          sums[at] += x * y;
+          sums[at + 1] += xx;
+          sums[at + 2] += y * y;
+          counts[c]++;
+        }
+      }
+      const start = rowStart(a);
+      for (let c = a + 1; c < count; c++) {
+        const n = counts[c];
+        if (n === 0) continue;
+        const at = 3 * c;
+        const denominator = Math.sqrt(sums[at + 1] * sums[at + 2]);
+        const s = denominator > 0 ? sums[at] / denominator : 0;
+        pairs[start + c] = s * (shrinkage > 0 ? (n - 1) / (n - 1 + shrinkage) : 1);
+        sums[at] = 0;
+        sums[at + 1] = 0;
+        sums[at + 2] = 0;
+        counts[c] = 0;
+      }
     }
-    const list = accumulator.take(shrinkage, modelSize);
-    lists.push(list);
-    ptr[a + 1] = ptr[a] + list.index.length;
-    if (onProgress && (a & 255) === 0) onProgress(a / count);
+    for (let c = 0; c < end - 1; c++) {
+      const start = rowStart(c);
+      for (let a = Math.max(first, c + 1); a < end; a++)
+        rows[(a - first) * count + c] = pairs[start + a];
+    }
+    for (let a = first; a < end; a++) {
+      const row = rows.subarray((a - first) * count, (a - first + 1) * count);
+      row[a] = 0;
+      row.set(pairs.subarray(rowStart(a) + a + 1, rowStart(a) + count), a + 1);
+      for (let c = 0; c < count; c++) if (!(row[c] > 0)) row[c] = -Infinity;
+      const index = topN(row, modelSize);
+      lists.push({ index, similarity: Float64Array.from(index, (c) => row[c]) });
+      ptr[a + 1] = ptr[a] + index.length;
+    }
+    onProgress?.(1 - ((count - end) / count) ** 2);
   }
   const index = new Int32Array(ptr[count]);
   const similarity = new Float32Array(ptr[count]);
@@ -246,10 +299,10 @@ abstract class KnnModel extends BaseModel {
   }
 }
 
-/** Position of value in a sorted Int32Array, or -1. */
-function find(sorted: Int32Array, value: number): number {
-  let low = 0;
-  let high = sorted.length - 1;
+/** Position of value in sorted[from..to), or -1. */
+function find(sorted: Int32Array, value: number, from = 0, to = sorted.length): number {
+  let low = from;
+  let high = to - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
     const x = sorted[middle];
@@ -308,33 +361,37 @@ export class ItemKnnModel extends KnnModel {
    * the forward walk; only items with more than k rated neighbours walk their list for the top k.
    */
   protected override scoreInto(user: UserView, out: Float64Array): void {
-    const residual = new Float64Array(this.items).fill(NaN);
+    const items = this.items;
+    // Reused between calls (scoring is synchronous); reset here, before use.
+    this.scratch ??= { residual: new Float64Array(items), sums: new Float64Array(3 * items) };
+    const { residual, sums } = this.scratch;
+    residual.fill(NaN);
+    sums.fill(0);
     for (let n = 0; n < user.items.length; n++) {
       const j = user.items[n];
       residual[j] = user.ratings[n] - this.baselineOf(user, j);
     }
+    // Σ s·x, Σ s and the count of terms of each item, side by side (one cache line per update).
     const reverse = this.reverseNeighbours();
-    const numerator = new Float64Array(this.items);
-    const denominator = new Float64Array(this.items);
-    const used = new Int32Array(this.items);
     for (let n = 0; n < user.items.length; n++) {
       const j = user.items[n];
       const x = residual[j];
-      for (let p = reverse.ptr[j]; p < reverse.ptr[j + 1]; p++) {
-        const i = reverse.item[p];
+      const end = reverse.ptr[j + 1];
+      for (let p = reverse.ptr[j]; p < end; p++) {
+        const at = 3 * reverse.item[p];
         const s = reverse.similarity[p];
-        numerator[i] += s * x;
-        denominator[i] += s;
-        used[i]++;
+        sums[at] += s * x;
+        sums[at + 1] += s;
+        sums[at + 2]++;
       }
     }
     const { ptr, index, similarity } = this.neighbours;
     const { globalMean, itemBias } = this.core.baseline;
     const userBase = globalMean + user.bias;
-    for (let i = 0; i < this.items; i++) {
-      let count = used[i];
-      let sum = numerator[i];
-      let weight = denominator[i];
+    for (let i = 0; i < items; i++) {
+      let count = sums[3 * i + 2];
+      let sum = sums[3 * i];
+      let weight = sums[3 * i + 1];
       if (count > this.k) {
         sum = 0;
         weight = 0;
@@ -353,6 +410,8 @@ export class ItemKnnModel extends KnnModel {
       out[i] = count >= this.minK && weight > 0 ? base + sum / weight : base;
     }
   }
+
+  private scratch: { residual: Float64Array; sums: Float64Array } | null = null;
 
   protected override itemSimilarity(i: number, j: number): number {
     const { ptr, index, similarity } = this.neighbours;
@@ -383,6 +442,7 @@ export class ItemKnnModel extends KnnModel {
 
 export class UserKnnModel extends KnnModel {
   private residualColumns: { ptr: Int32Array; users: Int32Array; x: Float64Array } | null = null;
+  private foldAccumulator: Accumulator | null = null;
 
   /** The neighbour list of a known user as state [v0, s0, v1, s1, …]. */
   protected override userState(u: number): Float64Array {
@@ -402,7 +462,8 @@ export class UserKnnModel extends KnnModel {
     bias: number,
   ): Float64Array {
     const columns = this.columnsWithResiduals();
-    const accumulator = new Accumulator(this.users);
+    // Reused: take() leaves it reset, and fold-in is synchronous.
+    const accumulator = (this.foldAccumulator ??= new Accumulator(this.users));
     const similarityName = String(this.params.similarity);
     let mean = 0;
     for (let n = 0; n < ratings.length; n++) mean += ratings[n];
@@ -453,52 +514,77 @@ export class UserKnnModel extends KnnModel {
     return this.residualColumns;
   }
 
+  private residualRows: Float64Array | null = null;
+
+  /** r − b of every training rating, in userItems order (built on first use). */
+  private ratingResiduals(): Float64Array {
+    if (this.residualRows) return this.residualRows;
+    const { userPtr, userItems, userRatings, baseline } = this.core;
+    const out = new Float64Array(userItems.length);
+    for (let v = 0; v < this.users; v++) {
+      for (let p = userPtr[v]; p < userPtr[v + 1]; p++) {
+        out[p] =
+          userRatings[p] -
+          baseline.globalMean -
+          baseline.userBias[v] -
+          baseline.itemBias[userItems[p]];
+      }
+    }
+    this.residualRows = out;
+    return out;
+  }
+
   protected scoreOne(user: UserView, item: number): number {
     const base = this.baselineOf(user, item);
     const state = user.state;
     if (!state) return base;
-    const { userPtr, userItems, userRatings, baseline } = this.core;
+    const { userPtr, userItems } = this.core;
+    const residuals = this.ratingResiduals();
     let numerator = 0;
     let denominator = 0;
     let used = 0;
     for (let n = 0; n < state.length && used < this.k; n += 2) {
       const v = state[n];
-      const position = find(userItems.subarray(userPtr[v], userPtr[v + 1]), item);
+      const position = find(userItems, item, userPtr[v], userPtr[v + 1]);
       if (position < 0) continue;
       const s = state[n + 1];
-      const r = userRatings[userPtr[v] + position];
-      numerator += s * (r - baseline.globalMean - baseline.userBias[v] - baseline.itemBias[item]);
+      numerator += s * residuals[position];
       denominator += s;
       used++;
     }
     return used >= this.minK && denominator > 0 ? base + numerator / denominator : base;
   }
 
+  private sums: Float64Array | null = null;
+
   protected override scoreInto(user: UserView, out: Float64Array): void {
     const state = user.state;
-    const { userPtr, userItems, userRatings, baseline } = this.core;
-    const numerator = new Float64Array(this.items);
-    const denominator = new Float64Array(this.items);
-    const used = new Int32Array(this.items);
+    const items = this.items;
+    const { userPtr, userItems, baseline } = this.core;
+    const residuals = this.ratingResiduals();
+    // Σ s·x, Σ s and the count of terms of each item side by side; reused, reset before use.
+    const sums = (this.sums ??= new Float64Array(3 * items));
+    sums.fill(0);
+    const k = this.k;
     if (state) {
       for (let n = 0; n < state.length; n += 2) {
         const v = state[n];
         const s = state[n + 1];
-        const userBase = baseline.globalMean + baseline.userBias[v];
-        for (let p = userPtr[v]; p < userPtr[v + 1]; p++) {
-          const j = userItems[p];
-          if (used[j] >= this.k) continue;
-          numerator[j] += s * (userRatings[p] - userBase - baseline.itemBias[j]);
-          denominator[j] += s;
-          used[j]++;
+        const end = userPtr[v + 1];
+        for (let p = userPtr[v]; p < end; p++) {
+          const at = 3 * userItems[p];
+          if (sums[at + 2] >= k) continue;
+          sums[at] += s * residuals[p];
+          sums[at + 1] += s;
+          sums[at + 2]++;
         }
       }
     }
     const userBase = baseline.globalMean + user.bias;
-    for (let i = 0; i < this.items; i++) {
+    for (let i = 0; i < items; i++) {
       const base = userBase + baseline.itemBias[i];
-      out[i] =
-        used[i] >= this.minK && denominator[i] > 0 ? base + numerator[i] / denominator[i] : base;
+      const weight = sums[3 * i + 1];
+      out[i] = sums[3 * i + 2] >= this.minK && weight > 0 ? base + sums[3 * i] / weight : base;
     }
   }
 }

@@ -1,8 +1,9 @@
-// Account: change e-mail or password, download my data, delete my account.
-import { useState } from 'react';
+// Account: change e-mail (confirmed by a link to the new address) or password, download my
+// data, delete my account; and the page of the change-of-address link.
+import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { useNavigate } from 'react-router-dom';
-import { api } from '../api.ts';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { api, ApiError } from '../api.ts';
 import { ErrorMessage, Loading, Notice } from '../components/ErrorMessage.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
@@ -33,7 +34,7 @@ function Account() {
             this.
           </p>
         )}
-        <ChangeEmail onChanged={account.reload} />
+        <ChangeEmail />
       </div>
       <div className="card">
         <h2>Password</h2>
@@ -54,24 +55,24 @@ function Account() {
   );
 }
 
-function ChangeEmail({ onChanged }: { onChanged: () => void }) {
+/** The address changes only when the link mailed to it is followed (ConfirmEmailPage). */
+function ChangeEmail() {
   const [email, setEmail] = useState('');
   const [currentPassword, setCurrentPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    setDone(false);
+    setSentTo(null);
     try {
       await api.updateAccount({ currentPassword, email: email.trim() });
-      setDone(true);
+      setSentTo(email.trim());
       setEmail('');
       setCurrentPassword('');
-      onChanged();
     } catch (failure) {
       setError(failure);
     } finally {
@@ -85,7 +86,12 @@ function ChangeEmail({ onChanged }: { onChanged: () => void }) {
       onSubmit={(event) => void submit(event)}
       aria-label="Change e-mail"
     >
-      {done && <Notice>Your e-mail address was changed.</Notice>}
+      {sentTo !== null && (
+        <Notice>
+          Check your new address: we sent a link to <strong>{sentTo}</strong>. Your e-mail changes
+          when you follow it (it works once, for 24 hours); until then you log in as before.
+        </Notice>
+      )}
       <ErrorMessage error={error} title="Could not change the e-mail." />
       <label className="field">
         <span>New e-mail</span>
@@ -267,5 +273,74 @@ function DeleteAccount() {
         </div>
       )}
     </div>
+  );
+}
+
+// A link is single-use: React's development double effects (and a reload while the answer is on
+// its way) must not spend it twice, so each token is sent once per page load.
+const confirmations = new Map<string, Promise<{ status: string }>>();
+
+/** The change-of-address link's page: confirms the new address (no login needed). */
+export function ConfirmEmailPage() {
+  useTitle('Confirm your new e-mail');
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const { member } = useSession();
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (!token) return;
+    let current = true;
+    let answer = confirmations.get(token);
+    if (!answer) {
+      answer = api.confirmEmailChange(token);
+      confirmations.set(token, answer);
+    }
+    answer.then(
+      () => {
+        if (current) setDone(true);
+      },
+      (failure: unknown) => {
+        if (current) setError(failure);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [token]);
+
+  const badLink = !token || (error instanceof ApiError && error.status === 400);
+  return (
+    <section className="auth-panel card">
+      <h1>Confirm your new e-mail</h1>
+      {badLink ? (
+        <>
+          <div className="alert alert-error" role="alert">
+            <strong>This link does not work.</strong> It is unknown, expired (after 24 hours),
+            already used, or replaced by a newer request.
+          </div>
+          <p>
+            Your e-mail address did not change. Ask for the change again on your{' '}
+            <Link to="/account">account page</Link>.
+          </p>
+        </>
+      ) : error ? (
+        <ErrorMessage error={error} title="Could not change the e-mail." />
+      ) : done ? (
+        <>
+          <Notice>Your e-mail address was changed. From now on you log in with the new one.</Notice>
+          <p>
+            {member ? (
+              <Link to="/account">Back to your account</Link>
+            ) : (
+              <Link to="/login">Log in</Link>
+            )}
+          </p>
+        </>
+      ) : (
+        <Loading label="Changing your e-mail…" />
+      )}
+    </section>
   );
 }

@@ -1,8 +1,8 @@
-// Sign up, log in and password reset.
+// Sign up (confirmed by an e-mailed link and the sign-up password), log in and password reset.
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
-import { api } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { Choice } from '../components/Choice.tsx';
 import { ErrorMessage, Notice } from '../components/ErrorMessage.tsx';
 import { useTitle } from '../hooks.ts';
@@ -20,7 +20,7 @@ export function SignupPage() {
   const [researchConsent, setResearchConsent] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [checkEmail, setCheckEmail] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -32,7 +32,8 @@ export function SignupPage() {
         signedIn(answer.member, answer.csrfToken);
         navigate('/onboarding');
       } else {
-        setCheckEmail(true);
+        setSentTo(email.trim());
+        setPassword('');
       }
     } catch (failure) {
       setError(failure);
@@ -40,6 +41,8 @@ export function SignupPage() {
       setBusy(false);
     }
   }
+
+  if (sentTo !== null) return <CheckYourEmail email={sentTo} onBack={() => setSentTo(null)} />;
 
   return (
     <section className="auth-panel card">
@@ -50,12 +53,6 @@ export function SignupPage() {
       </p>
       {deleted && (
         <Notice>Your account and all its data were deleted. Thank you for using lenslab.</Notice>
-      )}
-      {checkEmail && (
-        <Notice>
-          Thanks! Check your e-mail to continue. If you already have an account,{' '}
-          <Link to="/login">log in</Link> instead.
-        </Notice>
       )}
       <ErrorMessage error={error} title="Could not create the account." />
       <form onSubmit={(event) => void submit(event)} className="form">
@@ -105,6 +102,158 @@ export function SignupPage() {
   );
 }
 
+/** After sign-up: the same words whether or not the address already had an account. */
+function CheckYourEmail({ email, onBack }: { email: string; onBack: () => void }) {
+  useTitle('Check your e-mail');
+  return (
+    <section className="auth-panel card">
+      <h1>Check your e-mail</h1>
+      <Notice>
+        We sent a message to <strong>{email}</strong>. Follow the link in it and type the password
+        you just chose to finish creating your account; the link works once, for 24 hours.
+      </Notice>
+      <p>
+        If that address already has a lenslab account, the message says so instead: then{' '}
+        <Link to="/login">log in</Link> or <Link to="/reset-password">reset your password</Link>.
+      </p>
+      <ResendLink email={email} />
+      <p className="muted">
+        Wrong address?{' '}
+        <button type="button" className="button button-ghost button-small" onClick={onBack}>
+          Sign up again
+        </button>
+      </p>
+    </section>
+  );
+}
+
+/** "Send the link again": always answered alike, so it tells nothing about the address. */
+function ResendLink({ email }: { email: string }) {
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function resend() {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.resendSignupLink(email);
+      setSent(true);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="form">
+      {sent && <Notice>If a sign-up is waiting for that address, a new link is on its way.</Notice>}
+      <ErrorMessage error={error} title="Could not send the link." />
+      <button
+        type="button"
+        className="button button-wide"
+        disabled={busy || email.trim() === ''}
+        onClick={() => void resend()}
+      >
+        {busy ? 'Sending…' : 'Send the link again'}
+      </button>
+    </div>
+  );
+}
+
+/** True for the server's answer that a link is unknown, expired, used or out of tries. */
+function deadLink(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    error.status === 400 &&
+    (error.problem.errors ?? []).some((field) => field.path === 'token')
+  );
+}
+
+/**
+ * The sign-up link's page: asks for the password chosen at sign-up, so that a link mailed after
+ * a stranger's sign-up with your address cannot give you an account whose password they know.
+ */
+export function VerifyEmailPage() {
+  useTitle('Confirm your account');
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const { ready, signedIn } = useSession();
+  const navigate = useNavigate();
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api.verifySignup(token, password);
+      if (!answer?.member) throw new Error('The server did not return the member.');
+      signedIn(answer.member, answer.csrfToken);
+      navigate('/onboarding', { replace: true });
+    } catch (failure) {
+      setError(failure);
+      setPassword('');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!token || deadLink(error)) {
+    return (
+      <section className="auth-panel card">
+        <h1>Confirm your account</h1>
+        <div className="alert alert-error" role="alert">
+          <strong>This link does not work.</strong> It is unknown, expired (after 24 hours), already
+          used, or was tried with too many wrong passwords.
+        </div>
+        <p>
+          If you followed it before, your account exists: <Link to="/login">log in</Link>. Otherwise{' '}
+          <Link to="/signup">sign up again</Link> for a new link.
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="auth-panel card">
+      <h1>Confirm your account</h1>
+      <p className="lead">
+        Type the password you chose when you signed up to create your account and log in.
+      </p>
+      <Notice>
+        Did not sign up to lenslab? Then someone else used your address: close this page and no
+        account is created.
+      </Notice>
+      <ErrorMessage error={error} title="Could not confirm the account." loginHint={false} />
+      <form onSubmit={(event) => void submit(event)} className="form" aria-label="Confirm account">
+        <label className="field">
+          <span>Password chosen at sign-up</span>
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+        </label>
+        {/* Wait for the page's own session lookup, else its (older) answer would undo the login. */}
+        <button
+          type="submit"
+          className="button button-primary button-wide"
+          disabled={busy || !ready}
+        >
+          {busy ? 'Confirming…' : 'Confirm and log in'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
 export function LoginPage() {
   useTitle('Log in');
   const { signedIn } = useSession();
@@ -139,6 +288,7 @@ export function LoginPage() {
       {state.loggedOut && <Notice>You are logged out. See you soon!</Notice>}
       {state.reset && <Notice>Your password was changed. Log in with the new one.</Notice>}
       <ErrorMessage error={error} title="Could not log in." loginHint={false} />
+      {error instanceof ApiError && error.status === 403 && <ResendLink email={email.trim()} />}
       <form onSubmit={(event) => void submit(event)} className="form">
         <label className="field">
           <span>E-mail</span>

@@ -1,6 +1,6 @@
 // The researcher console (researchers and admins; the server checks the role on every request):
-// dataset overview, experiments and their results, event-log export, model runs, and for admins
-// roles, the access-audit log and the identity lookup.
+// dataset overview, experiments and their results, event-log export, model runs, dataset
+// releases, and for admins roles, the access-audit log and the identity lookup.
 import { useEffect, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { Link, NavLink, Navigate, Outlet, useLocation, useParams } from 'react-router-dom';
@@ -8,7 +8,7 @@ import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { useLoad, useTitle } from '../../hooks.ts';
 import { useSession } from '../../session.tsx';
 import { DistributionChart, MetricChartView, RatingsPerDayChart } from './charts.tsx';
-import { consoleApi, type Experiment, type ModelRun } from './consoleApi.ts';
+import { consoleApi, type ConsoleRelease, type Experiment, type ModelRun } from './consoleApi.ts';
 
 export function canUseConsole(roles: string[] | undefined): boolean {
   return !!roles && (roles.includes('researcher') || roles.includes('admin'));
@@ -51,6 +51,9 @@ export function ConsoleLayout() {
         </NavLink>
         <NavLink to="/console/runs" className={tabClass}>
           Model runs
+        </NavLink>
+        <NavLink to="/console/releases" className={tabClass}>
+          Releases
         </NavLink>
         <NavLink to="/console/events" className={tabClass}>
           Event log
@@ -518,12 +521,19 @@ export function ConsoleRuns() {
         </button>
       </form>
       <ErrorMessage error={error ?? runs.error} />
-      {runs.data && runs.data.items.length > 0 && <RunTable runs={runs.data.items} />}
+      {runs.data && runs.data.items.length > 0 && (
+        <RunTable
+          runs={runs.data.items}
+          onCancel={(id) => {
+            consoleApi.cancelRun(id).then(reload, setError);
+          }}
+        />
+      )}
     </div>
   );
 }
 
-function RunTable({ runs }: { runs: ModelRun[] }) {
+function RunTable({ runs, onCancel }: { runs: ModelRun[]; onCancel: (id: number) => void }) {
   return (
     <table className="console-table" aria-label="Model runs">
       <thead>
@@ -547,6 +557,14 @@ function RunTable({ runs }: { runs: ModelRun[] }) {
             <td>
               <progress value={run.progress} max={1} aria-label={`Run ${run.id} progress`} />{' '}
               <span className="muted">{run.status === 'failed' ? run.error : run.phase}</span>
+              {run.status === 'running' && (
+                <>
+                  {' '}
+                  <button type="button" className="button" onClick={() => onCancel(run.id)}>
+                    Cancel
+                  </button>
+                </>
+              )}
             </td>
             <td>
               {metricText(run.metrics)}
@@ -557,6 +575,204 @@ function RunTable({ runs }: { runs: ModelRun[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+// ---- dataset releases ------------------------------------------------------------------------
+
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+export function ConsoleReleases() {
+  useTitle('Releases · Console');
+  const releases = useLoad(() => consoleApi.releases(), []);
+  const [preset, setPreset] = useState('default');
+  const [format, setFormat] = useState('ml-1m');
+  const [seed, setSeed] = useState('1');
+  const [error, setError] = useState<unknown>(null);
+  const busy = releases.data?.busy ?? false;
+  const { reload } = releases;
+
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setInterval(reload, 1000);
+    return () => clearInterval(timer);
+  }, [busy, reload]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    try {
+      await consoleApi.startRelease({ preset, format, seed: Number(seed) });
+      reload();
+    } catch (failure) {
+      setError(failure);
+    }
+  }
+
+  return (
+    <div className="console-section">
+      <h2>Dataset releases</h2>
+      <p>
+        A release publishes the ratings of the members who agreed to research use, in a MovieLens
+        format, under fresh pseudonyms. Before anything is written the release is attacked the way
+        Narayanan and Shmatikov attacked the Netflix Prize data; when too many members are
+        re-identified, the privacy gate refuses it and only the privacy report is kept. The mapping
+        to live ids is never written from the console.
+      </p>
+      <form
+        className="card form-inline"
+        onSubmit={(e) => void submit(e)}
+        aria-label="Start a release"
+      >
+        <label className="field">
+          <span>Preset</span>
+          <select value={preset} onChange={(e) => setPreset(e.target.value)}>
+            {(releases.data?.presets ?? [preset]).map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Format</span>
+          <select value={format} onChange={(e) => setFormat(e.target.value)}>
+            {(releases.data?.formats ?? [format]).map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Seed</span>
+          <input
+            type="number"
+            min={0}
+            step={1}
+            value={seed}
+            onChange={(e) => setSeed(e.target.value)}
+          />
+        </label>
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? 'A release is in progress…' : 'Start release'}
+        </button>
+      </form>
+      <ErrorMessage error={error ?? releases.error} />
+      {releases.data && releases.data.items.length === 0 && (
+        <p className="muted">No releases yet.</p>
+      )}
+      {releases.data && releases.data.items.length > 0 && (
+        <ReleaseTable
+          releases={releases.data.items}
+          onCancel={(id) => {
+            consoleApi.cancelRelease(id).then(reload, setError);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function ReleaseTable({
+  releases,
+  onCancel,
+}: {
+  releases: ConsoleRelease[];
+  onCancel: (id: string) => void;
+}) {
+  return (
+    <table className="console-table" aria-label="Releases">
+      <thead>
+        <tr>
+          <th scope="col">Release</th>
+          <th scope="col">Preset</th>
+          <th scope="col">Gate</th>
+          <th scope="col">Re-identified (scoreboard settings)</th>
+          <th scope="col">Released</th>
+          <th scope="col">Report</th>
+        </tr>
+      </thead>
+      <tbody>
+        {releases.map((release) => (
+          <tr key={release.id} data-release-status={release.status}>
+            <td>
+              {release.id}
+              <div className="muted">{release.startedAt.slice(0, 19).replace('T', ' ')} UTC</div>
+            </td>
+            <td>
+              {release.preset} · {release.format}
+              {release.seed !== null && <div className="muted">seed {release.seed}</div>}
+            </td>
+            <td>
+              <ReleaseGate release={release} onCancel={onCancel} />
+            </td>
+            <td>
+              {release.outcome ? (
+                <ul style={{ margin: 0, paddingLeft: '1.1rem' }}>
+                  {release.outcome.scoreboard.map((o) => (
+                    <li key={o.setting}>
+                      {o.setting}: {percent(o.reidentified)}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>
+              {release.outcome?.releasedRatings != null
+                ? `${release.outcome.releasedRatings.toLocaleString()} ratings by ${(release.outcome.releasedUsers ?? 0).toLocaleString()} members`
+                : '—'}
+            </td>
+            <td>
+              {release.reportUrl ? (
+                <a href={release.reportUrl} target="_blank" rel="noreferrer">
+                  privacy-report.html
+                </a>
+              ) : (
+                '—'
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ReleaseGate({
+  release,
+  onCancel,
+}: {
+  release: ConsoleRelease;
+  onCancel: (id: string) => void;
+}) {
+  if (release.status === 'running') {
+    return (
+      <>
+        <progress value={release.progress} max={1} aria-label={`Release ${release.id} progress`} />{' '}
+        <span className="muted">{release.phase}</span>{' '}
+        <button type="button" className="button" onClick={() => onCancel(release.id)}>
+          Cancel
+        </button>
+      </>
+    );
+  }
+  if (release.status === 'failed')
+    return <span className="alert-error">failed: {release.error}</span>;
+  if (release.status === 'cancelled') return <span className="muted">cancelled</span>;
+  if (release.status === 'passed') return <strong>passed</strong>;
+  return (
+    <div>
+      <strong>refused</strong>
+      <ul style={{ margin: 0, paddingLeft: '1.1rem' }} aria-label="Failed measures">
+        {(release.outcome?.failures ?? []).map((failure) => (
+          <li key={failure}>{failure}</li>
+        ))}
+      </ul>
+      {release.outcome?.nearestPassingPreset && (
+        <div className="muted">
+          nearest preset that passes: {release.outcome.nearestPassingPreset}
+        </div>
+      )}
+    </div>
   );
 }
 

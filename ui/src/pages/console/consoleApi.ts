@@ -80,7 +80,7 @@ export interface ModelRun {
   protocol: string | null;
   seed: number;
   publish: boolean;
-  status: 'running' | 'done' | 'failed';
+  status: 'running' | 'done' | 'failed' | 'cancelled';
   progress: number;
   phase: string;
   startedAt: string;
@@ -98,6 +98,42 @@ export interface RunList {
   busy: boolean;
   algorithms: string[];
   protocols: string[];
+}
+
+export interface ReleaseOutcome {
+  passed: boolean;
+  failures: string[];
+  nearestPassingPreset: string | null;
+  policy: string | null;
+  format: string | null;
+  seed: number | null;
+  scoreboard: Array<{ setting: string; reidentified: number; wrongMatch: number }>;
+  releasedUsers: number | null;
+  releasedRatings: number | null;
+  releasedMovies: number | null;
+  files: string[];
+}
+
+export interface ConsoleRelease {
+  id: string;
+  status: 'running' | 'passed' | 'refused' | 'failed' | 'cancelled';
+  preset: string;
+  format: string;
+  seed: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  progress: number;
+  phase: string;
+  error: string | null;
+  outcome: ReleaseOutcome | null;
+  reportUrl: string | null;
+}
+
+export interface ReleaseList {
+  items: ConsoleRelease[];
+  busy: boolean;
+  presets: string[];
+  formats: string[];
 }
 
 export interface RoleGrant {
@@ -134,6 +170,12 @@ export const consoleApi = {
   runs: () => request<RunList>('GET', '/api/console/runs'),
   startRun: (run: { kind: string; algorithm: string; protocol?: string; publish?: boolean }) =>
     request<ModelRun>('POST', '/api/console/runs', run),
+  cancelRun: (id: number) => request<ModelRun>('POST', `/api/console/runs/${id}/cancel`),
+  releases: () => request<ReleaseList>('GET', '/api/console/releases'),
+  startRelease: (release: { preset: string; format: string; seed?: number }) =>
+    request<ConsoleRelease>('POST', '/api/console/releases', release),
+  cancelRelease: (id: string) =>
+    request<ConsoleRelease>('POST', `/api/console/releases/${encodeURIComponent(id)}/cancel`),
   roles: () => request<{ items: RoleGrant[] }>('GET', '/api/console/admin/roles'),
   changeRole: (action: 'grant' | 'revoke', memberId: number, role: string) =>
     request<{ changed: boolean }>('POST', `/api/console/admin/roles/${action}`, { memberId, role }),

@@ -1,0 +1,421 @@
+// The serve-mix harness (BENCHMARKS.md) shared by bench/serve.ts and bench/serveEvents.ts.
+//
+// - prepareServeMix: synthetic-1m (6,040 users, 3,900 movies, 1,000,209 ratings) imported into a
+//   SQLite file, a trained and published model, logged-in members each with 20 ratings.
+//   With PREPARED=<dir> the result is kept there and reused by later runs of the same setup.
+// - startServer: the server in its own process (this file with --server), on loopback.
+// - loadRun: autocannon from the calling process, 70% GET /api/recommendations?n=20, 20% GET
+//   /api/movies/:id, 10% PUT /api/ratings/:id, with the server's peak RSS and the machine load.
+//
+// Environment read here: MEMBERS (200), ALGORITHM (svd), CONNECTIONS (50), PREPARED, KEEP=1,
+// PROFILE=<dir> (the server writes a V8 CPU profile there when it stops).
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { generateSynthetic } from '../src/datasets/synthetic.ts';
+import { migrateToLatest, openDatabase } from '../src/db/connection.ts';
+import { researchOf } from '../src/http/research.ts';
+import { buildServer } from '../src/http/server.ts';
+import { fitAlgorithm } from '../src/recsys/index.ts';
+import { registerMember } from '../src/services/accounts.ts';
+import { importDataset, loadDataset } from '../src/services/datasets.ts';
+import { publishModel } from '../src/services/models.ts';
+import { putRating } from '../src/services/ratings.ts';
+import { SESSION_COOKIE, SessionStore } from '../src/services/sessions.ts';
+import { Vault } from '../src/services/vault.ts';
+
+const SECRET = 'bench secret, not for production use';
+const RATINGS_PER_MEMBER = 20;
+
+export const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+export const MEMBERS = Number(process.env.MEMBERS ?? 200);
+export const ALGORITHM = process.env.ALGORITHM ?? 'svd';
+
+export interface Member {
+  cookie: string;
+  csrfToken: string;
+}
+
+export interface PreparedMix {
+  dir: string;
+  dbPath: string;
+  modelsDir: string;
+  members: Member[];
+  /** Every movie id (ratings go to any movie). */
+  movieIds: number[];
+  /** The 1,000 most rated movies (members' own ratings and movie pages are drawn from them). */
+  popular: number[];
+  algorithm: string;
+}
+
+export interface RunResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  /** Socket errors and non-2xx answers. */
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+  /** Peak resident set size of the server process (MB). */
+  rssMB: number;
+  /**
+   * CPU time the server process used per request (ms, all its threads): unlike requests/s it
+   * hardly depends on what else the machine runs.
+   */
+  cpuMsPerRequest: number;
+  /** One-minute load average of the machine, before and after (2 cores: > 2 means contention). */
+  load: [number, number];
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+export const seconds = (since: number): string =>
+  `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+/** Resident set size of a process in MB (Linux /proc). */
+export function rssMB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** CPU time a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name: state is field 3 of stat(5), utime 14 and stime 15.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export function machineLine(): string {
+  const cpu = cpus();
+  return `machine: ${cpu.length} × ${cpu[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
+}
+
+// ---- preparation ----------------------------------------------------------------------------
+
+async function prepareInto(dir: string): Promise<PreparedMix> {
+  const dbPath = join(dir, 'serve-mix.db');
+  const modelsDir = join(dir, 'models');
+  let started = performance.now();
+  const dataset = generateSynthetic({ users: 6040, movies: 3900, ratings: 1000209, seed: 1 });
+  const db = await openDatabase(dbPath);
+  await migrateToLatest(db);
+  await importDataset(db, dataset, 'empty');
+  console.log(`synthetic-1m generated and imported into SQLite in ${seconds(started)}`);
+
+  started = performance.now();
+  const training = await loadDataset(db);
+  const model = fitAlgorithm(ALGORITHM, training.ratings, {}, { seed: 1, scale: training.scale });
+  const path = publishModel(
+    model,
+    {
+      snapshotTime: new Date().toISOString(),
+      trainedAt: new Date().toISOString(),
+      source: 'database',
+      ratings: training.ratings.length,
+      users: training.ratings.userIds.size,
+      items: training.ratings.itemIds.size,
+      seed: 1,
+      metrics: {},
+      metricsProtocol: null,
+    },
+    modelsDir,
+  );
+  console.log(
+    `trained ${ALGORITHM} on ${training.ratings.length} ratings and published ${path} in ${seconds(started)}`,
+  );
+
+  const counts = new Map<number, number>();
+  for (let r = 0; r < training.ratings.length; r++) {
+    const id = training.ratings.itemIds.ids[training.ratings.itemIndex[r]];
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  const popular = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([id]) => id)
+    .slice(0, 1000);
+  const movieIds = training.movies.map((m) => m.id);
+
+  started = performance.now();
+  const vault = new Vault({ secret: SECRET });
+  const sessions = new SessionStore(db);
+  const members: Member[] = [];
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
+  for (let k = 0; k < MEMBERS; k++) {
+    const userId = await registerMember(db, vault, {
+      email: `bench.${k}@example.org`,
+      password: 'bench password 123',
+    });
+    if (userId === null) throw new Error('registration failed');
+    const rated = new Set<number>();
+    while (rated.size < RATINGS_PER_MEMBER) rated.add(popular[next() % popular.length]);
+    for (const movieId of rated) await putRating(db, userId, movieId, 1 + (next() % 5));
+    const { token, session } = await sessions.create(userId);
+    members.push({ cookie: `${SESSION_COOKIE}=${token}`, csrfToken: session.csrfToken });
+  }
+  console.log(
+    `${MEMBERS} members registered, each with ${RATINGS_PER_MEMBER} ratings and a session, in ${seconds(started)}`,
+  );
+  await db.close();
+  return { dir, dbPath, modelsDir, members, movieIds, popular, algorithm: ALGORITHM };
+}
+
+/**
+ * The database, model and members: in a fresh temporary folder, or with PREPARED=<dir> reused
+ * from there when made before for the same algorithm and member count (a pristine copy of the
+ * database is kept, so every bench starts from the same state).
+ */
+export async function prepareServeMix(): Promise<PreparedMix> {
+  const prepared = process.env.PREPARED;
+  if (!prepared) return prepareInto(mkdtempSync(join(tmpdir(), 'lenslab-serve-mix-')));
+  const saved = join(prepared, 'prepared.json');
+  const pristine = join(prepared, 'pristine.db');
+  if (existsSync(saved)) {
+    const data = JSON.parse(readFileSync(saved, 'utf8')) as PreparedMix;
+    if (data.algorithm === ALGORITHM && data.members.length === MEMBERS) {
+      copyFileSync(pristine, data.dbPath);
+      console.log(`reusing the database, model and members prepared in ${prepared}`);
+      return data;
+    }
+    console.log(
+      `${prepared} holds another setup (${data.algorithm}, ${data.members.length} members): preparing anew`,
+    );
+    rmSync(prepared, { recursive: true, force: true });
+  }
+  mkdirSync(prepared, { recursive: true });
+  const data = await prepareInto(prepared);
+  copyFileSync(data.dbPath, pristine);
+  writeFileSync(saved, JSON.stringify(data));
+  return data;
+}
+
+/** Removes the temporary folder unless it is PREPARED or KEEP=1 is set. */
+export function cleanUp(data: PreparedMix): void {
+  if (process.env.PREPARED || process.env.KEEP) console.log(`kept ${data.dir}`);
+  else rmSync(data.dir, { recursive: true, force: true });
+}
+
+// ---- the server process ---------------------------------------------------------------------
+
+async function runServer(dbPath: string, modelsDir: string): Promise<void> {
+  const db = await openDatabase(dbPath);
+  const app = await buildServer({
+    db,
+    vaultOptions: { secret: SECRET },
+    recommenderOptions: { modelsDir, watchIntervalMs: 0 },
+    mailerOptions: { outboxDir: join(modelsDir, '..', 'outbox'), smtpUrl: '' },
+    log: (message) => process.stderr.write(`server: ${message}\n`),
+  });
+  app.addHook('onClose', async () => {
+    const { events } = researchOf(app.services);
+    if (events.enabled) process.stderr.write(`server: event log ${JSON.stringify(events.stats)}\n`);
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  process.stdout.write(`READY ${address.port}\n`);
+  process.on('SIGTERM', () => {
+    void app
+      .close()
+      .then(() => db.close())
+      .then(() => process.exit(0));
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+}
+
+/**
+ * Starts the server on `dbPath` in its own process; `events: false` runs it with
+ * LENSLAB_EVENTS=off. With PROFILE=<dir> the server writes a CPU profile there when stopped.
+ */
+export function startServer(
+  dbPath: string,
+  modelsDir: string,
+  options: { events: boolean },
+): Promise<ServerProcess> {
+  const profile = process.env.PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE] : [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...profile, '--import', 'tsx', 'bench/serveMix.ts', '--server', dbPath, modelsDir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, LENSLAB_EVENTS: options.events ? 'on' : 'off' },
+      },
+    );
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /READY (\d+)/.exec(output);
+      if (match) resolve({ child, port: Number(match[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited with code ${code}`)));
+  });
+}
+
+/** Stops a server and waits until its process has ended (and written its profile). */
+export function stopServer(server: ServerProcess): Promise<void> {
+  return new Promise((resolve) => {
+    server.child.removeAllListeners('exit');
+    if (server.child.exitCode !== null) return resolve();
+    server.child.on('exit', () => resolve());
+    server.child.kill('SIGTERM');
+  });
+}
+
+// ---- the load ------------------------------------------------------------------------------
+
+interface AutocannonRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+interface AutocannonResult {
+  requests: { total: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+/** One serve-mix run of `duration` seconds against a server. */
+export async function loadRun(
+  server: ServerProcess,
+  data: PreparedMix,
+  duration: number,
+): Promise<RunResult> {
+  const { members, movieIds, popular } = data;
+  const pid = server.child.pid!;
+  let memberCursor = 0;
+  let random = 987654321;
+  const next = () => (random = (Math.imul(random, 1664525) + 1013904223) >>> 0);
+  // Each connection is one member throughout.
+  const who = (context: Record<string, unknown>): Member => {
+    context.member ??= members[memberCursor++ % members.length];
+    return context.member as Member;
+  };
+  const recommendations = {
+    method: 'GET',
+    path: '/api/recommendations?n=20',
+    setupRequest: (request: AutocannonRequest, context: Record<string, unknown>) => ({
+      ...request,
+      headers: { cookie: who(context).cookie },
+    }),
+  };
+  const moviePage = {
+    method: 'GET',
+    path: '/api/movies/1',
+    setupRequest: (request: AutocannonRequest, context: Record<string, unknown>) => ({
+      ...request,
+      path: `/api/movies/${popular[next() % popular.length]}`,
+      headers: { cookie: who(context).cookie },
+    }),
+  };
+  const rate = {
+    method: 'PUT',
+    path: '/api/ratings/1',
+    setupRequest: (request: AutocannonRequest, context: Record<string, unknown>) => {
+      const member = who(context);
+      return {
+        ...request,
+        path: `/api/ratings/${movieIds[next() % movieIds.length]}`,
+        headers: {
+          cookie: member.cookie,
+          'x-csrf-token': member.csrfToken,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ rating: 1 + (next() % 5) }),
+      };
+    },
+  };
+  // One cycle of 10 requests per connection: 7 recommendations, 2 movie pages, 1 rating.
+  const R = recommendations;
+  const requests = [R, moviePage, R, R, rate, R, moviePage, R, R, R];
+  let peakRss = rssMB(pid);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMB(pid))), 250);
+  const loadBefore = loadavg()[0];
+  const cpuBefore = cpuMs(pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}`,
+    connections: CONNECTIONS,
+    duration,
+    requests,
+  });
+  clearInterval(sampler);
+  const cpuUsed = cpuMs(pid) - cpuBefore;
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    non2xx: result.non2xx,
+    timeouts: result.timeouts,
+    rssMB: Math.max(peakRss, rssMB(pid)),
+    cpuMsPerRequest: cpuUsed / Math.max(1, result.requests.total),
+    load: [loadBefore, loadavg()[0]],
+  };
+}
+
+/** The cheapest route (no session, no model) against the same server: a reference ceiling. */
+export async function referenceRun(server: ServerProcess, duration: number): Promise<string> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}`,
+    connections: CONNECTIONS,
+    duration,
+    requests: [{ method: 'GET', path: '/api/genres' }],
+  });
+  return `${(result.requests.total / result.duration).toFixed(0)} requests/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`;
+}
+
+/** Medians of runs (errors and timeouts summed, RSS the maximum). */
+export function summarize(runs: RunResult[]) {
+  return {
+    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
+    rssMB: Math.max(...runs.map((r) => r.rssMB)),
+    cpuMsPerRequest: median(runs.map((r) => r.cpuMsPerRequest)),
+  };
+}
+
+/** The columns of runCells. */
+export const RUN_COLUMNS =
+  'requests/s | p50 ms | p99 ms | errors (non-2xx) | timeouts | server RSS MB | server CPU ms/request | machine load';
+
+/** A table row: requests/s | p50 | p99 | errors (non-2xx) | timeouts | RSS | CPU | load. */
+export function runCells(r: RunResult): string {
+  return `${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} (${r.non2xx}) | ${r.timeouts} | ${r.rssMB.toFixed(0)} | ${r.cpuMsPerRequest.toFixed(3)} | ${r.load.map((l) => l.toFixed(1)).join(' → ')}`;
+}
+
+/** The median row of a table (errors and timeouts summed, RSS the maximum). */
+export function summaryCells(m: ReturnType<typeof summarize>): string {
+  return `${m.requestsPerSecond.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.errors} (total) | ${m.timeouts} (total) | ${m.rssMB.toFixed(0)} (max) | ${m.cpuMsPerRequest.toFixed(3)} |`;
+}
+
+if (process.argv[2] === '--server') await runServer(process.argv[3], process.argv[4]);

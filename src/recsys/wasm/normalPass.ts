@@ -1,0 +1,181 @@
+/**
+ * The hot loop of the conjugate-gradient ALS solvers as a WebAssembly SIMD (f64x2) module,
+ * emitted from this source (no binary in the repository, no toolchain).
+ *
+ * The module exports its memory and two functions (addresses in bytes):
+ *   gather(x, from, index, n, stride): copies the rows index[0..n-1] (i32) of the matrix at
+ *     `from` (rows of `stride` bytes, a multiple of 16) one after the other to x;
+ *   pass(x, rows, stride, vec, w, e, out): for `rows` (a multiple of 4) row vectors x_t of `stride` bytes (a multiple of 16) laid
+ * out one after the other from byte x, adds
+ *   out += Σ_t (w_t · (x_t·vec) − e_t) x_t
+ * to the vector at out (w, e: one f64 per row). With w = 1, e = 0 this is Xᵀ X vec, the product
+ * a CG step needs; with e = targets it yields the initial residual. Rows are taken four at a
+ * time so the four dot products and the update run as independent chains (throughput- rather
+ * than latency-bound).
+ */
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function unsigned(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+function signed(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vector = (items: number[][]): number[] => [...unsigned(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...unsigned(body.length), ...body];
+const name = (text: string): number[] => vector([...text].map((c) => [c.charCodeAt(0)]));
+
+/** Instruction encoders (only what the kernel uses). */
+const get = (local: number): number[] => [0x20, ...unsigned(local)];
+const set = (local: number): number[] => [0x21, ...unsigned(local)];
+const i32 = (value: number): number[] => [0x41, ...signed(value)];
+const simd = (opcode: number): number[] => [0xfd, ...unsigned(opcode)];
+const ADD = [0x6a];
+const MUL = [0x6c];
+const LT_U = [0x49];
+const EQZ = [0x45];
+const I32_LOAD = [0x28, 2, 0]; // align 2^2, offset 0
+const F64_LOAD = [0x2b, 3, 0]; // align 2^3, offset 0
+const F64_ADD = [0xa0];
+const F64_SUB = [0xa1];
+const F64_MUL = [0xa2];
+const V_LOAD = [...simd(0x00), 4, 0]; // align 2^4, offset 0
+const V_STORE = [...simd(0x0b), 4, 0];
+const V_ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+const SPLAT = simd(0x14);
+const LANE = (lane: number): number[] => [...simd(0x21), lane];
+const V_ADD = simd(0xf0);
+const V_MUL = simd(0xf2);
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = [0x0b];
+const BR = (depth: number): number[] => [0x0c, ...unsigned(depth)];
+const BR_IF = (depth: number): number[] => [0x0d, ...unsigned(depth)];
+
+// Parameters and locals of pass.
+const [X, ROWS, STRIDE, VEC, W, E, OUT] = [0, 1, 2, 3, 4, 5, 6];
+const [T, F] = [7, 8]; // row counter, byte offset within a row
+const ROW = [9, 10, 11, 12]; // addresses of the four rows
+const ACC = [13, 14, 15, 16]; // v128 dot-product accumulators, then splatted coefficients
+const PV = 17; // v128
+
+function passBody(): number[] {
+  const code: number[] = [];
+  const emit = (...parts: number[][]): void => {
+    for (const part of parts) code.push(...part);
+  };
+  emit(BLOCK, LOOP);
+  // while (t < rows)
+  emit(get(T), get(ROWS), LT_U, EQZ, BR_IF(1));
+  emit(get(X), get(T), get(STRIDE), MUL, ADD, set(ROW[0]));
+  for (let r = 1; r < 4; r++) emit(get(ROW[r - 1]), get(STRIDE), ADD, set(ROW[r]));
+  for (const acc of ACC) emit(V_ZERO, set(acc));
+  // dot products: acc_r += x_r[f..f+1] * vec[f..f+1]
+  emit(i32(0), set(F), LOOP);
+  emit(get(VEC), get(F), ADD, V_LOAD, set(PV));
+  for (let r = 0; r < 4; r++)
+    emit(get(ACC[r]), get(ROW[r]), get(F), ADD, V_LOAD, get(PV), V_MUL, V_ADD, set(ACC[r]));
+  emit(get(F), i32(16), ADD, set(F), get(F), get(STRIDE), LT_U, BR_IF(0), END);
+  // coefficient_r = w[t+r] · (lane0 + lane1) − e[t+r], splatted into acc_r
+  for (let r = 0; r < 4; r++) {
+    const slot = (base: number): number[] => [
+      ...get(base),
+      ...get(T),
+      ...i32(r),
+      ...ADD,
+      ...i32(8),
+      ...MUL,
+      ...ADD,
+      ...F64_LOAD,
+    ];
+    emit(slot(W), get(ACC[r]), LANE(0), get(ACC[r]), LANE(1), F64_ADD, F64_MUL);
+    emit(slot(E), F64_SUB, SPLAT, set(ACC[r]));
+  }
+  // out[f..f+1] += Σ_r coefficient_r · x_r[f..f+1]
+  emit(i32(0), set(F), LOOP);
+  emit(get(OUT), get(F), ADD);
+  emit(get(OUT), get(F), ADD, V_LOAD);
+  for (let r = 0; r < 4; r++) emit(get(ACC[r]), get(ROW[r]), get(F), ADD, V_LOAD, V_MUL, V_ADD);
+  emit(V_STORE);
+  emit(get(F), i32(16), ADD, set(F), get(F), get(STRIDE), LT_U, BR_IF(0), END);
+  emit(get(T), i32(4), ADD, set(T), BR(0), END, END, END);
+  return code;
+}
+
+function gatherBody(): number[] {
+  const [X, FROM, INDEX, N, STRIDE, T, O, SOURCE] = [0, 1, 2, 3, 4, 5, 6, 7];
+  return [
+    ...[...BLOCK, ...LOOP],
+    ...[...get(T), ...get(N), ...LT_U, ...EQZ, ...BR_IF(1)],
+    // source ← start of row index[t]; o runs over the row's bytes
+    ...[...get(INDEX), ...get(T), ...i32(4), ...MUL, ...ADD, ...I32_LOAD],
+    ...[...get(STRIDE), ...MUL, ...get(FROM), ...ADD, ...set(SOURCE)],
+    ...[...i32(0), ...set(O), ...LOOP],
+    ...[...get(X), ...get(O), ...ADD, ...get(SOURCE), ...get(O), ...ADD, ...V_LOAD, ...V_STORE],
+    ...[...get(O), ...i32(16), ...ADD, ...set(O), ...get(O), ...get(STRIDE), ...LT_U, ...BR_IF(0)],
+    ...END,
+    ...[...get(X), ...get(STRIDE), ...ADD, ...set(X)],
+    ...[...get(T), ...i32(1), ...ADD, ...set(T), ...BR(0), ...END, ...END, ...END],
+  ];
+}
+
+/** The module's bytes. */
+export function normalPassBytes(): Uint8Array<ArrayBuffer> {
+  const signature = (params: number): number[] => [
+    0x60,
+    ...vector(new Array<number[]>(params).fill([I32])),
+    ...vector([]),
+  ];
+  const pass = [
+    ...vector([
+      [...unsigned(6), I32],
+      [...unsigned(5), V128],
+    ]),
+    ...passBody(),
+  ];
+  const gather = [...vector([[...unsigned(3), I32]]), ...gatherBody()];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector([signature(7), signature(5)])),
+    ...section(3, vector([unsigned(0), unsigned(1)])),
+    ...section(5, vector([[0x00, ...unsigned(1)]])), // one memory, 1 page initially, growable
+    ...section(
+      7,
+      vector([
+        [...name('pass'), 0x00, ...unsigned(0)],
+        [...name('gather'), 0x00, ...unsigned(1)],
+        [...name('memory'), 0x02, ...unsigned(0)],
+      ]),
+    ),
+    ...section(10, vector([pass, gather].map((body) => [...unsigned(body.length), ...body]))),
+  ];
+  return new Uint8Array(bytes);
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+/** The compiled module (compiled once per process; it can be sent to workers). */
+export function normalPassModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(normalPassBytes());
+  return compiled;
+}

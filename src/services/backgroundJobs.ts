@@ -1,0 +1,140 @@
+/**
+ * Long computations of the web server (console model runs, recommender-experiment fits, dataset
+ * releases) run on a worker thread, so requests keep being answered while they work.
+ *
+ * A task is a named export of a module, `(input, report) => result`, run in a fresh worker:
+ * `report(progress, phase)` reaches the caller's `onProgress`; the result (and the input) cross
+ * the thread boundary by structured clone, so they are plain data and typed arrays (see
+ * `toWireDataset` for a Dataset). `cancel()` terminates the worker (and any threads it started):
+ * `result` then rejects with `JobCancelledError`.
+ *
+ * Why not inherit the server's loader: under Node 20 a worker does not get the tsx hooks the main
+ * thread registered with `--import tsx`, so the worker starts from a few lines of plain JavaScript
+ * (`execArgv: []`) that register tsx's ESM API in the worker itself and then import the task's
+ * module. The server's thread never waits on the worker (unlike src/recsys/parallel.ts, which
+ * must avoid the loader for that reason).
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  IdIndex,
+  type Dataset,
+  type Movie,
+  type RatingScale,
+  type Ratings,
+  type UserProfile,
+} from '../datasets/dataset.ts';
+
+export type JobReporter = (progress: number, phase: string) => void;
+
+/** What a task module exports: plain data in, plain data out. */
+export type JobTask<Input, Result> = (
+  input: Input,
+  report: JobReporter,
+) => Result | Promise<Result>;
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super('the job was cancelled');
+    this.name = 'JobCancelledError';
+  }
+}
+
+type WorkerMessage =
+  | { type: 'progress'; progress: number; phase: string }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; message: string };
+
+const TSX_API = import.meta.resolve('tsx/esm/api');
+const ENTRY = new URL('./jobWorker.ts', import.meta.url).href;
+
+const BOOTSTRAP = `
+  const { workerData } = require('node:worker_threads');
+  import(workerData.tsx)
+    .then(({ register }) => { register(); return import(workerData.entry); });
+`;
+
+export class BackgroundJob<Result> {
+  readonly result: Promise<Result>;
+  private readonly worker: Worker;
+  private cancelled = false;
+
+  /**
+   * Starts `exportName` of `module` (a file URL) on a new worker thread with `input`.
+   */
+  constructor(module: URL, exportName: string, input: unknown, onProgress?: JobReporter) {
+    this.worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      execArgv: [],
+      workerData: { tsx: TSX_API, entry: ENTRY, module: module.href, exportName, input },
+    });
+    this.result = new Promise<Result>((resolve, reject) => {
+      let settled = false;
+      const settle = (action: () => void) => {
+        if (settled) return;
+        settled = true;
+        action();
+      };
+      this.worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'progress') onProgress?.(message.progress, message.phase);
+        else if (message.type === 'result') settle(() => resolve(message.value as Result));
+        else settle(() => reject(new Error(message.message)));
+      });
+      this.worker.on('error', (error) => settle(() => reject(error)));
+      this.worker.on('exit', (code) =>
+        settle(() =>
+          reject(
+            this.cancelled
+              ? new JobCancelledError()
+              : new Error(`the job's worker stopped (exit code ${code}) before it finished`),
+          ),
+        ),
+      );
+    });
+  }
+
+  /** Stops the job; resolves when its thread has ended. */
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    await this.worker.terminate();
+  }
+}
+
+/** A Dataset as plain data (IdIndex maps become their id arrays). */
+export interface WireDataset {
+  ratings: Omit<Ratings, 'userIds' | 'itemIds'> & { userIds: Int32Array; itemIds: Int32Array };
+  movies: Movie[];
+  users: UserProfile[];
+  scale: RatingScale;
+}
+
+export function toWireDataset(dataset: Dataset): WireDataset {
+  const { ratings } = dataset;
+  return {
+    ratings: {
+      length: ratings.length,
+      userIndex: ratings.userIndex,
+      itemIndex: ratings.itemIndex,
+      rating: ratings.rating,
+      timestamp: ratings.timestamp,
+      userIds: ratings.userIds.ids,
+      itemIds: ratings.itemIds.ids,
+    },
+    movies: dataset.movies,
+    users: dataset.users,
+    scale: dataset.scale,
+  };
+}
+
+export function fromWireDataset(wire: WireDataset): Dataset {
+  const { ratings } = wire;
+  return {
+    ratings: {
+      ...ratings,
+      userIds: new IdIndex(ratings.userIds),
+      itemIds: new IdIndex(ratings.itemIds),
+    },
+    movies: wire.movies,
+    users: wire.users,
+    scale: wire.scale,
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * Dataset releases started from the researcher console: a preset policy and a format, run as a
+ * background job on a worker thread (one at a time), written to a folder of the releases folder
+ * (LENSLAB_RELEASES_DIR, default data/releases, beside data/models). The list of releases is read
+ * from that folder, so it survives restarts: each release's gate outcome and re-identification
+ * figures come from its privacy-report.json.
+ *
+ * Researchers never see live ids: the console offers no mapping file (`lenslab release
+ * --keep-mapping` is for the data owner at the command line), and the folder holds only what
+ * `lenslab release` publishes. A job writes into a hidden `.partial-…` folder that is renamed when
+ * the job has finished, and removed when it fails or is cancelled.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Db } from '../db/connection.ts';
+import {
+  isPresetName,
+  PRESET_NAMES,
+  type PresetName,
+  type ReleaseFormat,
+} from '../privacy/index.ts';
+import { BackgroundJob, toWireDataset } from './backgroundJobs.ts';
+import { compactTimestamp } from './models.ts';
+import {
+  loadReleaseSource,
+  readReleaseOutcome,
+  type ReleaseOutcome,
+  type ReleaseTaskInput,
+} from './releases.ts';
+
+export const DEFAULT_RELEASES_DIR = './data/releases';
+export const RELEASE_FORMATS = ['ml-1m', 'ml-latest'] as const satisfies readonly ReleaseFormat[];
+export const RELEASE_STATUSES = ['running', 'passed', 'refused', 'failed', 'cancelled'] as const;
+export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+
+/** `<UTC time>-<preset>-<format>[-n]`, e.g. 20261125T043000Z-default-ml-1m. */
+const RELEASE_ID = /^(\d{8}T\d{6}Z)-([a-z]+)-(ml-1m|ml-latest)(?:-(\d+))?$/;
+
+export interface ConsoleRelease {
+  /** The folder's name in the releases folder. */
+  id: string;
+  status: ReleaseStatus;
+  preset: string;
+  format: ReleaseFormat;
+  seed: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Member id of the researcher who started it (null: before this server started). */
+  startedBy: number | null;
+  /** 0..1 of the current phase. */
+  progress: number;
+  phase: string;
+  error: string | null;
+  /** The gate outcome and figures (null while running, or when it failed). */
+  outcome: ReleaseOutcome | null;
+}
+
+export interface ReleaseRequest {
+  preset: string;
+  format: string;
+  seed?: number;
+}
+
+/** A release request the caller got wrong (400), or one already in progress (409). */
+export class ReleaseJobError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: 400 | 404 | 409 = 400,
+  ) {
+    super(message);
+    this.name = 'ReleaseJobError';
+  }
+}
+
+export interface ReleaseJobsOptions {
+  /** The releases folder (default LENSLAB_RELEASES_DIR or data/releases). */
+  dir?: string;
+  log?: (message: string) => void;
+}
+
+export class ReleaseJobs {
+  readonly dir: string;
+  /** Releases started by this server, newest first. */
+  private readonly started: ConsoleRelease[] = [];
+  private current: Promise<void> | null = null;
+  private job: BackgroundJob<string[]> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: ReleaseJobsOptions = {},
+  ) {
+    this.dir = resolve(options.dir ?? process.env.LENSLAB_RELEASES_DIR ?? DEFAULT_RELEASES_DIR);
+  }
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  async idle(): Promise<void> {
+    while (this.current) await this.current;
+  }
+
+  /** Every release: those of this server, then the folders written before; newest first. */
+  list(): ConsoleRelease[] {
+    const known = new Set(this.started.map((release) => release.id));
+    const found: ConsoleRelease[] = [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      // No releases folder yet.
+    }
+    for (const name of names) {
+      if (known.has(name) || !RELEASE_ID.test(name)) continue;
+      const release = this.fromFolder(name);
+      if (release) found.push(release);
+    }
+    const all = [...this.started.map((release) => this.present(release)), ...found];
+    return all.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
+  }
+
+  get(id: string): ConsoleRelease | null {
+    const mine = this.started.find((release) => release.id === id);
+    if (mine) return this.present(mine);
+    return RELEASE_ID.test(id) ? this.fromFolder(id) : null;
+  }
+
+  /** The release's privacy-report.html, or null (unknown id, or no report). */
+  reportFile(id: string): string | null {
+    if (!RELEASE_ID.test(id)) return null;
+    const path = join(this.dir, id, 'privacy-report.html');
+    return existsSync(path) ? path : null;
+  }
+
+  /** Starts a release in the background; throws ReleaseJobError (409) while another one runs. */
+  start(request: ReleaseRequest, startedBy: number | null = null): ConsoleRelease {
+    if (this.current)
+      throw new ReleaseJobError('a release is in progress; wait for it to finish', 409);
+    if (!isPresetName(request.preset))
+      throw new ReleaseJobError(`preset: must be one of ${PRESET_NAMES.join(', ')}`);
+    if (!(RELEASE_FORMATS as readonly string[]).includes(request.format))
+      throw new ReleaseJobError(`format: must be one of ${RELEASE_FORMATS.join(', ')}`);
+    const seed = request.seed ?? 1;
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new ReleaseJobError(`seed: must be a whole number ≥ 0, got ${seed}`);
+    const now = new Date();
+    const base = `${compactTimestamp(now)}-${request.preset}-${request.format}`;
+    let id = base;
+    for (let n = 2; this.get(id) || existsSync(join(this.dir, id)); n++) id = `${base}-${n}`;
+    const release: ConsoleRelease = {
+      id,
+      status: 'running',
+      preset: request.preset,
+      format: request.format as ReleaseFormat,
+      seed,
+      startedAt: now.toISOString(),
+      finishedAt: null,
+      startedBy,
+      progress: 0,
+      phase: 'queued',
+      error: null,
+      outcome: null,
+    };
+    this.started.unshift(release);
+    // Finished releases stay listed from their folders; only the newest 50 are kept here.
+    if (this.started.length > 50) this.started.length = 50;
+    this.current = this.execute(release, request.preset).finally(() => {
+      this.current = null;
+    });
+    return this.present(release);
+  }
+
+  /** Stops a running release (its thread ends, its partial folder is removed). */
+  async cancel(id: string): Promise<boolean> {
+    const release = this.started.find((candidate) => candidate.id === id);
+    if (!release || release.status !== 'running') return false;
+    release.status = 'cancelled';
+    release.phase = 'cancelled';
+    await this.job?.cancel();
+    await this.idle();
+    return true;
+  }
+
+  /** Server shutdown: cancels the running release. */
+  async close(): Promise<void> {
+    const running = this.started.find((release) => release.status === 'running');
+    if (running) await this.cancel(running.id);
+    await this.idle();
+  }
+
+  private present(release: ConsoleRelease): ConsoleRelease {
+    return { ...release };
+  }
+
+  private fromFolder(id: string): ConsoleRelease | null {
+    const match = RELEASE_ID.exec(id);
+    const outcome = match ? readReleaseOutcome(join(this.dir, id)) : null;
+    if (!match || !outcome) return null;
+    const [, stamp, preset, format] = match;
+    const startedAt = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.000Z`;
+    return {
+      id,
+      status: outcome.passed ? 'passed' : 'refused',
+      preset,
+      format: format as ReleaseFormat,
+      seed: outcome.seed,
+      startedAt,
+      finishedAt: null,
+      startedBy: null,
+      progress: 1,
+      phase: 'done',
+      error: null,
+      outcome,
+    };
+  }
+
+  private async execute(release: ConsoleRelease, preset: PresetName): Promise<void> {
+    const partial = join(this.dir, `.partial-${release.id}`);
+    try {
+      await nextTurn();
+      release.phase = 'loading the database';
+      const source = await loadReleaseSource(this.db);
+      if (release.status !== 'running') return;
+      mkdirSync(this.dir, { recursive: true });
+      const input: ReleaseTaskInput = {
+        preset,
+        format: release.format,
+        seed: release.seed ?? 1,
+        out: partial,
+        dataset: toWireDataset(source.dataset),
+        consenting: source.consentingIds,
+      };
+      this.job = new BackgroundJob<string[]>(
+        new URL('./releases.ts', import.meta.url),
+        'releaseTask',
+        input,
+        (progress, phase) => {
+          if (release.status !== 'running') return;
+          release.progress = progress;
+          release.phase = phase;
+        },
+      );
+      await this.job.result;
+      if (release.status !== 'running') return; // cancelled just as it finished
+      const out = join(this.dir, release.id);
+      renameSync(partial, out);
+      release.outcome = readReleaseOutcome(out);
+      if (!release.outcome) throw new Error(`${out} holds no privacy-report.json`);
+      release.status = release.outcome.passed ? 'passed' : 'refused';
+      release.progress = 1;
+      release.phase = 'done';
+      this.options.log?.(`console: release ${release.id} ${release.status} (${out})`);
+    } catch (error) {
+      if (release.status === 'running') {
+        release.status = 'failed';
+        release.phase = 'failed';
+        release.error = (error as Error).message;
+      }
+    } finally {
+      this.job = null;
+      rmSync(partial, { recursive: true, force: true });
+      release.finishedAt = new Date().toISOString();
+    }
+  }
+}
