@@ -46,6 +46,7 @@ const servers: Partial<Record<Mode, ServerProcess>> = {};
 const results: Record<Mode, RunResult[]> = { off: [], on: [] };
 try {
   for (const mode of MODES) {
+    for (const suffix of ['-wal', '-shm']) rmSync(dbPaths[mode] + suffix, { force: true });
     copyFileSync(data.dbPath, dbPaths[mode]);
     servers[mode] = await startServer(dbPaths[mode], data.modelsDir, { events: mode === 'on' });
   }

@@ -177,6 +177,8 @@ async function prepareInto(dir: string): Promise<PreparedMix> {
   return { dir, dbPath, modelsDir, members, movieIds, popular, algorithm: ALGORITHM };
 }
 
+const DB_FILES = ['serve-mix.db', 'serve-mix.db-wal', 'serve-mix.db-shm'];
+
 /**
  * The database, model and members: in a fresh temporary folder, or with PREPARED=<dir> reused
  * from there when made before for the same algorithm and member count (a pristine copy of the
@@ -190,6 +192,8 @@ export async function prepareServeMix(): Promise<PreparedMix> {
   if (existsSync(saved)) {
     const data = JSON.parse(readFileSync(saved, 'utf8')) as PreparedMix;
     if (data.algorithm === ALGORITHM && data.members.length === MEMBERS) {
+      // A write-ahead log left by an earlier run must not be replayed onto the fresh copy.
+      for (const file of DB_FILES) rmSync(join(prepared, file), { force: true });
       copyFileSync(pristine, data.dbPath);
       console.log(`reusing the database, model and members prepared in ${prepared}`);
       return data;
@@ -197,7 +201,9 @@ export async function prepareServeMix(): Promise<PreparedMix> {
     console.log(
       `${prepared} holds another setup (${data.algorithm}, ${data.members.length} members): preparing anew`,
     );
-    rmSync(prepared, { recursive: true, force: true });
+    // Only what an earlier preparation made there: the folder may hold other files.
+    for (const made of [...DB_FILES, 'models', 'prepared.json', 'pristine.db'])
+      rmSync(join(prepared, made), { recursive: true, force: true });
   }
   mkdirSync(prepared, { recursive: true });
   const data = await prepareInto(prepared);

@@ -323,7 +323,7 @@ export function eventRow(event: ResearchEvent, at: number): Insertable<EventsTab
 export interface EventLogOptions {
   /** Flush at least this often (ms, default 1000). */
   flushIntervalMs?: number;
-  /** Flush as soon as this many events are queued (default 500). */
+  /** Flush as soon as this many events are queued (default 100: a short hold of the event loop). */
   batchSize?: number;
   /** Rows per INSERT statement (default 500). */
   rowsPerInsert?: number;
@@ -369,7 +369,7 @@ export class EventLog {
     options: EventLogOptions = {},
   ) {
     this.enabled = options.enabled ?? true;
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 100;
     this.rowsPerInsert = options.rowsPerInsert ?? 500;
     this.maxQueued = options.maxQueued ?? 200_000;
     this.onError = options.onError ?? ((error) => console.error(error));

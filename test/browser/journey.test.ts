@@ -1,8 +1,9 @@
 // The member's whole journey in real Chromium against the real server:
 // sign up → log in too early (told to confirm, asks for the link again) → follow the e-mailed
-// link → onboarding (15 ratings) → recommendations shown → rate a movie → recommendations
+// link (a wrong password is refused, the sign-up password creates the account) → onboarding (15 ratings) → recommendations shown → rate a movie → recommendations
 // change → choose a username and share ratings → profile shows them → post on a board →
-// log out and in → reset the password through the outbox e-mail → delete the account → the
+// log out and in → reset the password through the outbox e-mail → change the e-mail (through a
+// link to the new address) → delete the account → the
 // e-mail can sign up again (through a new link) as a new member. Screenshots of each main page
 // go to artifacts/screenshots/.
 import assert from 'node:assert/strict';
@@ -113,6 +114,22 @@ async function newSignupLink(email: string, previous: string): Promise<string> {
   }
 }
 
+/** A mailed link to `address` (the newest): the first group of the pattern is its path. */
+function linkPattern(address: string, path: string): RegExp {
+  const to = address.toLowerCase().replace(/[.+]/g, '\\$&');
+  return new RegExp(`^To: ${to}$[\\s\\S]*?(/${path}\\?token=[A-Za-z0-9_-]+)`, 'm');
+}
+
+/** Types the sign-up password on a sign-up link's page and submits; returns the answer. */
+async function confirmSignup(password: string): Promise<Response> {
+  await page.getByLabel('Password chosen at sign-up').fill(password);
+  const [response] = await Promise.all([
+    page.waitForResponse((answer) => answer.url().includes('/api/auth/register/verify')),
+    page.getByRole('button', { name: 'Confirm and log in' }).click(),
+  ]);
+  return response;
+}
+
 async function logIn(email: string, password: string): Promise<void> {
   await page.getByLabel('E-mail', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
@@ -193,11 +210,19 @@ async function journey(): Promise<void> {
   await page.getByText('a new link is on its way').waitFor();
   const signupLink = await newSignupLink(email, firstLink);
   await page.goto(firstLink);
+  assert.equal((await confirmSignup(firstPassword)).status(), 400);
   await page.getByText('This link does not work').waitFor();
   assert.equal(await sessionMemberId(), null, 'the replaced link logs nobody in');
 
-  // --- Following the link creates the account and logs in ----------------------------------
+  // --- The link needs the sign-up password; then it creates the account and logs in --------
   await page.goto(signupLink);
+  await page.getByText('Did not sign up to lenslab?').waitFor();
+  const stranger = await confirmSignup('a password someone else chose');
+  assert.equal(stranger.status(), 400, 'the link needs the password chosen at sign-up');
+  await page.getByRole('alert').filter({ hasText: 'not the password chosen at sign-up' }).waitFor();
+  assert.equal(await sessionMemberId(), null, 'a wrong password logs nobody in');
+  await screenshot(page, '02c-confirm-account');
+  assert.equal((await confirmSignup(firstPassword)).status(), 200);
   await page.waitForURL('**/onboarding');
   const firstMemberId = await sessionMemberId();
   assert.ok(firstMemberId !== null, 'the new member is logged in');
@@ -476,6 +501,34 @@ async function journey(): Promise<void> {
     .waitFor();
   await screenshot(page, '12-account');
 
+  // --- Change the e-mail: it changes only through the link mailed to the new address ---------
+  const newAddress = `journey-${suffix}-moved@example.org`;
+  const changeEmail = page.getByRole('form', { name: 'Change e-mail' });
+  await changeEmail.getByLabel('New e-mail').fill(newAddress);
+  await changeEmail.getByLabel('Current password').fill(secondPassword);
+  const asked = await clickAndWait(
+    changeEmail.getByRole('button', { name: 'Change e-mail' }),
+    'PATCH',
+    '/api/me/account',
+  );
+  assert.equal(asked.status(), 202);
+  await changeEmail.getByText('Check your new address').waitFor();
+  await page.getByText(email, { exact: true }).waitFor();
+  const [, confirmLink] = await waitForMail(
+    server.outbox,
+    linkPattern(newAddress, 'confirm-email'),
+  );
+  await page.goto(confirmLink);
+  await page.getByText('Your e-mail address was changed').waitFor();
+  await screenshot(page, '12b-email-changed');
+  await page.getByRole('link', { name: 'Back to your account' }).click();
+  await page.getByText(newAddress, { exact: true }).waitFor();
+  const oldAddress = email.replace(/[.+]/g, '\\$&');
+  await waitForMail(
+    server.outbox,
+    new RegExp(`^To: ${oldAddress}$[\\s\\S]*?Your lenslab e-mail was changed`, 'm'),
+  );
+
   await page.getByLabel('Password to confirm').fill(secondPassword);
   await page.getByRole('button', { name: 'Delete my account…' }).click();
   const confirm = page.getByRole('alertdialog', { name: 'Delete your account now?' });
@@ -504,6 +557,7 @@ async function journey(): Promise<void> {
   assert.equal(again.status(), 202);
   await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
   await page.goto(await newSignupLink(email, signupLink));
+  assert.equal((await confirmSignup(firstPassword)).status(), 200);
   await page.waitForURL('**/onboarding');
   assert.equal(await progress.getAttribute('aria-valuenow'), '0', 'the new member has no ratings');
   const secondMemberId = await sessionMemberId();

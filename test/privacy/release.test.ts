@@ -17,6 +17,7 @@ import { readMlLatest } from '../../src/datasets/mlLatest.ts';
 import { writeMl1m } from '../../src/datasets/ml1m.ts';
 import { auditRelease } from '../../src/privacy/audit.ts';
 import { classKeys, classSizes } from '../../src/privacy/demographics.ts';
+import { generateReadme } from '../../src/privacy/readme.ts';
 import { presetPolicy, validatePolicy } from '../../src/privacy/policy.ts';
 import { releaseWithAudit, releaseWithAuditConcurrently } from '../../src/privacy/report.ts';
 import { ReleaseError, checkReleaseTarget, writeRelease } from '../../src/services/releases.ts';
@@ -385,7 +386,8 @@ test('an empty release (nobody consents) is refused', () => {
 test('the concurrent pipeline (utility fits on worker threads) gives the same report as the sequential one', async () => {
   const withUtility = { ...options, utility: true, knowledgeCurve: true, frontier: true };
   const sequential = releaseWithAudit(source, lenient, withUtility).report;
-  const concurrent = (await releaseWithAuditConcurrently(source, lenient, withUtility)).report;
+  const result = await releaseWithAuditConcurrently(source, lenient, withUtility);
+  const concurrent = result.report;
   assert.ok(sequential.utility, 'utility measured');
   assert.equal(sequential.utility.algorithm, 'svd');
   assert.ok(sequential.utility.testRatings > 0 && sequential.utility.rankingUsers > 0);
@@ -393,4 +395,8 @@ test('the concurrent pipeline (utility fits on worker threads) gives the same re
   assert.deepEqual(concurrent, sequential);
   assert.equal(concurrent.frontier.length, 4);
   assert.ok(concurrent.frontier.every((point) => point.rmse !== null));
+  // The release's README names the utility model and its figures.
+  const readme = generateReadme(result.published, concurrent, 'ml-1m');
+  assert.match(readme, /Utility: model svd \(default parameters\)/);
+  assert.ok(readme.includes(`RMSE ${concurrent.utility!.released.rmse.toFixed(4)}`));
 });

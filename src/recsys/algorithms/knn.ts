@@ -314,18 +314,35 @@ function find(sorted: Int32Array, value: number, from = 0, to = sorted.length): 
 }
 
 export class ItemKnnModel extends KnnModel {
+  /** The view whose residuals r_uj − b_uj are spread in denseResiduals (NaN: not rated). */
+  private denseView: UserView | null = null;
+  private denseResiduals: Float64Array | null = null;
+
+  /** The user's residuals by item index, kept while consecutive predictions share the view. */
+  private residualsOf(user: UserView): Float64Array {
+    const dense = (this.denseResiduals ??= new Float64Array(this.items).fill(NaN));
+    if (this.denseView === user) return dense;
+    if (this.denseView) for (const j of this.denseView.items) dense[j] = NaN;
+    this.denseView = user;
+    for (let n = 0; n < user.items.length; n++) {
+      const j = user.items[n];
+      dense[j] = user.ratings[n] - this.baselineOf(user, j);
+    }
+    return dense;
+  }
+
   protected scoreOne(user: UserView, item: number): number {
     const { ptr, index, similarity } = this.neighbours;
     const base = this.baselineOf(user, item);
+    const residual = this.residualsOf(user);
     let numerator = 0;
     let denominator = 0;
     let used = 0;
     for (let p = ptr[item]; p < ptr[item + 1] && used < this.k; p++) {
-      const j = index[p];
-      const position = find(user.items, j);
-      if (position < 0) continue;
+      const x = residual[index[p]];
+      if (x !== x) continue;
       const s = similarity[p];
-      numerator += s * (user.ratings[position] - this.baselineOf(user, j));
+      numerator += s * x;
       denominator += s;
       used++;
     }

@@ -285,12 +285,13 @@ export function ConfirmEmailPage() {
   useTitle('Confirm your new e-mail');
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const { member } = useSession();
+  const { member, ready } = useSession();
   const [done, setDone] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    if (!token) return;
+    // A logged-in browser sends the CSRF token, which the page's own session lookup brings.
+    if (!token || !ready) return;
     let current = true;
     let answer = confirmations.get(token);
     if (!answer) {
@@ -308,7 +309,7 @@ export function ConfirmEmailPage() {
     return () => {
       current = false;
     };
-  }, [token]);
+  }, [token, ready]);
 
   const badLink = !token || (error instanceof ApiError && error.status === 400);
   return (
