@@ -1,16 +1,15 @@
 /**
  * How the event log writes a batch of rows: multi-row INSERTs inside one transaction, by the
  * fastest path each database offers, so that flushing costs the request path little.
- * - SQLite ('sqlite', the default): prepared multi-row statements on the server's own connection,
- *   taken through Kysely's connection mutex so a batch never lands inside someone else's open
- *   transaction. The driver is synchronous: a batch of 500 rows holds the event loop for about a
- *   millisecond or two on an idle machine.
- * - SQLite in a worker thread ('sqlite-worker', opt-in): a second connection writes, so the event
- *   loop is never held. Only for applications whose SQLite transactions take the write lock up
- *   front (BEGIN IMMEDIATE): with a second writer, a deferred transaction that reads and then
- *   writes fails at once with SQLITE_BUSY when the other connection committed in between (the
- *   busy timeout does not apply to that case). lenslab's services use deferred transactions, so
- *   the default stays on the server's connection.
+ * - SQLite in a worker thread ('sqlite-worker', the default for SQLite): a second connection
+ *   writes, so a batch never holds the server's event loop. This needs every transaction of the
+ *   server's own connection to take the write lock up front (BEGIN IMMEDIATE, see
+ *   db/connection.ts and services/ratings.ts): a deferred transaction that read before the other
+ *   connection committed could not upgrade to writing and would fail with SQLITE_BUSY at once
+ *   (the busy timeout does not apply to that case); an immediate one waits under the timeout.
+ * - SQLite on the server's connection ('sqlite'): prepared multi-row statements, taken through
+ *   Kysely's connection mutex so a batch never lands inside someone else's open transaction. The
+ *   driver is synchronous: a batch holds the event loop while it is written.
  * - PostgreSQL ('postgres'): pre-built parameterized statements on a pooled client.
  * - Anything else ('kysely'): Kysely's query builder.
  */
@@ -23,9 +22,22 @@ import type { EventsTable } from '../db/schema.ts';
 export type EventRow = Insertable<EventsTable>;
 
 export interface EventWriter {
-  /** Writes all rows in one transaction, or none of them (rejects). */
+  /**
+   * Writes the rows in order, in one or more transactions; on failure rejects with a
+   * PartialWriteError when a leading part was committed, else with the error.
+   */
   write(rows: EventRow[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A failed write whose first `written` rows were committed (the rest were not). */
+export class PartialWriteError extends Error {
+  constructor(
+    message: string,
+    readonly written: number,
+  ) {
+    super(message);
+  }
 }
 
 const COLUMNS = ['occurred_at_ms', 'kind', 'user_id', 'visitor_id', 'payload'] as const;
@@ -64,15 +76,28 @@ const width = ${COLUMNS.length};
 const chunk = ${SQLITE_ROWS_PER_INSERT};
 const prefix = ${JSON.stringify(INSERT_PREFIX)};
 let write = null;
+// One transaction per chunk, so the write lock is held for a millisecond or two at a time and the
+// server's own writes (which wait on it, sleeping the event loop) are not held up for long.
 function prepare() {
   const single = db.prepare(prefix + '(?, ?, ?, ?, ?)');
   const many = db.prepare(prefix + new Array(chunk).fill('(?, ?, ?, ?, ?)').join(', '));
-  return db.transaction((flat) => {
-    const rows = flat.length / width;
-    let i = 0;
-    for (; i + chunk <= rows; i += chunk) many.run(flat.slice(i * width, (i + chunk) * width));
-    for (; i < rows; i++) single.run(flat.slice(i * width, (i + 1) * width));
+  const writeChunk = db.transaction((part) => {
+    if (part.length === chunk * width) many.run(part);
+    else for (let i = 0; i < part.length; i += width) single.run(part.slice(i, i + width));
   });
+  return (flat) => {
+    let written = 0;
+    try {
+      for (let i = 0; i < flat.length; i += chunk * width) {
+        const part = flat.slice(i, i + chunk * width);
+        writeChunk.immediate(part);
+        written += part.length / width;
+      }
+    } catch (error) {
+      error.written = written;
+      throw error;
+    }
+  };
 }
 parentPort.on('message', (message) => {
   if (message.close) {
@@ -85,7 +110,12 @@ parentPort.on('message', (message) => {
     write(message.flat);
     parentPort.postMessage({ id: message.id, ok: true });
   } catch (error) {
-    parentPort.postMessage({ id: message.id, ok: false, message: String((error && error.message) || error) });
+    parentPort.postMessage({
+      id: message.id,
+      ok: false,
+      written: error.written || 0,
+      message: String((error && error.message) || error),
+    });
   }
 });
 `;
@@ -108,14 +138,20 @@ class SqliteWorkerWriter implements EventWriter {
       workerData: { driver, file: this.file },
     });
     worker.unref();
-    worker.on('message', (message: { id: number; ok: boolean; message?: string }) => {
+    type Reply = { id: number; ok: boolean; written?: number; message?: string };
+    worker.on('message', (message: Reply) => {
       const waiting = this.pending.get(message.id);
       if (!waiting) return;
       this.pending.delete(message.id);
       if (this.pending.size === 0) worker.unref();
       if (message.ok) waiting.resolve();
       else
-        waiting.reject(new Error(`event log: writing to ${this.file} failed: ${message.message}`));
+        waiting.reject(
+          new PartialWriteError(
+            `event log: writing to ${this.file} failed: ${message.message}`,
+            message.written ?? 0,
+          ),
+        );
     });
     const fail = (problem: unknown) => {
       const error =
@@ -244,13 +280,23 @@ function kyselyWriter(db: Db, rowsPerInsert: number): EventWriter {
 
 export type EventWriterKind = 'auto' | 'sqlite-worker' | 'sqlite' | 'postgres' | 'kysely';
 
-/** The writer for a database ('auto': 'sqlite' or 'postgres', else 'kysely'). */
+/** The writer for a database ('auto': 'sqlite-worker' for a SQLite file, 'postgres', else 'kysely'). */
 export function eventWriter(
   db: Db,
   kind: EventWriterKind = 'auto',
   rowsPerInsert = 500,
 ): EventWriter {
-  const chosen = kind !== 'auto' ? kind : db.sqlite ? 'sqlite' : db.pgPool ? 'postgres' : 'kysely';
+  const sqliteFile = db.sqlite !== undefined && !db.sqlite.memory;
+  const chosen =
+    kind !== 'auto'
+      ? kind
+      : sqliteFile
+        ? 'sqlite-worker'
+        : db.sqlite
+          ? 'sqlite'
+          : db.pgPool
+            ? 'postgres'
+            : 'kysely';
   switch (chosen) {
     case 'sqlite-worker':
       return new SqliteWorkerWriter(db.sqlite!.name);

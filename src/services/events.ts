@@ -21,7 +21,12 @@ import type { Writable } from 'node:stream';
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { EventsTable } from '../db/schema.ts';
-import { eventWriter, type EventWriter, type EventWriterKind } from './eventWriters.ts';
+import {
+  eventWriter,
+  PartialWriteError,
+  type EventWriter,
+  type EventWriterKind,
+} from './eventWriters.ts';
 
 // ---- event kinds ---------------------------------------------------------------------------
 
@@ -323,7 +328,7 @@ export function eventRow(event: ResearchEvent, at: number): Insertable<EventsTab
 export interface EventLogOptions {
   /** Flush at least this often (ms, default 1000). */
   flushIntervalMs?: number;
-  /** Flush as soon as this many events are queued (default 100: a short hold of the event loop). */
+  /** Flush as soon as this many events are queued (default 500; on SQLite a worker thread writes them). */
   batchSize?: number;
   /** Rows per INSERT statement (default 500). */
   rowsPerInsert?: number;
@@ -333,7 +338,7 @@ export interface EventLogOptions {
   onError?: (error: unknown) => void;
   /** false: `record()` does nothing (logging off). */
   enabled?: boolean;
-  /** How batches are written (default 'auto': prepared multi-row statements, see eventWriters.ts). */
+  /** How batches are written (default 'auto', see eventWriters.ts). */
   writer?: EventWriterKind;
 }
 
@@ -369,7 +374,7 @@ export class EventLog {
     options: EventLogOptions = {},
   ) {
     this.enabled = options.enabled ?? true;
-    this.batchSize = options.batchSize ?? 100;
+    this.batchSize = options.batchSize ?? 500;
     this.rowsPerInsert = options.rowsPerInsert ?? 500;
     this.maxQueued = options.maxQueued ?? 200_000;
     this.onError = options.onError ?? ((error) => console.error(error));
@@ -480,8 +485,13 @@ export class EventLog {
       this.writer ??= eventWriter(this.db, this.writerKind, this.rowsPerInsert);
       await this.writer.write(rows);
     } catch (error) {
-      // Keep the events for the next attempt (in front of newer ones), within the queue limit.
+      // Keep the events not yet written for the next attempt (in front of newer ones), within
+      // the queue limit.
       this.counters.failedFlushes++;
+      const done = error instanceof PartialWriteError ? error.written : 0;
+      this.counters.written += done;
+      written.splice(0, done);
+      writtenTimes.splice(0, done);
       const room = Math.max(0, this.maxQueued - this.queue.length);
       const keep = Math.min(room, written.length);
       this.counters.dropped += written.length - keep;

@@ -21,6 +21,7 @@ import {
   scrubText,
   visitorIdFrom,
 } from '../../src/services/events.ts';
+import { eventWriter, PartialWriteError } from '../../src/services/eventWriters.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import { TextSink, eventually } from './helpers.ts';
 
@@ -215,6 +216,41 @@ test('the SQLite writer thread reports failures and recovers once the table exis
     await log.close();
     assert.equal((await countEvents(db)).login, 1);
   } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the SQLite writer thread commits in chunks and says how many rows it wrote before a failure', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lenslab-events-'));
+  const db = await openDatabase(join(dir, 'chunks.db'));
+  const writer = eventWriter(db, 'auto');
+  try {
+    await migrateToLatest(db);
+    const row = (n: number) => ({
+      occurred_at_ms: T0 + n,
+      kind: 'page',
+      user_id: 1,
+      visitor_id: null,
+      payload: '{}',
+    });
+    const rows = Array.from({ length: 250 }, (_, n) => row(n));
+    // Row 150 breaks the NOT NULL on kind: the first chunk of 100 stays, the second is undone.
+    rows[150] = { ...row(150), kind: null as unknown as string };
+    const failure = await writer.write(rows).then(
+      () => assert.fail('the write should fail'),
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof PartialWriteError);
+    assert.equal(failure.written, 100);
+    assert.match(failure.message, /NOT NULL/);
+    const stored = await db.kysely.selectFrom('events').select('occurred_at_ms').execute();
+    assert.deepEqual(
+      stored.map((r) => Number(r.occurred_at_ms)),
+      rows.slice(0, 100).map((r) => r.occurred_at_ms),
+    );
+  } finally {
+    await writer.close();
     await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
