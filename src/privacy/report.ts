@@ -3,6 +3,7 @@
  * whole pure pipeline: release → audit → utility → gate (→ presets, for the frontier and the
  * nearest passing preset).
  */
+import { createHash } from 'node:crypto';
 import type { Dataset, Ratings } from '../datasets/dataset.ts';
 import { auditRelease, type AuditResult } from './audit.ts';
 import { levelNames } from './demographics.ts';
@@ -15,7 +16,14 @@ import {
   type ReleaseSummary,
 } from './release.ts';
 import { UtilityFit } from './utilityFit.ts';
-import { measureUtility, utilityAlgorithm, utilityTests, type UtilityResult } from './utility.ts';
+import {
+  measureUtility,
+  utilityAlgorithm,
+  utilityTests,
+  type UtilityResult,
+  type UtilityScores,
+  type UtilityTest,
+} from './utility.ts';
 
 export type ReleaseFormat = 'ml-1m' | 'ml-latest';
 
@@ -214,12 +222,64 @@ export function evaluatePolicy(
  * audits it. Same result as evaluatePolicy; `seconds.utility` is the wait for the fits after the
  * audit.
  */
+/**
+ * Utility scores already measured in one pipeline run, by a digest of what they depend on (the
+ * training ratings, the model and seed, the test): presets that hold back the same ratings, or
+ * release the same ratings (as naive and movielens do when every member has enough ratings), are
+ * not fitted again.
+ */
+type UtilityMemo = Map<string, { test: string; scores: Promise<UtilityScores> }>;
+
+function digest(arrays: ArrayBufferView[], extra: string): string {
+  const hash = createHash('sha256').update(extra);
+  for (const array of arrays)
+    hash.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return hash.digest('hex');
+}
+
+const trainDigest = (train: Ratings, algorithm: string, seed: number) =>
+  digest(
+    [
+      train.userIndex,
+      train.itemIndex,
+      train.rating,
+      train.timestamp,
+      train.userIds.ids,
+      train.itemIds.ids,
+    ],
+    `${algorithm}:${seed}:${train.length}`,
+  );
+
+const testDigest = (test: UtilityTest) =>
+  digest([test.users, test.start, test.movieIds, test.rating, test.ranked], '');
+
+/**
+ * Scores of a model trained on `train` for `test`: from the memo when this run already measured
+ * them, else from `fit` (started early by the caller) or, when the memo had the training data
+ * with another test, from a fit started now.
+ */
+function memoizedScores(
+  memo: UtilityMemo,
+  trainKey: string,
+  fit: UtilityFit | null,
+  test: UtilityTest,
+  startFit: () => UtilityFit,
+): Promise<UtilityScores> {
+  const testKey = testDigest(test);
+  const known = memo.get(trainKey);
+  if (known && known.test === testKey) return known.scores;
+  const scores = (fit ?? startFit()).score(test);
+  memo.set(trainKey, { test: testKey, scores });
+  return scores;
+}
+
 export async function evaluatePolicyConcurrently(
   source: Dataset,
   policy: Policy,
   options: PipelineOptions,
   withUtility: boolean,
   curve: boolean,
+  memo: UtilityMemo = new Map(),
 ): Promise<Evaluated> {
   const t0 = performance.now();
   options.onProgress?.(`release (${policy.name})`, 0);
@@ -230,12 +290,18 @@ export async function evaluatePolicyConcurrently(
   const fits: UtilityFit[] = [];
   try {
     const measure = withUtility && split.heldOut.length > 0;
-    const untransformedFit = measure ? start(split.untransformed) : null;
-    if (untransformedFit) fits.push(untransformedFit);
+    const algorithm = policy.utility.algorithm;
+    // A fit starts early unless this run already has scores for the same training data.
+    const startUnlessKnown = (train: Ratings) => {
+      const key = trainDigest(train, algorithm, options.seed);
+      const fit = memo.has(key) ? null : start(train);
+      if (fit) fits.push(fit);
+      return { key, fit, train };
+    };
+    const untransformedFit = measure ? startUnlessKnown(split.untransformed) : null;
     const release = releaseDataset(source, policy, { ...consents, split });
     const releasedFit =
-      untransformedFit && measurable(release) ? start(release.dataset.ratings) : null;
-    if (releasedFit) fits.push(releasedFit);
+      untransformedFit && measurable(release) ? startUnlessKnown(release.dataset.ratings) : null;
     const published = publishedDataset(release, options.format);
     const t1 = performance.now();
     const audit = auditOf(source, policy, release, published, options, curve);
@@ -245,9 +311,18 @@ export async function evaluatePolicyConcurrently(
       options.onProgress?.(`utility (${policy.name})`, 0);
       const { releaseIdOf } = releaseIdLookup(release);
       const tests = utilityTests(release.heldOut, (id) => releaseIdOf.get(id), options.seed);
+      const scoresOf = (
+        started: NonNullable<typeof releasedFit>,
+        test: UtilityTest,
+      ): Promise<UtilityScores> =>
+        memoizedScores(memo, started.key, started.fit, test, () => {
+          const fit = start(started.train);
+          fits.push(fit);
+          return fit;
+        });
       const [released, untransformed] = await Promise.all([
-        releasedFit.score(tests.released),
-        untransformedFit.score(tests.untransformed),
+        scoresOf(releasedFit, tests.released),
+        scoresOf(untransformedFit, tests.untransformed),
       ]);
       utility = {
         algorithm: utilityAlgorithm(policy.utility.algorithm),
@@ -380,7 +455,8 @@ export async function releaseWithAuditConcurrently(
 ): Promise<PipelineResult> {
   const withUtility = options.utility ?? true;
   const curve = options.knowledgeCurve ?? true;
-  const main = await evaluatePolicyConcurrently(source, policy, options, withUtility, curve);
+  const memo: UtilityMemo = new Map();
+  const main = await evaluatePolicyConcurrently(source, policy, options, withUtility, curve, memo);
   const presets: Array<[string, Evaluated]> = [];
   if (wantsPresets(options, main)) {
     for (const { name, preset, isMain } of presetsFor(policy)) {
@@ -389,7 +465,7 @@ export async function releaseWithAuditConcurrently(
         name,
         isMain
           ? main
-          : await evaluatePolicyConcurrently(source, preset, options, frontierUtility, false),
+          : await evaluatePolicyConcurrently(source, preset, options, frontierUtility, false, memo),
       ]);
     }
   }

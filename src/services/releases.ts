@@ -218,6 +218,7 @@ export function releaseTask(input: ReleaseTaskInput, report: JobReporter): strin
   const result = runRelease(source, presetPolicy(input.preset), {
     seed: input.seed,
     format: input.format,
+    frontier: true,
     onProgress: (stage, fraction) => report(fraction, stage),
   });
   report(1, 'writing the files');

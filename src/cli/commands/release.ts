@@ -87,8 +87,8 @@ export function registerRelease(program: Command): void {
     )
     .option('--overwrite', 'write into a folder that already holds files')
     .option(
-      '--frontier',
-      'also release and audit every preset, for the privacy–utility frontier chart',
+      '--no-frontier',
+      'skip releasing, auditing and measuring every preset for the privacy–utility frontier chart',
     )
     .option('--json', 'quiet; print the report summary as JSON')
     .action(
@@ -114,7 +114,7 @@ export function registerRelease(program: Command): void {
         const result = await runReleaseConcurrently(source, policy, {
           seed,
           format,
-          frontier: !!options.frontier,
+          frontier: options.frontier !== false,
           onProgress: (_stage, fraction) => bar.update(Math.round(fraction * 100), 100),
         });
         bar.stop();
