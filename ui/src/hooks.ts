@@ -65,3 +65,31 @@ export function useTitle(title: string): void {
     document.title = title ? `${title} · lenslab` : 'lenslab';
   }, [title]);
 }
+
+/**
+ * The busy flag and error of an action a form or button starts: `run(job)` sets busy, clears the
+ * error, keeps the job's failure for <ErrorMessage>, and resolves to whether the job succeeded.
+ */
+export function useAction(): {
+  busy: boolean;
+  error: unknown;
+  setError: (error: unknown) => void;
+  run: (job: () => Promise<void>) => Promise<boolean>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function run(job: () => Promise<void>): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await job();
+      return true;
+    } catch (failure) {
+      setError(failure);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, setError, run };
+}

@@ -6,7 +6,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, ApiError } from '../api.ts';
 import { ErrorMessage, Loading, Notice } from '../components/ErrorMessage.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
-import { useLoad, useTitle } from '../hooks.ts';
+import { useAction, useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 
 export function AccountPage() {
@@ -59,25 +59,18 @@ function Account() {
 function ChangeEmail() {
   const [email, setEmail] = useState('');
   const [currentPassword, setCurrentPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [sentTo, setSentTo] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setSentTo(null);
-    try {
+    await run(async () => {
       await api.updateAccount({ currentPassword, email: email.trim() });
       setSentTo(email.trim());
       setEmail('');
       setCurrentPassword('');
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -125,25 +118,18 @@ function ChangeEmail() {
 function ChangePassword() {
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setDone(false);
-    try {
+    await run(async () => {
       await api.updateAccount({ currentPassword, newPassword });
       setDone(true);
       setCurrentPassword('');
       setNewPassword('');
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -188,23 +174,16 @@ function DeleteAccount() {
   const navigate = useNavigate();
   const [password, setPassword] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function reallyDelete() {
-    setBusy(true);
-    setError(null);
-    try {
+    const ok = await run(async () => {
       await api.deleteAccount(password);
       // Leave the members-only page first, then forget the member.
       navigate('/signup', { state: { deleted: true } });
       await refresh();
-    } catch (failure) {
-      setError(failure);
-      setConfirming(false);
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (!ok) setConfirming(false);
   }
 
   return (

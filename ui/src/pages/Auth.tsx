@@ -5,7 +5,7 @@ import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-do
 import { api, ApiError } from '../api.ts';
 import { Choice } from '../components/Choice.tsx';
 import { ErrorMessage, Notice } from '../components/ErrorMessage.tsx';
-import { useTitle } from '../hooks.ts';
+import { useAction, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 
 const PASSWORD_HINT = 'At least 10 characters. A few unrelated words make a strong password.';
@@ -18,15 +18,12 @@ export function SignupPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [researchConsent, setResearchConsent] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [sentTo, setSentTo] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const answer = await api.register(email.trim(), password, researchConsent);
       if (answer?.member) {
         signedIn(answer.member, answer.csrfToken);
@@ -35,11 +32,7 @@ export function SignupPage() {
         setSentTo(email.trim());
         setPassword('');
       }
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (sentTo !== null) return <CheckYourEmail email={sentTo} onBack={() => setSentTo(null)} />;
@@ -129,21 +122,14 @@ function CheckYourEmail({ email, onBack }: { email: string; onBack: () => void }
 
 /** "Send the link again": always answered alike, so it tells nothing about the address. */
 function ResendLink({ email }: { email: string }) {
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function resend() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.resendSignupLink(email);
       setSent(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -182,24 +168,17 @@ export function VerifyEmailPage() {
   const { ready, signedIn } = useSession();
   const navigate = useNavigate();
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    const ok = await run(async () => {
       const answer = await api.verifySignup(token, password);
       if (!answer?.member) throw new Error('The server did not return the member.');
       signedIn(answer.member, answer.csrfToken);
       navigate('/onboarding', { replace: true });
-    } catch (failure) {
-      setError(failure);
-      setPassword('');
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (!ok) setPassword('');
   }
 
   if (!token || deadLink(error)) {
@@ -262,24 +241,17 @@ export function LoginPage() {
   const state = (location.state ?? {}) as { from?: string; loggedOut?: boolean; reset?: boolean };
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const answer = await api.login(email.trim(), password);
       if (!answer?.member) throw new Error('The server did not return the member.');
       signedIn(answer.member, answer.csrfToken);
       const from = state.from && !['/login', '/signup'].includes(state.from) ? state.from : '/';
       navigate(answer.member.onboarded ? from : '/onboarding');
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -333,22 +305,15 @@ export function ResetPasswordPage() {
 function RequestReset() {
   useTitle('Reset your password');
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.requestPasswordReset(email.trim());
       setSent(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -392,8 +357,7 @@ function ChooseNewPassword({ token }: { token: string }) {
   const navigate = useNavigate();
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -401,16 +365,10 @@ function ChooseNewPassword({ token }: { token: string }) {
       setError(new Error('The two passwords are not the same.'));
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.confirmPasswordReset(token, password);
       navigate('/login', { state: { reset: true } });
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -5,7 +5,7 @@ import type { FormEvent, ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
-import { useLoad, useTitle } from '../hooks.ts';
+import { useAction, useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { Post } from '../types.ts';
 
@@ -72,21 +72,14 @@ export function BoardPage() {
   useTitle(page.data?.board.name ?? 'Board');
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const created = await api.createThread(slug, title.trim(), body);
       navigate(`/threads/${created.id}`);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (page.error) return <ErrorMessage error={page.error} title="Could not load the board." />;
@@ -179,22 +172,15 @@ export function ThreadPage() {
   const page = useLoad(() => api.thread(threadId), [threadId, member?.id]);
   useTitle(page.data?.thread.title ?? 'Thread');
   const [reply, setReply] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.reply(threadId, reply);
       setReply('');
       page.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (page.error) return <ErrorMessage error={page.error} title="Could not load the thread." />;
@@ -263,36 +249,23 @@ function PostItem({
 }) {
   const [editing, setEditing] = useState(false);
   const [body, setBody] = useState(post.body);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.editPost(post.id, body);
       setEditing(false);
       onChanged();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove() {
     if (!window.confirm('Delete this post?')) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.deletePost(post.id);
       onDeleted();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
