@@ -53,6 +53,28 @@ export interface Ratings {
   readonly itemIds: IdIndex;
 }
 
+/** Ratings as plain data for another thread (the IdIndex maps become their id arrays). */
+export type WireRatings = Omit<Ratings, 'userIds' | 'itemIds'> & {
+  userIds: Int32Array;
+  itemIds: Int32Array;
+};
+
+export function toWireRatings(ratings: Ratings): WireRatings {
+  return {
+    length: ratings.length,
+    userIndex: ratings.userIndex,
+    itemIndex: ratings.itemIndex,
+    rating: ratings.rating,
+    timestamp: ratings.timestamp,
+    userIds: ratings.userIds.ids,
+    itemIds: ratings.itemIds.ids,
+  };
+}
+
+export function fromWireRatings(wire: WireRatings): Ratings {
+  return { ...wire, userIds: new IdIndex(wire.userIds), itemIds: new IdIndex(wire.itemIds) };
+}
+
 export interface RatingScale {
   readonly min: number;
   readonly max: number;

@@ -4,9 +4,8 @@
  * The test may arrive while the model is still fitting: the port queues it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { IdIndex, type RatingScale, type Ratings } from '../datasets/dataset.ts';
+import { fromWireRatings, type RatingScale, type WireRatings } from '../datasets/dataset.ts';
 import { fitUtilityModel, scoreUtility, type UtilityTest } from './utility.ts';
-import type { WireRatings } from './utilityFit.ts';
 
 const port = parentPort!;
 const input = workerData.input as {
@@ -17,12 +16,12 @@ const input = workerData.input as {
 };
 
 try {
-  const train: Ratings = {
-    ...input.train,
-    userIds: new IdIndex(input.train.userIds),
-    itemIds: new IdIndex(input.train.itemIds),
-  };
-  const model = fitUtilityModel(train, input.algorithm, input.scale, input.seed);
+  const model = fitUtilityModel(
+    fromWireRatings(input.train),
+    input.algorithm,
+    input.scale,
+    input.seed,
+  );
   port.once('message', (test: UtilityTest) => {
     try {
       port.postMessage({ type: 'scores', scores: scoreUtility(model, test) });

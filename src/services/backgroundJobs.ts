@@ -7,22 +7,19 @@
  * the thread boundary by structured clone, so they are plain data and typed arrays (see
  * `toWireDataset` for a Dataset). `cancel()` terminates the worker (and any threads it started):
  * `result` then rejects with `JobCancelledError`.
- *
- * Why not inherit the server's loader: under Node 20 a worker does not get the tsx hooks the main
- * thread registered with `--import tsx`, so the worker starts from a few lines of plain JavaScript
- * (`execArgv: []`) that register tsx's ESM API in the worker itself and then import the task's
- * module. The server's thread never waits on the worker (unlike src/recsys/parallel.ts, which
- * must avoid the loader for that reason).
+ * The worker runs the TypeScript task through tsx (see src/util/tsxWorker.ts).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
-  IdIndex,
+  fromWireRatings,
+  toWireRatings,
   type Dataset,
   type Movie,
   type RatingScale,
-  type Ratings,
   type UserProfile,
+  type WireRatings,
 } from '../datasets/dataset.ts';
+import { startTsxWorker } from '../util/tsxWorker.ts';
 
 export type JobReporter = (progress: number, phase: string) => void;
 
@@ -44,14 +41,7 @@ type WorkerMessage =
   | { type: 'result'; value: unknown }
   | { type: 'error'; message: string };
 
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const ENTRY = new URL('./jobWorker.ts', import.meta.url).href;
-
-const BOOTSTRAP = `
-  const { workerData } = require('node:worker_threads');
-  import(workerData.tsx)
-    .then(({ register }) => { register(); return import(workerData.entry); });
-`;
+const ENTRY = new URL('./jobWorker.ts', import.meta.url);
 
 export class BackgroundJob<Result> {
   readonly result: Promise<Result>;
@@ -62,11 +52,7 @@ export class BackgroundJob<Result> {
    * Starts `exportName` of `module` (a file URL) on a new worker thread with `input`.
    */
   constructor(module: URL, exportName: string, input: unknown, onProgress?: JobReporter) {
-    this.worker = new Worker(BOOTSTRAP, {
-      eval: true,
-      execArgv: [],
-      workerData: { tsx: TSX_API, entry: ENTRY, module: module.href, exportName, input },
-    });
+    this.worker = startTsxWorker(ENTRY, { module: module.href, exportName, input });
     this.result = new Promise<Result>((resolve, reject) => {
       let settled = false;
       const settle = (action: () => void) => {
@@ -101,24 +87,15 @@ export class BackgroundJob<Result> {
 
 /** A Dataset as plain data (IdIndex maps become their id arrays). */
 export interface WireDataset {
-  ratings: Omit<Ratings, 'userIds' | 'itemIds'> & { userIds: Int32Array; itemIds: Int32Array };
+  ratings: WireRatings;
   movies: Movie[];
   users: UserProfile[];
   scale: RatingScale;
 }
 
 export function toWireDataset(dataset: Dataset): WireDataset {
-  const { ratings } = dataset;
   return {
-    ratings: {
-      length: ratings.length,
-      userIndex: ratings.userIndex,
-      itemIndex: ratings.itemIndex,
-      rating: ratings.rating,
-      timestamp: ratings.timestamp,
-      userIds: ratings.userIds.ids,
-      itemIds: ratings.itemIds.ids,
-    },
+    ratings: toWireRatings(dataset.ratings),
     movies: dataset.movies,
     users: dataset.users,
     scale: dataset.scale,
@@ -126,13 +103,8 @@ export function toWireDataset(dataset: Dataset): WireDataset {
 }
 
 export function fromWireDataset(wire: WireDataset): Dataset {
-  const { ratings } = wire;
   return {
-    ratings: {
-      ...ratings,
-      userIds: new IdIndex(ratings.userIds),
-      itemIds: new IdIndex(ratings.itemIds),
-    },
+    ratings: fromWireRatings(wire.ratings),
     movies: wire.movies,
     users: wire.users,
     scale: wire.scale,

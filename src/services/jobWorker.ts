@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { JobTask } from './backgroundJobs.ts';
 
 const port = parentPort!;
-const { module, exportName, input } = workerData as {
+const { module, exportName, input } = workerData.input as {
   module: string;
   exportName: string;
   input: unknown;
