@@ -260,10 +260,20 @@ export function startServer(
   options: { events: boolean },
 ): Promise<ServerProcess> {
   const profile = process.env.PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE] : [];
+  const nodeFlags = process.env.SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...profile, '--import', 'tsx', 'bench/serveMix.ts', '--server', dbPath, modelsDir],
+      [
+        ...profile,
+        ...nodeFlags,
+        '--import',
+        'tsx',
+        'bench/serveMix.ts',
+        '--server',
+        dbPath,
+        modelsDir,
+      ],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: { ...process.env, LENSLAB_EVENTS: options.events ? 'on' : 'off' },

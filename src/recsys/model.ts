@@ -110,9 +110,11 @@ export interface Model {
   /**
    * Personal predictions for a member who joined or rated after training, without retraining:
    * the model's items stay fixed and only this user's parameters are estimated. Pass the
-   * member's complete current ratings; ratings of unknown movies are ignored.
+   * member's complete current ratings; ratings of unknown movies are ignored. `previous`, the
+   * same member's earlier fold-in by this model, lets a model reuse its work (a factor model
+   * updates its normal equations by the ratings that changed); the result is the same.
    */
-  foldIn(ratings: readonly RatingInput[]): FoldedUser;
+  foldIn(ratings: readonly RatingInput[], previous?: FoldedUser): FoldedUser;
   /** The n items most similar to an item (itself excluded), most similar first. */
   similarItems(item: number, n: number): ScoredItem[];
   /**
@@ -235,11 +237,15 @@ export abstract class BaseModel implements Model {
     return null;
   }
 
-  /** Model-specific state of a folded-in user from its ratings (items fixed). */
+  /**
+   * Model-specific state of a folded-in user from its ratings (items fixed); `previous` is the
+   * member's earlier fold-in by this model, if any, whose work may be reused.
+   */
   protected foldState(
     _items: Int32Array,
     _ratings: Float32Array,
     _bias: number,
+    _previous: FoldedUser | null,
   ): Float64Array | null {
     return null;
   }
@@ -400,7 +406,7 @@ export abstract class BaseModel implements Model {
     return Array.from(best, (i) => ({ item: i, movieId: this.itemIds.ids[i], score: scores[i] }));
   }
 
-  foldIn(ratings: readonly RatingInput[]): FoldedUser {
+  foldIn(ratings: readonly RatingInput[], previous?: FoldedUser): FoldedUser {
     const pairs: Array<[number, number]> = [];
     const seen = new Set<number>();
     for (const input of ratings) {
@@ -418,7 +424,12 @@ export abstract class BaseModel implements Model {
     let sum = 0;
     for (let k = 0; k < items.length; k++) sum += values[k] - b.globalMean - b.itemBias[items[k]];
     const bias = items.length > 0 ? sum / (items.length + b.userDamping) : 0;
-    return new FoldedUser(items, values, bias, this.foldState(items, values, bias));
+    return new FoldedUser(
+      items,
+      values,
+      bias,
+      this.foldState(items, values, bias, previous ?? null),
+    );
   }
 
   similarItems(item: number, n: number): ScoredItem[] {

@@ -48,6 +48,8 @@ interface MemberState {
   /** movie id → rating */
   ratings: Map<number, { rating: number; ratedAt: number }>;
   folded: FoldedUser | null;
+  /** The last fold-in by the current model, kept past a rating change: the next one reuses it. */
+  lastFolded: FoldedUser | null;
   top: ScoredItem[] | null;
   /** Recommendations served since the last change (model item index → prediction and reason). */
   explained: Map<number, Recommendation>;
@@ -183,7 +185,10 @@ export class Recommender {
     this.catalogToModel = Int32Array.from(this.catalog.movies, (movie) =>
       model.itemIndexOf(movie.id),
     );
-    for (const state of this.members.values()) this.invalidate(state);
+    for (const state of this.members.values()) {
+      this.invalidate(state);
+      state.lastFolded = null;
+    }
     this.similarCache.clear();
   }
 
@@ -201,6 +206,7 @@ export class Recommender {
     state = {
       ratings: new Map(ratings.map((r) => [r.movieId, { rating: r.rating, ratedAt: r.ratedAt }])),
       folded: null,
+      lastFolded: null,
       top: null,
       explained: new Map(),
       version: ++this.stateVersions,
@@ -218,7 +224,8 @@ export class Recommender {
     if (!this.model) return null;
     if (!state.folded) {
       const inputs = Array.from(state.ratings, ([movieId, r]) => ({ movieId, rating: r.rating }));
-      state.folded = this.model.foldIn(inputs);
+      state.folded = this.model.foldIn(inputs, state.lastFolded ?? undefined);
+      state.lastFolded = state.folded;
     }
     return state.folded;
   }

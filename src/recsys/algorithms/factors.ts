@@ -8,10 +8,19 @@
  *   min over b_u, p_u of Σ_{i∈R(u)} (r_ui − μ − b_i − b_u − q_iᵀ(p_u + imp_u))²
  *                        + n_u · regularization · |p_u|² + w_u · biasRegularization · b_u²
  * (weighted-λ, the objective both SGD and ALS minimize for one user; w_u = n_u for SGD, whose
- * penalty applies once per rating, and 1 for ALS), a (k+1)×(k+1) Cholesky solve.
+ * penalty applies once per rating, and 1 for ALS): a (k+1)×(k+1) Cholesky solve of the normal
+ * equations, or the same least squares through its n×n dual when that is cheaper (few ratings).
+ * A member folded in again after a change (foldIn's `previous`) updates the kept Gram matrix of
+ * the normal equations by the items that changed rather than rebuilding it.
  */
 import { choleskySolve, dot } from '../linalg.ts';
-import { BaseModel, type ModelCore, type ModelParts, type UserView } from '../model.ts';
+import {
+  BaseModel,
+  type FoldedUser,
+  type ModelCore,
+  type ModelParts,
+  type UserView,
+} from '../model.ts';
 
 export interface FactorArrays {
   factors: number;
@@ -46,6 +55,13 @@ function itemDot(q: Float64Array, offset: number, state: Float64Array, k: number
 
 export class FactorModel extends BaseModel {
   private itemNorms: Float64Array | null = null;
+  private solveScratch: Float64Array | null = null;
+  /**
+   * The Gram matrix behind each primal fold-in, by its result (the folded state), so that the
+   * member's next fold-in takes it over and updates it by the items that changed instead of
+   * rebuilding it: O(changes·k²) instead of O(n·k²) after one new rating.
+   */
+  private readonly grams = new WeakMap<Float64Array, { items: Int32Array; gram: Float64Array }>();
 
   constructor(
     core: ModelCore,
@@ -79,35 +95,91 @@ export class FactorModel extends BaseModel {
     }
   }
 
-  protected override foldState(items: Int32Array, ratings: Float32Array): Float64Array {
+  protected override foldState(
+    items: Int32Array,
+    ratings: Float32Array,
+    _bias: number,
+    previous: FoldedUser | null = null,
+  ): Float64Array {
     const k = this.f.factors;
     const size = k + 1;
+    const n = items.length;
     const implicit = new Float64Array(size);
     this.addImplicit(items, implicit);
+    // The dual costs n²k/2 + n³/6 multiply-adds; the primal (k+1)³/6 for its Cholesky plus
+    // (k+1)²/2 per item added to its Gram matrix: all n items the first time, then only the
+    // changed ones while each fold-in hands the Gram to the next. A member folded in again
+    // (previous given) will likely be again, so the primal is costed as after one change.
+    const gramItems = previous ? 1 : n;
+    const dualCost = (n * n * k) / 2 + (n * n * n) / 6;
+    const primalCost = (gramItems * size * size) / 2 + (size * size * size) / 6;
+    if (n > 0 && dualCost < primalCost) return this.foldDual(items, ratings, implicit);
+    const gram = this.takeGram(previous, items);
     const { itemFactors: q, itemBias, globalMean } = this.f;
-    if (items.length > 0 && items.length < size) return this.foldDual(items, ratings, implicit);
-    const a = new Float64Array(size * size);
+    // The Cholesky factor overwrites its matrix: a scratch copy, reused (fold-ins are synchronous).
+    if (this.solveScratch?.length !== gram.length)
+      this.solveScratch = new Float64Array(gram.length);
+    const a = this.solveScratch;
+    a.set(gram);
     const b = new Float64Array(size);
-    const x = new Float64Array(size);
-    for (let n = 0; n < items.length; n++) {
-      const offset = items[n] * k;
-      x[0] = 1;
-      for (let f = 0; f < k; f++) x[1 + f] = q[offset + f];
-      const target = ratings[n] - globalMean - itemBias[items[n]] - dot(q, offset, implicit, 1, k);
-      for (let r = 0; r < size; r++) {
-        const xr = x[r];
-        b[r] += target * xr;
-        const row = r * size;
-        for (let c = 0; c <= r; c++) a[row + c] += xr * x[c];
-      }
+    for (let r = 0; r < n; r++) {
+      const offset = items[r] * k;
+      const target = ratings[r] - globalMean - itemBias[items[r]] - dot(q, offset, implicit, 1, k);
+      b[0] += target;
+      for (let f = 0; f < k; f++) b[1 + f] += target * q[offset + f];
     }
-    const count = Math.max(1, items.length);
-    for (let r = 0; r < size; r++) for (let c = 0; c < r; c++) a[c * size + r] = a[r * size + c];
+    const count = Math.max(1, n);
     a[0] += (this.f.biasPenaltyPerRating ? count : 1) * this.f.biasRegularization + 1e-12;
     for (let f = 1; f < size; f++) a[f * size + f] += count * this.f.regularization + 1e-12;
-    if (items.length === 0 || !choleskySolve(a, b, size)) b.fill(0);
+    if (n === 0 || !choleskySolve(a, b, size)) b.fill(0);
     for (let f = 1; f < size; f++) b[f] += implicit[f];
+    this.grams.set(b, { items, gram });
     return b;
+  }
+
+  /**
+   * Lower triangle of Σ x xᵀ over the items, x = [1, q_i] (the normal equations' data part):
+   * the one kept by the previous fold-in, moved to this one and updated by the items that
+   * changed (rank-one updates), else built anew.
+   */
+  private takeGram(previous: FoldedUser | null, items: Int32Array): Float64Array {
+    const kept = previous?.state;
+    const earlier = kept ? this.grams.get(kept) : undefined;
+    if (!kept || !earlier) {
+      const gram = new Float64Array((this.f.factors + 1) ** 2);
+      for (let n = 0; n < items.length; n++) this.addToGram(gram, items[n], 1);
+      return gram;
+    }
+    this.grams.delete(kept);
+    const { gram, items: before } = earlier;
+    let p = 0;
+    let n = 0;
+    // Both lists are sorted by item index.
+    while (p < before.length || n < items.length) {
+      if (n === items.length || (p < before.length && before[p] < items[n]))
+        this.addToGram(gram, before[p++], -1);
+      else if (p === before.length || items[n] < before[p]) this.addToGram(gram, items[n++], 1);
+      else {
+        p++;
+        n++;
+      }
+    }
+    return gram;
+  }
+
+  /** gram += sign · x xᵀ (lower triangle) for x = [1, q_item]. */
+  private addToGram(gram: Float64Array, item: number, sign: number): void {
+    const k = this.f.factors;
+    const size = k + 1;
+    const q = this.f.itemFactors;
+    const offset = item * k - 1;
+    gram[0] += sign;
+    for (let r = 1; r < size; r++) {
+      const xr = sign * q[offset + r];
+      const row = r * size;
+      gram[row] += xr;
+      for (let c = 1; c <= r; c++) gram[row + c] += xr * q[offset + c];
+    }
   }
 
   /**
