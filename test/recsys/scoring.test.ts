@@ -149,3 +149,49 @@ for (const name of ['item-knn', 'user-knn']) {
     assert.ok(nonEmpty > expected.length / 2);
   });
 }
+
+test('item-knn: scoreAll scatters for a light user and walks every list for a heavy one', () => {
+  // With k = 2 the light user (4 ratings) still has more than k rated neighbours for most items.
+  const model = fitAlgorithm('item-knn', ratings, { neighbours: 2 }) as BaseModel & {
+    scatter: (...args: unknown[]) => void;
+  };
+  const scatter = model.scatter.bind(model);
+  let scattered = 0;
+  model.scatter = (...args) => {
+    scattered++;
+    scatter(...args);
+  };
+  const everyItem = Array.from({ length: model.items }, (_, i) => ({
+    itemIndex: i,
+    rating: 1 + (i % 5),
+  }));
+  for (const [user, expectScatter] of [
+    [model.foldIn(member), true],
+    [model.foldIn(everyItem), false],
+  ] as const) {
+    const before = scattered;
+    const scores = model.scoreAll(user);
+    assert.equal(scattered > before, expectScatter);
+    const view = model.view(user);
+    for (let i = 0; i < model.items; i++)
+      assert.ok(Math.abs(scores[i] - model.estimate(view, i)) < 1e-12, `item ${i}`);
+  }
+});
+
+for (const name of ['item-knn', 'user-knn']) {
+  test(`${name}: scoreAll equals estimate when k is small and minNeighbours > 1`, () => {
+    // Most items have more than k rated neighbours (item-knn walks them; user-knn gates them).
+    const model = fitAlgorithm(name, ratings, { neighbours: 3, minNeighbours: 2 });
+    let differsFromBaseline = 0;
+    for (const user of [0, 7, 33, 59, model.foldIn(member)]) {
+      const view = model.view(user);
+      const scores = model.scoreAll(user);
+      for (let i = 0; i < model.items; i++) {
+        const expected = model.estimate(view, i);
+        assert.ok(Math.abs(scores[i] - expected) < 1e-12, `${name} item ${i}`);
+        if (expected !== model.baselineOf(view, i)) differsFromBaseline++;
+      }
+    }
+    assert.ok(differsFromBaseline > 0);
+  });
+}

@@ -14,6 +14,7 @@
  * the normal equations by the items that changed rather than rebuilding it.
  */
 import { choleskySolve, dot } from '../linalg.ts';
+import { RowDots } from '../wasm/rowDots.ts';
 import {
   BaseModel,
   type FoldedUser,
@@ -40,7 +41,7 @@ export interface FactorArrays {
   biasPenaltyPerRating: boolean;
 }
 
-/** q[offset..offset+k) · state[1..k], even and odd terms summed apart (scoreInto relies on this order). */
+/** q[offset..offset+k) · state[1..k], even and odd terms summed apart (as the scoreInto kernel does). */
 function itemDot(q: Float64Array, offset: number, state: Float64Array, k: number): number {
   let s0 = 0;
   let s1 = 0;
@@ -53,9 +54,13 @@ function itemDot(q: Float64Array, offset: number, state: Float64Array, k: number
   return s0 + s1;
 }
 
+/** A dot product over the product of the two norms (0 for a zero vector). */
+const cosine = (dot: number, norms: number): number => (norms > 0 ? dot / norms : 0);
+
 export class FactorModel extends BaseModel {
   private itemNorms: Float64Array | null = null;
   private solveScratch: Float64Array | null = null;
+  private itemRowDots: RowDots | null = null;
   /**
    * The Gram matrix behind each primal fold-in, by its result (the folded state), so that the
    * member's next fold-in takes it over and updates it by the items that changed instead of
@@ -229,59 +234,25 @@ export class FactorModel extends BaseModel {
   }
 
   /**
-   * scoreOne for every item, four items at a time so each load of the user's factors serves
-   * four rows; each item still sums exactly as itemDot does, so the scores are bit-identical.
+   * scoreOne for every item: the dot products run in the WebAssembly kernel (rowDots.ts), which
+   * sums them exactly as itemDot does, so the scores are bit-identical.
    */
   protected override scoreInto(user: UserView, out: Float64Array): void {
-    const k = this.f.factors;
     const state = user.state;
     if (!state) {
       for (let i = 0; i < this.items; i++) out[i] = this.baselineOf(user, i);
       return;
     }
-    const { itemFactors: q, itemBias, globalMean } = this.f;
+    const { itemBias, globalMean } = this.f;
     const base = globalMean + state[0];
-    const items = this.items;
-    let i = 0;
-    for (; i + 3 < items; i += 4) {
-      const oa = i * k;
-      const ob = oa + k;
-      const oc = ob + k;
-      const od = oc + k;
-      let a0 = 0;
-      let a1 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      let c0 = 0;
-      let c1 = 0;
-      let d0 = 0;
-      let d1 = 0;
-      let f = 0;
-      for (; f + 1 < k; f += 2) {
-        const z0 = state[1 + f];
-        const z1 = state[2 + f];
-        a0 += q[oa + f] * z0;
-        a1 += q[oa + f + 1] * z1;
-        b0 += q[ob + f] * z0;
-        b1 += q[ob + f + 1] * z1;
-        c0 += q[oc + f] * z0;
-        c1 += q[oc + f + 1] * z1;
-        d0 += q[od + f] * z0;
-        d1 += q[od + f + 1] * z1;
-      }
-      if (f < k) {
-        const z0 = state[1 + f];
-        a0 += q[oa + f] * z0;
-        b0 += q[ob + f] * z0;
-        c0 += q[oc + f] * z0;
-        d0 += q[od + f] * z0;
-      }
-      out[i] = base + itemBias[i] + (a0 + a1);
-      out[i + 1] = base + itemBias[i + 1] + (b0 + b1);
-      out[i + 2] = base + itemBias[i + 2] + (c0 + c1);
-      out[i + 3] = base + itemBias[i + 3] + (d0 + d1);
-    }
-    for (; i < items; i++) out[i] = base + itemBias[i] + itemDot(q, i * k, state, k);
+    const dots = this.itemRows().all(state, 1);
+    for (let i = 0; i < this.items; i++) out[i] = base + itemBias[i] + dots[i];
+  }
+
+  /** The item factors in the dot-product kernel (copied there on first use). */
+  private itemRows(): RowDots {
+    this.itemRowDots ??= new RowDots(this.f.itemFactors, this.items, this.f.factors);
+    return this.itemRowDots;
   }
 
   private norms(): Float64Array {
@@ -298,12 +269,29 @@ export class FactorModel extends BaseModel {
   protected override itemSimilarity(i: number, j: number): number {
     const k = this.f.factors;
     const norms = this.norms();
-    const d = norms[i] * norms[j];
-    return d > 0 ? dot(this.f.itemFactors, i * k, this.f.itemFactors, j * k, k) / d : 0;
+    return cosine(
+      dot(this.f.itemFactors, i * k, this.f.itemFactors, j * k, k),
+      norms[i] * norms[j],
+    );
   }
 
   protected override similarityRow(i: number, out: Float64Array): void {
-    for (let j = 0; j < this.items; j++) out[j] = this.itemSimilarity(i, j);
+    const norms = this.norms();
+    const dots = this.itemRows().all(this.f.itemFactors, i * this.f.factors);
+    for (let j = 0; j < this.items; j++) out[j] = cosine(dots[j], norms[i] * norms[j]);
+  }
+
+  /** As the default (similarity × how much the rating is above the floor), in one kernel call. */
+  protected override contributions(view: UserView, item: number): Float64Array {
+    const norms = this.norms();
+    const dots = this.itemRows().some(view.items, this.f.itemFactors, item * this.f.factors);
+    const floor = this.scale.min - this.scale.step;
+    const out = new Float64Array(view.items.length);
+    for (let k = 0; k < out.length; k++) {
+      const similarity = cosine(dots[k], norms[item] * norms[view.items[k]]);
+      out[k] = similarity * (view.ratings[k] - floor);
+    }
+    return out;
   }
 
   protected parts(): ModelParts {

@@ -14,63 +14,40 @@
  * than latency-bound).
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function unsigned(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-function signed(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const vector = (items: number[][]): number[] => [...unsigned(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...unsigned(body.length), ...body];
-const name = (text: string): number[] => vector([...text].map((c) => [c.charCodeAt(0)]));
-
-/** Instruction encoders (only what the kernel uses). */
-const get = (local: number): number[] => [0x20, ...unsigned(local)];
-const set = (local: number): number[] => [0x21, ...unsigned(local)];
-const i32 = (value: number): number[] => [0x41, ...signed(value)];
-const simd = (opcode: number): number[] => [0xfd, ...unsigned(opcode)];
-const ADD = [0x6a];
-const MUL = [0x6c];
-const LT_U = [0x49];
-const EQZ = [0x45];
-const I32_LOAD = [0x28, 2, 0]; // align 2^2, offset 0
-const F64_LOAD = [0x2b, 3, 0]; // align 2^3, offset 0
-const F64_ADD = [0xa0];
-const F64_SUB = [0xa1];
-const F64_MUL = [0xa2];
-const V_LOAD = [...simd(0x00), 4, 0]; // align 2^4, offset 0
-const V_STORE = [...simd(0x0b), 4, 0];
-const V_ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
-const SPLAT = simd(0x14);
-const LANE = (lane: number): number[] => [...simd(0x21), lane];
-const V_ADD = simd(0xf0);
-const V_MUL = simd(0xf2);
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
-const BR = (depth: number): number[] => [0x0c, ...unsigned(depth)];
-const BR_IF = (depth: number): number[] => [0x0d, ...unsigned(depth)];
+import {
+  ADD,
+  BLOCK,
+  BR,
+  BR_IF,
+  END,
+  EQZ,
+  F64_ADD,
+  F64_LOAD,
+  F64_MUL,
+  F64_SUB,
+  functionBody,
+  get,
+  i32,
+  I32,
+  I32_LOAD,
+  LANE,
+  LOOP,
+  LT_U,
+  MUL,
+  name,
+  section,
+  set,
+  signature,
+  SPLAT,
+  unsigned,
+  V128,
+  V_ADD,
+  V_LOAD,
+  V_MUL,
+  V_STORE,
+  V_ZERO,
+  vector,
+} from './encoding.ts';
 
 // Parameters and locals of pass.
 const [X, ROWS, STRIDE, VEC, W, E, OUT] = [0, 1, 2, 3, 4, 5, 6];
@@ -141,19 +118,14 @@ function gatherBody(): number[] {
 
 /** The module's bytes. */
 export function normalPassBytes(): Uint8Array<ArrayBuffer> {
-  const signature = (params: number): number[] => [
-    0x60,
-    ...vector(new Array<number[]>(params).fill([I32])),
-    ...vector([]),
-  ];
-  const pass = [
-    ...vector([
-      [...unsigned(6), I32],
-      [...unsigned(5), V128],
-    ]),
-    ...passBody(),
-  ];
-  const gather = [...vector([[...unsigned(3), I32]]), ...gatherBody()];
+  const pass = functionBody(
+    [
+      [6, I32],
+      [5, V128],
+    ],
+    passBody(),
+  );
+  const gather = functionBody([[3, I32]], gatherBody());
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector([signature(7), signature(5)])),
@@ -167,7 +139,7 @@ export function normalPassBytes(): Uint8Array<ArrayBuffer> {
         [...name('memory'), 0x02, ...unsigned(0)],
       ]),
     ),
-    ...section(10, vector([pass, gather].map((body) => [...unsigned(body.length), ...body]))),
+    ...section(10, vector([pass, gather])),
   ];
   return new Uint8Array(bytes);
 }

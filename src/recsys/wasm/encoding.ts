@@ -1,0 +1,83 @@
+/**
+ * A tiny WebAssembly encoder: the byte encodings and the instructions lenslab's kernels use
+ * (normalPass.ts, rowDots.ts), so kernels are emitted from readable TypeScript at start-up
+ * (no binary in the repository, no toolchain).
+ */
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+
+export function unsigned(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+export function signed(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+export const vector = (items: number[][]): number[] => [...unsigned(items.length), ...items.flat()];
+export const section = (id: number, body: number[]): number[] => [
+  id,
+  ...unsigned(body.length),
+  ...body,
+];
+export const name = (text: string): number[] => vector([...text].map((c) => [c.charCodeAt(0)]));
+
+/** Instruction encoders (only what the kernel uses). */
+export const get = (local: number): number[] => [0x20, ...unsigned(local)];
+export const set = (local: number): number[] => [0x21, ...unsigned(local)];
+export const i32 = (value: number): number[] => [0x41, ...signed(value)];
+export const simd = (opcode: number): number[] => [0xfd, ...unsigned(opcode)];
+export const ADD = [0x6a];
+export const MUL = [0x6c];
+export const LT_U = [0x49];
+export const GT_U = [0x4b];
+export const EQZ = [0x45];
+export const I32_LOAD = [0x28, 2, 0]; // align 2^2, offset 0
+export const F64_LOAD = [0x2b, 3, 0]; // align 2^3, offset 0
+export const F64_STORE = [0x39, 3, 0];
+export const F64_ADD = [0xa0];
+export const F64_SUB = [0xa1];
+export const F64_MUL = [0xa2];
+export const V_LOAD = [...simd(0x00), 4, 0]; // align 2^4, offset 0
+export const V_STORE = [...simd(0x0b), 4, 0];
+export const V_ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+export const SPLAT = simd(0x14);
+export const LANE = (lane: number): number[] => [...simd(0x21), lane];
+export const V_ADD = simd(0xf0);
+export const V_MUL = simd(0xf2);
+export const BLOCK = [0x02, 0x40];
+export const LOOP = [0x03, 0x40];
+export const END = [0x0b];
+export const BR = (depth: number): number[] => [0x0c, ...unsigned(depth)];
+export const BR_IF = (depth: number): number[] => [0x0d, ...unsigned(depth)];
+
+/** A function type with `params` i32 parameters and no result. */
+export const signature = (params: number): number[] => [
+  0x60,
+  ...vector(new Array<number[]>(params).fill([I32])),
+  ...vector([]),
+];
+
+/** A function body as the code section holds it: its locals as [count, type] groups, then its
+ * code (which ends with END). */
+export const functionBody = (locals: Array<[number, number]>, code: number[]): number[] => {
+  const body = [...vector(locals.map(([count, type]) => [...unsigned(count), type])), ...code];
+  return [...unsigned(body.length), ...body];
+};
