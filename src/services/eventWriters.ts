@@ -7,6 +7,9 @@
  *   db/connection.ts and services/ratings.ts): a deferred transaction that read before the other
  *   connection committed could not upgrade to writing and would fail with SQLITE_BUSY at once
  *   (the busy timeout does not apply to that case); an immediate one waits under the timeout.
+ *   While the thread runs, it alone checkpoints the write-ahead log: a checkpoint copies up to
+ *   a thousand pages into the database file and syncs it, which must not happen inside one of
+ *   the server's own commits, on its event loop.
  * - SQLite on the server's connection ('sqlite'): prepared multi-row statements, taken through
  *   Kysely's connection mutex so a batch never lands inside someone else's open transaction. The
  *   driver is synchronous: a batch holds the event loop while it is written.
@@ -15,6 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type SqliteDatabase from 'better-sqlite3';
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { EventsTable } from '../db/schema.ts';
@@ -128,7 +132,27 @@ class SqliteWorkerWriter implements EventWriter {
     { resolve: () => void; reject: (error: Error) => void }
   >();
 
-  constructor(private readonly file: string) {}
+  /** The server's connection's own auto-checkpoint setting, given back when the thread ends. */
+  private serverCheckpointPages: number | null = null;
+
+  constructor(private readonly server: SqliteDatabase.Database) {}
+
+  private get file(): string {
+    return this.server.name;
+  }
+
+  /** Checkpoints in the writer thread only while it runs (see the file comment). */
+  private checkpointInThread(yes: boolean): void {
+    if (yes && this.serverCheckpointPages === null) {
+      this.serverCheckpointPages = Number(
+        this.server.pragma('wal_autocheckpoint', { simple: true }),
+      );
+      this.server.pragma('wal_autocheckpoint = 0');
+    } else if (!yes && this.serverCheckpointPages !== null && this.server.open) {
+      this.server.pragma(`wal_autocheckpoint = ${this.serverCheckpointPages}`);
+      this.serverCheckpointPages = null;
+    }
+  }
 
   private start(): Worker {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -158,7 +182,10 @@ class SqliteWorkerWriter implements EventWriter {
         problem instanceof Error
           ? problem
           : new Error(`event log: the writer thread failed: ${JSON.stringify(problem)}`);
-      if (this.worker === worker) this.worker = null;
+      if (this.worker === worker) {
+        this.worker = null;
+        this.checkpointInThread(false);
+      }
       for (const waiting of this.pending.values()) waiting.reject(error);
       this.pending.clear();
     };
@@ -166,6 +193,7 @@ class SqliteWorkerWriter implements EventWriter {
     worker.on('exit', (code) =>
       fail(new Error(`event log: the writer thread exited (code ${code})`)),
     );
+    this.checkpointInThread(true);
     return worker;
   }
 
@@ -190,6 +218,7 @@ class SqliteWorkerWriter implements EventWriter {
     if (!worker) return;
     await this.send({ close: true });
     this.worker = null;
+    this.checkpointInThread(false);
     await worker.terminate();
   }
 }
@@ -299,7 +328,7 @@ export function eventWriter(
             : 'kysely';
   switch (chosen) {
     case 'sqlite-worker':
-      return new SqliteWorkerWriter(db.sqlite!.name);
+      return new SqliteWorkerWriter(db.sqlite!);
     case 'sqlite':
       return sqliteInlineWriter(db);
     case 'postgres':

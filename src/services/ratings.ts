@@ -5,8 +5,12 @@
  * SQLite they run as statements prepared once per connection, in one synchronous IMMEDIATE
  * transaction, inside Kysely's connection mutex so they never land inside another caller's open
  * transaction; Kysely's query building and per-call statement preparation cost several times the
- * work itself. PostgreSQL goes through Kysely.
+ * work itself. While another connection (the event log's writer thread) holds the write lock,
+ * they do not wait inside SQLite, whose busy handler sleeps the whole event loop (1, 2, 5 ms …):
+ * they give the lock up at once and try again a millisecond later, serving other requests
+ * meanwhile. PostgreSQL goes through Kysely.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type SqliteDatabase from 'better-sqlite3';
 import type { Db } from '../db/connection.ts';
 import { nowSeconds } from './clock.ts';
@@ -25,6 +29,9 @@ interface SqliteRatingStatements {
 }
 
 const sqliteStatements = new WeakMap<SqliteDatabase.Database, SqliteRatingStatements>();
+
+/** How long a rating write keeps trying while another connection holds the write lock. */
+const WRITE_LOCK_PATIENCE_MS = 5000;
 
 function statementsOf(sqlite: SqliteDatabase.Database): SqliteRatingStatements {
   let statements = sqliteStatements.get(sqlite);
@@ -52,18 +59,45 @@ function statementsOf(sqlite: SqliteDatabase.Database): SqliteRatingStatements {
       remove.run(userId, movieId);
       return Number(old.rating);
     });
+    // The connection's busy timeout is lifted for one attempt (see the file comment). SQLite
+    // applies this pragma when it is prepared as well as when run: read the setting first, and
+    // prepare the statement that gives it back last.
+    const patience = Number(sqlite.pragma('busy_timeout', { simple: true }));
+    const waitNot = sqlite.prepare('PRAGMA busy_timeout = 0');
+    const waitAgain = sqlite.prepare(`PRAGMA busy_timeout = ${patience}`);
+    const withoutWaiting = <T>(job: () => T): T => {
+      waitNot.get();
+      try {
+        return job();
+      } finally {
+        waitAgain.get();
+      }
+    };
     statements = {
-      put: (userId, movieId, rating, ratedAt) => put.immediate(userId, movieId, rating, ratedAt),
-      remove: (userId, movieId) => removeRating.immediate(userId, movieId),
+      put: (userId, movieId, rating, ratedAt) =>
+        withoutWaiting(() => put.immediate(userId, movieId, rating, ratedAt)),
+      remove: (userId, movieId) => withoutWaiting(() => removeRating.immediate(userId, movieId)),
     };
     sqliteStatements.set(sqlite, statements);
   }
   return statements;
 }
 
-/** Runs a synchronous SQLite job while holding Kysely's single connection. */
+/**
+ * Runs a synchronous SQLite write while holding Kysely's single connection; while another
+ * connection holds the write lock (SQLITE_BUSY), tries again a millisecond later.
+ */
 async function onSqliteConnection<T>(db: Db, job: (sqlite: SqliteDatabase.Database) => T) {
-  return db.kysely.connection().execute(async () => job(db.sqlite!));
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await db.kysely.connection().execute(async () => job(db.sqlite!));
+    } catch (error) {
+      const busy = (error as { code?: string }).code === 'SQLITE_BUSY';
+      if (!busy || Date.now() - started > WRITE_LOCK_PATIENCE_MS) throw error;
+    }
+    await sleep(1);
+  }
 }
 
 /** Sets a rating; returns the previous rating (null if none) and the stored one. */

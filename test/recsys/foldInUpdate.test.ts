@@ -58,3 +58,21 @@ test('a fold-in from another model is not reused', () => {
   const elsewhere = first.foldIn(member);
   assertSameState(second.foldIn(member, elsewhere), second.foldIn(member), 'other model');
 });
+
+test('blend: folding in from the previous fold-in hands each member its own previous one', () => {
+  const model = fitAlgorithm(
+    'blend',
+    ratings,
+    { members: 'item-knn,als' },
+    { seed: 3, threads: 1 },
+  );
+  const member = Array.from({ length: 30 }, (_, i) => ({ itemIndex: i, rating: 1 + (i % 5) }));
+  const previous = model.foldIn(member);
+  const changed = [...member.slice(1), { itemIndex: 35, rating: 5 }];
+  const again = model.foldIn(changed, previous);
+  const fresh = model.foldIn(changed);
+  for (let m = 0; m < fresh.members.length; m++)
+    if (fresh.members[m].state) assertSameState(again.members[m], fresh.members[m], `member ${m}`);
+  for (let i = 0; i < model.itemIds.size; i++)
+    assert.ok(Math.abs(model.predict(again, i) - model.predict(fresh, i)) < 1e-9, `item ${i}`);
+});

@@ -16,8 +16,8 @@ const RecommendationList = z.object({
 type RecommendationListBody = z.infer<typeof RecommendationList>;
 const serializeList = compiledSerializer({ schema: RecommendationList });
 
-/** Sends a body serialized by serializeList (Fastify sends a string as it is). */
-function sendSerialized(reply: FastifyReply, body: string): FastifyReply {
+/** Sends a body serialized by serializeList (Fastify sends a Buffer as it is). */
+function sendSerialized(reply: FastifyReply, body: Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(body);
 }
 
@@ -26,7 +26,8 @@ function sendSerialized(reply: FastifyReply, body: string): FastifyReply {
  * model changes) and served again while none of its movies' statistics changed.
  */
 interface CachedList {
-  body: string;
+  /** Encoded once, so serving it again copies nothing. */
+  body: Buffer;
   items: RecommendationListBody['items'];
   model: ModelInfo;
   /** Catalog indexes of the listed movies, and the catalog's version when the list was built. */
@@ -90,7 +91,7 @@ export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) =
         movieIndexes.push(index);
       }
       const model = recommender.modelInfo;
-      const body = serializeList({ items, model });
+      const body = Buffer.from(serializeList({ items, model }));
       recommender.cachePage<CachedList>(userId, key, version, {
         body,
         items,

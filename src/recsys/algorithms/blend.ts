@@ -104,14 +104,14 @@ export class BlendModel extends BaseModel {
     return view;
   }
 
-  override foldIn(ratings: readonly RatingInput[]): FoldedUser {
+  override foldIn(ratings: readonly RatingInput[], previous?: FoldedUser): FoldedUser {
     const own = super.foldIn(ratings);
     return new FoldedUser(
       own.items,
       own.ratings,
       own.bias,
       own.state,
-      this.members.map((member) => member.foldIn(ratings)),
+      this.members.map((member, m) => member.foldIn(ratings, previous?.members[m])),
     );
   }
 

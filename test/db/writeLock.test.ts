@@ -1,0 +1,83 @@
+/**
+ * SQLite with the event log's writer thread: the server's rating writes never sleep the event
+ * loop waiting for the write lock, and only the writer thread checkpoints while it runs.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import { migrateToLatest, openDatabase, type Db } from '../../src/db/connection.ts';
+import { eventWriter } from '../../src/services/eventWriters.ts';
+import { deleteRating, putRating } from '../../src/services/ratings.ts';
+import { addMembers } from '../research/helpers.ts';
+
+async function withDatabase(run: (db: Db, file: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lenslab-lock-'));
+  const file = join(dir, 'lock.db');
+  const db = await openDatabase(file);
+  try {
+    await migrateToLatest(db);
+    await addMembers(db, [1]);
+    await db.kysely
+      .insertInto('movies')
+      .values([
+        { id: 10, title: 'Ten', year: 1990, genres: 'Drama' },
+        { id: 11, title: 'Eleven', year: 1991, genres: 'Comedy' },
+      ])
+      .execute();
+    await run(db, file);
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+test('a rating write waits for another connection’s write lock without holding the event loop', async () => {
+  await withDatabase(async (db, file) => {
+    await putRating(db, 1, 11, 2);
+    const other = new SqliteDatabase(file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      let settled = false;
+      const put = putRating(db, 1, 10, 4).finally(() => (settled = true));
+      const removal = deleteRating(db, 1, 11);
+      // Timers keep firing while the lock is held: the writes wait outside SQLite.
+      const started = Date.now();
+      for (let i = 0; i < 10; i++) await tick();
+      assert.ok(Date.now() - started < 1000, 'the event loop was held');
+      assert.equal(settled, false, 'the write went through while the lock was held');
+      other.exec('COMMIT');
+      const { previous, stored } = await put;
+      assert.equal(previous, null);
+      assert.equal(stored.rating, 4);
+      assert.equal(await removal, 2);
+      const rows = await db.kysely.selectFrom('ratings').select(['movie_id', 'rating']).execute();
+      assert.deepEqual(
+        rows.map((r) => [r.movie_id, Number(r.rating)]),
+        [[10, 4]],
+      );
+      // The connection's busy timeout is back for everything else.
+      assert.equal(db.sqlite!.pragma('busy_timeout', { simple: true }), 5000);
+    } finally {
+      other.close();
+    }
+  });
+});
+
+test('while the writer thread runs, it alone checkpoints the write-ahead log', async () => {
+  await withDatabase(async (db) => {
+    const server = db.sqlite!;
+    assert.equal(server.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    const writer = eventWriter(db, 'sqlite-worker');
+    await writer.write([
+      { occurred_at_ms: 1, kind: 'page', user_id: 1, visitor_id: null, payload: '{}' },
+    ]);
+    assert.equal(server.pragma('wal_autocheckpoint', { simple: true }), 0);
+    await writer.close();
+    assert.equal(server.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  });
+});
