@@ -522,9 +522,15 @@ export function setSerializer(
   serializeHook = serializer;
 }
 
+/** Whether (score a, index a) ranks below (score b, index b): lower score, or equal and later. */
+function ranksBelow(scoreA: number, itemA: number, scoreB: number, itemB: number): boolean {
+  return scoreA < scoreB || (scoreA === scoreB && itemA > itemB);
+}
+
 /**
  * Indexes of the n largest finite scores, largest first (ties: lower index first). Only the
- * `candidates` are considered when given. Runs in O(items · log n).
+ * `candidates` are considered when given. Runs in O(items · log n); a min-heap of the best so
+ * far keeps each one's score beside it, so most items are turned away by one comparison.
  */
 export function topN(
   scores: ArrayLike<number>,
@@ -533,45 +539,73 @@ export function topN(
 ): Int32Array {
   const size = candidates ? candidates.length : scores.length;
   const capacity = Math.max(0, Math.min(n, size));
-  const heap = new Int32Array(capacity); // min-heap by (score, -index)
+  const heapItems = new Int32Array(capacity);
+  const heapScores = new Float64Array(capacity);
   let count = 0;
-  const worse = (a: number, b: number): boolean =>
-    scores[a] < scores[b] || (scores[a] === scores[b] && a > b);
   for (let k = 0; k < size && capacity > 0; k++) {
-    const i = candidates ? candidates[k] : k;
-    const s = scores[i];
-    if (!(s > -Infinity)) continue;
+    const item = candidates ? candidates[k] : k;
+    const score = scores[item];
+    if (!(score > -Infinity)) continue;
     if (count < capacity) {
-      let c = count++;
-      heap[c] = i;
-      while (c > 0) {
-        const parent = (c - 1) >> 1;
-        if (!worse(heap[c], heap[parent])) break;
-        const swap = heap[c];
-        heap[c] = heap[parent];
-        heap[parent] = swap;
-        c = parent;
-      }
-    } else if (worse(heap[0], i)) {
-      heap[0] = i;
-      let c = 0;
-      for (;;) {
-        const left = 2 * c + 1;
-        const right = left + 1;
-        let smallest = c;
-        if (left < count && worse(heap[left], heap[smallest])) smallest = left;
-        if (right < count && worse(heap[right], heap[smallest])) smallest = right;
-        if (smallest === c) break;
-        const swap = heap[c];
-        heap[c] = heap[smallest];
-        heap[smallest] = swap;
-        c = smallest;
-      }
+      count = heapPush(heapItems, heapScores, count, item, score);
+    } else if (ranksBelow(heapScores[0], heapItems[0], score, item)) {
+      heapItems[0] = item;
+      heapScores[0] = score;
+      heapSiftDown(heapItems, heapScores, count);
     }
   }
-  const result = Array.from(heap.subarray(0, count));
-  result.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
-  return Int32Array.from(result);
+  // Popping the root (the lowest ranked) fills the result from its end.
+  const result = new Int32Array(count);
+  for (let last = count - 1; last >= 0; last--) {
+    result[last] = heapItems[0];
+    heapItems[0] = heapItems[last];
+    heapScores[0] = heapScores[last];
+    heapSiftDown(heapItems, heapScores, last);
+  }
+  return result;
+}
+
+/** Adds (item, score) to a min-heap of `count` entries; returns the new count. */
+function heapPush(
+  items: Int32Array,
+  scores: Float64Array,
+  count: number,
+  item: number,
+  score: number,
+): number {
+  let c = count;
+  while (c > 0) {
+    const parent = (c - 1) >> 1;
+    if (!ranksBelow(score, item, scores[parent], items[parent])) break;
+    items[c] = items[parent];
+    scores[c] = scores[parent];
+    c = parent;
+  }
+  items[c] = item;
+  scores[c] = score;
+  return count + 1;
+}
+
+/** Restores the min-heap order of `count` entries after the root changed. */
+function heapSiftDown(items: Int32Array, scores: Float64Array, count: number): void {
+  const item = items[0];
+  const score = scores[0];
+  let c = 0;
+  for (;;) {
+    const left = 2 * c + 1;
+    if (left >= count) break;
+    const right = left + 1;
+    const child =
+      right < count && ranksBelow(scores[right], items[right], scores[left], items[left])
+        ? right
+        : left;
+    if (!ranksBelow(scores[child], items[child], score, item)) break;
+    items[c] = items[child];
+    scores[c] = scores[child];
+    c = child;
+  }
+  items[c] = item;
+  scores[c] = score;
 }
 
 /** Rating matrix → the core fields every model shares. */

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fitAlgorithm, type FoldedUser, type RatingInput } from '../../src/recsys/index.ts';
+import type { BlendModel } from '../../src/recsys/algorithms/blend.ts';
 import type { FactorModel } from '../../src/recsys/algorithms/factors.ts';
 import { syntheticRatings } from './helpers.ts';
 
@@ -65,14 +66,21 @@ test('blend: folding in from the previous fold-in hands each member its own prev
     ratings,
     { members: 'item-knn,als' },
     { seed: 3, threads: 1 },
-  );
-  const member = Array.from({ length: 30 }, (_, i) => ({ itemIndex: i, rating: 1 + (i % 5) }));
-  const previous = model.foldIn(member);
-  const changed = [...member.slice(1), { itemIndex: 35, rating: 5 }];
-  const again = model.foldIn(changed, previous);
-  const fresh = model.foldIn(changed);
-  for (let m = 0; m < fresh.members.length; m++)
-    if (fresh.members[m].state) assertSameState(again.members[m], fresh.members[m], `member ${m}`);
+  ) as BlendModel;
+  const als = model.members[1] as FactorModel;
+  // Every item: als (50 factors) then takes the primal path, whose Gram matrix is handed on.
+  const member = (bump: number) =>
+    Array.from({ length: model.itemIds.size }, (_, i) => ({
+      itemIndex: i,
+      rating: 1 + ((i + bump) % 5),
+    }));
+  const first = model.foldIn(member(0), model.foldIn(member(0)));
+  assert.ok(als['grams'].has(first.members[1].state as Float64Array), 'als kept its Gram');
+  const again = model.foldIn(member(1), first);
+  assert.ok(als['grams'].has(again.members[1].state as Float64Array), 'the Gram moved on');
+  assert.ok(!als['grams'].has(first.members[1].state as Float64Array), 'the Gram moved on');
+  const fresh = model.foldIn(member(1));
+  assertSameState(again.members[1], fresh.members[1], 'als');
   for (let i = 0; i < model.itemIds.size; i++)
     assert.ok(Math.abs(model.predict(again, i) - model.predict(fresh, i)) < 1e-9, `item ${i}`);
 });
