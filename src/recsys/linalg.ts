@@ -7,26 +7,22 @@ import { RowPool, shared } from './parallel.ts';
  * by its Cholesky factor L (lower triangle), b by x. Returns false when A is not positive definite.
  */
 export function choleskySolve(a: Float64Array, b: Float64Array, n: number): boolean {
+  // Each entry of L takes a dot product of two row prefixes; `dot` keeps two sums going at once.
   for (let j = 0; j < n; j++) {
     const rowJ = j * n;
-    let diagonal = a[rowJ + j];
-    for (let k = 0; k < j; k++) diagonal -= a[rowJ + k] * a[rowJ + k];
+    const diagonal = a[rowJ + j] - dot(a, rowJ, a, rowJ, j);
     if (!(diagonal > 0)) return false;
     const ljj = Math.sqrt(diagonal);
     a[rowJ + j] = ljj;
     for (let i = j + 1; i < n; i++) {
       const rowI = i * n;
-      let sum = a[rowI + j];
-      for (let k = 0; k < j; k++) sum -= a[rowI + k] * a[rowJ + k];
-      a[rowI + j] = sum / ljj;
+      a[rowI + j] = (a[rowI + j] - dot(a, rowI, a, rowJ, j)) / ljj;
     }
   }
   // Forward: L y = b.
   for (let i = 0; i < n; i++) {
     const rowI = i * n;
-    let sum = b[i];
-    for (let k = 0; k < i; k++) sum -= a[rowI + k] * b[k];
-    b[i] = sum / a[rowI + i];
+    b[i] = (b[i] - dot(a, rowI, b, 0, i)) / a[rowI + i];
   }
   // Backward: Lᵀ x = y.
   for (let i = n - 1; i >= 0; i--) {

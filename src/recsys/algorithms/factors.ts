@@ -121,7 +121,7 @@ export class FactorModel extends BaseModel {
     const primalCost = (gramItems * size * size) / 2 + (size * size * size) / 6;
     if (n > 0 && dualCost < primalCost) return this.foldDual(items, ratings, implicit);
     const gram = this.takeGram(previous, items);
-    const { itemFactors: q, itemBias, globalMean } = this.f;
+    const q = this.f.itemFactors;
     // The Cholesky factor overwrites its matrix: a scratch copy, reused (fold-ins are synchronous).
     if (this.solveScratch?.length !== gram.length)
       this.solveScratch = new Float64Array(gram.length);
@@ -130,7 +130,7 @@ export class FactorModel extends BaseModel {
     const b = new Float64Array(size);
     for (let r = 0; r < n; r++) {
       const offset = items[r] * k;
-      const target = ratings[r] - globalMean - itemBias[items[r]] - dot(q, offset, implicit, 1, k);
+      const target = this.residual(items[r], ratings[r], implicit);
       b[0] += target;
       for (let f = 0; f < k; f++) b[1 + f] += target * q[offset + f];
     }
@@ -188,6 +188,13 @@ export class FactorModel extends BaseModel {
     }
   }
 
+  /** What the member's own parameters must explain of a rating: r − μ − b_i − q_iᵀ·imp (SVD++). */
+  private residual(item: number, rating: number, implicit: Float64Array): number {
+    const { factors: k, itemFactors: q, itemBias, globalMean } = this.f;
+    const shift = this.f.implicitFactors ? dot(q, item * k, implicit, 1, k) : 0;
+    return rating - globalMean - itemBias[item] - shift;
+  }
+
   /**
    * The same least squares through its n×n dual when the member has fewer ratings n than
    * unknowns (k + 1): with rows x = [1, q_i] and D the diagonal penalty,
@@ -196,7 +203,7 @@ export class FactorModel extends BaseModel {
   private foldDual(items: Int32Array, ratings: Float32Array, implicit: Float64Array): Float64Array {
     const k = this.f.factors;
     const n = items.length;
-    const { itemFactors: q, itemBias, globalMean } = this.f;
+    const q = this.f.itemFactors;
     const biasPenalty = (this.f.biasPenaltyPerRating ? n : 1) * this.f.biasRegularization + 1e-12;
     const penalty = n * this.f.regularization + 1e-12;
     const g = new Float64Array(n * n);
@@ -205,7 +212,7 @@ export class FactorModel extends BaseModel {
     const rows = this.itemRows();
     for (let r = 0; r < n; r++) {
       const offset = items[r] * k;
-      t[r] = ratings[r] - globalMean - itemBias[items[r]] - dot(q, offset, implicit, 1, k);
+      t[r] = this.residual(items[r], ratings[r], implicit);
       const dots = rows.some(items.subarray(0, r + 1), q, offset);
       for (let c = 0; c <= r; c++) g[r * n + c] = 1 / biasPenalty + dots[c] / penalty;
       g[r * n + r] += 1;
