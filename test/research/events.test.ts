@@ -66,6 +66,10 @@ describe('event fields (pure)', () => {
     const b = newVisitorId();
     assert.notEqual(a, b);
     assert.ok(isVisitorId(a) && isVisitorId(b));
+    // Drawn from a pool of random bytes: ids stay distinct across its refills.
+    const many = Array.from({ length: 1000 }, newVisitorId);
+    assert.equal(new Set(many).size, many.length);
+    assert.ok(many.every(isVisitorId));
     for (const forged of ['someone@example.org', '203.0.113.9', 'v_short', '', null, 42]) {
       assert.equal(isVisitorId(forged), false, String(forged));
     }
