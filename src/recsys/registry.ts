@@ -36,7 +36,7 @@ export const ALGORITHM_NAMES: readonly string[] = Object.keys(ALGORITHMS);
 
 /**
  * The best rating predictor (lowest kfold5 RMSE on ML-100K with its defaults): the site's default
- * model. It fits each member twice, so it is the slowest to train; item-knn is the best single model.
+ * model. It fits each member twice, so it is the slowest to train (README: Benchmark).
  */
 export const DEFAULT_ALGORITHM = 'blend';
 
