@@ -465,11 +465,16 @@ export abstract class BaseModel implements Model {
    * higher and that are more similar explain more.
    */
   protected contributions(view: UserView, item: number): Float64Array {
-    const out = new Float64Array(view.items.length);
+    const out = this.similaritiesTo(item, view.items);
     const floor = this.scale.min - this.scale.step;
-    for (let k = 0; k < view.items.length; k++) {
-      out[k] = this.itemSimilarity(item, view.items[k]) * (view.ratings[k] - floor);
-    }
+    for (let k = 0; k < out.length; k++) out[k] *= view.ratings[k] - floor;
+    return out;
+  }
+
+  /** itemSimilarity(item, others[t]) for each t, in a new array (a model may batch them). */
+  protected similaritiesTo(item: number, others: Int32Array): Float64Array {
+    const out = new Float64Array(others.length);
+    for (let t = 0; t < others.length; t++) out[t] = this.itemSimilarity(item, others[t]);
     return out;
   }
 

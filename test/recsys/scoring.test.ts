@@ -195,3 +195,30 @@ for (const name of ['item-knn', 'user-knn']) {
     assert.ok(differsFromBaseline > 0);
   });
 }
+
+for (const name of ['svd', 'svdpp', 'als']) {
+  test(`${name}: explanations weigh each rated movie's similarity (as similarItems gives it) by its rating`, () => {
+    const model = fit(name);
+    const folded = model.foldIn(member);
+    const floor = model.scale.min - model.scale.step;
+    for (const item of [0, 12, 39]) {
+      const similarity = new Map(
+        model.similarItems(item, model.itemIds.size).map((s) => [s.item, s.score]),
+      );
+      const expected = member
+        .map((m) => ({
+          item: m.itemIndex,
+          score: (similarity.get(m.itemIndex) ?? 0) * (m.rating - floor),
+        }))
+        .filter((e) => e.score > 0 && e.item !== item)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 3);
+      const explained = model.explain(folded, item, 3);
+      assert.deepEqual(
+        explained.map((e) => e.item),
+        expected.map((e) => e.item),
+      );
+      explained.forEach((e, t) => assert.equal(e.score, expected[t].score, `item ${item}`));
+    }
+  });
+}

@@ -288,16 +288,12 @@ export class FactorModel extends BaseModel {
     for (let j = 0; j < this.items; j++) out[j] = cosine(dots[j], norms[i] * norms[j]);
   }
 
-  /** As the default (similarity × how much the rating is above the floor), in one kernel call. */
-  protected override contributions(view: UserView, item: number): Float64Array {
+  /** itemSimilarity to each of the others, in one kernel call. */
+  protected override similaritiesTo(item: number, others: Int32Array): Float64Array {
     const norms = this.norms();
-    const dots = this.itemRows().some(view.items, this.f.itemFactors, item * this.f.factors);
-    const floor = this.scale.min - this.scale.step;
-    const out = new Float64Array(view.items.length);
-    for (let k = 0; k < out.length; k++) {
-      const similarity = cosine(dots[k], norms[item] * norms[view.items[k]]);
-      out[k] = similarity * (view.ratings[k] - floor);
-    }
+    const dots = this.itemRows().some(others, this.f.itemFactors, item * this.f.factors);
+    const out = new Float64Array(others.length);
+    for (let t = 0; t < out.length; t++) out[t] = cosine(dots[t], norms[item] * norms[others[t]]);
     return out;
   }
 

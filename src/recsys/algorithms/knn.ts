@@ -320,6 +320,13 @@ function find(sorted: Int32Array, value: number, from = 0, to = sorted.length): 
  */
 const SCATTER_TO_WALK_COST = 2.5;
 
+/** For each item j, the items that list j as a neighbour, with that similarity (CSR). */
+interface ReverseNeighbours {
+  ptr: Int32Array;
+  item: Int32Array;
+  similarity: Float32Array;
+}
+
 export class ItemKnnModel extends KnnModel {
   /** The view whose ratings are spread in `rated` (see ratedOf). */
   private ratedView: UserView | null = null;
@@ -366,10 +373,10 @@ export class ItemKnnModel extends KnnModel {
     return this.walk(this.ratedOf(user), item, this.baselineOf(user, item));
   }
 
-  private reverse: { ptr: Int32Array; item: Int32Array; similarity: Float32Array } | null = null;
+  private reverse: ReverseNeighbours | null = null;
 
   /** For each item j, the items whose neighbour lists hold j, with the similarity (built lazily). */
-  private reverseNeighbours(): { ptr: Int32Array; item: Int32Array; similarity: Float32Array } {
+  private reverseNeighbours(): ReverseNeighbours {
     if (this.reverse) return this.reverse;
     const { ptr, index, similarity } = this.neighbours;
     const reversePtr = new Int32Array(this.items + 1);
@@ -400,7 +407,7 @@ export class ItemKnnModel extends KnnModel {
     let scatterEntries = 0;
     for (const j of user.items) scatterEntries += reverse.ptr[j + 1] - reverse.ptr[j];
     if (scatterEntries * SCATTER_TO_WALK_COST < this.walkEntries(scatterEntries)) {
-      this.scatter(user, rated, out);
+      this.scatter(user, rated, reverse, out);
       return;
     }
     const { globalMean, itemBias } = this.core.baseline;
@@ -425,17 +432,18 @@ export class ItemKnnModel extends KnnModel {
    * that collects at most k terms has exactly the prediction of the forward walk; only items
    * with more than k rated neighbours walk their list for the top k.
    */
-  private scatter(user: UserView, rated: Float64Array, out: Float64Array): void {
+  private scatter(
+    user: UserView,
+    rated: Float64Array,
+    reverse: ReverseNeighbours,
+    out: Float64Array,
+  ): void {
     const items = this.items;
     // Σ s·x, Σ s and the count of terms of each item, side by side (one cache line per update);
     // reused between calls (scoring is synchronous), reset before use.
     const sums = (this.sums ??= new Float64Array(3 * items));
     sums.fill(0);
-    const {
-      ptr: reversePtr,
-      item: reverseItem,
-      similarity: reverseSimilarity,
-    } = this.reverseNeighbours();
+    const { ptr: reversePtr, item: reverseItem, similarity: reverseSimilarity } = reverse;
     for (const j of user.items) {
       const x = rated[2 * j];
       const end = reversePtr[j + 1];
