@@ -29,7 +29,7 @@ import { buildServer } from '../src/http/server.ts';
 import { fitAlgorithm } from '../src/recsys/index.ts';
 import { registerMember } from '../src/services/accounts.ts';
 import { importDataset, loadDataset } from '../src/services/datasets.ts';
-import { publishModel } from '../src/services/models.ts';
+import { databaseOrigin, publishModel } from '../src/services/models.ts';
 import { putRating } from '../src/services/ratings.ts';
 import { SESSION_COOKIE, SessionStore } from '../src/services/sessions.ts';
 import { Vault } from '../src/services/vault.ts';
@@ -125,9 +125,9 @@ async function prepareInto(dir: string): Promise<PreparedMix> {
   const path = publishModel(
     model,
     {
+      ...(await databaseOrigin(db)),
       snapshotTime: new Date().toISOString(),
       trainedAt: new Date().toISOString(),
-      source: 'database',
       ratings: training.ratings.length,
       users: training.ratings.userIds.size,
       items: training.ratings.itemIds.size,

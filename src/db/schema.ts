@@ -60,6 +60,8 @@ export interface Database {
   experiment_assignments: ExperimentAssignmentsTable;
   user_roles: UserRolesTable;
   access_audit_log: AccessAuditLogTable;
+  throttles: ThrottlesTable;
+  database_identity: DatabaseIdentityTable;
 }
 
 export type { Generated };
@@ -225,4 +227,21 @@ export interface AccessAuditLogTable {
   reason: string | null;
   /** JSON, when the action has more to say. */
   detail: string | null;
+}
+
+// ---- provenance (0006_database_id) ----------------------------------------------------------
+
+/** One row: the database's random id, drawn by the migration; published models record it. */
+export interface DatabaseIdentityTable {
+  id: string;
+  created_at: number;
+}
+
+/** Throttle counters (src/services/throttles.ts); keys are HMACs. Times are Unix ms. */
+export interface ThrottlesTable {
+  scope: string;
+  key: string;
+  hits: number;
+  window_start: number;
+  last_at: number;
 }

@@ -1,18 +1,18 @@
 /** What every route plugin can reach: the services, and the request's session. */
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/connection.ts';
+import type { AccountMail } from '../services/accountMail.ts';
 import type { Catalog } from '../services/catalog.ts';
 import type { Mailer } from '../services/mail.ts';
 import type { Recommender } from '../services/recommendations.ts';
 import type { Session, SessionStore } from '../services/sessions.ts';
+import type { Throttles } from '../services/throttles.ts';
 import type { Vault } from '../services/vault.ts';
 import { notLoggedIn } from './problem.ts';
 
 export interface RateLimits {
   /** Login attempts per IP address per minute. */
   loginPerMinute: number;
-  /** Failed logins per account (by blind index) per 15 minutes before it is locked for the rest of them. */
-  loginFailuresPerAccount: number;
   registerPerMinute: number;
   passwordResetPerMinute: number;
 }
@@ -24,9 +24,14 @@ export interface Services {
   catalog: Catalog;
   recommender: Recommender;
   mailer: Mailer;
+  accountMail: AccountMail;
+  throttles: Throttles;
   rateLimits: RateLimits;
-  /** Base URL for links in e-mails; else taken from the request. */
-  publicUrl: string | null;
+  /**
+   * Base URL of links in e-mails (no trailing slash): PUBLIC_URL, else the address the server
+   * listens on. Never taken from a request.
+   */
+  publicUrl: string;
   log: (message: string) => void;
 }
 
@@ -49,8 +54,43 @@ export function memberId(request: FastifyRequest): number | null {
   return request.session?.userId ?? null;
 }
 
-/** Where links in e-mails point: PUBLIC_URL, else the address the request came to. */
-export function baseUrl(services: Services, request: FastifyRequest): string {
-  if (services.publicUrl) return services.publicUrl.replace(/\/+$/, '');
-  return `${request.protocol}://${request.host}`;
+/**
+ * PUBLIC_URL checked: an http(s) URL without query or fragment, returned without a trailing
+ * slash. Throws naming `setting` otherwise.
+ */
+export function parsePublicUrl(value: string, setting = 'PUBLIC_URL'): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${setting}: "${value}" is not a URL (e.g. https://lenslab.example.org)`);
+  }
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.search ||
+    url.hash ||
+    url.username
+  )
+    throw new Error(
+      `${setting}: "${value}" must be an http(s) URL without user, query or fragment (e.g. https://lenslab.example.org)`,
+    );
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy`: unset, "" or "false" → trust no proxy; "true" → trust
+ * every hop; a whole number → trust that many hops; else a comma-separated list of proxy
+ * addresses or CIDR ranges (e.g. "127.0.0.1,10.0.0.0/8").
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return (_address, hop) => hop < hops;
+  }
+  return text;
+}
+
+export type TrustProxy = boolean | string | ((address: string, hop: number) => boolean);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { ALGORITHM_NAMES } from '../recsys/index.ts';
 import { BackgroundJob, toWireDataset } from '../services/backgroundJobs.ts';
 import { loadDataset } from '../services/datasets.ts';
+import { databaseOrigin } from '../services/models.ts';
 import { Recommender } from '../services/recommendations.ts';
 import type { Services } from './context.ts';
 import { researchOf, runningExperimentNames } from './research.ts';
@@ -81,6 +82,7 @@ async function fitOffThread(
         algorithm,
         seed: 1,
         modelsDir,
+        origin: await databaseOrigin(services.db),
         dataset: toWireDataset({ ...dataset, movies: [], users: [] }),
       },
     );

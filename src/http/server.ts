@@ -7,8 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, {
+  LogController,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
 import {
@@ -18,15 +21,23 @@ import {
 } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import type { Db } from '../db/connection.ts';
+import { AccountMail } from '../services/accountMail.ts';
 import { countRows } from '../services/datasets.ts';
 import { Catalog } from '../services/catalog.ts';
 import { CommunityError } from '../services/community.ts';
 import { Mailer, type MailerOptions } from '../services/mail.ts';
 import { UsernameTakenError } from '../services/privacy.ts';
 import { Recommender, type RecommenderOptions } from '../services/recommendations.ts';
-import { SESSION_COOKIE, SessionStore, sameToken } from '../services/sessions.ts';
+import { SessionStore, sameToken } from '../services/sessions.ts';
+import { Throttles } from '../services/throttles.ts';
 import { CredentialPolicyError, Vault, type VaultOptions } from '../services/vault.ts';
-import type { RateLimits, Services } from './context.ts';
+import {
+  parsePublicUrl,
+  parseTrustProxy,
+  type RateLimits,
+  type Services,
+  type TrustProxy,
+} from './context.ts';
 import { registerEventHooks } from './eventHooks.ts';
 import { HttpProblem, sendProblem, type FieldError } from './problem.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -38,6 +49,7 @@ import { registerMeRoutes } from './routes/me.ts';
 import { registerMovieRoutes } from './routes/movies.ts';
 import { registerRatingRoutes } from './routes/ratings.ts';
 import { registerRecommendationRoutes } from './routes/recommendations.ts';
+import { clearSessionCookie, readSessionCookie } from './sessionCookie.ts';
 import { registerUi } from './ui.ts';
 
 export interface ServerOptions {
@@ -53,15 +65,19 @@ export interface ServerOptions {
   recommender?: Recommender;
   recommenderOptions?: Omit<RecommenderOptions, 'log'>;
   rateLimits?: Partial<RateLimits>;
-  /** Base URL for links in e-mails (PUBLIC_URL). */
+  /**
+   * Base URL for links in e-mails (default PUBLIC_URL; when neither is set, the address the
+   * server listens on, or http://localhost before it listens).
+   */
   publicUrl?: string;
+  /** Which proxies to believe about the client's address and protocol (default TRUST_PROXY). */
+  trustProxy?: TrustProxy;
   /** Folder of the built single-page app to serve (index.html + assets), or null. */
   uiDir?: string | null;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   loginPerMinute: 10,
-  loginFailuresPerAccount: 10,
   registerPerMinute: 20,
   passwordResetPerMinute: 5,
 };
@@ -105,31 +121,88 @@ export function securityHeaders(): ReadonlyArray<[string, string]> {
   return [...headers];
 }
 
+/**
+ * One request log line per answer: method, route pattern, status and time. Never the URL: its
+ * path and query may hold what a member typed (a search for an e-mail address, a token), so
+ * Fastify's own lines (incoming request, route not found) are replaced.
+ */
+class RouteLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override routeNotFound(): void {}
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply) {
+    const line = {
+      method: request.method,
+      route: request.routeOptions.url ?? '(no route)',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
+    // An error's stack is logged once, by the error handler.
+    if (error) reply.log.error(line, 'request failed');
+    else reply.log.info(line, 'request');
+  }
+}
+
 /** Builds the lenslab web server (not yet listening). */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
+  const security = securityHeaders();
+  const app = Fastify({
+    logger: options.logger ?? false,
+    logController: new RouteLogController(),
+    bodyLimit: 256 * 1024,
+    trustProxy: options.trustProxy ?? parseTrustProxy(process.env.TRUST_PROXY),
+    // A path the router cannot decode (`/api/movies/%C0`) is answered before any hook runs:
+    // answer it like every other error, with the security headers.
+    frameworkErrors: (error, request, reply) => {
+      for (const [name, value] of security) reply.header(name, value);
+      sendProblem(reply, request, 400, `the request is malformed: ${error.message}`);
+    },
+  });
   const log =
     options.log ?? (options.logger ? (message: string) => app.log.info(message) : () => {});
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   const { db } = options;
+  const configuredUrl = options.publicUrl ?? process.env.PUBLIC_URL;
   const catalog = await Catalog.load(db);
   const recommender =
     options.recommender ??
     (await Recommender.start(db, catalog, { ...options.recommenderOptions, log }));
+  const vault = options.vault ?? new Vault(options.vaultOptions);
+  const mailer = options.mailer ?? new Mailer({ ...options.mailerOptions, log });
+  const throttles = new Throttles(db);
   const services: Services = {
     db,
-    vault: options.vault ?? new Vault(options.vaultOptions),
+    vault,
     sessions: new SessionStore(db),
     catalog,
     recommender,
-    mailer: options.mailer ?? new Mailer({ ...options.mailerOptions, log }),
+    mailer,
+    throttles,
+    accountMail: new AccountMail({
+      db,
+      vault,
+      mailer,
+      throttles,
+      publicUrl: () => services.publicUrl,
+      log,
+    }),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
-    publicUrl: options.publicUrl ?? process.env.PUBLIC_URL ?? null,
+    publicUrl: configuredUrl ? parsePublicUrl(configuredUrl) : 'http://localhost',
     log,
   };
   app.decorate('services', services);
+  app.addHook('onListen', async () => {
+    if (!configuredUrl) services.publicUrl = listeningUrl(app);
+    log(
+      `links in e-mails point to ${services.publicUrl}` +
+        (configuredUrl
+          ? ' (PUBLIC_URL)'
+          : ' (the address this server listens on; set PUBLIC_URL to the public address)'),
+    );
+  });
   app.decorateRequest('session', null);
   // Expired sessions, sign-ups and change-of-address links are deleted hourly.
   const sweeper = setInterval(() => {
@@ -139,10 +212,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     services.vault
       .deleteExpiredLinks(services.db, Math.floor(Date.now() / 1000))
       .catch((error: Error) => log(`vault: sweep of expired links failed: ${error.message}`));
+    throttles
+      .sweep(Date.now())
+      .catch((error: Error) => log(`throttles: sweep failed: ${error.message}`));
   }, 3_600_000);
   sweeper.unref();
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await services.accountMail.settled();
     if (!options.recommender) recommender.stop();
   });
 
@@ -159,7 +236,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   await app.register(cookie);
-  const security = securityHeaders();
   app.addHook('onRequest', async (_request, reply) => {
     for (const [name, value] of security) reply.header(name, value);
   });
@@ -168,11 +244,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Session from the cookie; CSRF token on every state-changing request of a logged-in session.
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
-    const token = request.cookies[SESSION_COOKIE];
+    const token = readSessionCookie(request);
     request.session = token ? await services.sessions.lookup(token) : null;
-    if (token && !request.session) {
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    }
+    if (token && !request.session) clearSessionCookie(request, reply);
     if (
       request.session &&
       STATE_CHANGING.has(request.method) &&
@@ -271,4 +345,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   }
   return app;
+}
+
+/** The address the server listens on, as a URL (a wildcard address as localhost). */
+function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (!address || typeof address === 'string') return 'http://localhost';
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const host = wildcard
+    ? 'localhost'
+    : address.family === 'IPv6'
+      ? `[${address.address}]`
+      : address.address;
+  return `http://${host}:${address.port}`;
 }

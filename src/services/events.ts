@@ -177,7 +177,9 @@ export class InvalidEventError extends Error {
 }
 
 const MAX_TEXT = 200;
-const EMAIL_IN_TEXT = /[^\s@<>()[\],;:"']+@[^\s@<>()[\],;:"']+/g;
+// Spaces around the @ too (`bob @ example.org`); lookalike at-signs (`＠`, `﹫`) become `@`
+// under NFKC before this runs.
+const EMAIL_IN_TEXT = /[^\s@<>()[\],;:"']+\s*@\s*[^\s@<>()[\],;:"']+/g;
 const PREDICTION_CONTEXTS = new Set<string>([
   'recommendations',
   'movie',
@@ -187,9 +189,9 @@ const PREDICTION_CONTEXTS = new Set<string>([
   'profile',
 ]);
 
-/** Free text a member typed: e-mail addresses replaced, length capped. */
+/** Free text a member typed: NFKC-normalized, e-mail addresses replaced, length capped. */
 export function scrubText(text: string): string {
-  return text.replace(EMAIL_IN_TEXT, '[e-mail removed]').slice(0, MAX_TEXT);
+  return text.normalize('NFKC').replace(EMAIL_IN_TEXT, '[e-mail removed]').slice(0, MAX_TEXT);
 }
 
 /** A route pattern: no query string or fragment, no e-mail addresses, capped length. */

@@ -97,6 +97,24 @@ export function signupLinkMail(to: string, base: string, token: string): Outgoin
   };
 }
 
+/** A password reset link (works once, for one hour). */
+export function passwordResetMail(
+  to: string,
+  base: string,
+  token: string,
+  unsubscribeUrl: string,
+): OutgoingMail {
+  return {
+    to,
+    subject: 'Reset your lenslab password',
+    text:
+      `Someone (hopefully you) asked to reset the password of your lenslab account.\n\n` +
+      `Choose a new password here (the link works once, for one hour):\n${base}/reset-password?token=${token}\n\n` +
+      `If you did not ask for this, ignore this message; your password stays as it is.`,
+    unsubscribeUrl,
+  };
+}
+
 /** The link that moves an account to this (new) address. */
 export function emailChangeLinkMail(to: string, base: string, token: string): OutgoingMail {
   return {

@@ -27,7 +27,14 @@ import {
   type WireDataset,
 } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
-import { DEFAULT_MODELS_DIR, MODEL_EXTENSION, publishModel, readModelFile } from './models.ts';
+import {
+  databaseOrigin,
+  DEFAULT_MODELS_DIR,
+  MODEL_EXTENSION,
+  publishModel,
+  readModelFile,
+  type ModelOrigin,
+} from './models.ts';
 import type { Recommender } from './recommendations.ts';
 
 export const RUN_KINDS = ['train', 'evaluate'] as const;
@@ -221,6 +228,7 @@ export class ModelRuns {
         params,
         publish: run.publish,
         modelsDir: this.modelsDir,
+        origin: await databaseOrigin(this.db),
         startedAt: run.startedAt,
         dataset: toWireDataset({ ...dataset, movies: [], users: [] }),
       };
@@ -278,6 +286,8 @@ interface ModelRunInput {
   params: Params;
   publish: boolean;
   modelsDir: string;
+  /** The database the ratings come from, recorded in a published model. */
+  origin: ModelOrigin;
   startedAt: string;
   dataset: WireDataset;
 }
@@ -327,9 +337,9 @@ export function modelRunTask(input: ModelRunInput, report: JobReporter): ModelRu
     output.modelPath = publishModel(
       model,
       {
+        ...input.origin,
         snapshotTime: input.startedAt,
         trainedAt: new Date().toISOString(),
-        source: 'database',
         ratings: dataset.ratings.length,
         users: dataset.ratings.userIds.size,
         items: dataset.ratings.itemIds.size,
@@ -344,13 +354,15 @@ export function modelRunTask(input: ModelRunInput, report: JobReporter): ModelRu
 }
 
 /**
- * Runs on a worker thread: fits `algorithm` on the dataset and publishes it into `modelsDir`
- * (the recommender experiment's variant models, see src/http/recommenderVariants.ts).
+ * Runs on a worker thread: fits `algorithm` on the dataset (from the database `origin`) and
+ * publishes it into `modelsDir` (the recommender experiment's variant models, see
+ * src/http/recommenderVariants.ts).
  */
 export function fitModelTask(input: {
   algorithm: string;
   seed: number;
   modelsDir: string;
+  origin: ModelOrigin;
   dataset: WireDataset;
 }): string {
   const dataset = fromWireDataset(input.dataset);
@@ -367,9 +379,9 @@ export function fitModelTask(input: {
   return publishModel(
     model,
     {
+      ...input.origin,
       snapshotTime,
       trainedAt: new Date().toISOString(),
-      source: 'database',
       ratings: dataset.ratings.length,
       users: dataset.ratings.userIds.size,
       items: dataset.ratings.itemIds.size,

@@ -1,7 +1,7 @@
 /**
- * The live recommender: the newest published model (or, when none is published, the default
- * algorithm fitted on the database at start), and per-member predictions by fold-in of the
- * member's current ratings (no retraining). Each member's fold-in, top list and the pages built
+ * The live recommender: the newest model published from its database (or, when there is none, the
+ * default algorithm fitted on the database at start), and per-member predictions by fold-in of
+ * the member's current ratings (no retraining). Each member's fold-in, top list and the pages built
  * from them (cachePage) are cached and dropped when they rate or the model changes, so a new
  * rating changes the next page view.
  */
@@ -16,7 +16,13 @@ import {
 } from '../recsys/index.ts';
 import type { Catalog } from './catalog.ts';
 import { loadDataset } from './datasets.ts';
-import { DEFAULT_MODELS_DIR, MODEL_EXTENSION, newestModelFile, readModelFile } from './models.ts';
+import {
+  databaseIdOf,
+  DEFAULT_MODELS_DIR,
+  MODEL_EXTENSION,
+  modelFilesNewestFirst,
+  readModelFile,
+} from './models.ts';
 import { ratingsOf } from './ratings.ts';
 
 /** Length of the cached top list per member (the API serves up to 100). */
@@ -69,8 +75,8 @@ export class Recommender {
   private model: Model | null = null;
   private info: ModelInfo = { algorithm: 'none', version: 'none' };
   private loadedFile: string | null = null;
-  /** A published file found unusable (not retried until a newer one appears). */
-  private rejectedFile: string | null = null;
+  /** Published files this server may not serve (each is logged once and not read again). */
+  private readonly skippedFiles = new Set<string>();
   /** catalog index → model item index (-1 when the model does not know the movie). */
   private catalogToModel = new Int32Array(0);
   private readonly members = new Map<number, MemberState>();
@@ -83,17 +89,19 @@ export class Recommender {
     private readonly db: Db,
     private readonly catalog: Catalog,
     private readonly options: RecommenderOptions,
+    /** The database's id: only models trained on it are served. */
+    private readonly databaseId: string,
   ) {
     this.modelsDir = resolve(options.modelsDir ?? DEFAULT_MODELS_DIR);
   }
 
-  /** Loads the newest published model, else fits the default on the database. */
+  /** Loads the newest published model of this database, else fits the default on it. */
   static async start(
     db: Db,
     catalog: Catalog,
     options: RecommenderOptions = {},
   ): Promise<Recommender> {
-    const recommender = new Recommender(db, catalog, options);
+    const recommender = new Recommender(db, catalog, options, await databaseIdOf(db));
     if (!recommender.loadNewest()) await recommender.fitOnDatabase();
     const interval = options.watchIntervalMs ?? 60_000;
     if (interval > 0) {
@@ -112,35 +120,55 @@ export class Recommender {
     return this.info;
   }
 
-  /** Loads the newest published model when it is not the one in use; true when one is in use from a file. */
+  /**
+   * Loads the newest published model this server may serve when it is not the one in use; true
+   * when one is in use from a file. Files it may not serve are skipped, and logged, once.
+   */
   loadNewest(): boolean {
-    const newest = newestModelFile(this.modelsDir);
-    if (!newest) return this.loadedFile !== null;
-    if (newest.path === this.loadedFile) return true;
-    if (newest.path === this.rejectedFile) return this.loadedFile !== null;
-    try {
-      const model = readModelFile(newest.path);
-      const coverage = this.coverage(model);
-      if (coverage < MIN_CATALOG_COVERAGE) {
-        // Most likely trained on another database: its ids would not mean these movies.
-        this.options.log?.(
-          `recommendations: ignoring ${newest.path}: it knows only ${(coverage * 100).toFixed(0)}% of the rated movies in this database`,
-        );
-        this.rejectedFile = newest.path;
-        return this.loadedFile !== null;
+    for (const path of modelFilesNewestFirst(this.modelsDir)) {
+      if (path === this.loadedFile) return true;
+      if (this.skippedFiles.has(path)) continue;
+      const model = this.servableModel(path);
+      if (!model) {
+        this.skippedFiles.add(path);
+        continue;
       }
-      const version = newest.path.slice(newest.path.lastIndexOf('/') + 1, -MODEL_EXTENSION.length);
+      const version = path.slice(path.lastIndexOf('/') + 1, -MODEL_EXTENSION.length);
       this.use(model, { algorithm: model.algorithm, version });
-      this.loadedFile = newest.path;
-      this.options.log?.(`recommendations: using the published model ${newest.path}`);
+      this.loadedFile = path;
+      this.options.log?.(`recommendations: using the published model ${path}`);
       return true;
-    } catch (error) {
-      this.options.log?.(
-        `recommendations: could not load ${newest.path}: ${(error as Error).message}`,
-      );
-      this.rejectedFile = newest.path;
-      return this.loadedFile !== null;
     }
+    return this.loadedFile !== null;
+  }
+
+  /** The model in `path` when it is valid and this server may serve it, else null (logged). */
+  private servableModel(path: string): Model | null {
+    let model: Model;
+    try {
+      model = readModelFile(path);
+    } catch (error) {
+      this.options.log?.(`recommendations: could not load ${path}: ${(error as Error).message}`);
+      return null;
+    }
+    const reason = this.reasonToSkip(model);
+    if (reason === null) return model;
+    this.options.log?.(`recommendations: skipping ${path}: ${reason}`);
+    return null;
+  }
+
+  /** Why this server may not serve `model` (trained on other data), or null. */
+  private reasonToSkip(model: Model): string | null {
+    const { databaseId, source } = model.metadata;
+    if (typeof databaseId !== 'string')
+      return `no database id (source: ${String(source)}): models trained from dataset files, or before lenslab recorded database ids, are never served`;
+    if (databaseId !== this.databaseId)
+      return `trained on another database (id ${databaseId}, ${String(source)}; this one is ${this.databaseId})`;
+    // The same database re-imported since: the model's ids would not mean these movies.
+    const coverage = this.coverage(model);
+    if (coverage < MIN_CATALOG_COVERAGE)
+      return `it knows only ${(coverage * 100).toFixed(0)}% of the rated movies in this database`;
+    return null;
   }
 
   /** Share of the catalog's rated movies the model knows (1 when nothing is rated). */

@@ -103,10 +103,13 @@ export interface RoleChangeOptions {
   actorId?: number | null;
 }
 
-async function checkActor(db: Db, actorId: number | null | undefined): Promise<number | null> {
+async function checkActor(
+  db: Db,
+  actorId: number | null | undefined,
+  what = 'change roles',
+): Promise<number | null> {
   if (actorId === null || actorId === undefined) return null;
-  if (!(await hasRole(db, actorId, 'admin')))
-    throw new ForbiddenError('only an admin can change roles');
+  if (!(await hasRole(db, actorId, 'admin'))) throw new ForbiddenError(`only an admin can ${what}`);
   return actorId;
 }
 
@@ -180,8 +183,9 @@ export async function revokeRole(
   });
 }
 
-/** Every researcher and admin grant, by member id. */
-export async function listRoles(db: Db): Promise<RoleGrant[]> {
+/** Every researcher and admin grant, by member id (`actorId`, when given, must be an admin). */
+export async function listRoles(db: Db, options: RoleChangeOptions = {}): Promise<RoleGrant[]> {
+  await checkActor(db, options.actorId, 'list roles');
   const rows = await db.kysely
     .selectFrom('user_roles')
     .selectAll()

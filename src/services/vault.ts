@@ -144,6 +144,7 @@ function hashLinkToken(token: string): string {
 export class Vault {
   private readonly encryptionKey: Buffer;
   private readonly indexKey: Buffer;
+  private readonly throttleSecret: Buffer;
   private dummyHash: Promise<string> | null = null;
 
   constructor(options: VaultOptions = {}) {
@@ -152,11 +153,22 @@ export class Vault {
       Buffer.from(hkdfSync('sha256', master, 'lenslab-vault', info, 32));
     this.encryptionKey = derive('email-encryption');
     this.indexKey = derive('email-blind-index');
+    this.throttleSecret = derive('throttle-key');
   }
 
   /** HMAC-SHA-256 of the normalized e-mail, hex. */
   blindIndex(email: string): string {
     return createHmac('sha256', this.indexKey).update(normalizeEmail(email)).digest('hex');
+  }
+
+  /**
+   * The key of a throttle counter (src/services/throttles.ts) for an e-mail address and, when
+   * given, a source (IP) address: an HMAC, so the table holds neither in the clear.
+   */
+  throttleKey(email: string, source?: string): string {
+    const hmac = createHmac('sha256', this.throttleSecret).update(normalizeEmail(email));
+    if (source !== undefined) hmac.update('\0').update(source);
+    return hmac.digest('hex');
   }
 
   /** base64(nonce ‖ tag ‖ ciphertext) */

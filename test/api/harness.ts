@@ -70,14 +70,18 @@ export class Client {
   cookie: string | null = null;
   csrfToken: string | null = null;
 
-  constructor(readonly app: FastifyInstance) {}
+  /** `source`: the client's IP address as the server sees it (default 127.0.0.1). */
+  constructor(
+    readonly app: FastifyInstance,
+    readonly source?: string,
+  ) {}
 
   private remember(response: LightMyRequestResponse): void {
     const setCookie = response.headers['set-cookie'];
     for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
       const [pair] = line.split(';');
       const [name, value] = pair.split('=');
-      if (name !== 'lenslab_session') continue;
+      if (name !== 'lenslab_session' && name !== '__Host-lenslab_session') continue;
       this.cookie =
         value === '' || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(line)
           ? null
@@ -99,6 +103,7 @@ export class Client {
       method,
       url,
       headers: allHeaders,
+      ...(this.source ? { remoteAddress: this.source } : {}),
       ...(body === undefined ? {} : { payload: body as object }),
     });
     this.remember(response);

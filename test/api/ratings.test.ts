@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { IdIndex } from '../../src/datasets/dataset.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import { fitAlgorithm } from '../../src/recsys/index.ts';
-import { publishModel } from '../../src/services/models.ts';
+import { databaseOrigin, publishModel } from '../../src/services/models.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import { tempDir } from '../helpers/files.ts';
 import { CATALOG, Client, member, popularMovieIds, startApi, type Api } from './harness.ts';
@@ -277,26 +277,29 @@ describe('the live model', () => {
   const database = testDatabases[0];
 
   test('the newest published model is served, and one trained on other data is ignored', async () => {
-    const metadata = {
-      snapshotTime: new Date().toISOString(),
-      trainedAt: new Date().toISOString(),
-      source: 'test',
-      ratings: 0,
-      users: 0,
-      items: 0,
-      seed: 1,
-      metrics: {},
-      metricsProtocol: null,
-    };
     const modelsDir = tempDir('lenslab-models-');
-    const same = generateSynthetic(CATALOG);
-    const published = publishModel(
-      fitAlgorithm('bias', same.ratings, {}, { seed: 1 }),
-      metadata,
-      modelsDir,
-    );
-    const api = await startApi(database, { recommenderOptions: { modelsDir, watchIntervalMs: 0 } });
+    const api = await startApi(database, {
+      recommenderOptions: { modelsDir, watchIntervalMs: 0, algorithm: 'svd' },
+    });
     try {
+      const metadata = {
+        ...(await databaseOrigin(api.db)),
+        snapshotTime: new Date().toISOString(),
+        trainedAt: new Date().toISOString(),
+        ratings: 0,
+        users: 0,
+        items: 0,
+        seed: 1,
+        metrics: {},
+        metricsProtocol: null,
+      };
+      const same = generateSynthetic(CATALOG);
+      const published = publishModel(
+        fitAlgorithm('bias', same.ratings, {}, { seed: 1 }),
+        metadata,
+        modelsDir,
+      );
+      api.app.services.recommender.loadNewest();
       const { client } = await member(api);
       const response = (await client.get('/api/recommendations?n=3')).json as {
         model: { algorithm: string; version: string };
@@ -305,7 +308,7 @@ describe('the live model', () => {
       assert.equal(response.model.algorithm, 'bias');
       assert.ok(published.endsWith(`${response.model.version}.lensmodel`));
       assert.equal(response.items.length, 3);
-      // A newer model whose movie ids are not this catalog's is not used.
+      // A newer model of this database whose movie ids are not this catalog's is not used.
       const other = generateSynthetic({ users: 30, movies: 50, ratings: 600, seed: 3 });
       const shifted = {
         ...other.ratings,

@@ -8,7 +8,7 @@ import { parametersFor, parseAlgorithms } from '../../src/cli/commands/evaluate.
 import { readMl100k } from '../../src/datasets/ml100k.ts';
 import { evaluateAlgorithm, summarize } from '../../src/recsys/eval/evaluate.ts';
 import { protocolFolds } from '../../src/recsys/eval/protocols.ts';
-import { newestModelFile, readModelFile } from '../../src/services/models.ts';
+import { modelFilesNewestFirst, readModelFile } from '../../src/services/models.ts';
 import { ML100K_DIR, tempDir, writeFolder } from '../helpers/files.ts';
 import { syntheticRatings } from './helpers.ts';
 
@@ -148,14 +148,16 @@ test('train publishes a model file that carries algorithm, parameters, snapshot 
   );
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout);
-  const newest = newestModelFile(out);
-  assert.equal(newest?.path, summary.path);
+  assert.deepEqual(modelFilesNewestFirst(out), [summary.path]);
   assert.match(summary.path, /svd-\d{8}T\d{6}Z\.lensmodel$/);
   const model = readModelFile(summary.path);
   assert.equal(model.algorithm, 'svd');
   assert.equal(model.params.factors, 4);
   assert.equal(typeof model.metadata.snapshotTime, 'string');
   assert.equal(model.metadata.metricsProtocol, 'split90');
+  // Trained from files: no database, so no server loads it.
+  assert.equal(model.metadata.databaseId, null);
+  assert.equal(summary.databaseId, null);
   assert.equal(typeof (model.metadata.metrics as Record<string, number>).rmse, 'number');
   assert.ok(readFileSync(summary.path).subarray(0, 8).toString() === 'LENSMODL');
 });

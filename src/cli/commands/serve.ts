@@ -58,18 +58,8 @@ export function registerServe(program: Command): void {
           );
         const app = await buildServer({
           db,
-          logger: options.log
-            ? {
-                level: 'info',
-                // Tokens in query strings (unsubscribe links) stay out of the log.
-                serializers: {
-                  req: (request: { method: string; url: string }) => ({
-                    method: request.method,
-                    url: request.url.replace(/([?&]token=)[^&]*/g, '$1…'),
-                  }),
-                },
-              }
-            : false,
+          // One line per request: method, route pattern, status, time (never the URL).
+          logger: options.log ? { level: 'info' } : false,
           log: (message) => console.log(`lenslab: ${message}`),
           uiDir,
           recommenderOptions: { modelsDir: options.models },

@@ -2,7 +2,9 @@
  * `lenslab train`: fits an algorithm on the database (or a dataset folder), measures it on a
  * held-out split first (split90 RMSE/MAE for rating predictors, holdout20 Recall@20/nDCG@10 for
  * rankers; --no-metrics skips that), then fits on everything and publishes the model file the
- * server loads (data/models/<algo>-<timestamp>.lensmodel by default).
+ * server loads (data/models/<algo>-<timestamp>.lensmodel by default). The model records the id of
+ * the database it was trained on; only servers of that database load it, and never a model
+ * trained from dataset files.
  */
 import type { Command } from 'commander';
 import type { Dataset } from '../../datasets/dataset.ts';
@@ -11,7 +13,12 @@ import { DEFAULT_ALGORITHM, fitAlgorithm, getAlgorithm, type Params } from '../.
 import { evaluateAlgorithm, summarize } from '../../recsys/eval/evaluate.ts';
 import { protocolFolds } from '../../recsys/eval/protocols.ts';
 import { loadDataset } from '../../services/datasets.ts';
-import { DEFAULT_MODELS_DIR, publishModel } from '../../services/models.ts';
+import {
+  databaseOrigin,
+  DEFAULT_MODELS_DIR,
+  publishModel,
+  type ModelOrigin,
+} from '../../services/models.ts';
 import { withDatabase } from '../database.ts';
 import { UsageError, action, progress, report } from '../output.ts';
 import { parametersFor, parseAlgorithms } from './evaluate.ts';
@@ -65,9 +72,18 @@ export function registerTrain(program: Command): void {
           throw new UsageError('--data and --format go together');
         }
         const snapshot = new Date();
-        const dataset: Dataset = options.data
-          ? await readDataset(options.data, options.format as string)
-          : await withDatabase(command, (db) => loadDataset(db));
+        const { dataset, origin }: { dataset: Dataset; origin: ModelOrigin } = options.data
+          ? {
+              dataset: await readDataset(options.data, options.format as string),
+              origin: {
+                databaseId: null,
+                source: `${options.format} files ${options.data}`,
+              },
+            }
+          : await withDatabase(command, async (db) => ({
+              dataset: await loadDataset(db),
+              origin: await databaseOrigin(db),
+            }));
         if (dataset.ratings.length === 0)
           throw new UsageError('there are no ratings to train on (import a dataset first)');
 
@@ -105,9 +121,9 @@ export function registerTrain(program: Command): void {
           const path = publishModel(
             model,
             {
+              ...origin,
               snapshotTime: snapshot.toISOString(),
               trainedAt: new Date().toISOString(),
-              source: options.data ?? 'database',
               ratings: dataset.ratings.length,
               users: dataset.ratings.userIds.size,
               items: dataset.ratings.itemIds.size,
@@ -128,16 +144,24 @@ export function registerTrain(program: Command): void {
               algo: algorithm,
               params: model.params,
               path,
+              ...origin,
               seconds: trainSeconds,
               metrics,
               metricsProtocol,
               ratings: dataset.ratings.length,
             },
-            `trained ${algorithm} on ${dataset.ratings.length} ratings in ${trainSeconds.toFixed(1)} s${shown ? ` (${metricsProtocol}: ${shown})` : ''}\npublished ${path}`,
+            `trained ${algorithm} on ${dataset.ratings.length} ratings in ${trainSeconds.toFixed(1)} s${shown ? ` (${metricsProtocol}: ${shown})` : ''}\npublished ${path}\n${belongsTo(origin)}`,
           );
         } finally {
           bar.stop();
         }
       }),
     );
+}
+
+/** Which servers will load the model. */
+function belongsTo(origin: ModelOrigin): string {
+  return origin.databaseId === null
+    ? `trained from ${origin.source}: no database, so no server loads it`
+    : `belongs to ${origin.source} (id ${origin.databaseId}): only servers of that database load it`;
 }

@@ -4,6 +4,8 @@ import * as web from './0002_web.ts';
 import * as research from './0003_research.ts';
 import * as pendingRegistrations from './0004_pending_registrations.ts';
 import * as emailChanges from './0005_email_changes.ts';
+import * as databaseId from './0006_database_id.ts';
+import * as throttles from './0007_throttles.ts';
 
 /**
  * Every migration, in order. Add a new file `NNNN_name.ts` and list it here; never edit one that
@@ -15,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0003_research': research,
   '0004_pending_registrations': pendingRegistrations,
   '0005_email_changes': emailChanges,
+  '0006_database_id': databaseId,
+  '0007_throttles': throttles,
 };

@@ -6,31 +6,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  completeRegistration,
-  confirmEmailChange,
-  confirmPasswordReset,
-  createPasswordReset,
-  isPendingRegistration,
-  memberSummary,
-  renewRegistration,
-  requestEmailChange,
-  startRegistration,
-} from '../../services/accounts.ts';
-import {
-  emailChangedMail,
-  emailChangeLinkMail,
-  emailChangeTakenMail,
-  signupLinkMail,
-  signupNoticeMail,
-  type OutgoingMail,
-} from '../../services/mail.ts';
-import { normalizeEmail, SIGNUP_PASSWORD_TRIES } from '../../services/vault.ts';
-import { unsubscribeToken } from '../../services/privacy.ts';
-import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, randomToken } from '../../services/sessions.ts';
-import { baseUrl, type Services } from '../context.ts';
+import { confirmPasswordReset, memberSummary } from '../../services/accounts.ts';
+import { logIn } from '../../services/login.ts';
+import { SIGNUP_PASSWORD_TRIES } from '../../services/vault.ts';
+import { randomToken } from '../../services/sessions.ts';
+import type { Services } from '../context.ts';
 import { HttpProblem } from '../problem.ts';
 import { Email, LoggedIn, Password, Problem, SessionInfo } from '../schemas.ts';
+import { clearSessionCookie, setSessionCookie } from '../sessionCookie.ts';
 import { eventActor, logEvent } from '../eventHooks.ts';
 
 const WRONG_CREDENTIALS = 'e-mail or password is wrong';
@@ -39,36 +22,6 @@ const WRONG_CREDENTIALS = 'e-mail or password is wrong';
 const NOT_CONFIRMED =
   'this sign-up is not confirmed yet: follow the link we e-mailed you, or ask for a new one';
 const CheckYourEmail = z.object({ status: z.literal('check-your-email') });
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
-
-/** Failed logins per account (keyed by the e-mail's blind index, never the e-mail). */
-class FailureCounter {
-  private readonly failures = new Map<string, { count: number; since: number }>();
-
-  constructor(private readonly limit: number) {}
-
-  locked(key: string): boolean {
-    const entry = this.failures.get(key);
-    if (!entry) return false;
-    if (Date.now() - entry.since > FAILURE_WINDOW_MS) {
-      this.failures.delete(key);
-      return false;
-    }
-    return entry.count >= this.limit;
-  }
-
-  fail(key: string): void {
-    const entry = this.failures.get(key);
-    if (!entry || Date.now() - entry.since > FAILURE_WINDOW_MS)
-      this.failures.set(key, { count: 1, since: Date.now() });
-    else entry.count++;
-    if (this.failures.size > 100_000) this.failures.clear();
-  }
-
-  clear(key: string): void {
-    this.failures.delete(key);
-  }
-}
 
 /** Starts a fresh session (rotating any previous one) and sets the cookie. */
 export async function startSession(
@@ -79,13 +32,7 @@ export async function startSession(
 ) {
   if (request.session) await services.sessions.destroy(request.session.tokenHash);
   const { token, session } = await services.sessions.create(userId);
-  reply.setCookie(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: request.protocol === 'https',
-    maxAge: SESSION_LIFETIME_SECONDS,
-  });
+  setSessionCookie(request, reply, token);
   request.session = session;
   const member = await memberSummary(services.db, userId);
   if (!member) throw new Error(`member ${userId} vanished while logging in`);
@@ -94,7 +41,7 @@ export async function startSession(
 
 export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
-  const failures = new FailureCounter(services.rateLimits.loginFailuresPerAccount);
+  const { accountMail } = services;
 
   app.post(
     '/api/auth/register',
@@ -117,15 +64,7 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { email, password, researchConsent } = request.body;
-      const result = await startRegistration(services.db, services.vault, {
-        email,
-        password,
-        researchConsent,
-      });
-      // Mail in the background: the answer must not wait on it (nor its timing tell anything).
-      if (result.kind === 'new') void sendSignupLink(services, request, email, result.token);
-      else void notifyOwner(services, request, result.userId);
+      await accountMail.signUp(request.body);
       return reply.code(202).send({ status: 'check-your-email' as const });
     },
   );
@@ -144,7 +83,7 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { token, password } = request.body;
-      const result = await completeRegistration(services.db, services.vault, token, password);
+      const result = await accountMail.completeSignUp(token, password);
       if (result.kind === 'wrong-password') {
         throw new HttpProblem(
           400,
@@ -181,7 +120,7 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      void resendSignupLink(services, request, request.body.email);
+      accountMail.resendSignupLink(request.body.email);
       return reply.code(202).send({ status: 'check-your-email' as const });
     },
   );
@@ -204,15 +143,13 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const changed = await confirmEmailChange(services.db, services.vault, request.body.token);
-      if (changed === null) {
+      if (!(await accountMail.confirmEmailChange(request.body.token))) {
         throw new HttpProblem(
           400,
           'token: this link is unknown, expired or already used; ask for the change again on your account page',
           [{ path: 'token', message: 'unknown, expired or used' }],
         );
       }
-      void mailMember(services, request, changed.userId, changed.previousEmail, emailChangedMail);
       return { status: 'email-changed' as const };
     },
   );
@@ -231,34 +168,26 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { email, password } = request.body;
-      const key = services.vault.blindIndex(email);
-      if (failures.locked(key)) {
-        logEvent(services, {
-          kind: 'login_failed',
-          reason: 'rate-limited',
-          ...eventActor(request),
-        });
-        throw new HttpProblem(
-          429,
-          'too many failed attempts for this account; wait 15 minutes or reset the password',
-        );
+      const result = await logIn(services.db, services.vault, services.throttles, {
+        ...request.body,
+        source: request.ip,
+      });
+      if (result.kind === 'member') {
+        logEvent(services, { kind: 'login', memberId: result.userId });
+        return reply.send(await startSession(services, request, reply, result.userId));
       }
-      const userId = await services.vault.authenticate(services.db, email, password);
-      if (userId === null) {
-        if (await isPendingRegistration(services.db, services.vault, email, password))
-          throw new HttpProblem(403, NOT_CONFIRMED);
-        failures.fail(key);
-        logEvent(services, {
-          kind: 'login_failed',
-          reason: 'wrong-credentials',
-          ...eventActor(request),
-        });
-        throw new HttpProblem(401, WRONG_CREDENTIALS);
-      }
-      failures.clear(key);
-      logEvent(services, { kind: 'login', memberId: userId });
-      return reply.send(await startSession(services, request, reply, userId));
+      if (result.kind === 'pending') throw new HttpProblem(403, NOT_CONFIRMED);
+      logEvent(services, {
+        kind: 'login_failed',
+        reason: result.kind === 'throttled' ? 'rate-limited' : 'wrong-credentials',
+        ...eventActor(request),
+      });
+      if (result.kind === 'wrong') throw new HttpProblem(401, WRONG_CREDENTIALS);
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      throw new HttpProblem(
+        429,
+        `too many wrong passwords from your address for this account: wait ${result.retryAfterSeconds} s, or reset the password`,
+      );
     },
   );
 
@@ -273,7 +202,7 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       if (request.session) await services.sessions.destroy(request.session.tokenHash);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(request, reply);
       return reply.code(204).send();
     },
   );
@@ -294,7 +223,7 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      void sendReset(services, request, request.body.email);
+      accountMail.requestPasswordReset(request.body.email);
       return reply.code(202).send({ status: 'check-your-email' as const });
     },
   );
@@ -324,7 +253,7 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
         );
       }
       await services.sessions.destroyAll(userId);
-      if (request.session?.userId === userId) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      if (request.session?.userId === userId) clearSessionCookie(request, reply);
       return reply.code(204).send();
     },
   );
@@ -345,107 +274,3 @@ export const registerAuthRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 };
-
-async function sendReset(
-  services: Services,
-  request: FastifyRequest,
-  email: string,
-): Promise<void> {
-  try {
-    const reset = await createPasswordReset(services.db, services.vault, email);
-    if (!reset) return;
-    const base = baseUrl(services, request);
-    await services.mailer.send({
-      to: (await services.vault.emailOf(services.db, reset.userId)) ?? email,
-      subject: 'Reset your lenslab password',
-      text:
-        `Someone (hopefully you) asked to reset the password of your lenslab account.\n\n` +
-        `Choose a new password here (the link works once, for one hour):\n${base}/reset-password?token=${reset.token}\n\n` +
-        `If you did not ask for this, ignore this message; your password stays as it is.`,
-      unsubscribeUrl: `${base}/api/unsubscribe?token=${await unsubscribeToken(services.db, reset.userId)}`,
-    });
-  } catch (error) {
-    services.log(`mail: could not send a password reset: ${(error as Error).message}`);
-  }
-}
-
-type MemberMail = (to: string, base: string, unsubscribeUrl: string) => OutgoingMail;
-
-/** Mails a member (at `email`, else their address) a notice with their unsubscribe link. */
-async function mailMember(
-  services: Services,
-  request: FastifyRequest,
-  userId: number,
-  email: string | null,
-  template: MemberMail,
-): Promise<void> {
-  try {
-    const to = email ?? (await services.vault.emailOf(services.db, userId));
-    if (!to) return;
-    const base = baseUrl(services, request);
-    const unsubscribe = `${base}/api/unsubscribe?token=${await unsubscribeToken(services.db, userId)}`;
-    await services.mailer.send(template(to, base, unsubscribe));
-  } catch (error) {
-    services.log(`mail: could not send a notice to a member: ${(error as Error).message}`);
-  }
-}
-
-function notifyOwner(services: Services, request: FastifyRequest, userId: number): Promise<void> {
-  return mailMember(services, request, userId, null, signupNoticeMail);
-}
-
-/**
- * A logged-in member (password checked by the caller) asks to move to `email`: the new address
- * gets a confirmation link, or, when it already has an account, its owner gets a notice and
- * nothing changes. The caller answers the same in both cases; the mail goes in the background.
- * Throws CredentialPolicyError for a bad address.
- */
-export async function startEmailChange(
-  services: Services,
-  request: FastifyRequest,
-  userId: number,
-  email: string,
-): Promise<void> {
-  const result = await requestEmailChange(services.db, services.vault, userId, email);
-  if (result.kind === 'registered') {
-    // Asking for the address one already has changes nothing and tells nothing new.
-    if (result.userId !== userId)
-      void mailMember(services, request, result.userId, null, emailChangeTakenMail);
-    return;
-  }
-  const to = normalizeEmail(email);
-  const base = baseUrl(services, request);
-  void services.mailer
-    .send(emailChangeLinkMail(to, base, result.token))
-    .catch((error: Error) =>
-      services.log(`mail: could not send a change-of-address link: ${error.message}`),
-    );
-}
-
-async function sendSignupLink(
-  services: Services,
-  request: FastifyRequest,
-  email: string,
-  token: string,
-): Promise<void> {
-  try {
-    await services.mailer.send(
-      signupLinkMail(normalizeEmail(email), baseUrl(services, request), token),
-    );
-  } catch (error) {
-    services.log(`mail: could not send a sign-up link: ${(error as Error).message}`);
-  }
-}
-
-async function resendSignupLink(
-  services: Services,
-  request: FastifyRequest,
-  email: string,
-): Promise<void> {
-  try {
-    const token = await renewRegistration(services.db, services.vault, email);
-    if (token !== null) await sendSignupLink(services, request, email, token);
-  } catch (error) {
-    services.log(`mail: could not renew a sign-up link: ${(error as Error).message}`);
-  }
-}

@@ -1,61 +1,38 @@
 /**
- * The researcher console API (issue #5), under /api/console/…. Every route checks the role on the
- * server: researcher (or admin) for the console, admin for /api/console/admin/…; a visitor gets
- * 401 and a member without the role 403 (problem+json). Researchers see pseudonymous data only;
- * the identity lookup is admin-only, needs a reason, and is written to the access-audit log
- * before the vault is asked; a refused lookup is recorded too.
+ * The researcher console API (issue #5), under /api/console/…. Each area is an encapsulated
+ * plugin with its own role guard: researcher (or admin) here, admin for /api/console/admin/…
+ * (console/admin.ts); a visitor gets 401 and a member without the role 403 (problem+json).
+ * Researchers see pseudonymous data only.
  */
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { PRESET_NAMES } from '../../privacy/index.ts';
 import { ALGORITHM_NAMES } from '../../recsys/index.ts';
-import {
-  AccessRequestError,
-  AUDIT_ACTIONS,
-  appendAuditEntry,
-  lookupMemberIdentity,
-  readAuditLog,
-  recordDeniedIdentityLookup,
-} from '../../services/accessAudit.ts';
+import { appendAuditEntry } from '../../services/accessAudit.ts';
 import { countRows } from '../../services/datasets.ts';
 import { exportEvents, type ExportFormat } from '../../services/events.ts';
 import {
-  ExperimentDefinitionError,
-  ExperimentError,
   METRICS,
   POPULATIONS,
   type Experiment as ExperimentValue,
   type ExperimentResults as ExperimentResultsValue,
 } from '../../services/experiments.ts';
-import { ModelRunError, RUN_KINDS, RUN_PROTOCOLS, RUN_STATUSES } from '../../services/modelRuns.ts';
+import { RUN_KINDS, RUN_PROTOCOLS, RUN_STATUSES } from '../../services/modelRuns.ts';
 import {
   RELEASE_FORMATS,
   RELEASE_STATUSES,
-  ReleaseJobError,
   type ConsoleRelease as ConsoleReleaseValue,
 } from '../../services/releaseJobs.ts';
-import {
-  ForbiddenError,
-  GRANTABLE_ROLES,
-  grantRole,
-  hasRole,
-  listRoles,
-  revokeRole,
-  RoleError,
-  UnauthenticatedError,
-} from '../../services/roles.ts';
 import { HttpProblem } from '../problem.ts';
 import { forgetRunningExperiments, researchOf } from '../research.ts';
-import { Problem, idParam } from '../schemas.ts';
+import { idParam } from '../schemas.ts';
+import { ADMIN_PREFIX, adminRoutes } from './console/admin.ts';
+import { Count, Time, errors, guard, requireRoleOnRoutes, who } from './console/common.ts';
 
 // ---- schemas ---------------------------------------------------------------------------------
-
-const Count = z.number().int();
-const Time = z.string().describe('ISO 8601 time');
 
 const DatasetOverview = z
   .object({
@@ -223,29 +200,6 @@ const releaseIdParam = z
   .max(80)
   .regex(/^[0-9A-Za-z-]+$/, 'must be a release id such as 20261125T043000Z-default-ml-1m');
 
-const RoleGrant = z
-  .object({
-    memberId: Count,
-    role: z.enum(GRANTABLE_ROLES),
-    grantedAt: Time,
-    grantedBy: Count.nullable(),
-  })
-  .meta({ id: 'RoleGrant' });
-
-const AuditEntry = z
-  .object({
-    id: Count,
-    occurredAt: Time,
-    actorId: Count.nullable(),
-    action: z.enum(AUDIT_ACTIONS),
-    targetMemberId: Count.nullable(),
-    reason: z.string().nullable(),
-    detail: z.record(z.string(), z.unknown()).nullable(),
-  })
-  .meta({ id: 'AuditEntry' });
-
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
-
 const dateQuery = z.preprocess(
   (value) => (value === '' ? undefined : value),
   z
@@ -255,8 +209,6 @@ const dateQuery = z.preprocess(
     })
     .optional(),
 );
-
-const IDENTITY_ROUTE = '/api/console/admin/identity';
 
 // ---- helpers ---------------------------------------------------------------------------------
 
@@ -281,41 +233,6 @@ function presentResults(results: ExperimentResultsValue) {
     experiment: presentExperiment(results.experiment),
     until: results.until.toISOString(),
   };
-}
-
-/** The service errors a console handler may meet, as problem documents. */
-function asProblem(error: unknown): unknown {
-  if (error instanceof ExperimentDefinitionError) {
-    return new HttpProblem(400, error.message, error.issues);
-  }
-  if (
-    error instanceof ExperimentError ||
-    error instanceof ModelRunError ||
-    error instanceof ReleaseJobError ||
-    error instanceof RoleError ||
-    error instanceof AccessRequestError ||
-    error instanceof ForbiddenError ||
-    error instanceof UnauthenticatedError
-  ) {
-    const status = error.statusCode;
-    const field = /^([A-Za-z][\w.[\]]*): /.exec(error.message);
-    return new HttpProblem(
-      status,
-      error.message,
-      field && status === 400
-        ? [{ path: field[1], message: error.message.slice(field[0].length) }]
-        : undefined,
-    );
-  }
-  return error;
-}
-
-async function guard<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw asProblem(error);
-  }
 }
 
 /** Unix ms of an ISO date or time (a date alone is midnight UTC). */
@@ -354,34 +271,19 @@ function everyDay(days: Array<[number, number]>): Array<{ day: string; ratings: 
 
 // ---- routes ----------------------------------------------------------------------------------
 
+/** The researcher area (researcher or admin role) and, beside it, the admin area. */
 export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(researcherRoutes);
+  await app.register(adminRoutes, { prefix: ADMIN_PREFIX });
+};
+
+const researcherRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
   const { db } = services;
   const research = () => researchOf(services);
-
-  // Role check for every route of this plugin, before validation: visitors 401, members 403.
-  // A refused identity lookup is let through to its route's preValidation hook, which records
-  // the attempt (with the member asked about, from the body) before answering 403.
-  const deniedLookups = new WeakSet<FastifyRequest>();
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const memberId = request.session?.userId ?? null;
-    if (memberId === null) throw new HttpProblem(401, 'log in first');
-    const admin = request.url.startsWith('/api/console/admin/');
-    const role = admin ? 'admin' : 'researcher';
-    if (!(await hasRole(db, memberId, role))) {
-      if (request.method === 'POST' && request.url.split('?')[0] === IDENTITY_ROUTE) {
-        deniedLookups.add(request);
-        return;
-      }
-      throw new HttpProblem(
-        403,
-        admin ? 'this needs the admin role' : 'the console needs the researcher or admin role',
-      );
-    }
-  });
+  requireRoleOnRoutes(app, 'researcher');
 
   const tags = ['console'];
-  const who = (request: FastifyRequest) => request.session!.userId;
 
   // ---- dataset overview ----------------------------------------------------------------------
 
@@ -783,123 +685,6 @@ export const registerConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!path) throw new HttpProblem(404, `release ${request.params.id} has no privacy report`);
       return reply.type('text/html; charset=utf-8').send(readFileSync(path, 'utf8'));
     },
-  );
-
-  // ---- admin: roles, audit log, identity lookup ----------------------------------------------
-
-  app.get(
-    '/api/console/admin/roles',
-    {
-      schema: {
-        tags,
-        summary: 'Admin: every researcher and admin grant',
-        response: { 200: z.object({ items: z.array(RoleGrant) }), ...errors },
-      },
-    },
-    async () => {
-      const grants = await listRoles(db);
-      return {
-        items: grants.map((grant) => ({ ...grant, grantedAt: grant.grantedAt.toISOString() })),
-      };
-    },
-  );
-
-  const RoleChange = z.object({ memberId: idParam, role: z.enum(GRANTABLE_ROLES) });
-  for (const action of ['grant', 'revoke'] as const) {
-    app.post(
-      `/api/console/admin/roles/${action}`,
-      {
-        schema: {
-          tags,
-          summary: `Admin: ${action} a role (written to the access-audit log)`,
-          body: RoleChange,
-          response: { 200: z.object({ changed: z.boolean() }), ...errors },
-        },
-      },
-      async (request) => {
-        const { memberId, role } = request.body;
-        const options = { actorId: who(request) };
-        const changed = await guard(() =>
-          action === 'grant'
-            ? grantRole(db, memberId, role, options)
-            : revokeRole(db, memberId, role, options),
-        );
-        return { changed };
-      },
-    );
-  }
-
-  app.get(
-    '/api/console/admin/audit',
-    {
-      schema: {
-        tags,
-        summary: 'Admin: the access-audit log, newest first (append-only)',
-        querystring: z.object({
-          limit: z.preprocess(
-            (value) => (value === '' ? undefined : value),
-            z.coerce.number().int().min(1).max(1000).optional(),
-          ),
-          beforeId: z.preprocess(
-            (value) => (value === '' ? undefined : value),
-            z.coerce.number().int().min(1).optional(),
-          ),
-        }),
-        response: { 200: z.object({ items: z.array(AuditEntry) }), ...errors },
-      },
-    },
-    async (request) => {
-      const entries = await guard(() =>
-        readAuditLog(db, who(request), {
-          limit: request.query.limit,
-          beforeId: request.query.beforeId,
-        }),
-      );
-      return {
-        items: entries.map((entry) => ({ ...entry, occurredAt: entry.occurredAt.toISOString() })),
-      };
-    },
-  );
-
-  app.post(
-    IDENTITY_ROUTE,
-    {
-      preValidation: async (request) => {
-        if (!deniedLookups.has(request)) return;
-        const body = (request.body ?? {}) as { memberId?: unknown; reason?: unknown };
-        await recordDeniedIdentityLookup(db, {
-          actorId: who(request),
-          memberId: body.memberId,
-          reason: body.reason,
-        });
-        throw new HttpProblem(403, 'this needs the admin role (the attempt is in the audit log)');
-      },
-      schema: {
-        tags,
-        summary:
-          'Admin: who is this member? Needs a reason; the lookup is audited before the vault is asked',
-        body: z.object({
-          memberId: idParam,
-          reason: z.string().max(500).describe('why you need to know (10–500 characters)'),
-        }),
-        response: {
-          200: z.object({
-            memberId: Count,
-            email: z.string().nullable(),
-            auditEntryId: Count,
-          }),
-          ...errors,
-        },
-      },
-    },
-    async (request) =>
-      guard(() =>
-        lookupMemberIdentity(db, services.vault, {
-          adminId: who(request),
-          memberId: request.body.memberId,
-          reason: request.body.reason,
-        }),
-      ),
   );
 
   // Metric labels for clients that draw the results (kept next to the results schema).

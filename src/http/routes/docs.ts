@@ -25,7 +25,12 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       ],
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'lenslab_session' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'lenslab_session',
+            description: 'named __Host-lenslab_session over HTTPS',
+          },
           csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
         },
       },
@@ -33,6 +38,9 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  // Swagger UI runs under the site's own Content-Security-Policy: its page loads only scripts and
+  // styles of its own origin (no inline script), so it needs nothing looser, and no page of
+  // the site is sent with a weaker policy (no `staticCSP`, which would replace ours).
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

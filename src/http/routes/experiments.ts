@@ -12,7 +12,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireMember } from '../context.ts';
-import { eventActor } from '../eventHooks.ts';
+import { logEvent } from '../eventHooks.ts';
+import { HttpProblem } from '../problem.ts';
 import { stopVariantRecommenders } from '../recommenderVariants.ts';
 import { researchOf, runningExperimentNames } from '../research.ts';
 import { Problem } from '../schemas.ts';
@@ -25,6 +26,9 @@ const PREDICTION_CONTEXTS = [
   'onboarding',
   'profile',
 ] as const;
+
+/** Clicks one address may report a minute. */
+const CLICKS_PER_MINUTE = 120;
 
 export const registerExperimentRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
@@ -39,26 +43,36 @@ export const registerExperimentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/events/click',
     {
+      // Each click is a row in the research log: a generous cap per address keeps a script from
+      // filling it.
+      config: { rateLimit: { max: CLICKS_PER_MINUTE, timeWindow: 60_000 } },
       schema: {
         tags: ['recommendations'],
         summary:
-          'Report a click on a recommended movie (research event log, under your pseudonymous id)',
+          'Report a click on a recommended movie (members only; research event log, under your pseudonymous id)',
         body: z.object({
           movieId: z.number().int().min(1),
           position: z.number().int().min(1).max(1000).optional().describe('1-based, in the list'),
           context: z.enum(PREDICTION_CONTEXTS).optional().describe('default recommendations'),
         }),
-        response: { 204: z.null(), 400: Problem, 403: Problem },
+        response: { 204: z.null(), 400: Problem, 401: Problem, 403: Problem, 429: Problem },
       },
     },
     async (request, reply) => {
+      // Recommendations are a member's own, and so are clicks on them.
+      const memberId = requireMember(request);
       const { movieId, position, context } = request.body;
-      events.record({
+      if (!services.catalog.movie(movieId)) {
+        throw new HttpProblem(400, `movieId: there is no movie ${movieId}`, [
+          { path: 'movieId', message: 'no such movie' },
+        ]);
+      }
+      logEvent(services, {
         kind: 'recommendation_click',
         movieId,
         position: position ?? null,
         context: context ?? 'recommendations',
-        ...eventActor(request),
+        memberId,
       });
       return reply.code(204).send(null);
     },

@@ -9,12 +9,11 @@ import {
   unsubscribe,
   updatePrivacy,
 } from '../../services/privacy.ts';
-import { SESSION_COOKIE } from '../../services/sessions.ts';
 import { requireMember } from '../context.ts';
 import { forgetMemberResearch, logPredictionsShown } from '../eventHooks.ts';
 import { HttpProblem } from '../problem.ts';
 import { Email, MovieSummary, Password, Privacy, Problem, Visibility } from '../schemas.ts';
-import { startEmailChange } from './auth.ts';
+import { clearSessionCookie } from '../sessionCookie.ts';
 import { ANONYMOUS, movieSummary, viewerOf } from './movies.ts';
 
 const Username = z
@@ -114,7 +113,7 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
           { path: 'currentPassword', message: 'wrong' },
         ]);
       }
-      if (email !== undefined) await startEmailChange(services, request, userId, email);
+      if (email !== undefined) await services.accountMail.requestEmailChange(userId, email);
       if (newPassword !== undefined) {
         await vault.setPassword(db, userId, newPassword);
         // Anyone else logged in as this member (with the old password) is logged out.
@@ -165,7 +164,7 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
       for (const rating of removed) catalog.applyRatingChange(rating.movieId, rating.rating, null);
       services.recommender.forget(userId);
       services.sessions.forget(userId);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(request, reply);
       return reply.code(204).send();
     },
   );
