@@ -1,4 +1,5 @@
-import { RatingColumnsBuilder, type RatingScale, type Ratings } from './dataset.ts';
+import { basename } from 'node:path';
+import { RatingColumnsBuilder, type IdIndex, type RatingScale, type Ratings } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import { decodeLine, forEachLineBytes, parseId, parseNumberFields } from './lines.ts';
 
@@ -44,9 +45,16 @@ export class RatingCollector {
     this.columns.add(userId, movieId, rating, timestamp);
   }
 
-  /** The columnar ratings; throws on the first line that repeats a (user, movie) pair. */
-  build(): Ratings {
+  /**
+   * The columnar ratings. Throws when `source` (the ratings file or folder) holds none, at the
+   * first line naming a movie or a user missing from its list file, and at the first line that
+   * repeats a (user, movie) pair.
+   */
+  build(source: string, lists: { movies?: IdListFile; users?: IdListFile } = {}): Ratings {
+    if (this.columns.length === 0) throw new DatasetError(source, 0, 'no ratings');
     const ratings = this.columns.build();
+    if (lists.movies) this.requireListed('movie', ratings.itemIndex, ratings.itemIds, lists.movies);
+    if (lists.users) this.requireListed('user', ratings.userIndex, ratings.userIds, lists.users);
     // Group rows by user (counting sort), then mark each user's movies to spot repeats.
     const users = ratings.userIds.size;
     const start = new Int32Array(users + 1);
@@ -63,9 +71,8 @@ export class RatingCollector {
         const item = ratings.itemIndex[r];
         if (seenBy[item] === u) {
           const later = Math.max(r, firstRow[item]);
-          throw new DatasetError(
-            this.files[this.fileOfRow[later]],
-            this.lineNumbers[later],
+          throw this.errorAt(
+            later,
             `duplicate rating of movie ${ratings.itemIds.ids[item]} by user ${ratings.userIds.ids[u]}`,
           );
         }
@@ -75,6 +82,31 @@ export class RatingCollector {
     }
     return ratings;
   }
+
+  /** Throws at the first row whose id (dense index `indexOfRow[row]` into `ids`) `list` lacks. */
+  private requireListed(
+    what: 'movie' | 'user',
+    indexOfRow: Int32Array,
+    ids: IdIndex,
+    list: IdListFile,
+  ): void {
+    const listed = new Set(list.entries.map((entry) => entry.id));
+    const missing = Uint8Array.from(ids.ids, (id) => (listed.has(id) ? 0 : 1));
+    if (!missing.includes(1)) return;
+    const row = indexOfRow.findIndex((index) => missing[index] === 1);
+    throw this.errorAt(row, `${what} ${ids.ids[indexOfRow[row]]} is not in ${basename(list.path)}`);
+  }
+
+  /** An error naming the file and line of rating row `row`. */
+  private errorAt(row: number, reason: string): DatasetError {
+    return new DatasetError(this.files[this.fileOfRow[row]], this.lineNumbers[row], reason);
+  }
+}
+
+/** The file that lists the movies (or users) ratings may name. */
+export interface IdListFile {
+  path: string;
+  entries: ReadonlyArray<{ id: number }>;
 }
 
 export function parseTimestamp(value: string, path: string, line: number): number {

@@ -17,6 +17,10 @@ export function requireFile(path: string): void {
  * Calls `onLine(bytes, number)` for every non-empty line of a file, in order, without a trailing
  * carriage return. The callback is synchronous so that millions of lines stream quickly; `bytes`
  * is only valid during the call.
+ *
+ * Every line must end with a newline: a file cut off in the middle of its last line would
+ * otherwise pass for complete, since a number or a title cut short still parses (a timestamp
+ * `88043` for `880432117`), so a last line without one is refused.
  */
 export async function forEachLineBytes(
   path: string,
@@ -48,7 +52,13 @@ export async function forEachLineBytes(
       pending = pending ? Buffer.concat([pending, rest]) : Buffer.from(rest);
     }
   }
-  if (pending && pending.length > 0) emit(pending);
+  if (pending) {
+    throw new DatasetError(
+      path,
+      number + 1,
+      'the last line is cut short (no newline at the end of the file)',
+    );
+  }
 }
 
 /**
@@ -96,6 +106,19 @@ export function parseId(value: string, what: string, path: string, line: number)
     throw new DatasetError(path, line, `${what} "${value}" is not a positive whole number`);
   }
   return Number(value);
+}
+
+/**
+ * Returns a text field (a title, genres, a zip code), or throws when it holds a control character:
+ * a NUL, a tab or a stray carriage return in a title is damage, not text.
+ */
+export function parseText(value: string, what: string, path: string, line: number): string {
+  const control = /\p{Cc}/u.exec(value);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new DatasetError(path, line, `${what} contains a control character (U+${code})`);
+  }
+  return value;
 }
 
 /**

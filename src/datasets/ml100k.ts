@@ -11,7 +11,7 @@ import {
 } from './dataset.ts';
 import { RatingCollector, readRatingFile as readRatings } from './collector.ts';
 import { DatasetError } from './errors.ts';
-import { forEachLine, parseId } from './lines.ts';
+import { forEachLine, parseId, parseText } from './lines.ts';
 
 /** The 19 genre flags of u.item, in order (u.genre): "unknown", then ML-1M's 18 genres. */
 const ML100K_GENRES = ['unknown', ...ML1M_GENRES];
@@ -65,7 +65,7 @@ async function readMovies(path: string): Promise<Movie[]> {
     }
     const id = parseId(fields[0], 'movie id', path, number);
     const genres = ML100K_GENRES.filter((_, g) => fields[5 + g] === '1');
-    movies.push({ id, ...splitTitleYear(fields[1]), genres });
+    movies.push({ id, ...splitTitleYear(parseText(fields[1], 'title', path, number)), genres });
   });
   return movies.sort((a, b) => a.id - b.id);
 }
@@ -90,17 +90,23 @@ async function readUsers(path: string): Promise<UserProfile[]> {
     if (occupation === undefined) {
       throw new DatasetError(path, number, `unknown occupation "${fields[3]}"`);
     }
-    users.push({ id, age, gender: fields[2], occupation, zip: fields[4] });
+    const zip = parseText(fields[4], 'zip code', path, number);
+    users.push({ id, age, gender: fields[2], occupation, zip });
   });
   return users.sort((a, b) => a.id - b.id);
 }
 
 /** Reads the MovieLens 100K folder (u.data, u.item, u.user). */
 export async function readMl100k(dir: string): Promise<Dataset> {
-  const movies = await readMovies(join(dir, 'u.item'));
-  const users = await readUsers(join(dir, 'u.user'));
-  const collector = await readRatingFile(join(dir, 'u.data'));
-  const ratings = collector.build();
+  const moviesPath = join(dir, 'u.item');
+  const usersPath = join(dir, 'u.user');
+  const ratingsPath = join(dir, 'u.data');
+  const movies = await readMovies(moviesPath);
+  const users = await readUsers(usersPath);
+  const ratings = (await readRatingFile(ratingsPath)).build(ratingsPath, {
+    movies: { path: moviesPath, entries: movies },
+    users: { path: usersPath, entries: users },
+  });
   return { ratings, movies, users, scale: FIVE_STARS };
 }
 
@@ -114,10 +120,12 @@ export async function readMl100kSplit(
 ): Promise<{ train: Ratings; test: Ratings }> {
   if (!/^(u[1-5]|ua|ub)$/.test(split))
     throw new DatasetError(dir, 0, `unknown ML-100K split "${split}"`);
-  const baseCollector = await readRatingFile(join(dir, `${split}.base`));
-  const testCollector = await readRatingFile(join(dir, `${split}.test`));
-  baseCollector.build(); // checks for repeated pairs
-  testCollector.build();
+  const basePath = join(dir, `${split}.base`);
+  const testPath = join(dir, `${split}.test`);
+  const baseCollector = await readRatingFile(basePath);
+  const testCollector = await readRatingFile(testPath);
+  baseCollector.build(basePath); // checks for repeated pairs
+  testCollector.build(testPath);
   const base = baseCollector.columns;
   const test = testCollector.columns;
   const users = IdIndex.fromValues([

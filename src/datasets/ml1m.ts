@@ -13,7 +13,7 @@ import {
 } from './dataset.ts';
 import { RatingCollector, readRatingFile } from './collector.ts';
 import { DatasetError } from './errors.ts';
-import { forEachLine, parseId } from './lines.ts';
+import { forEachLine, parseId, parseText } from './lines.ts';
 
 const SEPARATOR = '::';
 
@@ -47,7 +47,7 @@ async function readMovies(path: string): Promise<Movie[]> {
     }
     movies.push({
       id: parseId(id, 'movie id', path, number),
-      ...splitTitleYear(title),
+      ...splitTitleYear(parseText(title, 'title', path, number)),
       genres: genreList,
     });
   });
@@ -85,7 +85,7 @@ async function readUsers(path: string): Promise<UserProfile[]> {
       gender: gender === '' ? null : gender,
       age: ageValue,
       occupation: occupationValue,
-      zip: zip === '' ? null : zip,
+      zip: zip === '' ? null : parseText(zip, 'zip code', path, number),
     });
   });
   return users.sort((a, b) => a.id - b.id);
@@ -93,10 +93,11 @@ async function readUsers(path: string): Promise<UserProfile[]> {
 
 /** Reads a MovieLens 1M folder: ratings.dat, movies.dat and (if present) users.dat, ISO-8859-1. */
 export async function readMl1m(dir: string): Promise<Dataset> {
-  const movies = await readMovies(join(dir, 'movies.dat'));
+  const moviesPath = join(dir, 'movies.dat');
+  const movies = await readMovies(moviesPath);
   const usersPath = join(dir, 'users.dat');
   const users = await readUsers(usersPath).catch((error: unknown) => {
-    if (error instanceof DatasetError && error.reason === 'file not found') return [];
+    if (error instanceof DatasetError && error.reason === 'file not found') return null;
     throw error;
   });
   const path = join(dir, 'ratings.dat');
@@ -106,7 +107,16 @@ export async function readMl1m(dir: string): Promise<Dataset> {
     { separator: SEPARATOR, fieldNames: 'UserID::MovieID::Rating::Timestamp' },
     collector,
   );
-  return { ratings: collector.build(), movies, users, scale: FIVE_STARS };
+  const ratings = collector.build(path, {
+    movies: { path: moviesPath, entries: movies },
+    users: users ? { path: usersPath, entries: users } : undefined,
+  });
+  return { ratings, movies, users: users ?? [], scale: FIVE_STARS };
+}
+
+/** Why the data does not fit ML-1M, and what does. */
+function cannotWrite(path: string, line: number, what: string): DatasetError {
+  return new DatasetError(path, line, `${what} (use --format ml-latest)`);
 }
 
 function latin1(path: string, text: string): Buffer {
@@ -115,32 +125,31 @@ function latin1(path: string, text: string): Buffer {
     if (text.charCodeAt(i) > 0xff) {
       const line = text.slice(0, i).split('\n').length;
       const character = String.fromCodePoint(text.codePointAt(i)!);
-      throw new DatasetError(path, line, `"${character}" cannot be written in ISO-8859-1`);
+      throw cannotWrite(path, line, `"${character}" cannot be written in ISO-8859-1`);
     }
   }
   return Buffer.from(text, 'latin1');
 }
 
-function formatRating(rating: number): string {
-  return Number.isInteger(rating) ? String(rating) : rating.toFixed(1);
-}
-
 /**
  * Writes a Dataset as MovieLens 1M files (ratings.dat sorted by user then movie, users.dat and
  * movies.dat sorted by id), ISO-8859-1. users.dat lists every user who rated; ages are written
- * as their ML-1M bucket; unknown demographics are empty fields.
+ * as their ML-1M bucket; unknown demographics are empty fields. Half stars and characters outside
+ * ISO-8859-1 are refused before any file is written.
  */
 export function writeMl1m(dataset: Dataset, dir: string): void {
-  mkdirSync(dir, { recursive: true });
   const { ratings } = dataset;
+  const ratingsPath = join(dir, 'ratings.dat');
   const order = canonicalOrder(ratings);
   const lines: string[] = new Array(order.length);
   for (let k = 0; k < order.length; k++) {
     const r = order[k];
+    const rating = ratings.rating[r];
+    if (!Number.isInteger(rating))
+      throw cannotWrite(ratingsPath, k + 1, `rating ${rating} is not a whole star`);
     lines[k] =
-      `${ratings.userIds.ids[ratings.userIndex[r]]}::${ratings.itemIds.ids[ratings.itemIndex[r]]}::${formatRating(ratings.rating[r])}::${ratings.timestamp[r]}\n`;
+      `${ratings.userIds.ids[ratings.userIndex[r]]}::${ratings.itemIds.ids[ratings.itemIndex[r]]}::${rating}::${ratings.timestamp[r]}\n`;
   }
-  writeFileSync(join(dir, 'ratings.dat'), lines.join(''), 'latin1');
 
   const profiles = new Map(dataset.users.map((user) => [user.id, user]));
   const userLines: string[] = [];
@@ -152,11 +161,16 @@ export function writeMl1m(dataset: Dataset, dir: string): void {
     );
   }
   const usersPath = join(dir, 'users.dat');
-  writeFileSync(usersPath, latin1(usersPath, userLines.join('')));
+  const users = latin1(usersPath, userLines.join(''));
 
   const moviesPath = join(dir, 'movies.dat');
   const movieLines = [...dataset.movies]
     .sort((a, b) => a.id - b.id)
     .map((movie) => `${movie.id}::${joinTitleYear(movie)}::${movie.genres.join('|')}\n`);
-  writeFileSync(moviesPath, latin1(moviesPath, movieLines.join('')));
+  const movies = latin1(moviesPath, movieLines.join(''));
+
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(ratingsPath, lines.join(''), 'latin1');
+  writeFileSync(usersPath, users);
+  writeFileSync(moviesPath, movies);
 }

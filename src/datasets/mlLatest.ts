@@ -3,7 +3,7 @@ import { HALF_STARS, splitTitleYear, type Dataset, type Movie } from './dataset.
 import { RatingCollector, readRatingFile } from './collector.ts';
 import { splitCsvLine } from './csv.ts';
 import { DatasetError } from './errors.ts';
-import { forEachLine, parseId } from './lines.ts';
+import { forEachLine, parseId, parseText } from './lines.ts';
 
 const NO_GENRES = '(no genres listed)';
 const MOVIES_HEADER = 'movieId,title,genres';
@@ -31,9 +31,10 @@ async function readMovies(path: string): Promise<Movie[]> {
       );
     }
     const [id, title, genres] = fields;
+    parseText(genres, 'genres', path, number);
     movies.push({
       id: parseId(id, 'movie id', path, number),
-      ...splitTitleYear(title),
+      ...splitTitleYear(parseText(title, 'title', path, number)),
       genres: genres === NO_GENRES || genres === '' ? [] : genres.split('|'),
     });
   });
@@ -46,13 +47,12 @@ async function readMovies(path: string): Promise<Movie[]> {
  * quoted when they hold commas), UTF-8.
  */
 export async function readMlLatest(dir: string): Promise<Dataset> {
-  const movies = await readMovies(join(dir, 'movies.csv'));
+  const moviesPath = join(dir, 'movies.csv');
+  const movies = await readMovies(moviesPath);
   const collector = new RatingCollector(HALF_STARS);
   const header = 'userId,movieId,rating,timestamp';
-  await readRatingFile(
-    join(dir, 'ratings.csv'),
-    { separator: ',', fieldNames: `(${header})`, header },
-    collector,
-  );
-  return { ratings: collector.build(), movies, users: [], scale: HALF_STARS };
+  const path = join(dir, 'ratings.csv');
+  await readRatingFile(path, { separator: ',', fieldNames: `(${header})`, header }, collector);
+  const ratings = collector.build(path, { movies: { path: moviesPath, entries: movies } });
+  return { ratings, movies, users: [], scale: HALF_STARS };
 }

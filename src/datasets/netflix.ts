@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FIVE_STARS, type Dataset, type Movie } from './dataset.ts';
 import { RatingCollector } from './collector.ts';
 import { DatasetError } from './errors.ts';
-import { forEachLine, parseId } from './lines.ts';
+import { forEachLine, parseId, parseText } from './lines.ts';
 
 function parseDate(value: string, path: string, line: number): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -25,7 +25,7 @@ async function readTitles(path: string): Promise<Movie[]> {
     const year = text.slice(first + 1, second);
     movies.push({
       id: parseId(text.slice(0, first), 'movie id', path, number),
-      title: text.slice(second + 1),
+      title: parseText(text.slice(second + 1), 'title', path, number),
       year: year === 'NULL' ? null : parseId(year, 'year', path, number),
       genres: [],
     });
@@ -69,7 +69,8 @@ async function readBlocks(path: string, collector: RatingCollector): Promise<voi
  * (the original layout) or combined_data_*.txt. Dates become Unix times at midnight UTC.
  */
 export async function readNetflix(dir: string): Promise<Dataset> {
-  const movies = await readTitles(join(dir, 'movie_titles.txt'));
+  const titlesPath = join(dir, 'movie_titles.txt');
+  const movies = await readTitles(titlesPath);
   const trainingSet = join(dir, 'training_set');
   const files = existsSync(trainingSet)
     ? readdirSync(trainingSet)
@@ -89,5 +90,8 @@ export async function readNetflix(dir: string): Promise<Dataset> {
   }
   const collector = new RatingCollector(FIVE_STARS);
   for (const file of files) await readBlocks(file, collector);
-  return { ratings: collector.build(), movies, users: [], scale: FIVE_STARS };
+  // Without any rating, name the one file, or the folder of several.
+  const source = files.length === 1 ? files[0] : dirname(files[0]);
+  const ratings = collector.build(source, { movies: { path: titlesPath, entries: movies } });
+  return { ratings, movies, users: [], scale: FIVE_STARS };
 }

@@ -21,6 +21,18 @@ export class DatabaseNotEmptyError extends Error {
   }
 }
 
+/** A --merge that would write imported users over the accounts of web members. */
+export class WebMembersInDatasetError extends Error {
+  constructor(readonly ids: number[]) {
+    const shown =
+      ids.slice(0, 10).join(', ') + (ids.length > 10 ? ` and ${ids.length - 10} more` : '');
+    super(
+      `users ${shown} of the dataset are web members of this site; an import never writes over a member's account (renumber these users in the dataset, or import into another database)`,
+    );
+    this.name = 'WebMembersInDatasetError';
+  }
+}
+
 export interface ImportSummary {
   movies: number;
   users: number;
@@ -92,6 +104,7 @@ export async function importDataset(
   mode: ImportMode,
   onProgress?: ProgressListener,
 ): Promise<ImportSummary> {
+  if (dataset.ratings.length === 0) throw new Error('the dataset has no ratings');
   const known = new Set(dataset.movies.map((movie) => movie.id));
   for (const id of dataset.ratings.itemIds.ids) {
     if (!known.has(id)) throw new Error(`movie ${id} is rated but missing from the catalog file`);
@@ -100,6 +113,22 @@ export async function importDataset(
   if (db.sqlite) importIntoSqlite(db, dataset, rows, mode, onProgress);
   else await importIntoPostgres(db, dataset, rows, mode, onProgress);
   return { movies: rows.movies.length, users: rows.users.length, ratings: dataset.ratings.length };
+}
+
+/**
+ * Web members: users who signed up on the site (the vault holds their identity), as opposed to
+ * the users of imported datasets. Their ids are random, so a dataset's ids can fall on them.
+ */
+const WEB_MEMBERS = `SELECT id FROM users WHERE origin <> 'import' OR id IN (SELECT user_id FROM identities) ORDER BY id`;
+
+interface IdRow {
+  id: number;
+}
+
+function refuseWebMembers(members: IdRow[], rows: ImportRows): void {
+  const importing = new Set(rows.users.map((user) => user.id));
+  const colliding = members.map((member) => member.id).filter((id) => importing.has(id));
+  if (colliding.length > 0) throw new WebMembersInDatasetError(colliding);
 }
 
 function checkEmpty(counts: ImportSummary): void {
@@ -142,6 +171,7 @@ function importIntoSqlite(
         (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       checkEmpty({ movies: count('movies'), users: count('users'), ratings: count('ratings') });
     }
+    if (merge) refuseWebMembers(sqlite.prepare(WEB_MEMBERS).all() as IdRow[], rows);
     if (mode === 'replace')
       for (const table of ['ratings', 'users', 'movies'])
         sqlite.prepare(`DELETE FROM ${table}`).run();
@@ -199,6 +229,8 @@ async function importIntoPostgres(
         );
       checkEmpty(result.rows[0]);
     }
+    if (merge)
+      refuseWebMembers((await sql<IdRow>`${sql.raw(WEB_MEMBERS)}`.execute(trx)).rows, rows);
     if (mode === 'replace')
       await sql`TRUNCATE ratings, identities, users, movies CASCADE`.execute(trx);
     // Into an empty table, checking keys row by row is slow in PostgreSQL: drop the constraints and

@@ -69,7 +69,7 @@ const badInputs: Array<[string, Record<string, string | Buffer>, RegExp]> = [
   [
     'a truncated last line',
     { 'ratings.dat': RATINGS + '2::2::' },
-    /^ratings\.dat:4: expected 4 fields/,
+    /^ratings\.dat:4: the last line is cut short \(no newline at the end of the file\)$/,
   ],
   [
     'UTF-8 text in an ISO-8859-1 file',
@@ -110,6 +110,6 @@ test('refuses to write a title that ISO-8859-1 cannot hold', async () => {
   dataset.movies[0].title = 'Cœur';
   assert.throws(
     () => writeMl1m(dataset, tempDir()),
-    /movies\.dat:1: "œ" cannot be written in ISO-8859-1/,
+    /movies\.dat:1: "œ" cannot be written in ISO-8859-1 \(use --format ml-latest\)/,
   );
 });

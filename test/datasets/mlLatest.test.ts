@@ -10,6 +10,7 @@ const MOVIES = [
   '11,"American President, The (1995)",Comedy|Drama|Romance',
   '12,"Quote ""Inside"" (2001)",(no genres listed)',
   '13,Cosmos,Documentary',
+  '',
 ].join('\n');
 const RATINGS =
   'userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,11,3.5,964981247\n2,12,0.5,964982224\n';

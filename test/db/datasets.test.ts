@@ -1,20 +1,74 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readMl1m, writeMl1m } from '../../src/datasets/ml1m.ts';
+import { readMlLatest } from '../../src/datasets/mlLatest.ts';
+import { writeMlLatest } from '../../src/datasets/mlLatestWriter.ts';
+import { readDataset } from '../../src/datasets/read.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
+import type { Db } from '../../src/db/connection.ts';
+import { registerMember } from '../../src/services/accounts.ts';
 import {
   countRows,
   importDataset,
   loadDataset,
   DatabaseNotEmptyError,
+  WebMembersInDatasetError,
 } from '../../src/services/datasets.ts';
 import { seedDemoCatalogIfEmpty } from '../../src/services/demo.ts';
-import { testDatabases } from '../helpers/databases.ts';
-import { tempDir } from '../helpers/files.ts';
+import { Vault } from '../../src/services/vault.ts';
+import { testDatabases, type TestDatabase } from '../helpers/databases.ts';
+import { tempDir, writeFolder } from '../helpers/files.ts';
 
 const FILES = ['ratings.dat', 'users.dat', 'movies.dat'];
+
+/** Canonical ml-latest files: UTF-8 titles with commas and quotes, half stars, no genres. */
+const ML_LATEST: Record<string, string> = {
+  'movies.csv': [
+    'movieId,title,genres',
+    '1,Amélie (2001),Comedy|Romance',
+    '2,"Bad, Good and Ugly, The (1966)",Western',
+    '3,"""Great Performances"" Cats (1998)",Musical',
+    '4,Ghost in the Shell: S.A.C. 2nd GIG – 攻殻機動隊,(no genres listed)',
+    '5,Nobody Rated Me (2020),Drama',
+    '',
+  ].join('\n'),
+  'ratings.csv': [
+    'userId,movieId,rating,timestamp',
+    '1,1,4.0,964982703',
+    '1,2,0.5,964981247',
+    '1,3,3.5,964982224',
+    '2,1,5.0,1445714835',
+    '2,4,2.5,1445715340',
+    '',
+  ].join('\n'),
+};
+
+/** Every row of the tables an import writes, in a fixed order. */
+async function contents(db: Db) {
+  return {
+    movies: await db.kysely.selectFrom('movies').selectAll().orderBy('id').execute(),
+    users: await db.kysely.selectFrom('users').selectAll().orderBy('id').execute(),
+    ratings: await db.kysely
+      .selectFrom('ratings')
+      .selectAll()
+      .orderBy('user_id')
+      .orderBy('movie_id')
+      .execute(),
+  };
+}
+
+/** A fresh database holding a small synthetic dataset. */
+async function openWithSynthetic(database: TestDatabase): Promise<Db> {
+  const db = await database.open();
+  await importDataset(
+    db,
+    generateSynthetic({ users: 30, movies: 100, ratings: 900, seed: 1 }),
+    'empty',
+  );
+  return db;
+}
 
 for (const database of testDatabases) {
   describe(`datasets in the database (${database.name})`, { skip: database.skip }, () => {
@@ -74,14 +128,115 @@ for (const database of testDatabases) {
       }
     });
 
-    test('a failing statement rolls the whole import back', async () => {
-      const db = await database.open();
+    test('refused files change nothing, even under replace', async () => {
+      const db = await openWithSynthetic(database);
       try {
-        await importDataset(
-          db,
-          generateSynthetic({ users: 30, movies: 100, ratings: 900, seed: 1 }),
-          'empty',
+        const before = await contents(db);
+        const flags = Array.from({ length: 19 }, () => '0').join('|');
+        const valid = {
+          'u.item': `1|A (1995)|||x|${flags}\n`,
+          'u.user': '7|31|F|other|55414\n',
+          'u.data': '7\t1\t4\t881250949\n',
+        };
+        const bad: Array<[Record<string, string>, RegExp]> = [
+          [{ 'u.data': '' }, /^u\.data: no ratings$/],
+          [
+            { 'u.data': '7\t1\t4\t881250949\n7\t99999\t4\t881250949\n' },
+            /^u\.data:2: movie 99999 is not in u\.item$/,
+          ],
+          [{ 'u.data': '7\t1\t4\t88043' }, /^u\.data:1: the last line is cut short/],
+          [
+            { 'u.item': `1|A\0 (1995)|||x|${flags}\n` },
+            /^u\.item:1: title contains a control character \(U\+0000\)$/,
+          ],
+        ];
+        for (const [files, message] of bad) {
+          const dir = writeFolder({ ...valid, ...files });
+          await assert.rejects(
+            readDataset(dir, 'ml-100k').then((dataset) => importDataset(db, dataset, 'replace')),
+            (error: Error) => {
+              assert.match(error.message, message);
+              return true;
+            },
+          );
+          assert.deepEqual(await contents(db), before);
+        }
+        // A dataset built in code without ratings is refused too.
+        const empty = await readDataset(writeFolder(valid), 'ml-100k');
+        empty.ratings = { ...empty.ratings, length: 0 };
+        await assert.rejects(importDataset(db, empty, 'replace'), /the dataset has no ratings/);
+        assert.deepEqual(await contents(db), before);
+      } finally {
+        await database.cleanup(db);
+      }
+    });
+
+    test('merge refuses imported ids that are web members, and changes nothing', async () => {
+      const db = await openWithSynthetic(database);
+      try {
+        const vault = new Vault({ secret: 'test secret: not for production use' });
+        const member = await registerMember(db, vault, {
+          email: 'member@example.org',
+          password: 'a long enough password',
+        });
+        assert.ok(member !== null);
+        await db.kysely
+          .insertInto('ratings')
+          .values({ user_id: member, movie_id: 1, rating: 4, rated_at: 1_700_000_000 })
+          .execute();
+        const before = await contents(db);
+        // User 1 of the dataset is an imported user; the other one has the member's id.
+        const dataset = await readMl1m(
+          writeFolder({
+            'movies.dat': '1::A (1995)::Drama\n2::B (1996)::Comedy\n',
+            'users.dat': `1::M::25::3::55414\n${member}::F::56::9::10001\n`,
+            'ratings.dat': `1::2::3::978300760\n${member}::1::2::978300760\n${member}::2::5::978300761\n`,
+          }),
         );
+        await assert.rejects(importDataset(db, dataset, 'merge'), (error: Error) => {
+          assert.ok(error instanceof WebMembersInDatasetError);
+          assert.deepEqual(error.ids, [member]);
+          assert.match(
+            error.message,
+            new RegExp(`^users ${member} of the dataset are web members`),
+          );
+          return true;
+        });
+        assert.deepEqual(await contents(db), before);
+      } finally {
+        await database.cleanup(db);
+      }
+    });
+
+    test('ml-latest: import → export gives the canonical files; importing them again, the same database', async () => {
+      const db = await database.open();
+      const again = await database.open();
+      try {
+        await importDataset(db, await readMlLatest(writeFolder(ML_LATEST, 'utf8')), 'empty');
+        const exported = tempDir();
+        writeMlLatest(await loadDataset(db), exported);
+        for (const [name, content] of Object.entries(ML_LATEST))
+          assert.equal(readFileSync(join(exported, name), 'utf8'), content, name);
+        await importDataset(again, await readMlLatest(exported), 'empty');
+        assert.deepEqual(await contents(again), await contents(db));
+
+        // ML-1M has whole stars only: the writer names the format that fits, and writes nothing.
+        const ml1m = tempDir();
+        const dataset = await loadDataset(db);
+        assert.throws(
+          () => writeMl1m(dataset, ml1m),
+          /^DatasetError: ratings\.dat:2: rating 0\.5 is not a whole star \(use --format ml-latest\)$/,
+        );
+        assert.deepEqual(readdirSync(ml1m), []);
+      } finally {
+        await database.cleanup(db);
+        await database.cleanup(again);
+      }
+    });
+
+    test('a failing statement rolls the whole import back', async () => {
+      const db = await openWithSynthetic(database);
+      try {
         const before = await countRows(db);
         const dataset = generateSynthetic({ users: 30, movies: 100, ratings: 900, seed: 2 });
         dataset.movies[5] = { ...dataset.movies[5], title: null as unknown as string }; // violates NOT NULL mid-way

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { DATASET_FORMATS, readDataset } from '../../datasets/read.ts';
-import { importDataset, type ImportMode } from '../../services/datasets.ts';
+import {
+  WebMembersInDatasetError,
+  importDataset,
+  type ImportMode,
+} from '../../services/datasets.ts';
 import { withDatabase } from '../database.ts';
 import { UsageError, action, progress, report } from '../output.ts';
 
@@ -35,6 +39,10 @@ export function registerImport(program: Command): void {
               ...(await importDataset(db, dataset, mode, (done, total) => bar.update(done, total))),
               database: db.location,
             };
+          } catch (error) {
+            if (error instanceof WebMembersInDatasetError)
+              throw new UsageError(`--merge: ${error.message}`);
+            throw error;
           } finally {
             bar.stop();
           }
