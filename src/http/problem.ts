@@ -1,5 +1,20 @@
-/** Errors as RFC 9457 problem details (`application/problem+json`). */
+/**
+ * Errors as RFC 9457 problem details (`application/problem+json`): the one place a service's
+ * error (src/services/errors.ts) becomes an HTTP status.
+ */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorKind, FieldError } from '../services/errors.ts';
+
+export type { FieldError };
+
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'rate-limited': 429,
+};
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -13,11 +28,6 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
 
 /** An error a handler throws to answer with a problem document. */
 export class HttpProblem extends Error {
@@ -35,7 +45,7 @@ export function problemBody(
   status: number,
   detail: string,
   instance: string,
-  errors?: FieldError[],
+  errors?: readonly FieldError[],
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {
     type: 'about:blank',
@@ -53,7 +63,7 @@ export function sendProblem(
   request: FastifyRequest,
   status: number,
   detail: string,
-  errors?: FieldError[],
+  errors?: readonly FieldError[],
 ): FastifyReply {
   const instance = request.url.split('?')[0];
   return reply

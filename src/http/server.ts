@@ -22,6 +22,7 @@ import {
 import helmet from 'helmet';
 import type { Db } from '../db/connection.ts';
 import { AccountMail } from '../services/accountMail.ts';
+import { ServiceError } from '../services/errors.ts';
 import { countRows } from '../services/datasets.ts';
 import { Catalog } from '../services/catalog.ts';
 import { CommunityError } from '../services/community.ts';
@@ -39,7 +40,7 @@ import {
   type TrustProxy,
 } from './context.ts';
 import { registerEventHooks } from './eventHooks.ts';
-import { HttpProblem, sendProblem, type FieldError } from './problem.ts';
+import { HttpProblem, sendProblem, STATUS_OF_KIND, type FieldError } from './problem.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCommunityRoutes } from './routes/community.ts';
 import { registerConsoleRoutes } from './routes/console.ts';
@@ -269,6 +270,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(registerEventHooks);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ServiceError)
+      return sendProblem(reply, request, STATUS_OF_KIND[error.kind], error.message, error.fields);
     if (error instanceof HttpProblem)
       return sendProblem(reply, request, error.status, error.detail, error.errors);
     if (hasZodFastifySchemaValidationErrors(error)) {
