@@ -1,8 +1,19 @@
-// Runs every *.test.ts under test/ with Node's test runner (TypeScript through tsx).
+// Builds dist/ (tests spawn bin/lenslab, which runs it), then runs every *.test.ts under test/
+// with Node's test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [path-filter ...]
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+// On a Node.js older than the supported lines, run on one that is (scripts/node-bin.sh).
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  const bin = execFileSync('scripts/node-bin.sh', { encoding: 'utf8' }).trim();
+  const args = [fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const again = spawnSync(join(bin, 'node'), args, { stdio: 'inherit' });
+  process.exit(again.status ?? 1);
+}
 
 function findTests(dir) {
   return readdirSync(dir)
@@ -13,6 +24,10 @@ function findTests(dir) {
     })
     .sort();
 }
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const build = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 const filters = process.argv.slice(2);
 const files = findTests('test').filter(

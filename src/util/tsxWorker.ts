@@ -1,24 +1,35 @@
 /**
- * Starts a worker thread on a TypeScript module. Under Node 20 a worker does not get the tsx
- * hooks the main thread registered with `--import tsx`, so the worker starts from a few lines of
- * plain JavaScript (`execArgv: []`) that register tsx's ESM API in the worker itself and then
- * import the entry. The caller must not block waiting on the worker (the loader's messages go
+ * Starts a worker thread on one of lenslab's modules, named by its source URL
+ * (`new URL('./x.ts', import.meta.url)`), from the compiled build and from the sources alike.
+ *
+ * Compiled (dist/, see tsconfig.build.json), the worker simply runs the emitted `x.js`. From the
+ * sources under tsx, a worker started with `execArgv: []` has no tsx hooks, so it starts from a
+ * few lines of plain JavaScript that register tsx's ESM API in the worker itself and then import
+ * the entry. The caller must not block waiting on such a worker (the loader's messages go
  * through the main thread; src/recsys/parallel.ts avoids the loader for that reason).
  */
 import { Worker } from 'node:worker_threads';
 
-const TSX_API = import.meta.resolve('tsx/esm/api');
+/** True when this module runs compiled (dist/*.js) rather than from src/*.ts under tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+
 const BOOTSTRAP = `
   const { workerData } = require('node:worker_threads');
   import(workerData.tsx)
     .then(({ register }) => { register(); return import(workerData.entry); });
 `;
 
-/** A worker running `entry` (a module URL); it reads `workerData.input`. */
+/** The module a source URL (`x.ts`) stands for in this build: `x.js` when compiled. */
+export function runnableUrl(source: URL): URL {
+  return COMPILED ? new URL(source.href.replace(/\.ts$/, '.js')) : source;
+}
+
+/** A worker running `entry` (a module's source URL); it reads `workerData.input`. */
 export function startTsxWorker(entry: URL, input: unknown): Worker {
+  if (COMPILED) return new Worker(runnableUrl(entry), { workerData: { input } });
   return new Worker(BOOTSTRAP, {
     eval: true,
     execArgv: [],
-    workerData: { tsx: TSX_API, entry: entry.href, input },
+    workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: entry.href, input },
   });
 }
