@@ -19,7 +19,7 @@ import {
   type UserProfile,
   type WireRatings,
 } from '../datasets/dataset.ts';
-import { startTsxWorker } from '../util/tsxWorker.ts';
+import { runnableUrl, startTsxWorker } from '../util/tsxWorker.ts';
 
 export type JobReporter = (progress: number, phase: string) => void;
 
@@ -52,7 +52,7 @@ export class BackgroundJob<Result> {
    * Starts `exportName` of `module` (a file URL) on a new worker thread with `input`.
    */
   constructor(module: URL, exportName: string, input: unknown, onProgress?: JobReporter) {
-    this.worker = startTsxWorker(ENTRY, { module: module.href, exportName, input });
+    this.worker = startTsxWorker(ENTRY, { module: runnableUrl(module).href, exportName, input });
     this.result = new Promise<Result>((resolve, reject) => {
       let settled = false;
       const settle = (action: () => void) => {
