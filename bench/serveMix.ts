@@ -24,7 +24,6 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
 import { migrateToLatest, openDatabase } from '../src/db/connection.ts';
-import { researchOf } from '../src/http/research.ts';
 import { buildServer } from '../src/http/server.ts';
 import { fitAlgorithm } from '../src/recsys/index.ts';
 import { registerMember } from '../src/services/accounts.ts';
@@ -230,7 +229,7 @@ async function runServer(dbPath: string, modelsDir: string): Promise<void> {
     log: (message) => process.stderr.write(`server: ${message}\n`),
   });
   app.addHook('onClose', async () => {
-    const { events } = researchOf(app.services);
+    const { events } = app.services.research;
     if (events.enabled) process.stderr.write(`server: event log ${JSON.stringify(events.stats)}\n`);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { DatasetError } from '../datasets/errors.ts';
 import { DatabaseNotEmptyError } from '../services/datasets.ts';
+import { ServiceError } from '../services/errors.ts';
 
 /** An error the user caused (bad input or options): reported in one line, exit code 1. */
 export class UsageError extends Error {
@@ -10,7 +11,7 @@ export class UsageError extends Error {
   }
 }
 
-const USER_ERRORS = [UsageError, DatasetError, DatabaseNotEmptyError, RangeError];
+const USER_ERRORS = [UsageError, DatasetError, DatabaseNotEmptyError, ServiceError, RangeError];
 
 /** Runs a command action; user errors become one line on stderr and a non-zero exit. */
 export function action<A extends unknown[]>(

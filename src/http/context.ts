@@ -1,14 +1,16 @@
 /** What every route plugin can reach: the services, and the request's session. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import type { AccountMail } from '../services/accountMail.ts';
 import type { Catalog } from '../services/catalog.ts';
+import { unauthenticated } from '../services/errors.ts';
 import type { Mailer } from '../services/mail.ts';
+import type { MemberChanges } from '../services/memberChanges.ts';
 import type { Recommender } from '../services/recommendations.ts';
 import type { Session, SessionStore } from '../services/sessions.ts';
 import type { Throttles } from '../services/throttles.ts';
 import type { Vault } from '../services/vault.ts';
-import { notLoggedIn } from './problem.ts';
+import type { ResearchServices } from './research.ts';
 
 export interface RateLimits {
   /** Login attempts per IP address per minute. */
@@ -26,6 +28,10 @@ export interface Services {
   mailer: Mailer;
   accountMail: AccountMail;
   throttles: Throttles;
+  /** Listeners of ratings and account deletions (catalog, recommenders, sessions, event log). */
+  changes: MemberChanges;
+  /** Experiments, event log, variant models, model runs, releases: one set per server. */
+  research: ResearchServices;
   rateLimits: RateLimits;
   /**
    * Base URL of links in e-mails (no trailing slash): PUBLIC_URL, else the address the server
@@ -41,13 +47,24 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     session: Session | null;
+    /** An anonymous visitor's cookie id (research events; see eventHooks.ts), or null. */
+    visitorId: string | null;
   }
 }
 
-/** The logged-in member's id, or a 401 problem. */
-export function requireMember(request: FastifyRequest): number {
-  if (!request.session) throw notLoggedIn();
-  return request.session.userId;
+/**
+ * The guard of a route area that needs a member: an `onRequest` hook on the encapsulated plugin
+ * holding the area's routes (visitors get 401 before anything else runs).
+ */
+export function membersOnly(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (!request.session) throw unauthenticated();
+  });
+}
+
+/** The logged-in member's id, on a route behind `membersOnly`. */
+export function member(request: FastifyRequest): number {
+  return request.session!.userId;
 }
 
 export function memberId(request: FastifyRequest): number | null {

@@ -4,11 +4,12 @@
  *   requests), never an IP address; logged-in members are known by their numeric id only;
  * - a `page` event per API request: the route pattern (`/api/movies/:id`, never the query
  *   string), method and status;
- * (The log is flushed when the server closes: see routes/experiments.ts.)
+ * (The log is flushed when the server closes: see research.ts.)
  *
- * `eventActor(request)` gives handlers the member or visitor id for their own events (ratings,
- * predictions shown, searches, logins), recorded with `researchOf(services).events.record(…)`.
- * Logging is off with LENSLAB_EVENTS=off (see `researchOf`).
+ * `eventActor(request)` gives handlers the member or visitor id for their own events (predictions
+ * shown, searches, logins), recorded with `logEvent`; rating events come from the MemberChanges
+ * listener `eventLogListener`. Events of a member whose account is being deleted are dropped.
+ * Logging is off with LENSLAB_EVENTS=off (see `createResearchServices`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
@@ -18,33 +19,25 @@ import {
   type PredictionContext,
   type ResearchEvent,
 } from '../services/events.ts';
+import type { MemberChangeListener } from '../services/memberChanges.ts';
 import type { ModelInfo } from '../services/recommendations.ts';
+import { DISPLAY_EXPERIMENT_TYPES } from '../services/runningExperiments.ts';
 import type { Services } from './context.ts';
-import { forgetMemberInVariants } from './recommenderVariants.ts';
-import { researchOf, runningExperimentNames } from './research.ts';
 
 const VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600;
 /** Requests not worth a page event. */
 const UNLOGGED_ROUTES = new Set(['/api/health', '/api/openapi.json']);
 
-const visitors = new WeakMap<FastifyRequest, string>();
-/** Members whose account was just deleted: late events of theirs (the deleting request's own
- * page event, predictions being logged) are dropped. Bounded: cleared at 10,000. */
-const deletedMembers = new Set<number>();
-
-function deleted(memberId: number | null | undefined): boolean {
-  return memberId !== null && memberId !== undefined && deletedMembers.has(memberId);
-}
-
 /** Who made the request: `{ memberId }` when logged in, else `{ visitorId }` (or nothing). */
 export function eventActor(request: FastifyRequest): EventActor {
   if (request.session) return { memberId: request.session.userId };
-  const visitorId = visitors.get(request);
-  return visitorId ? { visitorId } : {};
+  return request.visitorId ? { visitorId: request.visitorId } : {};
 }
 
 async function eventHooks(app: FastifyInstance): Promise<void> {
-  const { events } = researchOf(app.services);
+  const { changes, research } = app.services;
+  const { events } = research;
+  app.decorateRequest('visitorId', null);
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/') || request.session) return;
@@ -52,7 +45,7 @@ async function eventHooks(app: FastifyInstance): Promise<void> {
     // The cookie is handed out on reads only: a state-changing answer (a registration, a login
     // attempt) carries no cookie but the session's, so it cannot tell anything apart.
     if (visitor.isNew && request.method !== 'GET') return;
-    visitors.set(request, visitor.id);
+    request.visitorId = visitor.id;
     if (visitor.isNew && events.enabled) {
       reply.setCookie(VISITOR_COOKIE, visitor.id, {
         path: '/',
@@ -66,7 +59,7 @@ async function eventHooks(app: FastifyInstance): Promise<void> {
 
   app.addHook('onResponse', async (request, reply) => {
     if (!events.enabled || !request.url.startsWith('/api/')) return;
-    if (deleted(request.session?.userId)) return;
+    if (changes.isDeleted(request.session?.userId)) return;
     const route = request.routeOptions.url ?? 'unmatched';
     if (UNLOGGED_ROUTES.has(route) || route.startsWith('/api/docs')) return;
     events.record({
@@ -88,12 +81,17 @@ export const registerEventHooks = Object.assign(eventHooks, {
 
 /** Records a research event (O(1); written in batches off the request path). */
 export function logEvent(services: Services, event: ResearchEvent): void {
-  if (deleted(event.memberId)) return;
-  researchOf(services).events.record(event);
+  if (services.changes.isDeleted(event.memberId)) return;
+  services.research.events.record(event);
 }
 
-/** The experiment types whose variant decides what a member is shown (the README). */
-const DISPLAY_EXPERIMENT_TYPES = ['recommender', 'predicted-stars'];
+/** Rating events, as the rating workflows report changes (see services/memberChanges.ts). */
+export function eventLogListener(services: Services): MemberChangeListener {
+  return {
+    ratingChanged: ({ memberId, movieId, rating, previousRating }) =>
+      logEvent(services, { kind: 'rating', memberId, movieId, rating, previousRating }),
+  };
+}
 
 /**
  * Records the predictions a member was shown (movies with a predicted rating, in display order)
@@ -107,7 +105,7 @@ export function logPredictionsShown(
   items: ReadonlyArray<{ id: number; predictedRating: number | null }>,
   model: ModelInfo = services.recommender.modelInfo,
 ): void {
-  const { events, experiments } = researchOf(services);
+  const { events, running } = services.research;
   const memberId = request.session?.userId;
   if (!events.enabled || memberId === undefined) return;
   let count = 0;
@@ -126,19 +124,8 @@ export function logPredictionsShown(
   });
   const at = Date.now();
   void (async () => {
-    let experiment: string | null = null;
-    let variant: string | null = null;
-    for (const name of await runningExperimentNames(services)) {
-      if (!DISPLAY_EXPERIMENT_TYPES.some((type) => name === type || name.startsWith(`${type}-`)))
-        continue;
-      const assigned = await experiments.variantFor(name, memberId);
-      if (assigned !== null) {
-        experiment = name;
-        variant = assigned;
-        break;
-      }
-    }
-    if (deleted(memberId)) return;
+    const shown = await running.variantOfType(DISPLAY_EXPERIMENT_TYPES, memberId);
+    if (services.changes.isDeleted(memberId)) return;
     events.record({
       kind: 'predictions_shown',
       memberId,
@@ -149,21 +136,8 @@ export function logPredictionsShown(
       positions,
       modelId: model.algorithm,
       modelVersion: model.version,
-      experiment,
-      variant,
+      experiment: shown?.experiment ?? null,
+      variant: shown?.variant ?? null,
     });
   })().catch((error: Error) => services.log(`events: ${error.message}`));
-}
-
-/**
- * Account deletion: the member's events (queued and stored), experiment assignments and cached
- * variant-model state go with the account.
- */
-export async function forgetMemberResearch(services: Services, memberId: number): Promise<void> {
-  const { events, experiments } = researchOf(services);
-  if (deletedMembers.size >= 10_000) deletedMembers.clear();
-  deletedMembers.add(memberId);
-  await events.deleteMember(memberId);
-  await experiments.deleteMember(memberId);
-  forgetMemberInVariants(services, memberId);
 }

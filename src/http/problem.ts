@@ -73,5 +73,3 @@ export function sendProblem(
     .serializer(JSON.stringify)
     .send(problemBody(status, detail, instance, errors));
 }
-
-export const notLoggedIn = () => new HttpProblem(401, 'log in first');

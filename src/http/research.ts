@@ -5,64 +5,64 @@
  * `ModelRuns` (at most one background training/evaluation job at a time) and one `ReleaseJobs`
  * (at most one dataset release at a time); both run their work on worker threads.
  *
- * Also the research event log (`EventLog`), flushed when the server closes (see eventHooks.ts).
- *
- * They hang off the server's `Services` object (a WeakMap, so nothing in `context.ts` changes);
- * `researchOf(app.services)` creates them on first use.
+ * Also the research event log (`EventLog`, see eventHooks.ts), the running experiments as the
+ * site acts on them, and the models of `recommender` experiment variants. `buildServer` creates
+ * them once, as `services.research`, and closes them when the server closes.
  */
+import type { Db } from '../db/connection.ts';
+import type { Catalog } from '../services/catalog.ts';
 import { EventLog } from '../services/events.ts';
 import { Experiments } from '../services/experiments.ts';
 import { ModelRuns } from '../services/modelRuns.ts';
+import type { Recommender } from '../services/recommendations.ts';
 import { ReleaseJobs } from '../services/releaseJobs.ts';
+import { RunningExperiments } from '../services/runningExperiments.ts';
+import { VariantRecommenders } from '../services/variantRecommenders.ts';
 import type { Services } from './context.ts';
 
 export interface ResearchServices {
   /** The research event log (off with LENSLAB_EVENTS=off). */
   events: EventLog;
   experiments: Experiments;
+  /** The names of the running experiments (cached) and a member's variants of them. */
+  running: RunningExperiments;
+  /** The models serving the members of `recommender` experiment variants. */
+  variants: VariantRecommenders;
   modelRuns: ModelRuns;
   /** Dataset releases started from the console (one at a time). */
   releases: ReleaseJobs;
 }
 
-const byServices = new WeakMap<Services, ResearchServices>();
-
-export function researchOf(services: Services): ResearchServices {
-  let research = byServices.get(services);
-  if (!research) {
-    research = {
-      events: new EventLog(services.db, {
-        enabled: process.env.LENSLAB_EVENTS !== 'off',
-      }),
-      experiments: new Experiments(services.db),
-      modelRuns: new ModelRuns(services.db, services.recommender, { log: services.log }),
-      releases: new ReleaseJobs(services.db, { log: services.log }),
-    };
-    byServices.set(services, research);
-  }
-  return research;
+export function createResearchServices(options: {
+  db: Db;
+  catalog: Catalog;
+  recommender: Recommender;
+  log: (message: string) => void;
+}): ResearchServices {
+  const { db, catalog, recommender, log } = options;
+  const experiments = new Experiments(db);
+  const running = new RunningExperiments(experiments);
+  return {
+    events: new EventLog(db, { enabled: process.env.LENSLAB_EVENTS !== 'off' }),
+    experiments,
+    running,
+    variants: new VariantRecommenders({ db, catalog, site: recommender, running, log }),
+    modelRuns: new ModelRuns(db, recommender, { log }),
+    releases: new ReleaseJobs(db, { log }),
+  };
 }
 
-/** The experiment whose variant decides whether predicted stars are shown. */
-export const PREDICTED_STARS_EXPERIMENT = 'predicted-stars';
-export const PREDICTED_STARS_VARIANTS = ['shown', 'hidden'] as const;
-
-const RUNNING_CACHE_MS = 5000;
-const runningCache = new WeakMap<Services, { at: number; names: Promise<string[]> }>();
-
-/** Names of the experiments running now (cached for 5 s; refreshed after start/stop here). */
-export function runningExperimentNames(services: Services): Promise<string[]> {
-  const cached = runningCache.get(services);
-  if (cached && Date.now() - cached.at < RUNNING_CACHE_MS) return cached.names;
-  const names = researchOf(services)
-    .experiments.list()
-    .then((experiments) => experiments.filter((e) => e.state === 'running').map((e) => e.name));
-  runningCache.set(services, { at: Date.now(), names });
-  names.catch(() => runningCache.delete(services));
-  return names;
+/** Background jobs are cancelled (their threads end), then what is still queued is written. */
+export async function closeResearchServices(research: ResearchServices): Promise<void> {
+  await Promise.all([
+    research.variants.stop(),
+    research.modelRuns.close(),
+    research.releases.close(),
+  ]);
+  await research.events.close();
 }
 
 /** Forgets the cached running experiments (after a start or stop). */
 export function forgetRunningExperiments(services: Services): void {
-  runningCache.delete(services);
+  services.research.running.forget();
 }

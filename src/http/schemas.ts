@@ -1,6 +1,7 @@
 /** Zod schemas of the API (validation, response serialization and the OpenAPI document). */
 import fastJson from 'fast-json-stringify';
 import { z } from 'zod';
+import { RATINGS_VISIBILITIES, USERNAME_PATTERN } from '../services/privacy.ts';
 
 /** A query parameter holding a whole number; an empty value counts as absent. */
 export function queryInt(min: number, max: number) {
@@ -77,7 +78,12 @@ export const Recommendation = MovieSummary.extend({
     .nullable(),
 }).meta({ id: 'Recommendation' });
 
-export const Visibility = z.enum(['public', 'anonymous', 'private']);
+export const Visibility = z.enum(RATINGS_VISIBILITIES);
+
+export const Username = z
+  .string()
+  .regex(USERNAME_PATTERN, 'must be 3 to 30 of a-z, 0-9 and _')
+  .describe('public username: 3–30 of [a-z0-9_], unique');
 
 export const Privacy = z
   .object({
@@ -90,15 +96,26 @@ export const Privacy = z
 
 export const RatedMovie = MovieSummary.extend({ rating: z.number(), ratedAt: z.string() });
 
+/** One page of a list. */
+export function Page<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    total: z.number().int(),
+  });
+}
+
 export const Email = z.string().max(254).describe('e-mail address (the login name)');
 export const Password = z.string().max(200).describe('10 to 200 characters');
 
-export const problemResponses = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-};
+/** The problem answers a route documents, e.g. `problems(400, 401)`. */
+export function problems<S extends number>(...statuses: S[]): Record<S, typeof Problem> {
+  return Object.fromEntries(statuses.map((status) => [status, Problem])) as Record<
+    S,
+    typeof Problem
+  >;
+}
 
 // ---- compiled response serializers (hot routes) ------------------------------------------------
 

@@ -22,16 +22,16 @@ import {
 import helmet from 'helmet';
 import type { Db } from '../db/connection.ts';
 import { AccountMail } from '../services/accountMail.ts';
-import { ServiceError } from '../services/errors.ts';
-import { countRows } from '../services/datasets.ts';
 import { Catalog } from '../services/catalog.ts';
-import { CommunityError } from '../services/community.ts';
+import { countRows } from '../services/datasets.ts';
+import { invalid, ServiceError } from '../services/errors.ts';
 import { Mailer, type MailerOptions } from '../services/mail.ts';
-import { UsernameTakenError } from '../services/privacy.ts';
+import { MemberChanges } from '../services/memberChanges.ts';
 import { Recommender, type RecommenderOptions } from '../services/recommendations.ts';
 import { SessionStore, sameToken } from '../services/sessions.ts';
 import { Throttles } from '../services/throttles.ts';
-import { CredentialPolicyError, Vault, type VaultOptions } from '../services/vault.ts';
+import { Vault, type VaultOptions } from '../services/vault.ts';
+import { deleteExpiredLinks } from '../services/vaultLinks.ts';
 import {
   parsePublicUrl,
   parseTrustProxy,
@@ -39,7 +39,8 @@ import {
   type Services,
   type TrustProxy,
 } from './context.ts';
-import { registerEventHooks } from './eventHooks.ts';
+import { eventLogListener, registerEventHooks } from './eventHooks.ts';
+import { closeResearchServices, createResearchServices } from './research.ts';
 import { HttpProblem, sendProblem, STATUS_OF_KIND, type FieldError } from './problem.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCommunityRoutes } from './routes/community.ts';
@@ -174,10 +175,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const vault = options.vault ?? new Vault(options.vaultOptions);
   const mailer = options.mailer ?? new Mailer({ ...options.mailerOptions, log });
   const throttles = new Throttles(db);
+  const sessions = new SessionStore(db);
+  const research = createResearchServices({ db, catalog, recommender, log });
   const services: Services = {
     db,
     vault,
-    sessions: new SessionStore(db),
+    sessions,
     catalog,
     recommender,
     mailer,
@@ -190,11 +193,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       publicUrl: () => services.publicUrl,
       log,
     }),
+    changes: new MemberChanges(),
+    research,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
     publicUrl: configuredUrl ? parsePublicUrl(configuredUrl) : 'http://localhost',
     log,
   };
   app.decorate('services', services);
+  // What follows a rating or an account deletion, in this order (services/memberChanges.ts).
+  services.changes.listen(catalog);
+  services.changes.listen({
+    ratingChanged: (change) =>
+      recommender.onRatingChanged(change.memberId, change.movieId, change.rating, change.ratedAt),
+    memberDeleted: (memberId) => recommender.forget(memberId),
+  });
+  services.changes.listen(research.variants);
+  services.changes.listen(research.experiments);
+  services.changes.listen({ memberDeleted: (memberId) => sessions.forget(memberId) });
+  services.changes.listen(eventLogListener(services));
   app.addHook('onListen', async () => {
     if (!configuredUrl) services.publicUrl = listeningUrl(app);
     log(
@@ -210,9 +226,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     services.sessions
       .sweep()
       .catch((error: Error) => log(`sessions: sweep failed: ${error.message}`));
-    services.vault
-      .deleteExpiredLinks(services.db, Math.floor(Date.now() / 1000))
-      .catch((error: Error) => log(`vault: sweep of expired links failed: ${error.message}`));
+    deleteExpiredLinks(services.db, Math.floor(Date.now() / 1000)).catch((error: Error) =>
+      log(`vault: sweep of expired links failed: ${error.message}`),
+    );
     throttles
       .sweep(Date.now())
       .catch((error: Error) => log(`throttles: sweep failed: ${error.message}`));
@@ -220,6 +236,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   sweeper.unref();
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await closeResearchServices(research);
     await services.accountMail.settled();
     if (!options.recommender) recommender.stop();
   });
@@ -232,7 +249,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(new HttpProblem(400, 'the request body is not valid JSON'), undefined);
+      done(invalid('the request body is not valid JSON'), undefined);
     }
   });
 
@@ -288,17 +305,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         errors,
       );
     }
-    if (error instanceof CredentialPolicyError) {
-      return sendProblem(reply, request, 400, error.message, [
-        { path: error.field, message: error.message.replace(/^\w+: /, '') },
-      ]);
-    }
-    if (error instanceof UsernameTakenError)
-      return sendProblem(reply, request, 409, error.message, [
-        { path: 'username', message: 'taken' },
-      ]);
-    if (error instanceof CommunityError)
-      return sendProblem(reply, request, error.status, error.message);
     if (error.statusCode === 429)
       return sendProblem(reply, request, 429, 'too many attempts; wait a minute and try again');
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

@@ -1,4 +1,5 @@
 import type { Ratings } from '../datasets/dataset.ts';
+import type { Random } from '../util/random.ts';
 
 /** Ratings grouped by a key (user or item): rows of group g are order[start[g]..start[g+1]). */
 export interface Grouped {
@@ -23,22 +24,24 @@ export function rowsByUser(ratings: Ratings): Grouped {
   return groupRows(ratings.userIndex, ratings.userIds.size);
 }
 
-export function rowsByItem(ratings: Ratings): Grouped {
-  return groupRows(ratings.itemIndex, ratings.itemIds.size);
-}
-
-/** Number of ratings per dense user index. */
-export function countPerUser(ratings: Ratings): Int32Array {
-  const counts = new Int32Array(ratings.userIds.size);
-  for (let r = 0; r < ratings.length; r++) counts[ratings.userIndex[r]]++;
-  return counts;
-}
-
-/** Number of ratings per dense item index. */
-export function countPerItem(ratings: Ratings): Int32Array {
-  const counts = new Int32Array(ratings.itemIds.size);
-  for (let r = 0; r < ratings.length; r++) counts[ratings.itemIndex[r]]++;
-  return counts;
+/**
+ * A uniform random sample of `count` of the row numbers in `positions` (partial Fisher–Yates:
+ * the sample ends up in positions[0..count)), each sampled row marked 1 in `marks`.
+ */
+export function markRandomSample(
+  positions: Int32Array,
+  count: number,
+  random: Random,
+  marks: Uint8Array,
+): void {
+  const n = positions.length;
+  for (let k = 0; k < count; k++) {
+    const j = k + random.int(n - k);
+    const swap = positions[k];
+    positions[k] = positions[j];
+    positions[j] = swap;
+    marks[positions[k]] = 1;
+  }
 }
 
 /** Smallest and largest non-zero timestamp; [0, 0] when the ratings carry no time. */

@@ -5,7 +5,7 @@
  */
 import { IdIndex, type Dataset, type Ratings, type UserProfile } from '../datasets/dataset.ts';
 import { Random } from '../util/random.ts';
-import { rowsByUser } from './columns.ts';
+import { markRandomSample, rowsByUser } from './columns.ts';
 import { enforceKAnonymity, type KAnonymityResult } from './demographics.ts';
 import { dpMovieStats, type DifferentiallyPrivateMovieStats } from './laplace.ts';
 import type { Policy } from './policy.ts';
@@ -256,14 +256,7 @@ export function holdoutSplit(
     eligibleRows += n;
     const hold =
       policy.utility.holdout > 0 ? Math.max(1, Math.round(policy.utility.holdout * n)) : 0;
-    const positions = byUser.order.slice(begin, begin + n);
-    for (let k = 0; k < hold; k++) {
-      const j = k + holdRandom.int(n - k);
-      const swap = positions[k];
-      positions[k] = positions[j];
-      positions[j] = swap;
-      heldFlag[positions[k]] = 1;
-    }
+    markRandomSample(byUser.order.slice(begin, begin + n), hold, holdRandom, heldFlag);
   }
   const keptRows = new Int32Array(eligibleRows);
   const heldRows: number[] = [];

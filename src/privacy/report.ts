@@ -139,6 +139,21 @@ export interface Evaluated {
   seconds: { release: number; audit: number; utility: number };
 }
 
+/** One policy's outcome, its gate failures and stage seconds from times (ms) t0 ≤ t1 ≤ t2 ≤ now. */
+function evaluated(
+  outcome: Pick<Evaluated, 'release' | 'published' | 'audit' | 'utility'>,
+  policy: Policy,
+  [t0, t1, t2]: [number, number, number],
+): Evaluated {
+  const utility = (performance.now() - t2) / 1000;
+  const failures = gateFailures(outcome.audit, policy);
+  return {
+    ...outcome,
+    failures,
+    seconds: { release: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, utility },
+  };
+}
+
 function publishedDataset(release: ReleaseResult, format: ReleaseFormat): Dataset {
   return format === 'ml-latest' ? { ...release.dataset, users: [] } : release.dataset;
 }
@@ -204,24 +219,9 @@ export function evaluatePolicy(
       algorithm: policy.utility.algorithm,
     });
   }
-  const t3 = performance.now();
-  return {
-    release,
-    published,
-    audit,
-    utility,
-    failures: gateFailures(audit, policy),
-    seconds: { release: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, utility: (t3 - t2) / 1000 },
-  };
+  return evaluated({ release, published, audit, utility }, policy, [t0, t1, t2]);
 }
 
-/**
- * `evaluatePolicy` with the utility's two model fits on worker threads: the model on the
- * untransformed data starts as soon as the held-back ratings are set apart (before the release's
- * transforms), the model on the released data as soon as the release is made, while this thread
- * audits it. Same result as evaluatePolicy; `seconds.utility` is the wait for the fits after the
- * audit.
- */
 /**
  * Utility scores already measured in one pipeline run, by a digest of what they depend on (the
  * training ratings, the model and seed, the test): presets that hold back the same ratings, or
@@ -273,6 +273,13 @@ function memoizedScores(
   return scores;
 }
 
+/**
+ * `evaluatePolicy` with the utility's two model fits on worker threads: the model on the
+ * untransformed data starts as soon as the held-back ratings are set apart (before the release's
+ * transforms), the model on the released data as soon as the release is made, while this thread
+ * audits it. Same result as evaluatePolicy; `seconds.utility` is the wait for the fits after the
+ * audit.
+ */
 export async function evaluatePolicyConcurrently(
   source: Dataset,
   policy: Policy,
@@ -332,15 +339,7 @@ export async function evaluatePolicyConcurrently(
         untransformed,
       };
     }
-    const t3 = performance.now();
-    return {
-      release,
-      published,
-      audit,
-      utility,
-      failures: gateFailures(audit, policy),
-      seconds: { release: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, utility: (t3 - t2) / 1000 },
-    };
+    return evaluated({ release, published, audit, utility }, policy, [t0, t1, t2]);
   } finally {
     await Promise.all(fits.map((fit) => fit.cancel()));
   }

@@ -4,7 +4,7 @@
  */
 import type { RatingScale, Ratings } from '../datasets/dataset.ts';
 import type { Random } from '../util/random.ts';
-import { SECONDS_PER_DAY, groupRows } from './columns.ts';
+import { SECONDS_PER_DAY, groupRows, markRandomSample } from './columns.ts';
 
 /** Rows of `rows` grouped by user: the positions k into rows with rows[k] belonging to user g. */
 function groupSelection(ratings: Ratings, rows: Int32Array) {
@@ -38,14 +38,7 @@ export function samplePerUser(
       kept += n;
       continue;
     }
-    const positions = grouped.order.slice(begin, begin + n);
-    for (let k = 0; k < target; k++) {
-      const j = k + random.int(n - k);
-      const swap = positions[k];
-      positions[k] = positions[j];
-      positions[j] = swap;
-      keep[positions[k]] = 1;
-    }
+    markRandomSample(grouped.order.slice(begin, begin + n), target, random, keep);
     kept += target;
   }
   const result = new Int32Array(kept);

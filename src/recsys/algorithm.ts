@@ -2,7 +2,8 @@
  * What an algorithm is: a name, documented hyper-parameters with defaults, `fit` and `restore`.
  */
 import type { RatingMatrix } from './matrix.ts';
-import type { BaseModel, ModelCore, ModelParts, ParamSpec, Params } from './model.ts';
+import type { BaseModel } from './model.ts';
+import type { ModelCore, ModelParts, ParamSpec, Params } from './modelTypes.ts';
 
 export interface FitOptions {
   /** Seed of every random choice (initialization, shuffling). Default 0. */

@@ -28,10 +28,10 @@ export {
   type AlgorithmDefinition,
   type FitOptions,
 } from './algorithm.ts';
+export { BaseModel } from './model.ts';
+export { topN } from './topN.ts';
 export {
-  BaseModel,
   FoldedUser,
-  topN,
   type Model,
   type ModelMetadata,
   type ParamSpec,
@@ -40,7 +40,7 @@ export {
   type RecommendOptions,
   type ScoredItem,
   type UserRef,
-} from './model.ts';
+} from './modelTypes.ts';
 export { RatingMatrix } from './matrix.ts';
 export {
   ModelFileError,

@@ -7,18 +7,20 @@ import {
   type FitOptions,
 } from './algorithm.ts';
 import { bias } from './algorithms/bias.ts';
-import { blend, connectBlendRegistry } from './algorithms/blend.ts';
+import { blendAlgorithm } from './algorithms/blend.ts';
 import { als, ials } from './algorithms/als.ts';
 import { ease } from './algorithms/ease.ts';
-import { itemKnn, userKnn } from './algorithms/knn.ts';
+import { itemKnn } from './algorithms/itemKnn.ts';
+import { userKnn } from './algorithms/userKnn.ts';
 import { popular } from './algorithms/popular.ts';
 import { svd, svdpp } from './algorithms/sgd.ts';
 import { RatingMatrix } from './matrix.ts';
-import type { BaseModel, Params } from './model.ts';
+import type { BaseModel } from './model.ts';
+import type { Params } from './modelTypes.ts';
 import { parseModelFile } from './serialize.ts';
 
-/** Every algorithm by its command-line name. */
-export const ALGORITHMS: Readonly<Record<string, AlgorithmDefinition>> = {
+/** The single (non-blend) algorithms by their command-line names: what a blend may combine. */
+const SINGLE_ALGORITHMS: Readonly<Record<string, AlgorithmDefinition>> = {
   bias,
   'item-knn': itemKnn,
   'user-knn': userKnn,
@@ -28,7 +30,12 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmDefinition>> = {
   ials,
   ease,
   popular,
-  blend,
+};
+
+/** Every algorithm by its command-line name. */
+export const ALGORITHMS: Readonly<Record<string, AlgorithmDefinition>> = {
+  ...SINGLE_ALGORITHMS,
+  blend: blendAlgorithm(SINGLE_ALGORITHMS),
 };
 
 /** Names in the order tables list them. */
@@ -76,5 +83,3 @@ export function loadModel(bytes: Uint8Array): BaseModel {
   const { core, parts } = parseModelFile(bytes);
   return getAlgorithm(core.algorithm).restore(core, parts);
 }
-
-connectBlendRegistry({ fit: fitAlgorithm, load: loadModel });

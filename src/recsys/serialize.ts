@@ -14,7 +14,7 @@
  * is in `metadata`, so the same data, parameters and seed give the same bytes.
  */
 import { IdIndex } from '../datasets/dataset.ts';
-import { setSerializer, type ModelCore, type ModelParts } from './model.ts';
+import type { ModelCore, ModelParts } from './modelTypes.ts';
 
 export const MODEL_FILE_MAGIC = 'LENSMODL';
 export const MODEL_FILE_VERSION = 1;
@@ -95,8 +95,6 @@ export function serializeModel(core: ModelCore, parts: ModelParts): Uint8Array {
   }
   return out;
 }
-
-setSerializer(serializeModel);
 
 /** The parts of a parsed model file, ready for the algorithm's restore(). */
 export interface ParsedModelFile {

@@ -8,7 +8,8 @@
  * DELETE (see migration 0003_research). Admins can read it.
  */
 import type { Db } from '../db/connection.ts';
-import { ForbiddenError, hasRole, UnauthenticatedError } from './roles.ts';
+import { forbidden, invalid, unauthenticated } from './errors.ts';
+import { hasRole } from './roles.ts';
 import type { Vault } from './vault.ts';
 
 export const AUDIT_ACTIONS = [
@@ -30,15 +31,6 @@ export interface AuditEntry {
   targetMemberId: number | null;
   reason: string | null;
   detail: Record<string, unknown> | null;
-}
-
-/** A request the caller got wrong (e.g. no reason given): 400. */
-export class AccessRequestError extends Error {
-  readonly statusCode = 400;
-  constructor(message: string) {
-    super(message);
-    this.name = 'AccessRequestError';
-  }
 }
 
 export const REASON_MIN_LENGTH = 10;
@@ -80,7 +72,7 @@ export async function readAuditLog(
   options: { limit?: number; beforeId?: number } = {},
 ): Promise<AuditEntry[]> {
   if (readerId !== null && !(await hasRole(db, readerId, 'admin'))) {
-    throw new ForbiddenError('only an admin can read the access-audit log');
+    throw forbidden('only an admin can read the access-audit log');
   }
   let query = db.kysely
     .selectFrom('access_audit_log')
@@ -122,17 +114,17 @@ export async function lookupMemberIdentity(
   request: { adminId: number | null | undefined; memberId: number; reason: string },
 ): Promise<IdentityLookup> {
   const { adminId, memberId } = request;
-  if (adminId === null || adminId === undefined) throw new UnauthenticatedError();
+  if (adminId === null || adminId === undefined) throw unauthenticated();
   if (!Number.isSafeInteger(memberId) || memberId <= 0) {
-    throw new AccessRequestError(`memberId: must be a positive whole number, got ${memberId}`);
+    throw invalid(`memberId: must be a positive whole number, got ${memberId}`);
   }
   const reason = typeof request.reason === 'string' ? request.reason.trim() : '';
   if (!(await hasRole(db, adminId, 'admin'))) {
     await recordDeniedIdentityLookup(db, { actorId: adminId, memberId, reason });
-    throw new ForbiddenError("only an admin can look up a member's identity");
+    throw forbidden("only an admin can look up a member's identity");
   }
   if (reason.length < REASON_MIN_LENGTH || reason.length > REASON_MAX_LENGTH) {
-    throw new AccessRequestError(
+    throw invalid(
       `reason: say why you need this member's identity (${REASON_MIN_LENGTH} to ${REASON_MAX_LENGTH} characters)`,
     );
   }

@@ -72,7 +72,7 @@ export class AccountMail {
 
   /**
    * A sign-up: mails a link to a new address, or a notice to the owner of a registered one.
-   * Throws CredentialPolicyError for a bad e-mail or password (before anything is stored).
+   * Throws an `invalid` ServiceError for a bad e-mail or password (before anything is stored).
    */
   async signUp(input: RegisterInput): Promise<void> {
     const { db, vault } = this.options;
@@ -120,7 +120,7 @@ export class AccountMail {
   /**
    * A member (password checked by the caller) asks to move to `email`: a link to the new
    * address, or a notice to its owner when it has an account (nothing changes then). Throws
-   * CredentialPolicyError for a bad address.
+   * an `invalid` ServiceError for a bad address.
    */
   async requestEmailChange(userId: number, email: string): Promise<void> {
     const { db, vault } = this.options;

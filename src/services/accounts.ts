@@ -5,15 +5,24 @@
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
+import type { AccountMail } from './accountMail.ts';
 import { nowSeconds } from './clock.ts';
+import { forbidden } from './errors.ts';
 import { rolesOf } from './roles.ts';
+import type { SessionStore } from './sessions.ts';
+import { checkEmailPolicy, checkPasswordPolicy, type Vault } from './vault.ts';
 import {
-  checkEmailPolicy,
-  checkPasswordPolicy,
+  claimPendingRegistration,
+  confirmEmailChange as confirmEmailChangeLink,
+  createEmailChange,
+  createPendingRegistration,
+  createVerifiedIdentity,
+  deleteExpiredRegistrations,
+  matchesPendingRegistration,
+  renewPendingRegistration,
   type AddressLinkResult,
   type PendingRegistrationResult,
-  type Vault,
-} from './vault.ts';
+} from './vaultLinks.ts';
 
 /** Ratings a new member gives before personal recommendations start. */
 export const ONBOARDING_RATINGS = 15;
@@ -55,7 +64,7 @@ export function newUnsubscribeToken(): string {
  * Creates a member directly, as verified (the command line, the demo, benchmarks): a users row
  * (origin 'signup'), private-by-default privacy settings and the vault identity. Returns the
  * new id, or null when the e-mail is already registered (nothing is left behind). Throws
- * CredentialPolicyError for a bad e-mail or password. The web site uses startRegistration.
+ * an `invalid` ServiceError for a bad e-mail or password. The web site uses startRegistration.
  */
 export async function registerMember(
   db: Db,
@@ -137,7 +146,7 @@ export const VERIFY_LINK_SECONDS = 24 * 3600;
  * A web sign-up: creates no member yet. For a new address it returns a link token to mail
  * (following it creates the member: completeRegistration); for a registered address, the member
  * to tell. Both paths do the same work (an argon2 hash and one row), so neither the answer nor
- * its timing tells which. Throws CredentialPolicyError for a bad e-mail or password.
+ * its timing tells which. Throws an `invalid` ServiceError for a bad e-mail or password.
  */
 export async function startRegistration(
   db: Db,
@@ -147,8 +156,8 @@ export async function startRegistration(
   checkEmailPolicy(input.email);
   checkPasswordPolicy(input.password);
   const now = nowSeconds();
-  await vault.deleteExpiredRegistrations(db, now);
-  return vault.createPendingRegistration(db, input.email, input.password, {
+  await deleteExpiredRegistrations(db, now);
+  return createPendingRegistration(vault, db, input.email, input.password, {
     researchConsent: Boolean(input.researchConsent),
     now,
     expiresAt: now + VERIFY_LINK_SECONDS,
@@ -175,11 +184,11 @@ export async function completeRegistration(
   password: string,
 ): Promise<CompletedRegistration> {
   const now = nowSeconds();
-  const result = await vault.claimPendingRegistration(db, token, password, now);
+  const result = await claimPendingRegistration(vault, db, token, password, now);
   if (result.kind !== 'claimed') return result;
   const { claim } = result;
   const userId = await createMember(db, claim.researchConsent, (id) =>
-    vault.createVerifiedIdentity(db, id, claim, now),
+    createVerifiedIdentity(vault, db, id, claim, now),
   );
   return userId === null ? { kind: 'unknown' } : { kind: 'member', userId };
 }
@@ -191,7 +200,7 @@ export const EMAIL_CHANGE_LINK_SECONDS = 24 * 3600;
  * A member asks to move their account to `email` (the caller has checked their password): for
  * an address without an account, a link token to mail there (following it switches the
  * address: confirmEmailChange); for an address that has an account, the holder to tell (nothing
- * changes). Throws CredentialPolicyError for a bad e-mail.
+ * changes). Throws an `invalid` ServiceError for a bad e-mail.
  */
 export function requestEmailChange(
   db: Db,
@@ -200,7 +209,7 @@ export function requestEmailChange(
   email: string,
 ): Promise<AddressLinkResult> {
   const now = nowSeconds();
-  return vault.createEmailChange(db, userId, email, {
+  return createEmailChange(vault, db, userId, email, {
     now,
     expiresAt: now + EMAIL_CHANGE_LINK_SECONDS,
   });
@@ -215,7 +224,7 @@ export function confirmEmailChange(
   vault: Vault,
   token: string,
 ): Promise<{ userId: number; previousEmail: string } | null> {
-  return vault.confirmEmailChange(db, token, nowSeconds());
+  return confirmEmailChangeLink(vault, db, token, nowSeconds());
 }
 
 /**
@@ -228,7 +237,7 @@ export async function renewRegistration(
   email: string,
 ): Promise<string | null> {
   const now = nowSeconds();
-  return vault.renewPendingRegistration(db, email, now + VERIFY_LINK_SECONDS, now);
+  return renewPendingRegistration(vault, db, email, now + VERIFY_LINK_SECONDS, now);
 }
 
 /** True when `password` is the one typed at one of the address's pending sign-ups. */
@@ -238,7 +247,7 @@ export function isPendingRegistration(
   email: string,
   password: string,
 ): Promise<boolean> {
-  return vault.matchesPendingRegistration(db, email, password, nowSeconds());
+  return matchesPendingRegistration(vault, db, email, password, nowSeconds());
 }
 
 /** The member as the API shows them (never an e-mail). Null when the id is unknown. */
@@ -300,7 +309,7 @@ function hashResetToken(token: string): string {
 
 /**
  * Sets a new password with a reset token; returns the member id, or null (nothing changed) when
- * the token is unknown, used or expired. Throws CredentialPolicyError for a bad password.
+ * the token is unknown, used or expired. Throws an `invalid` ServiceError for a bad password.
  */
 export async function confirmPasswordReset(
   db: Db,
@@ -334,4 +343,35 @@ export async function confirmPasswordReset(
     .where('used_at', 'is', null)
     .execute();
   return row.user_id;
+}
+
+export interface AccountChange {
+  currentPassword: string;
+  email?: string;
+  newPassword?: string;
+}
+
+/**
+ * A member changes their e-mail address or password, proving the current password (forbidden
+ * otherwise, and nothing changes). A new password applies at once and logs out every other
+ * session; a new address is only asked for (AccountMail.requestEmailChange mails the link).
+ */
+export async function changeAccount(
+  services: { db: Db; vault: Vault; accountMail: AccountMail; sessions: SessionStore },
+  memberId: number,
+  session: { tokenHash: string },
+  change: AccountChange,
+): Promise<void> {
+  const { db, vault, accountMail, sessions } = services;
+  if (!(await vault.checkPassword(db, memberId, change.currentPassword))) {
+    throw forbidden('currentPassword: the current password is wrong', [
+      { path: 'currentPassword', message: 'wrong' },
+    ]);
+  }
+  if (change.email !== undefined) await accountMail.requestEmailChange(memberId, change.email);
+  if (change.newPassword !== undefined) {
+    await vault.setPassword(db, memberId, change.newPassword);
+    // Anyone else logged in as this member (with the old password) is logged out.
+    await sessions.destroyOthers(memberId, session.tokenHash);
+  }
 }

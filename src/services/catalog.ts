@@ -5,6 +5,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { MemberChangeListener, RatingChange } from './memberChanges.ts';
+import type { StoredRating } from './ratings.ts';
 
 export interface CatalogMovie {
   id: number;
@@ -34,7 +36,7 @@ export function starBucket(rating: number): number {
   return Math.min(5, Math.max(1, Math.ceil(rating - 1e-9)));
 }
 
-export class Catalog {
+export class Catalog implements MemberChangeListener {
   readonly movies: CatalogMovie[];
   private readonly indexById = new Map<number, number>();
   /** Lower-cased "title year" per movie, for search. */
@@ -136,6 +138,16 @@ export class Catalog {
       this.histograms[index * 5 + starBucket(next) - 1]++;
     }
     this.popularityOrder = null;
+  }
+
+  /** MemberChanges listener: a member's rating changed. */
+  ratingChanged(change: RatingChange): void {
+    this.applyRatingChange(change.movieId, change.previousRating, change.rating);
+  }
+
+  /** MemberChanges listener: a deleted member's ratings leave the statistics. */
+  memberDeleted(_memberId: number, ratings: readonly StoredRating[]): void {
+    for (const rating of ratings) this.applyRatingChange(rating.movieId, rating.rating, null);
   }
 
   /** A mark of the statistics as they are now, for `unchangedSince`. */

@@ -5,8 +5,11 @@
  */
 import { randomInt } from 'node:crypto';
 import MarkdownIt from 'markdown-it';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { Database } from '../db/schema.ts';
 import { isoTime, nowSeconds } from './clock.ts';
+import { forbidden, notFound } from './errors.ts';
 
 export const THREADS_PER_PAGE = 30;
 export const TITLE_MAX = 200;
@@ -26,17 +29,6 @@ markdown.disable('image');
 
 export function renderMarkdown(body: string): string {
   return markdown.render(body);
-}
-
-/** A member may not post (no username, unknown thread, someone else's post). */
-export class CommunityError extends Error {
-  constructor(
-    readonly status: 403 | 404,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CommunityError';
-  }
 }
 
 export interface BoardSummary {
@@ -65,8 +57,11 @@ export async function listBoards(db: Db): Promise<BoardSummary[]> {
   }));
 }
 
-export async function boardBySlug(db: Db, slug: string): Promise<BoardSummary | null> {
-  return (await listBoards(db)).find((b) => b.slug === slug) ?? null;
+/** The board called `slug`; not-found when there is none. */
+export async function boardBySlug(db: Db, slug: string): Promise<BoardSummary> {
+  const board = (await listBoards(db)).find((b) => b.slug === slug);
+  if (!board) throw notFound(`no board called ${slug}`);
+  return board;
 }
 
 export interface ThreadSummary {
@@ -135,10 +130,7 @@ async function usernameOf(db: Db, userId: number): Promise<string | null> {
 
 async function requireUsername(db: Db, userId: number): Promise<void> {
   if (!(await usernameOf(db, userId))) {
-    throw new CommunityError(
-      403,
-      'choose a public username (Privacy & preferences) before posting',
-    );
+    throw forbidden('choose a public username (Privacy & preferences) before posting');
   }
 }
 
@@ -148,6 +140,39 @@ async function freshId(db: Db, table: 'threads' | 'posts'): Promise<number> {
     if (!(await db.kysely.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()))
       return id;
   }
+}
+
+async function insertPost(
+  trx: Transaction<Database>,
+  post: {
+    postId: number;
+    threadId: number;
+    userId: number;
+    body: string;
+    seq: number;
+    now: number;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('posts')
+    .values({
+      id: post.postId,
+      thread_id: post.threadId,
+      user_id: post.userId,
+      body: post.body,
+      seq: post.seq,
+      created_at: post.now,
+      edited_at: null,
+    })
+    .execute();
+}
+
+/** A post's times as the API shows them. */
+export function postTimes(row: { created_at: number; edited_at: number | null }) {
+  return {
+    createdAt: isoTime(Number(row.created_at)),
+    editedAt: row.edited_at === null ? null : isoTime(Number(row.edited_at)),
+  };
 }
 
 export async function createThread(
@@ -173,18 +198,7 @@ export async function createThread(
         last_post_at: now,
       })
       .execute();
-    await trx
-      .insertInto('posts')
-      .values({
-        id: postId,
-        thread_id: threadId,
-        user_id: userId,
-        body,
-        seq: 1,
-        created_at: now,
-        edited_at: null,
-      })
-      .execute();
+    await insertPost(trx, { postId, threadId, userId, body, seq: 1, now });
   });
   return { threadId, postId };
 }
@@ -210,11 +224,12 @@ export interface ThreadView {
   posts: PostView[];
 }
 
+/** A thread and its posts as `viewer` sees them; not-found when there is no such thread. */
 export async function threadView(
   db: Db,
   threadId: number,
   viewer: number | null,
-): Promise<ThreadView | null> {
+): Promise<ThreadView> {
   const thread = await db.kysely
     .selectFrom('threads')
     .innerJoin('boards', 'boards.id', 'threads.board_id')
@@ -229,7 +244,7 @@ export async function threadView(
     ])
     .where('threads.id', '=', threadId)
     .executeTakeFirst();
-  if (!thread) return null;
+  if (!thread) throw notFound(`thread ${threadId} does not exist`);
   const posts = await db.kysely
     .selectFrom('posts')
     .leftJoin('privacy_settings', 'privacy_settings.user_id', 'posts.user_id')
@@ -258,8 +273,7 @@ export async function threadView(
       author: p.username ?? null,
       body: p.body,
       bodyHtml: renderMarkdown(p.body),
-      createdAt: isoTime(Number(p.created_at)),
-      editedAt: p.edited_at === null ? null : isoTime(Number(p.edited_at)),
+      ...postTimes(p),
       mine: viewer !== null && p.user_id === viewer,
     })),
   };
@@ -277,7 +291,7 @@ export async function createPost(
     .select('id')
     .where('id', '=', threadId)
     .executeTakeFirst();
-  if (!thread) throw new CommunityError(404, `thread ${threadId} does not exist`);
+  if (!thread) throw notFound(`thread ${threadId} does not exist`);
   const now = nowSeconds();
   const postId = await freshId(db, 'posts');
   await db.kysely.transaction().execute(async (trx) => {
@@ -287,18 +301,7 @@ export async function createPost(
       .where('thread_id', '=', threadId)
       .executeTakeFirst();
     const seq = Number(last?.seq ?? 0) + 1;
-    await trx
-      .insertInto('posts')
-      .values({
-        id: postId,
-        thread_id: threadId,
-        user_id: userId,
-        body,
-        seq,
-        created_at: now,
-        edited_at: null,
-      })
-      .execute();
+    await insertPost(trx, { postId, threadId, userId, body, seq, now });
     await trx
       .updateTable('threads')
       .set({ last_post_at: now })
@@ -314,8 +317,8 @@ async function ownPost(db: Db, userId: number, postId: number): Promise<{ thread
     .select(['user_id', 'thread_id'])
     .where('id', '=', postId)
     .executeTakeFirst();
-  if (!post) throw new CommunityError(404, `post ${postId} does not exist`);
-  if (post.user_id !== userId) throw new CommunityError(403, 'you can only change your own posts');
+  if (!post) throw notFound(`post ${postId} does not exist`);
+  if (post.user_id !== userId) throw forbidden('you can only change your own posts');
   return post;
 }
 

@@ -9,24 +9,31 @@ import {
   type UserProfile,
 } from '../datasets/dataset.ts';
 import type { Db } from '../db/connection.ts';
+import { ServiceError } from './errors.ts';
 
 export type ImportMode = 'empty' | 'replace' | 'merge';
 
-export class DatabaseNotEmptyError extends Error {
+/** An import into a database that holds data, without --replace or --merge (a conflict). */
+export class DatabaseNotEmptyError extends ServiceError {
   constructor(what: string) {
     super(
+      'conflict',
       `the database already holds ${what}: choose --replace (delete everything first) or --merge (add and update)`,
     );
     this.name = 'DatabaseNotEmptyError';
   }
 }
 
-/** A --merge that would write imported users over the accounts of web members. */
-export class WebMembersInDatasetError extends Error {
+/**
+ * A --merge that would write imported users over the accounts of web members (a conflict; `ids`
+ * are the users at fault, for the command line to show).
+ */
+export class WebMembersInDatasetError extends ServiceError {
   constructor(readonly ids: number[]) {
     const shown =
       ids.slice(0, 10).join(', ') + (ids.length > 10 ? ` and ${ids.length - 10} more` : '');
     super(
+      'conflict',
       `users ${shown} of the dataset are web members of this site; an import never writes over a member's account (renumber these users in the dataset, or import into another database)`,
     );
     this.name = 'WebMembersInDatasetError';

@@ -41,8 +41,8 @@ export function conflict(message: string, fields?: readonly FieldError[]): Servi
   return new ServiceError('conflict', message, fields ?? []);
 }
 
-export function forbidden(message: string): ServiceError {
-  return new ServiceError('forbidden', message);
+export function forbidden(message: string, fields?: readonly FieldError[]): ServiceError {
+  return new ServiceError('forbidden', message, fields ?? []);
 }
 
 export function unauthenticated(message = 'log in first'): ServiceError {

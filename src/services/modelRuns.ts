@@ -14,19 +14,19 @@
  */
 import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/connection.ts';
 import { fitAlgorithm, getAlgorithm, ALGORITHM_NAMES, type Params } from '../recsys/index.ts';
 import { evaluateAlgorithm, summarize, type FoldResult } from '../recsys/eval/evaluate.ts';
 import { protocolFolds } from '../recsys/eval/protocols.ts';
 import {
-  BackgroundJob,
   fromWireDataset,
   toWireDataset,
   type JobReporter,
   type WireDataset,
 } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
+import { invalid } from './errors.ts';
+import { JobSlot } from './jobSlot.ts';
 import {
   databaseOrigin,
   DEFAULT_MODELS_DIR,
@@ -83,17 +83,6 @@ export interface ModelRun {
   startedBy: number | null;
 }
 
-/** A run request the caller got wrong (400), or a run already in progress (409). */
-export class ModelRunError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode: 400 | 409 = 400,
-  ) {
-    super(message);
-    this.name = 'ModelRunError';
-  }
-}
-
 export interface ModelRunsOptions {
   /** Where `publish` writes models (default LENSLAB_MODELS_DIR or data/models). */
   modelsDir?: string;
@@ -105,8 +94,7 @@ export interface ModelRunsOptions {
 export class ModelRuns {
   private readonly runs: ModelRun[] = [];
   private nextId = 1;
-  private current: Promise<void> | null = null;
-  private job: BackgroundJob<ModelRunOutput> | null = null;
+  private readonly slot = new JobSlot('a model run is in progress; wait for it to finish');
   private readonly keep: number;
   private readonly modelsDir: string;
 
@@ -130,29 +118,27 @@ export class ModelRuns {
   }
 
   get busy(): boolean {
-    return this.current !== null;
+    return this.slot.busy;
   }
 
   /** Resolves when the running job (if any) has finished. */
-  async idle(): Promise<void> {
-    while (this.current) await this.current;
+  idle(): Promise<void> {
+    return this.slot.idle();
   }
 
-  /** Starts a job in the background; throws ModelRunError (409) while another one runs. */
+  /** Starts a job in the background; throws a `conflict` ServiceError while another one runs. */
   start(request: RunRequest, startedBy: number | null = null): ModelRun {
-    if (this.current) {
-      throw new ModelRunError('a model run is in progress; wait for it to finish', 409);
-    }
+    this.slot.checkFree();
     if (!(RUN_KINDS as readonly string[]).includes(request.kind)) {
-      throw new ModelRunError(`kind: must be one of ${RUN_KINDS.join(', ')}`);
+      throw invalid(`kind: must be one of ${RUN_KINDS.join(', ')}`);
     }
     if (!ALGORITHM_NAMES.includes(request.algorithm)) {
-      throw new ModelRunError(
+      throw invalid(
         `algorithm: unknown algorithm "${request.algorithm}" (known: ${ALGORITHM_NAMES.join(', ')})`,
       );
     }
     if (request.protocol !== undefined && !RUN_PROTOCOLS.includes(request.protocol)) {
-      throw new ModelRunError(`protocol: must be one of ${RUN_PROTOCOLS.join(', ')}`);
+      throw invalid(`protocol: must be one of ${RUN_PROTOCOLS.join(', ')}`);
     }
     const definition = getAlgorithm(request.algorithm);
     const protocol =
@@ -162,7 +148,7 @@ export class ModelRuns {
           ? 'split90'
           : 'holdout20';
     if (protocol !== 'holdout20' && protocol !== 'temporal-last5' && definition.kind !== 'rating') {
-      throw new ModelRunError(
+      throw invalid(
         `protocol: ${request.algorithm} ranks items without predicting ratings; use holdout20 or temporal-last5`,
       );
     }
@@ -188,91 +174,65 @@ export class ModelRuns {
     };
     this.runs.unshift(run);
     if (this.runs.length > this.keep) this.runs.length = this.keep;
-    this.current = this.execute(run, request.params ?? {}).finally(() => {
-      this.current = null;
-    });
+    const params = request.params ?? {};
+    this.slot.run(run, () => this.execute(run, params));
     return { ...run };
   }
 
   /** Stops a running job (its thread ends); false when the run is not running. */
-  async cancel(id: number): Promise<boolean> {
-    const run = this.runs.find((candidate) => candidate.id === id);
-    if (!run || run.status !== 'running') return false;
-    run.status = 'cancelled';
-    run.phase = 'cancelled';
-    await this.job?.cancel();
-    await this.idle();
-    return true;
+  cancel(id: number): Promise<boolean> {
+    return this.slot.cancel(this.runs.find((candidate) => candidate.id === id));
   }
 
   /** Server shutdown: cancels the running job and waits for it to end. */
-  async close(): Promise<void> {
-    const running = this.runs.find((run) => run.status === 'running');
-    if (running) await this.cancel(running.id);
-    await this.idle();
+  close(): Promise<void> {
+    return this.slot.close(this.runs);
   }
 
   private async execute(run: ModelRun, params: Params): Promise<void> {
-    try {
-      await nextTurn();
-      run.phase = 'loading the ratings';
-      const dataset = await loadDataset(this.db);
-      run.ratings = dataset.ratings.length;
-      if (dataset.ratings.length === 0) throw new Error('there are no ratings in the database');
-      if (run.status !== 'running') return;
-      const input: ModelRunInput = {
-        kind: run.kind,
-        algorithm: run.algorithm,
-        protocol: run.protocol!,
-        seed: run.seed,
-        params,
-        publish: run.publish,
-        modelsDir: this.modelsDir,
-        origin: await databaseOrigin(this.db),
-        startedAt: run.startedAt,
-        dataset: toWireDataset({ ...dataset, movies: [], users: [] }),
-      };
-      this.job = new BackgroundJob<ModelRunOutput>(
-        new URL(import.meta.url),
-        'modelRunTask',
-        input,
-        (progress, phase) => {
-          if (run.status !== 'running') return;
-          run.progress = progress;
-          run.phase = phase;
-        },
-      );
-      const output = await this.job.result;
-      if (run.status !== 'running') {
-        // Cancelled just as it finished: nothing of it is kept.
-        if (output.modelPath) rmSync(output.modelPath, { force: true });
-        return;
-      }
-      run.metrics = output.metrics;
-      run.fitSeconds = output.fitSeconds;
-      run.predictSeconds = output.predictSeconds;
-      if (output.modelPath) {
-        const version = basename(output.modelPath, MODEL_EXTENSION);
-        this.recommender?.use(readModelFile(output.modelPath), {
-          algorithm: run.algorithm,
-          version,
-        });
-        run.modelVersion = version;
-        this.options.log?.(`console: published ${output.modelPath}`);
-      }
-      run.progress = 1;
-      run.phase = 'done';
-      run.status = 'done';
-    } catch (error) {
-      if (run.status === 'running') {
-        run.status = 'failed';
-        run.phase = 'failed';
-        run.error = (error as Error).message;
-      }
-    } finally {
-      this.job = null;
-      run.finishedAt = new Date().toISOString();
+    run.phase = 'loading the ratings';
+    const dataset = await loadDataset(this.db);
+    run.ratings = dataset.ratings.length;
+    if (dataset.ratings.length === 0) throw new Error('there are no ratings in the database');
+    if (run.status !== 'running') return;
+    const input: ModelRunInput = {
+      kind: run.kind,
+      algorithm: run.algorithm,
+      protocol: run.protocol!,
+      seed: run.seed,
+      params,
+      publish: run.publish,
+      modelsDir: this.modelsDir,
+      origin: await databaseOrigin(this.db),
+      startedAt: run.startedAt,
+      dataset: toWireDataset({ ...dataset, movies: [], users: [] }),
+    };
+    const output = await this.slot.onWorker<ModelRunOutput>(
+      run,
+      new URL(import.meta.url),
+      'modelRunTask',
+      input,
+    );
+    if (run.status !== 'running') {
+      // Cancelled just as it finished: nothing of it is kept.
+      if (output.modelPath) rmSync(output.modelPath, { force: true });
+      return;
     }
+    run.metrics = output.metrics;
+    run.fitSeconds = output.fitSeconds;
+    run.predictSeconds = output.predictSeconds;
+    if (output.modelPath) {
+      const version = basename(output.modelPath, MODEL_EXTENSION);
+      this.recommender?.use(readModelFile(output.modelPath), {
+        algorithm: run.algorithm,
+        version,
+      });
+      run.modelVersion = version;
+      this.options.log?.(`console: published ${output.modelPath}`);
+    }
+    run.progress = 1;
+    run.phase = 'done';
+    run.status = 'done';
   }
 }
 

@@ -1,22 +1,18 @@
 /**
  * A member's privacy choices (public username, who sees their ratings, research consent, e-mail
- * updates), the one-click unsubscribe, the data export and the account deletion that removes
- * everything tied to the member.
+ * updates), the one-click unsubscribe and the data export. (Deleting the account:
+ * accountDeletion.ts.)
  */
-import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { newUnsubscribeToken } from './accounts.ts';
 import { isoTime, nowSeconds } from './clock.ts';
-import { deleteMemberEvents } from './events.ts';
-import { ratingsOf, type StoredRating } from './ratings.ts';
+import { postTimes } from './community.ts';
+import { conflict } from './errors.ts';
 import type { Vault } from './vault.ts';
 
-export type RatingsVisibility = 'public' | 'anonymous' | 'private';
-export const RATINGS_VISIBILITIES: readonly RatingsVisibility[] = [
-  'public',
-  'anonymous',
-  'private',
-];
+export const RATINGS_VISIBILITIES = ['public', 'anonymous', 'private'] as const;
+export type RatingsVisibility = (typeof RATINGS_VISIBILITIES)[number];
+/** A public username (the API's schemas check it with this). */
 export const USERNAME_PATTERN = /^[a-z0-9_]{3,30}$/;
 
 export interface Privacy {
@@ -26,12 +22,10 @@ export interface Privacy {
   username: string | null;
 }
 
-export class UsernameTakenError extends Error {
-  constructor() {
-    super('username: this username is taken; choose another');
-    this.name = 'UsernameTakenError';
-  }
-}
+const usernameTaken = () =>
+  conflict('username: this username is taken; choose another', [
+    { path: 'username', message: 'taken' },
+  ]);
 
 async function ensureSettings(db: Db, userId: number): Promise<void> {
   await db.kysely
@@ -64,7 +58,7 @@ export async function getPrivacy(db: Db, userId: number): Promise<Privacy> {
   };
 }
 
-/** Applies a partial change; throws UsernameTakenError (nothing changed) for a taken username. */
+/** Applies a partial change; throws a `conflict` (nothing changed) for a taken username. */
 export async function updatePrivacy(
   db: Db,
   userId: number,
@@ -77,7 +71,7 @@ export async function updatePrivacy(
       .select('user_id')
       .where('username', '=', patch.username)
       .executeTakeFirst();
-    if (holder && holder.user_id !== userId) throw new UsernameTakenError();
+    if (holder && holder.user_id !== userId) throw usernameTaken();
   }
   await db.kysely.transaction().execute(async (trx) => {
     const set: {
@@ -92,7 +86,7 @@ export async function updatePrivacy(
     try {
       await trx.updateTable('privacy_settings').set(set).where('user_id', '=', userId).execute();
     } catch (error) {
-      if (patch.username) throw new UsernameTakenError();
+      if (patch.username) throw usernameTaken();
       throw error;
     }
     if (patch.researchConsent !== undefined) {
@@ -203,52 +197,7 @@ export async function exportMember(db: Db, vault: Vault, userId: number): Promis
       threadId: p.thread_id,
       threadTitle: p.title,
       body: p.body,
-      createdAt: isoTime(Number(p.created_at)),
-      editedAt: p.edited_at === null ? null : isoTime(Number(p.edited_at)),
+      ...postTimes(p),
     })),
   };
-}
-
-/**
- * Deletes a member: identity (vault), research events, ratings, sessions, privacy settings, reset tokens, posts,
- * and the threads they started that nobody else posted in (threads with replies of others stay,
- * without an author). Returns the removed ratings so in-memory statistics can follow.
- */
-export async function deleteMember(db: Db, vault: Vault, userId: number): Promise<StoredRating[]> {
-  const removed = await ratingsOf(db, userId);
-  await vault.deleteIdentity(db, userId);
-  await deleteMemberEvents(db, userId);
-  await db.kysely.transaction().execute(async (trx) => {
-    await trx
-      .deleteFrom('threads')
-      .where('user_id', '=', userId)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('posts')
-              .select('posts.id')
-              .whereRef('posts.thread_id', '=', 'threads.id')
-              .where('posts.user_id', '<>', userId),
-          ),
-        ),
-      )
-      .execute();
-    for (const table of [
-      'posts',
-      'ratings',
-      'sessions',
-      'privacy_settings',
-      'password_resets',
-    ] as const) {
-      await trx.deleteFrom(table).where('user_id', '=', userId).execute();
-    }
-    await trx.updateTable('threads').set({ user_id: null }).where('user_id', '=', userId).execute();
-    await trx.deleteFrom('users').where('id', '=', userId).execute();
-    // Threads whose every post is gone.
-    await sql`DELETE FROM threads WHERE NOT EXISTS (SELECT 1 FROM posts WHERE posts.thread_id = threads.id)`.execute(
-      trx,
-    );
-  });
-  return removed;
 }

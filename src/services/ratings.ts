@@ -1,5 +1,6 @@
 /**
- * A member's ratings in the database (whole stars 1–5 from the web site).
+ * A member's ratings (whole stars 1–5 from the web site): the workflows `rateMovie` and
+ * `removeRating` (the database, then every listener of MemberChanges once), and the storage.
  *
  * Setting and removing a rating are on the site's hot path (serve-mix: 10% of requests). On
  * SQLite they run as statements prepared once per connection, in one synchronous IMMEDIATE
@@ -12,8 +13,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type SqliteDatabase from 'better-sqlite3';
+import type { Kysely, Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { Database } from '../db/schema.ts';
+import type { Catalog } from './catalog.ts';
 import { nowSeconds } from './clock.ts';
+import { notFound } from './errors.ts';
+import type { MemberChanges } from './memberChanges.ts';
 
 export interface StoredRating {
   movieId: number;
@@ -116,12 +122,7 @@ export async function putRating(
     return { previous, stored };
   }
   return db.kysely.transaction().execute(async (trx) => {
-    const old = await trx
-      .selectFrom('ratings')
-      .select('rating')
-      .where('user_id', '=', userId)
-      .where('movie_id', '=', movieId)
-      .executeTakeFirst();
+    const previous = await ratingIn(trx, userId, movieId);
     await trx
       .insertInto('ratings')
       .values({ user_id: userId, movie_id: movieId, rating, rated_at: ratedAt })
@@ -129,7 +130,7 @@ export async function putRating(
         oc.columns(['user_id', 'movie_id']).doUpdateSet({ rating, rated_at: ratedAt }),
       )
       .execute();
-    return { previous: old ? Number(old.rating) : null, stored };
+    return { previous, stored };
   });
 }
 
@@ -142,25 +143,38 @@ export async function deleteRating(
   if (db.sqlite)
     return onSqliteConnection(db, (sqlite) => statementsOf(sqlite).remove(userId, movieId));
   return db.kysely.transaction().execute(async (trx) => {
-    const old = await trx
-      .selectFrom('ratings')
-      .select('rating')
-      .where('user_id', '=', userId)
-      .where('movie_id', '=', movieId)
-      .executeTakeFirst();
-    if (!old) return null;
+    const previous = await ratingIn(trx, userId, movieId);
+    if (previous === null) return null;
     await trx
       .deleteFrom('ratings')
       .where('user_id', '=', userId)
       .where('movie_id', '=', movieId)
       .execute();
-    return Number(old.rating);
+    return previous;
   });
 }
 
-/** All of a member's ratings, newest first. */
-export async function ratingsOf(db: Db, userId: number): Promise<StoredRating[]> {
-  const rows = await db.kysely
+/** A member's rating of a movie, or null (PostgreSQL path, inside its transaction). */
+async function ratingIn(
+  trx: Transaction<Database>,
+  userId: number,
+  movieId: number,
+): Promise<number | null> {
+  const row = await trx
+    .selectFrom('ratings')
+    .select('rating')
+    .where('user_id', '=', userId)
+    .where('movie_id', '=', movieId)
+    .executeTakeFirst();
+  return row ? Number(row.rating) : null;
+}
+
+/** All of a member's ratings, newest first (also inside a transaction: pass it). */
+export async function ratingsOf(
+  executor: Kysely<Database>,
+  userId: number,
+): Promise<StoredRating[]> {
+  const rows = await executor
     .selectFrom('ratings')
     .select(['movie_id', 'rating', 'rated_at'])
     .where('user_id', '=', userId)
@@ -172,4 +186,40 @@ export async function ratingsOf(db: Db, userId: number): Promise<StoredRating[]>
     rating: Number(r.rating),
     ratedAt: Number(r.rated_at),
   }));
+}
+
+export interface RatingWorkflow {
+  db: Db;
+  catalog: Catalog;
+  changes: MemberChanges;
+}
+
+/** Rates a movie (whole stars 1–5); not-found for a movie the catalog does not hold. */
+export async function rateMovie(
+  { db, catalog, changes }: RatingWorkflow,
+  memberId: number,
+  movieId: number,
+  rating: number,
+): Promise<StoredRating> {
+  if (catalog.indexOf(movieId) < 0) throw notFound(`movie ${movieId} does not exist`);
+  const { previous, stored } = await putRating(db, memberId, movieId, rating);
+  changes.ratingChanged({
+    memberId,
+    movieId,
+    rating: stored.rating,
+    previousRating: previous,
+    ratedAt: stored.ratedAt,
+  });
+  return stored;
+}
+
+/** Removes the member's rating of a movie; not-found when they have not rated it. */
+export async function removeRating(
+  { db, changes }: RatingWorkflow,
+  memberId: number,
+  movieId: number,
+): Promise<void> {
+  const previous = await deleteRating(db, memberId, movieId);
+  if (previous === null) throw notFound(`you have not rated movie ${movieId}`);
+  changes.ratingChanged({ memberId, movieId, rating: null, previousRating: previous, ratedAt: 0 });
 }

@@ -230,7 +230,7 @@ export class Recommender {
       this.members.set(userId, state);
       return state;
     }
-    const ratings = await ratingsOf(this.db, userId);
+    const ratings = await ratingsOf(this.db.kysely, userId);
     state = {
       ratings: new Map(ratings.map((r) => [r.movieId, { rating: r.rating, ratedAt: r.ratedAt }])),
       folded: null,

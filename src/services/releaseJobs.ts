@@ -12,7 +12,6 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/connection.ts';
 import {
   isPresetName,
@@ -20,7 +19,9 @@ import {
   type PresetName,
   type ReleaseFormat,
 } from '../privacy/index.ts';
-import { BackgroundJob, toWireDataset } from './backgroundJobs.ts';
+import { toWireDataset } from './backgroundJobs.ts';
+import { invalid } from './errors.ts';
+import { JobSlot } from './jobSlot.ts';
 import { compactTimestamp } from './models.ts';
 import {
   loadReleaseSource,
@@ -62,17 +63,6 @@ export interface ReleaseRequest {
   seed?: number;
 }
 
-/** A release request the caller got wrong (400), or one already in progress (409). */
-export class ReleaseJobError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode: 400 | 404 | 409 = 400,
-  ) {
-    super(message);
-    this.name = 'ReleaseJobError';
-  }
-}
-
 export interface ReleaseJobsOptions {
   /** The releases folder (default LENSLAB_RELEASES_DIR or data/releases). */
   dir?: string;
@@ -83,8 +73,7 @@ export class ReleaseJobs {
   readonly dir: string;
   /** Releases started by this server, newest first. */
   private readonly started: ConsoleRelease[] = [];
-  private current: Promise<void> | null = null;
-  private job: BackgroundJob<string[]> | null = null;
+  private readonly slot = new JobSlot('a release is in progress; wait for it to finish');
 
   constructor(
     private readonly db: Db,
@@ -94,11 +83,11 @@ export class ReleaseJobs {
   }
 
   get busy(): boolean {
-    return this.current !== null;
+    return this.slot.busy;
   }
 
-  async idle(): Promise<void> {
-    while (this.current) await this.current;
+  idle(): Promise<void> {
+    return this.slot.idle();
   }
 
   /** Every release: those of this server, then the folders written before; newest first. */
@@ -133,25 +122,24 @@ export class ReleaseJobs {
     return existsSync(path) ? path : null;
   }
 
-  /** Starts a release in the background; throws ReleaseJobError (409) while another one runs. */
+  /** Starts a release in the background; throws a `conflict` ServiceError while another one runs. */
   start(request: ReleaseRequest, startedBy: number | null = null): ConsoleRelease {
-    if (this.current)
-      throw new ReleaseJobError('a release is in progress; wait for it to finish', 409);
-    if (!isPresetName(request.preset))
-      throw new ReleaseJobError(`preset: must be one of ${PRESET_NAMES.join(', ')}`);
+    this.slot.checkFree();
+    const { preset } = request;
+    if (!isPresetName(preset)) throw invalid(`preset: must be one of ${PRESET_NAMES.join(', ')}`);
     if (!(RELEASE_FORMATS as readonly string[]).includes(request.format))
-      throw new ReleaseJobError(`format: must be one of ${RELEASE_FORMATS.join(', ')}`);
+      throw invalid(`format: must be one of ${RELEASE_FORMATS.join(', ')}`);
     const seed = request.seed ?? 1;
     if (!Number.isSafeInteger(seed) || seed < 0)
-      throw new ReleaseJobError(`seed: must be a whole number ≥ 0, got ${seed}`);
+      throw invalid(`seed: must be a whole number ≥ 0, got ${seed}`);
     const now = new Date();
-    const base = `${compactTimestamp(now)}-${request.preset}-${request.format}`;
+    const base = `${compactTimestamp(now)}-${preset}-${request.format}`;
     let id = base;
     for (let n = 2; this.get(id) || existsSync(join(this.dir, id)); n++) id = `${base}-${n}`;
     const release: ConsoleRelease = {
       id,
       status: 'running',
-      preset: request.preset,
+      preset,
       format: request.format as ReleaseFormat,
       seed,
       startedAt: now.toISOString(),
@@ -165,28 +153,23 @@ export class ReleaseJobs {
     this.started.unshift(release);
     // Finished releases stay listed from their folders; only the newest 50 are kept here.
     if (this.started.length > 50) this.started.length = 50;
-    this.current = this.execute(release, request.preset).finally(() => {
-      this.current = null;
-    });
+    const partial = join(this.dir, `.partial-${release.id}`);
+    this.slot.run(
+      release,
+      () => this.execute(release, preset, partial),
+      () => rmSync(partial, { recursive: true, force: true }),
+    );
     return this.present(release);
   }
 
   /** Stops a running release (its thread ends, its partial folder is removed). */
-  async cancel(id: string): Promise<boolean> {
-    const release = this.started.find((candidate) => candidate.id === id);
-    if (!release || release.status !== 'running') return false;
-    release.status = 'cancelled';
-    release.phase = 'cancelled';
-    await this.job?.cancel();
-    await this.idle();
-    return true;
+  cancel(id: string): Promise<boolean> {
+    return this.slot.cancel(this.started.find((candidate) => candidate.id === id));
   }
 
   /** Server shutdown: cancels the running release. */
-  async close(): Promise<void> {
-    const running = this.started.find((release) => release.status === 'running');
-    if (running) await this.cancel(running.id);
-    await this.idle();
+  close(): Promise<void> {
+    return this.slot.close(this.started);
   }
 
   private present(release: ConsoleRelease): ConsoleRelease {
@@ -215,52 +198,33 @@ export class ReleaseJobs {
     };
   }
 
-  private async execute(release: ConsoleRelease, preset: PresetName): Promise<void> {
-    const partial = join(this.dir, `.partial-${release.id}`);
-    try {
-      await nextTurn();
-      release.phase = 'loading the database';
-      const source = await loadReleaseSource(this.db);
-      if (release.status !== 'running') return;
-      mkdirSync(this.dir, { recursive: true });
-      const input: ReleaseTaskInput = {
-        preset,
-        format: release.format,
-        seed: release.seed ?? 1,
-        out: partial,
-        dataset: toWireDataset(source.dataset),
-        consenting: source.consentingIds,
-      };
-      this.job = new BackgroundJob<string[]>(
-        new URL('./releases.ts', import.meta.url),
-        'releaseTask',
-        input,
-        (progress, phase) => {
-          if (release.status !== 'running') return;
-          release.progress = progress;
-          release.phase = phase;
-        },
-      );
-      await this.job.result;
-      if (release.status !== 'running') return; // cancelled just as it finished
-      const out = join(this.dir, release.id);
-      renameSync(partial, out);
-      release.outcome = readReleaseOutcome(out);
-      if (!release.outcome) throw new Error(`${out} holds no privacy-report.json`);
-      release.status = release.outcome.passed ? 'passed' : 'refused';
-      release.progress = 1;
-      release.phase = 'done';
-      this.options.log?.(`console: release ${release.id} ${release.status} (${out})`);
-    } catch (error) {
-      if (release.status === 'running') {
-        release.status = 'failed';
-        release.phase = 'failed';
-        release.error = (error as Error).message;
-      }
-    } finally {
-      this.job = null;
-      rmSync(partial, { recursive: true, force: true });
-      release.finishedAt = new Date().toISOString();
-    }
+  private async execute(release: ConsoleRelease, preset: PresetName, partial: string) {
+    release.phase = 'loading the database';
+    const source = await loadReleaseSource(this.db);
+    if (release.status !== 'running') return;
+    mkdirSync(this.dir, { recursive: true });
+    const input: ReleaseTaskInput = {
+      preset,
+      format: release.format,
+      seed: release.seed ?? 1,
+      out: partial,
+      dataset: toWireDataset(source.dataset),
+      consenting: source.consentingIds,
+    };
+    await this.slot.onWorker<string[]>(
+      release,
+      new URL('./releases.ts', import.meta.url),
+      'releaseTask',
+      input,
+    );
+    if (release.status !== 'running') return; // cancelled just as it finished
+    const out = join(this.dir, release.id);
+    renameSync(partial, out);
+    release.outcome = readReleaseOutcome(out);
+    if (!release.outcome) throw new Error(`${out} holds no privacy-report.json`);
+    release.status = release.outcome.passed ? 'passed' : 'refused';
+    release.progress = 1;
+    release.phase = 'done';
+    this.options.log?.(`console: release ${release.id} ${release.status} (${out})`);
   }
 }

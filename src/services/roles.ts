@@ -3,42 +3,16 @@
  * `lenslab users grant` on the server, or by an admin in the console). An admin can do what a
  * researcher can. Grants and revocations are written to the access-audit log.
  *
- * HTTP handlers check roles server-side with `requireRole` (401 without a member, 403 without
- * the role): the errors carry `statusCode`, which Fastify turns into the response status.
+ * Handlers check roles server-side with `requireRole` (`unauthenticated` without a member,
+ * `forbidden` without the role: 401 and 403 over HTTP).
  */
 import type { Db } from '../db/connection.ts';
+import { forbidden, invalid, unauthenticated } from './errors.ts';
 
 export const ROLES = ['member', 'researcher', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const GRANTABLE_ROLES = ['researcher', 'admin'] as const;
 export type GrantableRole = (typeof GRANTABLE_ROLES)[number];
-
-/** A role request that cannot be carried out (unknown role or member): 400. */
-export class RoleError extends Error {
-  readonly statusCode = 400;
-  constructor(message: string) {
-    super(message);
-    this.name = 'RoleError';
-  }
-}
-
-/** Not logged in where a role is required: 401. */
-export class UnauthenticatedError extends Error {
-  readonly statusCode = 401;
-  constructor(message = 'log in first') {
-    super(message);
-    this.name = 'UnauthenticatedError';
-  }
-}
-
-/** Logged in without the role the action needs: 403. */
-export class ForbiddenError extends Error {
-  readonly statusCode = 403;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ForbiddenError';
-  }
-}
 
 export function isGrantableRole(role: string): role is GrantableRole {
   return (GRANTABLE_ROLES as readonly string[]).includes(role);
@@ -46,7 +20,7 @@ export function isGrantableRole(role: string): role is GrantableRole {
 
 function checkGrantable(role: string): GrantableRole {
   if (!isGrantableRole(role)) {
-    throw new RoleError(`role: must be one of ${GRANTABLE_ROLES.join(', ')}, got "${role}"`);
+    throw invalid(`role: must be one of ${GRANTABLE_ROLES.join(', ')}, got "${role}"`);
   }
   return role;
 }
@@ -78,15 +52,15 @@ export async function hasRole(db: Db, memberId: number, role: Role): Promise<boo
   return roles.includes(role) || (roles.includes('admin') && role !== 'member');
 }
 
-/** Throws UnauthenticatedError (401) without a member, ForbiddenError (403) without the role. */
+/** Throws `unauthenticated` without a member, `forbidden` without the role. */
 export async function requireRole(
   db: Db,
   memberId: number | null | undefined,
   role: Role,
 ): Promise<void> {
-  if (memberId === null || memberId === undefined) throw new UnauthenticatedError();
+  if (memberId === null || memberId === undefined) throw unauthenticated();
   if (!(await hasRole(db, memberId, role))) {
-    throw new ForbiddenError(`this needs the ${role} role`);
+    throw forbidden(`this needs the ${role} role`);
   }
 }
 
@@ -109,77 +83,88 @@ async function checkActor(
   what = 'change roles',
 ): Promise<number | null> {
   if (actorId === null || actorId === undefined) return null;
-  if (!(await hasRole(db, actorId, 'admin'))) throw new ForbiddenError(`only an admin can ${what}`);
+  if (!(await hasRole(db, actorId, 'admin'))) throw forbidden(`only an admin can ${what}`);
   return actorId;
 }
 
-async function auditRoleChange(
+/**
+ * A grant or a revocation: checks the role and the actor, makes the change in a transaction and,
+ * when something changed, writes it to the access-audit log in the same transaction.
+ */
+async function changeRole(
   db: Db,
   action: 'role_granted' | 'role_revoked',
-  actorId: number | null,
-  memberId: number,
-  role: GrantableRole,
-): Promise<void> {
-  await db.kysely
-    .insertInto('access_audit_log')
-    .values({
-      occurred_at_ms: Date.now(),
-      actor_id: actorId,
-      action,
-      target_user_id: memberId,
-      reason: null,
-      detail: JSON.stringify({ role }),
-    })
-    .execute();
-}
-
-/** Grants a role; resolves to false when the member already had it (nothing changes then). */
-export async function grantRole(
-  db: Db,
   memberId: number,
   role: string,
-  options: RoleChangeOptions = {},
+  options: RoleChangeOptions,
+  change: (trx: Db, role: GrantableRole, actorId: number | null) => Promise<boolean>,
 ): Promise<boolean> {
   const grantable = checkGrantable(role);
   const actorId = await checkActor(db, options.actorId);
-  if (!Number.isSafeInteger(memberId) || !(await memberExists(db, memberId))) {
-    throw new RoleError(`member ${memberId} does not exist`);
-  }
-  return db.kysely.transaction().execute(async (trx) => {
-    const result = await trx
-      .insertInto('user_roles')
+  return db.kysely.transaction().execute(async (kysely) => {
+    const trx = { ...db, kysely };
+    if (!(await change(trx, grantable, actorId))) return false;
+    await kysely
+      .insertInto('access_audit_log')
       .values({
-        user_id: memberId,
-        role: grantable,
-        granted_at: Math.floor(Date.now() / 1000),
-        granted_by: actorId,
+        occurred_at_ms: Date.now(),
+        actor_id: actorId,
+        action,
+        target_user_id: memberId,
+        reason: null,
+        detail: JSON.stringify({ role: grantable }),
       })
-      .onConflict((conflict) => conflict.columns(['user_id', 'role']).doNothing())
-      .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-    await auditRoleChange({ ...db, kysely: trx }, 'role_granted', actorId, memberId, grantable);
+      .execute();
     return true;
   });
 }
 
-/** Revokes a role; resolves to false when the member did not have it. */
-export async function revokeRole(
+/** Grants a role; resolves to false when the member already had it (nothing changes then). */
+export function grantRole(
   db: Db,
   memberId: number,
   role: string,
   options: RoleChangeOptions = {},
 ): Promise<boolean> {
-  const grantable = checkGrantable(role);
-  const actorId = await checkActor(db, options.actorId);
-  return db.kysely.transaction().execute(async (trx) => {
-    const result = await trx
+  return changeRole(
+    db,
+    'role_granted',
+    memberId,
+    role,
+    options,
+    async (trx, grantable, actorId) => {
+      if (!Number.isSafeInteger(memberId) || !(await memberExists(trx, memberId))) {
+        throw invalid(`member ${memberId} does not exist`);
+      }
+      const result = await trx.kysely
+        .insertInto('user_roles')
+        .values({
+          user_id: memberId,
+          role: grantable,
+          granted_at: Math.floor(Date.now() / 1000),
+          granted_by: actorId,
+        })
+        .onConflict((oc) => oc.columns(['user_id', 'role']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+  );
+}
+
+/** Revokes a role; resolves to false when the member did not have it. */
+export function revokeRole(
+  db: Db,
+  memberId: number,
+  role: string,
+  options: RoleChangeOptions = {},
+): Promise<boolean> {
+  return changeRole(db, 'role_revoked', memberId, role, options, async (trx, grantable) => {
+    const result = await trx.kysely
       .deleteFrom('user_roles')
       .where('user_id', '=', memberId)
       .where('role', '=', grantable)
       .executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) return false;
-    await auditRoleChange({ ...db, kysely: trx }, 'role_revoked', actorId, memberId, grantable);
-    return true;
+    return Number(result.numDeletedRows) > 0;
   });
 }
 

@@ -116,8 +116,7 @@ export class SessionStore {
 
   /** Ends every session of a member (password reset, account deletion). */
   async destroyAll(userId: number): Promise<void> {
-    for (const [hash, session] of this.cache)
-      if (session.userId === userId) this.cache.delete(hash);
+    this.forget(userId);
     await this.db.kysely.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }
 

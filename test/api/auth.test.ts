@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { researchOf } from '../../src/http/research.ts';
 import { registerMember } from '../../src/services/accounts.ts';
-import { SIGNUP_PASSWORD_TRIES } from '../../src/services/vault.ts';
+import { SIGNUP_PASSWORD_TRIES } from '../../src/services/vaultLinks.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import {
   Client,
@@ -597,7 +596,7 @@ for (const database of testDatabases) {
         await visitor.request('POST', '/api/auth/password-reset', { email });
         await visitor.login(email, 'wrong password 123');
         await logged.app.services.accountMail.settled();
-        await researchOf(logged.app.services).events.flush();
+        await logged.app.services.research.events.flush();
         const tables = (await logged.db.kysely.introspection.getTables()).map((t) => t.name);
         assert.ok(tables.length >= 18, `tables: ${tables.join(', ')}`);
         for (const table of tables) {

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { CONTENT_SECURITY_POLICY, securityHeaders } from '../../src/http/server.ts';
-import { researchOf } from '../../src/http/research.ts';
 import { MAILS_PER_ADDRESS_PER_HOUR } from '../../src/services/accountMail.ts';
 import { readEvents, scrubText } from '../../src/services/events.ts';
 import { grantRole } from '../../src/services/roles.ts';
@@ -154,7 +153,7 @@ for (const database of testDatabases) {
         (await client.request('POST', '/api/events/click', { movieId, position: 1 })).status,
         204,
       );
-      await researchOf(api.app.services).events.flush();
+      await api.app.services.research.events.flush();
       const clicks = [];
       for await (const event of readEvents(api.db, { kinds: ['recommendation_click'] }))
         clicks.push(event);

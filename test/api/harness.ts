@@ -170,47 +170,65 @@ export function outboxMessages(api: Api): string[] {
 }
 
 /**
- * Waits for a sign-up link mailed to `email` in a file not in `skip` (the files there before the
- * sign-up) and returns its token.
+ * Waits for a message to `email`, in a file not in `skip`, from whose decoded text `pick` takes
+ * something (not null or undefined), and returns that; `missing` names what was awaited.
  */
-export async function signupToken(
+async function waitForPick<T>(
   outbox: string,
   email: string,
-  skip: ReadonlySet<string> = new Set(),
-): Promise<string> {
+  skip: ReadonlySet<string>,
+  pick: (mail: string) => T | null | undefined,
+  missing: string,
+): Promise<T> {
   const to = new RegExp(`^To: ${email.toLowerCase().replace(/[.+]/g, '\\$&')}$`, 'm');
   for (let attempt = 0; attempt < 800; attempt++) {
     for (const name of emlFiles(outbox).reverse()) {
       if (skip.has(name)) continue;
       const mail = decodeMail(readFileSync(join(outbox, name), 'utf8'));
-      const token = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(mail)?.[1];
-      if (token && to.test(mail)) return token;
+      if (!to.test(mail)) continue;
+      const picked = pick(mail);
+      if (picked !== null && picked !== undefined) return picked;
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`no sign-up link for ${email} in ${outbox}`);
+  throw new Error(`${missing} in ${outbox}`);
+}
+
+/**
+ * Waits for a sign-up link mailed to `email` in a file not in `skip` (the files there before the
+ * sign-up) and returns its token.
+ */
+export function signupToken(
+  outbox: string,
+  email: string,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<string> {
+  return waitForPick(
+    outbox,
+    email,
+    skip,
+    (mail) => /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(mail)?.[1],
+    `no sign-up link for ${email}`,
+  );
 }
 
 /**
  * Waits for a message to `email` whose decoded text matches `pattern`, in a file not in `skip`,
  * and returns the decoded text.
  */
-export async function waitForMailTo(
+export function waitForMailTo(
   api: Api,
   email: string,
   pattern: RegExp,
   skip: ReadonlySet<string> = new Set(),
 ): Promise<string> {
-  const to = new RegExp(`^To: ${email.toLowerCase().replace(/[.+]/g, '\\$&')}$`, 'm');
-  for (let attempt = 0; attempt < 800; attempt++) {
-    for (const name of emlFiles(api.outbox).reverse()) {
-      if (skip.has(name)) continue;
-      const mail = decodeMail(readFileSync(join(api.outbox, name), 'utf8'));
-      if (to.test(mail) && pattern.test(mail)) return mail;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no e-mail to ${email} matching ${pattern} in ${api.outbox}`);
+  return waitForPick(
+    api.outbox,
+    email,
+    skip,
+    (mail) => (pattern.test(mail) ? mail : null),
+    `no e-mail to ${email} matching ${pattern}`,
+  );
 }
 
 /** Waits until the outbox holds `count` messages (mail is sent in the background). */

@@ -6,8 +6,22 @@ import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { uiNeedsBuild } from '../../src/http/ui.ts';
 import { importDataset } from '../../src/services/datasets.ts';
-import { ClaimedRegistration, SIGNUP_PASSWORD_TRIES, Vault } from '../../src/services/vault.ts';
+import { Vault } from '../../src/services/vault.ts';
+import {
+  ClaimedRegistration,
+  SIGNUP_PASSWORD_TRIES,
+  claimPendingRegistration,
+  confirmEmailChange,
+  createEmailChange,
+  createPendingRegistration,
+  createVerifiedIdentity,
+  deleteExpiredLinks,
+  deleteExpiredRegistrations,
+  matchesPendingRegistration,
+  renewPendingRegistration,
+} from '../../src/services/vaultLinks.ts';
 import { testDatabases } from '../helpers/databases.ts';
+import { addMembers } from '../research/helpers.ts';
 import { tempDir } from '../helpers/files.ts';
 
 describe('the vault', () => {
@@ -61,7 +75,8 @@ describe('pending sign-ups in the vault', () => {
           const vault = new Vault({ secret: 'one secret for the test vault' });
           const now = 1_000_000;
           const options = { researchConsent: true, now, expiresAt: now + 100 };
-          const fresh = await vault.createPendingRegistration(
+          const fresh = await createPendingRegistration(
+            vault,
             db,
             'New@Example.org',
             'password one 1',
@@ -76,15 +91,16 @@ describe('pending sign-ups in the vault', () => {
           assert.match(row.password_hash, /^\$argon2id\$/);
           assert.equal(vault.decrypt(row.email_ciphertext!), 'new@example.org');
           assert.equal(
-            await vault.matchesPendingRegistration(db, 'new@example.org', 'password one 1', now),
+            await matchesPendingRegistration(vault, db, 'new@example.org', 'password one 1', now),
             true,
           );
           assert.equal(
-            await vault.matchesPendingRegistration(db, 'new@example.org', 'password two 2', now),
+            await matchesPendingRegistration(vault, db, 'new@example.org', 'password two 2', now),
             false,
           );
           assert.equal(
-            await vault.matchesPendingRegistration(
+            await matchesPendingRegistration(
+              vault,
               db,
               'new@example.org',
               'password one 1',
@@ -96,48 +112,37 @@ describe('pending sign-ups in the vault', () => {
 
           const token = fresh.kind === 'new' ? fresh.token : '';
           assert.deepEqual(
-            await vault.claimPendingRegistration(db, token, 'password one 1', now + 100),
+            await claimPendingRegistration(vault, db, token, 'password one 1', now + 100),
             { kind: 'unknown' },
             'expired',
           );
           assert.deepEqual(
-            await vault.claimPendingRegistration(db, token, 'password two 2', now),
+            await claimPendingRegistration(vault, db, token, 'password two 2', now),
             { kind: 'wrong-password', triesLeft: SIGNUP_PASSWORD_TRIES - 1 },
             'a wrong password leaves the link working',
           );
-          const claimed = await vault.claimPendingRegistration(db, token, 'password one 1', now);
+          const claimed = await claimPendingRegistration(vault, db, token, 'password one 1', now);
           assert.equal(claimed.kind, 'claimed');
           const claim = claimed.kind === 'claimed' ? claimed.claim : new ClaimedRegistration(false);
           assert.equal(claim.researchConsent, true);
           assert.deepEqual(Object.keys(claim), ['researchConsent'], 'the claim shows nothing else');
           assert.deepEqual(
-            await vault.claimPendingRegistration(db, token, 'password one 1', now),
+            await claimPendingRegistration(vault, db, token, 'password one 1', now),
             { kind: 'unknown' },
             'single use',
           );
 
-          await db.kysely
-            .insertInto('users')
-            .values({
-              id: 77,
-              created_at: now,
-              gender: null,
-              age: null,
-              occupation: null,
-              zip: null,
-              origin: 'signup',
-              research_consent: 1,
-            })
-            .execute();
+          await addMembers(db, [77], now);
           await assert.rejects(
-            vault.createVerifiedIdentity(db, 77, new ClaimedRegistration(false), now),
+            createVerifiedIdentity(vault, db, 77, new ClaimedRegistration(false), now),
             /not a claim made by the vault/,
           );
-          assert.equal(await vault.createVerifiedIdentity(db, 77, claim, now), true);
+          assert.equal(await createVerifiedIdentity(vault, db, 77, claim, now), true);
           assert.equal(await vault.findMember(db, 'new@example.org'), 77);
           assert.equal(await vault.authenticate(db, 'new@example.org', 'password one 1'), 77);
 
-          const again = await vault.createPendingRegistration(
+          const again = await createPendingRegistration(
+            vault,
             db,
             'new@example.org',
             'password two 2',
@@ -154,15 +159,15 @@ describe('pending sign-ups in the vault', () => {
             'an attempt on a registered address keeps no e-mail',
           );
           assert.equal(
-            await vault.matchesPendingRegistration(db, 'new@example.org', 'password two 2', now),
+            await matchesPendingRegistration(vault, db, 'new@example.org', 'password two 2', now),
             true,
             'it answers a login like any pending sign-up',
           );
           assert.equal(
-            await vault.renewPendingRegistration(db, 'new@example.org', now + 200, now),
+            await renewPendingRegistration(vault, db, 'new@example.org', now + 200, now),
             null,
           );
-          assert.equal(await vault.deleteExpiredRegistrations(db, now + 100), 1);
+          assert.equal(await deleteExpiredRegistrations(db, now + 100), 1);
         } finally {
           await database.cleanup(db);
         }
@@ -177,7 +182,8 @@ describe('pending sign-ups in the vault', () => {
         try {
           const vault = new Vault({ secret: 'one secret for the test vault' });
           const now = 1_000_000;
-          const fresh = await vault.createPendingRegistration(
+          const fresh = await createPendingRegistration(
+            vault,
             db,
             'guess@example.org',
             'the real password',
@@ -186,14 +192,14 @@ describe('pending sign-ups in the vault', () => {
           const token = fresh.kind === 'new' ? fresh.token : '';
           const guesses = await Promise.all(
             Array.from({ length: SIGNUP_PASSWORD_TRIES + 3 }, (_, k) =>
-              vault.claimPendingRegistration(db, token, `wrong guess ${k}xx`, now),
+              claimPendingRegistration(vault, db, token, `wrong guess ${k}xx`, now),
             ),
           );
           const wrong = guesses.filter((g) => g.kind === 'wrong-password');
           assert.equal(wrong.length, SIGNUP_PASSWORD_TRIES, 'only so many passwords are checked');
           assert.equal(guesses.filter((g) => g.kind === 'unknown').length, 3);
           assert.deepEqual(
-            await vault.claimPendingRegistration(db, token, 'the real password', now),
+            await claimPendingRegistration(vault, db, token, 'the real password', now),
             { kind: 'unknown' },
             'the right password comes too late',
           );
@@ -213,21 +219,7 @@ describe('pending sign-ups in the vault', () => {
         try {
           const vault = new Vault({ secret: 'one secret for the test vault' });
           const now = 1_000_000;
-          for (const id of [41, 42]) {
-            await db.kysely
-              .insertInto('users')
-              .values({
-                id,
-                created_at: now,
-                gender: null,
-                age: null,
-                occupation: null,
-                zip: null,
-                origin: 'signup',
-                research_consent: 0,
-              })
-              .execute();
-          }
+          await addMembers(db, [41, 42], now);
           assert.equal(
             await vault.createIdentity(db, 41, 'old@example.org', 'password 41 41'),
             true,
@@ -238,33 +230,33 @@ describe('pending sign-ups in the vault', () => {
           );
           const options = { now, expiresAt: now + 100 };
 
-          const taken = await vault.createEmailChange(db, 41, 'Other@example.org', options);
+          const taken = await createEmailChange(vault, db, 41, 'Other@example.org', options);
           assert.deepEqual(taken, { kind: 'registered', userId: 42 });
-          const first = await vault.createEmailChange(db, 41, 'New@Example.org', options);
-          const second = await vault.createEmailChange(db, 41, 'new@example.org', options);
+          const first = await createEmailChange(vault, db, 41, 'New@Example.org', options);
+          const second = await createEmailChange(vault, db, 41, 'new@example.org', options);
           assert.ok(first.kind === 'new' && second.kind === 'new');
           const rows = await db.kysely.selectFrom('email_changes').selectAll().execute();
           assert.equal(rows.length, 1, "a new request replaces the member's earlier ones");
           assert.ok(!JSON.stringify(rows).toLowerCase().includes('new@example.org'));
           assert.equal(vault.decrypt(rows[0].email_ciphertext!), 'new@example.org');
-          assert.equal(await vault.confirmEmailChange(db, first.token, now), null, 'replaced');
+          assert.equal(await confirmEmailChange(vault, db, first.token, now), null, 'replaced');
           assert.equal(
-            await vault.confirmEmailChange(db, second.token, now + 100),
+            await confirmEmailChange(vault, db, second.token, now + 100),
             null,
             'expired',
           );
           assert.equal(await vault.emailOf(db, 41), 'old@example.org', 'nothing changed yet');
-          assert.deepEqual(await vault.confirmEmailChange(db, second.token, now), {
+          assert.deepEqual(await confirmEmailChange(vault, db, second.token, now), {
             userId: 41,
             previousEmail: 'old@example.org',
           });
           assert.equal(await vault.emailOf(db, 41), 'new@example.org');
           assert.equal(await vault.authenticate(db, 'new@example.org', 'password 41 41'), 41);
           assert.equal(await vault.findMember(db, 'old@example.org'), null);
-          assert.equal(await vault.confirmEmailChange(db, second.token, now), null, 'single use');
+          assert.equal(await confirmEmailChange(vault, db, second.token, now), null, 'single use');
 
           // A link whose address got an account meanwhile changes nothing.
-          const late = await vault.createEmailChange(db, 42, 'late@example.org', options);
+          const late = await createEmailChange(vault, db, 42, 'late@example.org', options);
           assert.equal(late.kind, 'new');
           await db.kysely.deleteFrom('identities').where('user_id', '=', 41).execute();
           assert.equal(
@@ -272,19 +264,19 @@ describe('pending sign-ups in the vault', () => {
             true,
           );
           assert.equal(
-            await vault.confirmEmailChange(db, late.kind === 'new' ? late.token : '', now),
+            await confirmEmailChange(vault, db, late.kind === 'new' ? late.token : '', now),
             null,
           );
           assert.equal(await vault.emailOf(db, 42), 'other@example.org');
 
-          await vault.createEmailChange(db, 42, 'sweep@example.org', options);
-          await vault.createPendingRegistration(db, 'sweep2@example.org', 'password sweep 2', {
+          await createEmailChange(vault, db, 42, 'sweep@example.org', options);
+          await createPendingRegistration(vault, db, 'sweep2@example.org', 'password sweep 2', {
             researchConsent: false,
             now,
             expiresAt: now + 50,
           });
-          assert.equal(await vault.deleteExpiredLinks(db, now + 99), 1, 'only the sign-up expired');
-          assert.equal(await vault.deleteExpiredLinks(db, now + 100), 1);
+          assert.equal(await deleteExpiredLinks(db, now + 99), 1, 'only the sign-up expired');
+          assert.equal(await deleteExpiredLinks(db, now + 100), 1);
           assert.equal(
             (await db.kysely.selectFrom('email_changes').selectAll().execute()).length,
             0,

@@ -120,19 +120,32 @@ function linkPattern(address: string, path: string): RegExp {
   return new RegExp(`^To: ${to}$[\\s\\S]*?(/${path}\\?token=[A-Za-z0-9_-]+)`, 'm');
 }
 
-/** Types the sign-up password on a sign-up link's page and submits; returns the answer. */
-async function confirmSignup(password: string): Promise<Response> {
-  await page.getByLabel('Password chosen at sign-up').fill(password);
+/** Clicks and returns the answer to the request the click causes (`urlPart`), whatever its status. */
+async function answerTo(target: Locator, urlPart: string): Promise<Response> {
   const [response] = await Promise.all([
-    page.waitForResponse((answer) => answer.url().includes('/api/auth/register/verify')),
-    page.getByRole('button', { name: 'Confirm and log in' }).click(),
+    page.waitForResponse((answer) => answer.url().includes(urlPart)),
+    target.click(),
   ]);
   return response;
 }
 
-async function logIn(email: string, password: string): Promise<void> {
+/** Types the sign-up password on a sign-up link's page and submits; returns the answer. */
+async function confirmSignup(password: string): Promise<Response> {
+  await page.getByLabel('Password chosen at sign-up').fill(password);
+  return answerTo(
+    page.getByRole('button', { name: 'Confirm and log in' }),
+    '/api/auth/register/verify',
+  );
+}
+
+/** Fills the "E-mail" and "Password" fields of the sign-up or log-in form. */
+async function fillCredentials(email: string, password: string): Promise<void> {
   await page.getByLabel('E-mail', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
+}
+
+async function logIn(email: string, password: string): Promise<void> {
+  await fillCredentials(email, password);
   await clickAndWait(
     page.getByRole('button', { name: 'Log in', exact: true }),
     'POST',
@@ -173,8 +186,7 @@ async function journey(): Promise<void> {
 
   await page.getByRole('link', { name: 'Sign up' }).click();
   await page.waitForURL('**/signup');
-  await page.getByLabel('E-mail', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(firstPassword);
+  await fillCredentials(email, firstPassword);
   await page.getByLabel('Include my ratings in research datasets').check();
   await screenshot(page, '02-signup');
   const registered = await clickAndWait(
@@ -194,12 +206,11 @@ async function journey(): Promise<void> {
 
   // --- Logging in before following the link: told to confirm, and a new link on request -----
   await page.goto('/login');
-  await page.getByLabel('E-mail', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(firstPassword);
-  const [early] = await Promise.all([
-    page.waitForResponse((response) => response.url().includes('/api/auth/login')),
-    page.getByRole('button', { name: 'Log in', exact: true }).click(),
-  ]);
+  await fillCredentials(email, firstPassword);
+  const early = await answerTo(
+    page.getByRole('button', { name: 'Log in', exact: true }),
+    '/api/auth/login',
+  );
   assert.equal(early.status(), 403, 'the sign-up password is told to confirm the address');
   await page.getByRole('alert').filter({ hasText: 'not confirmed yet' }).waitFor();
   await clickAndWait(
@@ -459,13 +470,12 @@ async function journey(): Promise<void> {
   );
   await page.waitForURL('**/login');
   await page.getByText('Your password was changed').waitFor();
-  await page.getByLabel('E-mail', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(firstPassword);
-  const refused = await Promise.all([
-    page.waitForResponse((response) => response.url().includes('/api/auth/login')),
-    page.getByRole('button', { name: 'Log in', exact: true }).click(),
-  ]);
-  assert.equal(refused[0].status(), 401, 'the old password no longer works');
+  await fillCredentials(email, firstPassword);
+  const refused = await answerTo(
+    page.getByRole('button', { name: 'Log in', exact: true }),
+    '/api/auth/login',
+  );
+  assert.equal(refused.status(), 401, 'the old password no longer works');
   await page.getByRole('alert').getByText('Could not log in.').waitFor();
   await logIn(email, secondPassword);
   await page.waitForURL(`${server.baseUrl}/`);
@@ -547,8 +557,7 @@ async function journey(): Promise<void> {
   assert.equal(profileGone, 404, 'the public profile is gone');
 
   // --- The e-mail can register again, as a new member --------------------------------------
-  await page.getByLabel('E-mail', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(firstPassword);
+  await fillCredentials(email, firstPassword);
   const again = await clickAndWait(
     page.getByRole('button', { name: 'Create account' }),
     'POST',

@@ -43,7 +43,19 @@ test(
         `${name}: ${share(name)} vs reference ${expected}`,
       );
     }
-    assert.ok(audit.quasiIdentifiers);
+    // Quasi-identifier risk of the release as published, from the users table directly.
+    const qi = audit.quasiIdentifiers!;
+    const classes = new Map<string, number>();
+    for (const user of dataset.users) {
+      const key = [user.gender, user.age, user.occupation, user.zip].join('|');
+      classes.set(key, (classes.get(key) ?? 0) + 1);
+    }
+    const uniqueUsers = [...classes.values()].filter((size) => size === 1).length;
+    assert.equal(qi.users, 943);
+    assert.equal(qi.uniqueGenderAgeOccupationZip, uniqueUsers / 943);
+    assert.equal(qi.classes, classes.size);
+    // The class histogram is over the same four quasi-identifiers: its size-1 share is the same.
+    assert.equal(qi.histogram.size1, uniqueUsers / 943);
   },
 );
 

@@ -213,6 +213,10 @@ const bin = new URL('../../bin/lenslab', import.meta.url).pathname;
 function cli(args: string[]) {
   return spawnSync(bin, args, { encoding: 'utf8' });
 }
+/** `lenslab release` of the ML-1M folder `data` into `out`, with more arguments. */
+function releaseCli(data: string, out: string, ...more: string[]) {
+  return cli(['release', '--from', data, '--from-format', 'ml-1m', '--out', out, ...more]);
+}
 
 test('CLI: a bad policy is refused with the key named, and nothing is written', () => {
   const data = folder();
@@ -220,31 +224,11 @@ test('CLI: a bad policy is refused with the key named, and nothing is written', 
   const policyPath = join(root, 'bad.yaml');
   writeFileSync(policyPath, 'demographics:\n  k: 0\n');
   const out = folder();
-  const result = cli([
-    'release',
-    '--from',
-    data,
-    '--from-format',
-    'ml-1m',
-    '--out',
-    out,
-    '--policy',
-    policyPath,
-  ]);
+  const result = releaseCli(data, out, '--policy', policyPath);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /bad\.yaml: demographics\.k/);
   assert.throws(() => readdirSync(out));
-  const unknown = cli([
-    'release',
-    '--from',
-    data,
-    '--from-format',
-    'ml-1m',
-    '--out',
-    out,
-    '--preset',
-    'lax',
-  ]);
+  const unknown = releaseCli(data, out, '--preset', 'lax');
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /unknown preset "lax"/);
 });
@@ -253,19 +237,7 @@ test('CLI: the gate refuses a naive release with a non-zero exit, naming the fai
   const data = folder();
   writeMl1m(source, data);
   const out = folder();
-  const result = cli([
-    'release',
-    '--from',
-    data,
-    '--from-format',
-    'ml-1m',
-    '--out',
-    out,
-    '--preset',
-    'naive',
-    '--seed',
-    '3',
-  ]);
+  const result = releaseCli(data, out, '--preset', 'naive', '--seed', '3');
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /release refused by the privacy gate/);
   assert.match(result.stderr, /scoreboard \(m=8, w=2, D=14\)/);
@@ -278,13 +250,8 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
   writeMl1m(source, data);
   const out = folder();
   const mappingPath = join(root, 'cli-mapping.csv');
-  const released = cli([
-    'release',
-    '--from',
+  const released = releaseCli(
     data,
-    '--from-format',
-    'ml-1m',
-    '--out',
     out,
     '--preset',
     'naive',
@@ -292,7 +259,7 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
     mappingPath,
     '--seed',
     '5',
-  ]);
+  );
   assert.notEqual(released.status, 0); // naive is refused: only the report is written …
   const lenient = join(root, 'lenient.json');
   writeFileSync(
@@ -300,35 +267,22 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
     JSON.stringify({ extends: 'naive', gate: { maxReidentified: 1 }, utility: { holdout: 0 } }),
   );
   const out2 = folder();
-  const ok = cli([
-    'release',
-    '--from',
-    data,
-    '--from-format',
-    'ml-1m',
-    '--out',
-    out2,
-    '--policy',
-    lenient,
-    '--keep-mapping',
-    mappingPath,
-    '--json',
-  ]);
+  const ok = releaseCli(data, out2, '--policy', lenient, '--keep-mapping', mappingPath, '--json');
   assert.equal(ok.status, 0, ok.stderr);
-  const audit = cli([
-    'audit',
-    '--original',
-    data,
-    '--format',
-    'ml-1m',
-    '--release',
-    out2,
-    '--mapping',
-    mappingPath,
-    '--targets',
-    'all',
-    '--json',
-  ]);
+  const auditOf = (mapping: string, ...more: string[]) =>
+    cli([
+      'audit',
+      '--original',
+      data,
+      '--format',
+      'ml-1m',
+      '--release',
+      out2,
+      '--mapping',
+      mapping,
+      ...more,
+    ]);
+  const audit = auditOf(mappingPath, '--targets', 'all', '--json');
   assert.equal(audit.status, 0, audit.stderr);
   const report = JSON.parse(audit.stdout);
   assert.equal(report.audit.scoreboard.length, 5);
@@ -336,17 +290,7 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
   assert.ok(report.audit.scoreboard[1].reidentified > 0.5);
   const badMapping = join(root, 'bad-mapping.csv');
   writeFileSync(badMapping, 'release,user\n1,2\n');
-  const bad = cli([
-    'audit',
-    '--original',
-    data,
-    '--format',
-    'ml-1m',
-    '--release',
-    out2,
-    '--mapping',
-    badMapping,
-  ]);
+  const bad = auditOf(badMapping);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /bad-mapping\.csv:1: expected the header "release_id,user_id"/);
 });

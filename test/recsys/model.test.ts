@@ -219,7 +219,41 @@ test('knn and bias: folding in a training user reproduces that user', () => {
     { movieId: 1002, rating: 1 },
     { movieId: 1003, rating: 4 },
   ]);
-  assert.ok((newcomer.state as Float64Array).length > 0);
+  // The newcomer's neighbours, computed here from the definition: the cosine of baseline
+  // residuals over the co-rated movies, shrunk by (n − 1) / (n − 1 + shrinkage), positive only.
+  const { globalMean, userBias, itemBias } = userKnn.core.baseline;
+  const shrinkage = Number(userKnn.params.shrinkage);
+  const expected: Array<[number, number]> = [];
+  for (let v = 0; v < userKnn.users; v++) {
+    const other = userKnn.view(v);
+    let xy = 0;
+    let xx = 0;
+    let yy = 0;
+    let n = 0;
+    for (let t = 0; t < newcomer.items.length; t++) {
+      const i = newcomer.items[t];
+      const position = other.items.indexOf(i);
+      if (position < 0) continue;
+      const x = newcomer.ratings[t] - globalMean - newcomer.bias - itemBias[i];
+      const y = other.ratings[position] - globalMean - userBias[v] - itemBias[i];
+      xy += x * y;
+      xx += x * x;
+      yy += y * y;
+      n++;
+    }
+    const similarity =
+      xx * yy > 0 ? (xy / Math.sqrt(xx * yy)) * ((n - 1) / (n - 1 + shrinkage)) : 0;
+    if (similarity > 0) expected.push([v, similarity]);
+  }
+  expected.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  expected.length = Math.min(expected.length, Number(userKnn.params.modelSize));
+  assert.ok(expected.length > 0);
+  const state = newcomer.state as Float64Array;
+  assert.equal(state.length, 2 * expected.length);
+  expected.forEach(([v, similarity], n) => {
+    assert.equal(state[2 * n], v);
+    assert.ok(Math.abs(state[2 * n + 1] - similarity) < 1e-12, `neighbour ${n}`);
+  });
   assert.equal(userKnn.recommend(newcomer, 5).length, 5);
 });
 

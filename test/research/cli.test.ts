@@ -65,21 +65,12 @@ describe('lenslab events and lenslab users', () => {
     await db?.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  const exportCommand = (...args: string[]) => lenslab(database, 'events', 'export', ...args);
 
   test('events export --format csv with --since', async () => {
     const out = join(dir, 'events.csv');
-    const result = await lenslab(
-      database,
-      'events',
-      'export',
-      '--format',
-      'csv',
-      '--out',
-      out,
-      '--since',
-      '2026-01-06',
-      '--json',
-    );
+    const args = ['--format', 'csv', '--out', out, '--since', '2026-01-06', '--json'];
+    const result = await exportCommand(...args);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).rows, 1);
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
@@ -90,22 +81,15 @@ describe('lenslab events and lenslab users', () => {
 
   test('events export --format jsonl with --until; an empty range gives a header-only CSV', async () => {
     const jsonl = join(dir, 'events.jsonl');
-    assert.equal(
-      (
-        await lenslab(
-          database,
-          'events',
-          'export',
-          '--format',
-          'jsonl',
-          '--out',
-          jsonl,
-          '--until',
-          '2026-01-01',
-        )
-      ).code,
-      0,
+    const toJsonl = await exportCommand(
+      '--format',
+      'jsonl',
+      '--out',
+      jsonl,
+      '--until',
+      '2026-01-01',
     );
+    assert.equal(toJsonl.code, 0, toJsonl.stderr);
     assert.deepEqual(
       readFileSync(jsonl, 'utf8')
         .trimEnd()
@@ -114,22 +98,8 @@ describe('lenslab events and lenslab users', () => {
       ['page'],
     );
     const empty = join(dir, 'empty.csv');
-    assert.equal(
-      (
-        await lenslab(
-          database,
-          'events',
-          'export',
-          '--format',
-          'csv',
-          '--out',
-          empty,
-          '--since',
-          '2030-01-01',
-        )
-      ).code,
-      0,
-    );
+    const toCsv = await exportCommand('--format', 'csv', '--out', empty, '--since', '2030-01-01');
+    assert.equal(toCsv.code, 0, toCsv.stderr);
     assert.equal(readFileSync(empty, 'utf8'), `${CSV_COLUMNS.join(',')}\n`);
   });
 
@@ -151,7 +121,7 @@ describe('lenslab events and lenslab users', () => {
       [['--format', 'csv', '--out', join(dir, 'events.csv')], /already exists \(add --overwrite/],
     ];
     for (const [args, message] of cases) {
-      const result = await lenslab(database, 'events', 'export', ...args);
+      const result = await exportCommand(...args);
       assert.equal(result.code, 1, args.join(' '));
       assert.match(result.stderr, message);
     }

@@ -3,15 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/connection.ts';
 import {
-  AccessRequestError,
   appendAuditEntry,
   lookupMemberIdentity,
   readAuditLog,
 } from '../../src/services/accessAudit.ts';
 import {
-  ForbiddenError,
-  RoleError,
-  UnauthenticatedError,
   grantRole,
   hasRole,
   listRoles,
@@ -21,7 +17,7 @@ import {
 } from '../../src/services/roles.ts';
 import { Vault } from '../../src/services/vault.ts';
 import { testDatabases } from '../helpers/databases.ts';
-import { addMembers } from './helpers.ts';
+import { addMembers, serviceError } from './helpers.ts';
 
 const MEMBER = 11;
 const RESEARCHER = 12;
@@ -58,27 +54,34 @@ for (const target of testDatabases) {
     });
 
     test('requireRole: 401 without a member, 403 without the role', async () => {
-      await assert.rejects(requireRole(db, null, 'researcher'), (e: Error) => {
-        assert.ok(e instanceof UnauthenticatedError);
-        assert.equal(e.statusCode, 401);
-        return true;
-      });
-      await assert.rejects(requireRole(db, MEMBER, 'researcher'), (e: Error) => {
-        assert.ok(e instanceof ForbiddenError);
-        assert.equal(e.statusCode, 403);
-        return true;
-      });
-      await assert.rejects(requireRole(db, RESEARCHER, 'admin'), ForbiddenError);
+      await assert.rejects(
+        requireRole(db, null, 'researcher'),
+        serviceError('unauthenticated', 'log in first'),
+      );
+      await assert.rejects(
+        requireRole(db, MEMBER, 'researcher'),
+        serviceError('forbidden', 'this needs the researcher role'),
+      );
+      await assert.rejects(
+        requireRole(db, RESEARCHER, 'admin'),
+        serviceError('forbidden', 'this needs the admin role'),
+      );
       await requireRole(db, RESEARCHER, 'researcher');
       await requireRole(db, ADMIN, 'admin');
     });
 
     test('grant and revoke: checked, idempotent, audited', async () => {
-      await assert.rejects(grantRole(db, MEMBER, 'owner'), RoleError);
-      await assert.rejects(grantRole(db, 999, 'researcher'), /member 999 does not exist/);
+      await assert.rejects(
+        grantRole(db, MEMBER, 'owner'),
+        serviceError('invalid', 'role: must be one of researcher, admin, got "owner"'),
+      );
+      await assert.rejects(
+        grantRole(db, 999, 'researcher'),
+        serviceError('invalid', 'member 999 does not exist'),
+      );
       await assert.rejects(
         grantRole(db, MEMBER, 'researcher', { actorId: RESEARCHER }),
-        ForbiddenError,
+        serviceError('forbidden', 'only an admin can change roles'),
       );
       assert.equal(await grantRole(db, MEMBER, 'researcher', { actorId: ADMIN }), true);
       assert.equal(await grantRole(db, MEMBER, 'researcher', { actorId: ADMIN }), false);
@@ -119,7 +122,7 @@ for (const target of testDatabases) {
           memberId: TARGET,
           reason: 'I am curious about this one',
         }),
-        ForbiddenError,
+        serviceError('forbidden', "only an admin can look up a member's identity"),
       );
       const [denied] = await readAuditLog(db, null, { limit: 1 });
       assert.deepEqual(
@@ -128,7 +131,7 @@ for (const target of testDatabases) {
       );
       await assert.rejects(
         lookupMemberIdentity(db, watchedVault, { adminId: ADMIN, memberId: TARGET, reason: '  ' }),
-        (e: Error) => e instanceof AccessRequestError && /^reason: /.test(e.message),
+        serviceError('invalid', /^reason: /),
       );
       await assert.rejects(
         lookupMemberIdentity(db, watchedVault, {
@@ -136,7 +139,7 @@ for (const target of testDatabases) {
           memberId: TARGET,
           reason: 'x'.repeat(20),
         }),
-        UnauthenticatedError,
+        serviceError('unauthenticated'),
       );
       assert.equal(vaultCalls, 0);
 
@@ -164,7 +167,10 @@ for (const target of testDatabases) {
     });
 
     test('only admins read the audit log', async () => {
-      await assert.rejects(readAuditLog(db, RESEARCHER), ForbiddenError);
+      await assert.rejects(
+        readAuditLog(db, RESEARCHER),
+        serviceError('forbidden', 'only an admin can read the access-audit log'),
+      );
       const entries = await readAuditLog(db, ADMIN);
       assert.ok(entries.length >= 4);
       for (let i = 1; i < entries.length; i++)

@@ -3,7 +3,7 @@
 // the running experiment of that name (or a name starting with "predicted-stars-"), or null.
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import { consoleApi } from './pages/console/consoleApi.ts';
+import { consoleApi } from './features/console/api.ts';
 import { useSession } from './session.tsx';
 
 /** null while a member's variants are being asked for. */

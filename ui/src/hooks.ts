@@ -1,5 +1,6 @@
 // Small data-loading hooks shared by the pages.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -68,17 +69,19 @@ export function useTitle(title: string): void {
 
 /**
  * The busy flag and error of an action a form or button starts: `run(job)` sets busy, clears the
- * error, keeps the job's failure for <ErrorMessage>, and resolves to whether the job succeeded.
+ * error, keeps the job's failure for <ErrorMessage>, and resolves to whether the job succeeded;
+ * `submit(job)` is a form's onSubmit handler that runs `job` instead of sending the form.
  */
 export function useAction(): {
   busy: boolean;
   error: unknown;
   setError: (error: unknown) => void;
-  run: (job: () => Promise<void>) => Promise<boolean>;
+  run: (job: () => Promise<unknown>) => Promise<boolean>;
+  submit: (job: () => Promise<unknown>) => (event: FormEvent) => void;
 } {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  async function run(job: () => Promise<void>): Promise<boolean> {
+  async function run(job: () => Promise<unknown>): Promise<boolean> {
     setBusy(true);
     setError(null);
     try {
@@ -91,5 +94,25 @@ export function useAction(): {
       setBusy(false);
     }
   }
-  return { busy, error, setError, run };
+  const submit = (job: () => Promise<unknown>) => (event: FormEvent) => {
+    event.preventDefault();
+    void run(job);
+  };
+  return { busy, error, setError, run, submit };
+}
+
+/**
+ * A form's draft values, and `field(name)`: the value and onChange props of the field that edits
+ * `name` (fields give strings; the draft keeps them as its own string types).
+ */
+export function useDraft<Draft extends Record<string, string>>(initial: Draft) {
+  const [draft, setDraft] = useState(initial);
+  function field<Name extends keyof Draft>(name: Name) {
+    return {
+      value: draft[name],
+      onChange: (value: string) =>
+        setDraft((current) => ({ ...current, [name]: value as Draft[Name] })),
+    };
+  }
+  return { draft, field };
 }

@@ -1,45 +1,16 @@
-// Shapes of the lenslab JSON API (docs/api.md is the contract).
+// Shapes of the lenslab JSON API (docs/api.md is the contract). Where the server exports the zod
+// schema of a shape (src/http/schemas.ts), the type is inferred from it (`import type`: nothing
+// of the server is bundled); the others are written out here.
+import type { z } from 'zod';
+import type * as Schemas from '../../src/http/schemas.ts';
 
-export interface Member {
-  id: number;
-  username: string | null;
-  onboarded: boolean;
-  ratingsCount: number;
-  roles: string[];
-}
-
-export interface SessionInfo {
-  member: Member | null;
-  csrfToken: string;
-}
-
-export interface MovieSummary {
-  id: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  averageRating: number | null;
-  ratingsCount: number;
-  predictedRating: number | null;
-  yourRating: number | null;
-}
-
-export interface MovieDetail extends MovieSummary {
-  /** Counts of 1..5-star ratings. */
-  histogram: number[];
-  similar: MovieSummary[];
-}
-
-export interface RatedBecause {
-  id: number;
-  title: string;
-  yourRating: number;
-}
-
-export interface Recommendation extends MovieSummary {
-  predictedRating: number;
-  reason: { becauseYouRated: RatedBecause[] } | null;
-}
+export type Member = z.infer<typeof Schemas.Member>;
+export type SessionInfo = z.infer<typeof Schemas.SessionInfo>;
+export type MovieSummary = z.infer<typeof Schemas.MovieSummary>;
+/** `histogram`: counts of 1..5-star ratings. */
+export type MovieDetail = z.infer<typeof Schemas.MovieDetail>;
+export type Recommendation = z.infer<typeof Schemas.Recommendation>;
+export type RatedBecause = NonNullable<Recommendation['reason']>['becauseYouRated'][number];
 
 export interface RecommendationList {
   items: Recommendation[];
@@ -53,10 +24,7 @@ export interface Page<T> {
   total: number;
 }
 
-export interface RatedMovie extends MovieSummary {
-  rating: number;
-  ratedAt: string;
-}
+export type RatedMovie = z.infer<typeof Schemas.RatedMovie>;
 
 export interface RatingSaved {
   movieId: number;
@@ -64,14 +32,8 @@ export interface RatingSaved {
   ratedAt: string;
 }
 
-export type RatingsVisibility = 'public' | 'anonymous' | 'private';
-
-export interface Privacy {
-  ratingsVisibility: RatingsVisibility;
-  researchConsent: boolean;
-  emailUpdates: boolean;
-  username: string | null;
-}
+export type RatingsVisibility = z.infer<typeof Schemas.Visibility>;
+export type Privacy = z.infer<typeof Schemas.Privacy>;
 
 export interface PublicProfile {
   username: string;
@@ -123,12 +85,8 @@ export interface ThreadPage {
   posts: Post[];
 }
 
-/** An RFC 9457 problem document, as the server sends for every error. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  instance?: string;
-  errors?: Array<{ path?: string; message?: string }>;
-}
+/**
+ * An RFC 9457 problem document, as the server sends for every error; the client also makes
+ * partial ones (a network error, a status line without a body).
+ */
+export type Problem = Partial<z.infer<typeof Schemas.Problem>>;

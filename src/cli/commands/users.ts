@@ -1,27 +1,20 @@
 import type { Command } from 'commander';
 import { readAuditLog } from '../../services/accessAudit.ts';
-import { GRANTABLE_ROLES, grantRole, listRoles, revokeRole } from '../../services/roles.ts';
+import {
+  GRANTABLE_ROLES,
+  grantRole,
+  listRoles,
+  revokeRole,
+  type GrantableRole,
+} from '../../services/roles.ts';
 import { withDatabase } from '../database.ts';
 import { UsageError, action, parseWholeNumber, report } from '../output.ts';
 
-/** Service errors a user caused (they carry an HTTP 4xx statusCode) become one-line usage errors. */
-async function asUsage<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      throw new UsageError((error as Error).message);
-    }
-    throw error;
-  }
-}
-
-function checkRole(role: string): string {
+function checkRole(role: string): GrantableRole {
   if (!(GRANTABLE_ROLES as readonly string[]).includes(role)) {
     throw new UsageError(`--role: must be one of ${GRANTABLE_ROLES.join(', ')}, got "${role}"`);
   }
-  return role;
+  return role as GrantableRole;
 }
 
 export function registerUsers(program: Command): void {
@@ -29,49 +22,36 @@ export function registerUsers(program: Command): void {
     .command('users')
     .description('member roles (researcher, admin) and the access-audit log');
 
-  users
-    .command('grant')
-    .description('give a member the researcher or admin role (written to the access-audit log)')
-    .requiredOption('--role <role>', GRANTABLE_ROLES.join(' or '))
-    .argument('<id>', "the member's numeric id")
-    .option('--json', 'print a JSON summary')
-    .action(
-      action(async (id: string, options: { role: string; json?: boolean }, command: Command) => {
-        const role = checkRole(options.role);
-        const memberId = parseWholeNumber('ID', id, 1);
-        const changed = await withDatabase(command, (db) =>
-          asUsage(() => grantRole(db, memberId, role)),
-        );
-        report(
-          !!options.json,
-          { memberId, role, changed },
-          changed ? `member ${memberId} is now ${role}` : `member ${memberId} already was ${role}`,
-        );
-      }),
-    );
-
-  users
-    .command('revoke')
-    .description('take a role away from a member (written to the access-audit log)')
-    .requiredOption('--role <role>', GRANTABLE_ROLES.join(' or '))
-    .argument('<id>', "the member's numeric id")
-    .option('--json', 'print a JSON summary')
-    .action(
-      action(async (id: string, options: { role: string; json?: boolean }, command: Command) => {
-        const role = checkRole(options.role);
-        const memberId = parseWholeNumber('ID', id, 1);
-        const changed = await withDatabase(command, (db) =>
-          asUsage(() => revokeRole(db, memberId, role)),
-        );
-        report(
-          !!options.json,
-          { memberId, role, changed },
-          changed
-            ? `member ${memberId} is no longer ${role}`
-            : `member ${memberId} was not ${role}`,
-        );
-      }),
-    );
+  const changes = {
+    grant: {
+      description: 'give a member the researcher or admin role (written to the access-audit log)',
+      change: grantRole,
+      said: (id: number, role: string, changed: boolean) =>
+        changed ? `member ${id} is now ${role}` : `member ${id} already was ${role}`,
+    },
+    revoke: {
+      description: 'take a role away from a member (written to the access-audit log)',
+      change: revokeRole,
+      said: (id: number, role: string, changed: boolean) =>
+        changed ? `member ${id} is no longer ${role}` : `member ${id} was not ${role}`,
+    },
+  };
+  for (const [name, { description, change, said }] of Object.entries(changes)) {
+    users
+      .command(name)
+      .description(description)
+      .requiredOption('--role <role>', GRANTABLE_ROLES.join(' or '))
+      .argument('<id>', "the member's numeric id")
+      .option('--json', 'print a JSON summary')
+      .action(
+        action(async (id: string, options: { role: string; json?: boolean }, command: Command) => {
+          const role = checkRole(options.role);
+          const memberId = parseWholeNumber('ID', id, 1);
+          const changed = await withDatabase(command, (db) => change(db, memberId, role));
+          report(!!options.json, { memberId, role, changed }, said(memberId, role, changed));
+        }),
+      );
+  }
 
   users
     .command('list-roles')

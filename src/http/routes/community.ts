@@ -13,9 +13,8 @@ import {
   listThreads,
   threadView,
 } from '../../services/community.ts';
-import { memberId, requireMember } from '../context.ts';
-import { HttpProblem } from '../problem.ts';
-import { Problem, idParam, queryInt } from '../schemas.ts';
+import { member, memberId, membersOnly } from '../context.ts';
+import { idParam, problems, queryInt } from '../schemas.ts';
 
 const Board = z.object({
   id: z.number().int(),
@@ -36,7 +35,7 @@ const Post = z.object({
 });
 const Slug = z.string().regex(/^[a-z0-9-]{1,60}$/, 'must be a board slug');
 
-export const registerCommunityRoutes: FastifyPluginAsyncZod = async (app) => {
+const readingRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db } = app.services;
 
   app.get(
@@ -69,52 +68,15 @@ export const registerCommunityRoutes: FastifyPluginAsyncZod = async (app) => {
             page: z.number().int(),
             total: z.number().int(),
           }),
-          400: Problem,
-          404: Problem,
+          ...problems(400, 404),
         },
       },
     },
     async (request) => {
       const board = await boardBySlug(db, request.params.slug);
-      if (!board) throw new HttpProblem(404, `no board called ${request.params.slug}`);
       const page = request.query.page ?? 1;
       const { threads, total } = await listThreads(db, board.id, page);
       return { board, threads, page, total };
-    },
-  );
-
-  app.post(
-    '/api/boards/:slug/threads',
-    {
-      schema: {
-        tags: ['community'],
-        summary: 'Start a thread (needs a public username)',
-        params: z.object({ slug: Slug }),
-        body: z.object({
-          title: z.string().trim().min(1, 'must not be empty').max(TITLE_MAX),
-          body: Body,
-        }),
-        response: {
-          201: z.object({ id: z.number().int(), postId: z.number().int() }),
-          400: Problem,
-          401: Problem,
-          403: Problem,
-          404: Problem,
-        },
-      },
-    },
-    async (request, reply) => {
-      const userId = requireMember(request);
-      const board = await boardBySlug(db, request.params.slug);
-      if (!board) throw new HttpProblem(404, `no board called ${request.params.slug}`);
-      const { threadId, postId } = await createThread(
-        db,
-        userId,
-        board.id,
-        request.body.title,
-        request.body.body,
-      );
-      return reply.code(201).send({ id: threadId, postId });
     },
   );
 
@@ -136,15 +98,43 @@ export const registerCommunityRoutes: FastifyPluginAsyncZod = async (app) => {
             }),
             posts: z.array(Post),
           }),
-          400: Problem,
-          404: Problem,
+          ...problems(400, 404),
         },
       },
     },
     async (request) => {
-      const view = await threadView(db, request.params.id, memberId(request));
-      if (!view) throw new HttpProblem(404, `thread ${request.params.id} does not exist`);
-      return view;
+      return threadView(db, request.params.id, memberId(request));
+    },
+  );
+};
+
+/** Starting threads, replying, editing and deleting one's posts. */
+const postingRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db } = app.services;
+  membersOnly(app);
+
+  app.post(
+    '/api/boards/:slug/threads',
+    {
+      schema: {
+        tags: ['community'],
+        summary: 'Start a thread (needs a public username)',
+        params: z.object({ slug: Slug }),
+        body: z.object({
+          title: z.string().trim().min(1, 'must not be empty').max(TITLE_MAX),
+          body: Body,
+        }),
+        response: {
+          201: z.object({ id: z.number().int(), postId: z.number().int() }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const board = await boardBySlug(db, request.params.slug);
+      const { title, body } = request.body;
+      const { threadId, postId } = await createThread(db, member(request), board.id, title, body);
+      return reply.code(201).send({ id: threadId, postId });
     },
   );
 
@@ -158,16 +148,12 @@ export const registerCommunityRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z.object({ body: Body }),
         response: {
           201: z.object({ id: z.number().int() }),
-          400: Problem,
-          401: Problem,
-          403: Problem,
-          404: Problem,
+          ...problems(400, 401, 403, 404),
         },
       },
     },
     async (request, reply) => {
-      const userId = requireMember(request);
-      const id = await createPost(db, userId, request.params.id, request.body.body);
+      const id = await createPost(db, member(request), request.params.id, request.body.body);
       return reply.code(201).send({ id });
     },
   );
@@ -180,10 +166,10 @@ export const registerCommunityRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Edit your post',
         params: z.object({ id: idParam }),
         body: z.object({ body: Body }),
-        response: { 200: Post, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+        response: { 200: Post, ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => editPost(db, requireMember(request), request.params.id, request.body.body),
+    async (request) => editPost(db, member(request), request.params.id, request.body.body),
   );
 
   app.delete(
@@ -193,12 +179,17 @@ export const registerCommunityRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['community'],
         summary: 'Delete your post (a thread left empty goes too)',
         params: z.object({ id: idParam }),
-        response: { 204: z.undefined(), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+        response: { 204: z.undefined(), ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      await deletePost(db, requireMember(request), request.params.id);
+      await deletePost(db, member(request), request.params.id);
       return reply.code(204).send();
     },
   );
+};
+
+export const registerCommunityRoutes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(readingRoutes);
+  await app.register(postingRoutes);
 };

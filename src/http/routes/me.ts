@@ -1,26 +1,34 @@
-/** The member's own data: privacy, account, export, deletion; public profiles; unsubscribe. */
+/**
+ * The member's own data under /api/me (privacy, account, export, deletion, experiments; members
+ * only), public profiles, and the one-click unsubscribe from e-mails (no login).
+ */
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { deleteAccount } from '../../services/accountDeletion.ts';
+import { changeAccount } from '../../services/accounts.ts';
+import { notFound } from '../../services/errors.ts';
 import {
-  deleteMember,
   exportMember,
   getPrivacy,
   memberByUsername,
   unsubscribe,
   updatePrivacy,
 } from '../../services/privacy.ts';
-import { requireMember } from '../context.ts';
-import { forgetMemberResearch, logPredictionsShown } from '../eventHooks.ts';
-import { HttpProblem } from '../problem.ts';
-import { Email, MovieSummary, Password, Privacy, Problem, Visibility } from '../schemas.ts';
+import { member, membersOnly } from '../context.ts';
+import { logPredictionsShown } from '../eventHooks.ts';
+import {
+  Email,
+  MovieSummary,
+  Password,
+  Privacy,
+  Username,
+  Visibility,
+  problems,
+} from '../schemas.ts';
 import { clearSessionCookie } from '../sessionCookie.ts';
-import { ANONYMOUS, movieSummary, viewerOf } from './movies.ts';
-
-const Username = z
-  .string()
-  .regex(/^[a-z0-9_]{3,30}$/, 'must be 3 to 30 of a-z, 0-9 and _')
-  .nullable()
-  .describe('public username: 3–30 of [a-z0-9_], unique; null removes it');
+import { memberExperimentRoutes } from './experiments.ts';
+import { ANONYMOUS, movieSummary, ratedNewestFirst, viewerOf } from './movies.ts';
 
 function unsubscribePage(done: boolean): string {
   const message = done
@@ -33,24 +41,26 @@ function unsubscribePage(done: boolean): string {
   );
 }
 
-export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
+/** /api/me: what lenslab holds about the logged-in member. */
+const meRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
-  const { db, vault, catalog } = services;
+  const { db, vault } = services;
+  membersOnly(app);
 
   app.get(
-    '/api/me/privacy',
+    '/privacy',
     {
       schema: {
         tags: ['me'],
         summary: 'Your privacy choices',
-        response: { 200: Privacy, 401: Problem },
+        response: { 200: Privacy, ...problems(401) },
       },
     },
-    async (request) => getPrivacy(db, requireMember(request)),
+    async (request) => getPrivacy(db, member(request)),
   );
 
   app.patch(
-    '/api/me/privacy',
+    '/privacy',
     {
       schema: {
         tags: ['me'],
@@ -59,32 +69,34 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
           ratingsVisibility: Visibility.optional(),
           researchConsent: z.boolean().optional(),
           emailUpdates: z.boolean().optional(),
-          username: Username.optional(),
+          username: Username.nullable()
+            .optional()
+            .describe('public username: 3–30 of [a-z0-9_], unique; null removes it'),
         }),
-        response: { 200: Privacy, 400: Problem, 401: Problem, 403: Problem, 409: Problem },
+        response: { 200: Privacy, ...problems(400, 401, 403, 409) },
       },
     },
-    async (request) => updatePrivacy(db, requireMember(request), request.body),
+    async (request) => updatePrivacy(db, member(request), request.body),
   );
 
   app.get(
-    '/api/me/account',
+    '/account',
     {
       schema: {
         tags: ['me'],
         summary: 'Your e-mail address (to you only)',
-        response: { 200: z.object({ email: z.string() }), 401: Problem },
+        response: { 200: z.object({ email: z.string() }), ...problems(401) },
       },
     },
     async (request) => {
-      const email = await vault.emailOf(db, requireMember(request));
-      if (email === null) throw new HttpProblem(404, 'this account has no e-mail address');
+      const email = await vault.emailOf(db, member(request));
+      if (email === null) throw notFound('this account has no e-mail address');
       return { email };
     },
   );
 
   app.patch(
-    '/api/me/account',
+    '/account',
     {
       schema: {
         tags: ['me'],
@@ -99,43 +111,29 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
         response: {
           202: z.object({ status: z.literal('check-your-new-address') }),
           204: z.undefined(),
-          400: Problem,
-          401: Problem,
-          403: Problem,
+          ...problems(400, 401, 403),
         },
       },
     },
     async (request, reply) => {
-      const userId = requireMember(request);
-      const { currentPassword, email, newPassword } = request.body;
-      if (!(await vault.checkPassword(db, userId, currentPassword))) {
-        throw new HttpProblem(403, 'currentPassword: the current password is wrong', [
-          { path: 'currentPassword', message: 'wrong' },
-        ]);
-      }
-      if (email !== undefined) await services.accountMail.requestEmailChange(userId, email);
-      if (newPassword !== undefined) {
-        await vault.setPassword(db, userId, newPassword);
-        // Anyone else logged in as this member (with the old password) is logged out.
-        await services.sessions.destroyOthers(userId, request.session!.tokenHash);
-      }
-      if (email !== undefined)
+      await changeAccount(services, member(request), request.session!, request.body);
+      if (request.body.email !== undefined)
         return reply.code(202).send({ status: 'check-your-new-address' as const });
       return reply.code(204).send();
     },
   );
 
   app.get(
-    '/api/me/export',
+    '/export',
     {
       schema: {
         tags: ['me'],
         summary: 'Download everything lenslab holds about you (JSON)',
-        response: { 200: z.record(z.string(), z.unknown()), 401: Problem },
+        response: { 200: z.record(z.string(), z.unknown()), ...problems(401) },
       },
     },
     async (request, reply) => {
-      const userId = requireMember(request);
+      const userId = member(request);
       const data = await exportMember(db, vault, userId);
       reply.header('content-disposition', `attachment; filename="lenslab-export-${userId}.json"`);
       return data as unknown as Record<string, unknown>;
@@ -143,31 +141,31 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.delete(
-    '/api/me',
+    '',
     {
       schema: {
         tags: ['me'],
         summary: 'Delete your account: identity, ratings, sessions, privacy settings and posts',
         body: z.object({ password: Password }),
-        response: { 204: z.undefined(), 400: Problem, 401: Problem, 403: Problem },
+        response: { 204: z.undefined(), ...problems(400, 401, 403) },
       },
     },
     async (request, reply) => {
-      const userId = requireMember(request);
-      if (!(await vault.checkPassword(db, userId, request.body.password))) {
-        throw new HttpProblem(403, 'password: the password is wrong; nothing was deleted', [
-          { path: 'password', message: 'wrong' },
-        ]);
-      }
-      const removed = await deleteMember(db, vault, userId);
-      await forgetMemberResearch(services, userId);
-      for (const rating of removed) catalog.applyRatingChange(rating.movieId, rating.rating, null);
-      services.recommender.forget(userId);
-      services.sessions.forget(userId);
+      const { db, vault, changes } = services;
+      const deletion = { db, vault, changes, events: services.research.events };
+      await deleteAccount(deletion, member(request), request.body.password);
       clearSessionCookie(request, reply);
       return reply.code(204).send();
     },
   );
+
+  await app.register(memberExperimentRoutes);
+};
+
+/** Public profiles and the unsubscribe link (no login). */
+const publicRoutes: FastifyPluginAsyncZod = async (app) => {
+  const services = app.services;
+  const { db, catalog } = services;
 
   app.get(
     '/api/users/:username',
@@ -175,73 +173,67 @@ export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['community'],
         summary: "A member's public profile (ratings only when they share them publicly)",
-        params: z.object({
-          username: z.string().regex(/^[a-z0-9_]{3,30}$/, 'must be 3 to 30 of a-z, 0-9 and _'),
-        }),
+        params: z.object({ username: Username }),
         response: {
           200: z.object({
             username: z.string(),
             ratings: z.array(MovieSummary.extend({ rating: z.number() })).nullable(),
           }),
-          400: Problem,
-          404: Problem,
+          ...problems(400, 404),
         },
       },
     },
     async (request) => {
       const { username } = request.params;
-      const member = await memberByUsername(db, username);
-      if (!member) throw new HttpProblem(404, `nobody is called ${username}`);
-      if (member.visibility !== 'public') return { username, ratings: null };
-      const owner = await services.recommender.memberRatings(member.userId);
+      const owner = await memberByUsername(db, username);
+      if (!owner) throw notFound(`nobody is called ${username}`);
+      if (owner.visibility !== 'public') return { username, ratings: null };
+      const ratingsOfOwner = await services.recommender.memberRatings(owner.userId);
       const viewer = await viewerOf(services, request.session?.userId ?? null);
-      const ratings = [...owner.entries()]
-        .filter(([movieId]) => catalog.indexOf(movieId) >= 0)
-        .sort((a, b) => b[1].ratedAt - a[1].ratedAt || a[0] - b[0])
-        .map(([movieId, r]) => ({
-          ...movieSummary(catalog, catalog.indexOf(movieId), viewer ?? ANONYMOUS),
-          rating: r.rating,
-        }));
+      const ratings = ratedNewestFirst(catalog, ratingsOfOwner).map(([movieId, r]) => ({
+        ...movieSummary(catalog, catalog.indexOf(movieId), viewer ?? ANONYMOUS),
+        rating: r.rating,
+      }));
       // The viewer's own predictions for the profile's movies (members only).
       logPredictionsShown(services, request, 'profile', ratings);
       return { username, ratings };
     },
   );
 
-  const unsubscribeSchema = {
-    tags: ['me'],
-    querystring: z.object({ token: z.string().min(1).max(100) }),
+  // The link in every e-mail (GET) and RFC 8058 one-click unsubscribe (List-Unsubscribe-Post).
+  const querystring = z.object({ token: z.string().min(1).max(100) });
+  const unsubscribeHandler = async (request: { query: { token: string } }, reply: FastifyReply) => {
+    const done = await unsubscribe(db, request.query.token);
+    return reply
+      .code(done ? 200 : 404)
+      .type('text/html; charset=utf-8')
+      .send(unsubscribePage(done));
   };
   app.get(
     '/api/unsubscribe',
     {
       schema: {
-        ...unsubscribeSchema,
+        tags: ['me'],
+        querystring,
         summary: 'One-click unsubscribe from e-mail updates (no login; HTML page)',
       },
     },
-    async (request, reply) => {
-      const done = await unsubscribe(db, request.query.token);
-      return reply
-        .code(done ? 200 : 404)
-        .type('text/html; charset=utf-8')
-        .send(unsubscribePage(done));
-    },
+    unsubscribeHandler,
   );
   app.post(
     '/api/unsubscribe',
     {
       schema: {
-        ...unsubscribeSchema,
+        tags: ['me'],
+        querystring,
         summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe-Post)',
       },
     },
-    async (request, reply) => {
-      const done = await unsubscribe(db, request.query.token);
-      return reply
-        .code(done ? 200 : 404)
-        .type('text/html; charset=utf-8')
-        .send(unsubscribePage(done));
-    },
+    unsubscribeHandler,
   );
+};
+
+export const registerMeRoutes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(meRoutes, { prefix: '/api/me' });
+  await app.register(publicRoutes);
 };

@@ -2,15 +2,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Catalog } from '../../services/catalog.ts';
-import { memberId, requireMember, type Services } from '../context.ts';
+import { invalid, notFound } from '../../services/errors.ts';
+import { member, memberId, membersOnly, type Services } from '../context.ts';
 import { logEvent, logPredictionsShown, eventActor } from '../eventHooks.ts';
-import { HttpProblem } from '../problem.ts';
 import {
   MovieDetail,
   MovieSummary,
-  Problem,
+  Page,
   compiledSerializer,
   idParam,
+  problems,
   queryInt,
   queryText,
 } from '../schemas.ts';
@@ -19,7 +20,7 @@ export type MovieSummaryBody = z.infer<typeof MovieSummary>;
 
 /** What a page needs to know about the viewer to personalize movie summaries. */
 export interface Viewer {
-  ratings: Map<number, { rating: number; ratedAt: number }> | null;
+  ratings: MemberRatings | null;
   predict: ((catalogIndex: number) => number) | null;
 }
 
@@ -45,6 +46,15 @@ export function movieSummary(catalog: Catalog, index: number, viewer: Viewer): M
     predictedRating: viewer.predict ? viewer.predict(index) : null,
     yourRating: viewer.ratings?.get(movie.id)?.rating ?? null,
   };
+}
+
+type MemberRatings = Map<number, { rating: number; ratedAt: number }>;
+
+/** A member's ratings of movies in the catalog, newest first (then by movie id). */
+export function ratedNewestFirst(catalog: Catalog, ratings: MemberRatings) {
+  return [...ratings.entries()]
+    .filter(([movieId]) => catalog.indexOf(movieId) >= 0)
+    .sort((a, b) => b[1].ratedAt - a[1].ratedAt || a[0] - b[0]);
 }
 
 const SORTS = ['popularity', 'average', 'predicted', 'title', 'year'] as const;
@@ -81,15 +91,7 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
           page: queryInt(1, 100_000),
           pageSize: queryInt(1, 100),
         }),
-        response: {
-          200: z.object({
-            items: z.array(MovieSummary),
-            page: z.number().int(),
-            pageSize: z.number().int(),
-            total: z.number().int(),
-          }),
-          400: Problem,
-        },
+        response: { 200: Page(MovieSummary), ...problems(400) },
       },
     },
     async (request) => {
@@ -99,7 +101,7 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
         query.yearTo !== undefined &&
         query.yearFrom > query.yearTo
       ) {
-        throw new HttpProblem(400, 'yearFrom: must not be after yearTo', [
+        throw invalid('yearFrom: must not be after yearTo', [
           { path: 'yearFrom', message: 'after yearTo' },
         ]);
       }
@@ -133,12 +135,12 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
         summary:
           "A movie's page data: your rating, predicted rating, average, histogram, similar movies",
         params: z.object({ id: idParam }),
-        response: { 200: MovieDetail, 400: Problem, 404: Problem },
+        response: { 200: MovieDetail, ...problems(400, 404) },
       },
     },
     async (request) => {
       const index = catalog.indexOf(request.params.id);
-      if (index < 0) throw new HttpProblem(404, `movie ${request.params.id} does not exist`);
+      if (index < 0) throw notFound(`movie ${request.params.id} does not exist`);
       const viewer = await viewerOf(services, memberId(request));
       const similar = services.recommender
         .similar(request.params.id, 12)
@@ -152,18 +154,27 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  await app.register(onboardingRoutes, { prefix: '/api/onboarding' });
+};
+
+/** /api/onboarding (members only). */
+const onboardingRoutes: FastifyPluginAsyncZod = async (app) => {
+  const services = app.services;
+  const { catalog } = services;
+  membersOnly(app);
+
   app.get(
-    '/api/onboarding/movies',
+    '/movies',
     {
       schema: {
         tags: ['movies'],
         summary: 'Movies for a new member to rate: popular and diverse titles not yet rated',
         querystring: z.object({ n: queryInt(1, 100) }),
-        response: { 200: z.array(MovieSummary), 400: Problem, 401: Problem },
+        response: { 200: z.array(MovieSummary), ...problems(400, 401) },
       },
     },
     async (request) => {
-      const userId = requireMember(request);
+      const userId = member(request);
       const viewer = await viewerOf(services, userId);
       const rated = new Set(viewer.ratings?.keys() ?? []);
       const items = catalog

@@ -1,21 +1,20 @@
-/** A member's ratings: set, remove, list. */
+/** A member's ratings under /api/ratings (members only): set, remove, list. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isoTime } from '../../services/clock.ts';
-import { deleteRating, putRating } from '../../services/ratings.ts';
-import { requireMember } from '../context.ts';
-import { logEvent } from '../eventHooks.ts';
-import { HttpProblem } from '../problem.ts';
-import { ratingChangedForVariants } from '../recommenderVariants.ts';
-import { Problem, RatedMovie, compiledSerializer, idParam, queryInt } from '../schemas.ts';
-import { movieSummary, viewerOf } from './movies.ts';
+import { rateMovie, removeRating } from '../../services/ratings.ts';
+import { member, membersOnly } from '../context.ts';
+import { Page, RatedMovie, compiledSerializer, idParam, problems, queryInt } from '../schemas.ts';
+import { movieSummary, ratedNewestFirst, viewerOf } from './movies.ts';
 
-export const registerRatingRoutes: FastifyPluginAsyncZod = async (app) => {
+const ratingRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
-  const { catalog, recommender, db } = services;
+  const { catalog } = services;
+  const workflow = { db: services.db, catalog, changes: services.changes };
+  membersOnly(app);
 
   app.put(
-    '/api/ratings/:movieId',
+    '/:movieId',
     {
       serializerCompiler: compiledSerializer,
       schema: {
@@ -32,89 +31,51 @@ export const registerRatingRoutes: FastifyPluginAsyncZod = async (app) => {
         }),
         response: {
           200: z.object({ movieId: z.number().int(), rating: z.number(), ratedAt: z.string() }),
-          400: Problem,
-          401: Problem,
-          403: Problem,
-          404: Problem,
+          ...problems(400, 401, 403, 404),
         },
       },
     },
     async (request) => {
-      const userId = requireMember(request);
       const { movieId } = request.params;
-      if (catalog.indexOf(movieId) < 0)
-        throw new HttpProblem(404, `movie ${movieId} does not exist`);
-      const { previous, stored } = await putRating(db, userId, movieId, request.body.rating);
-      catalog.applyRatingChange(movieId, previous, stored.rating);
-      recommender.onRatingChanged(userId, movieId, stored.rating, stored.ratedAt);
-      ratingChangedForVariants(services, userId, movieId, stored.rating, stored.ratedAt);
-      logEvent(services, {
-        kind: 'rating',
-        memberId: userId,
-        movieId,
-        rating: stored.rating,
-        previousRating: previous,
-      });
+      const stored = await rateMovie(workflow, member(request), movieId, request.body.rating);
       return { movieId, rating: stored.rating, ratedAt: isoTime(stored.ratedAt) };
     },
   );
 
   app.delete(
-    '/api/ratings/:movieId',
+    '/:movieId',
     {
       schema: {
         tags: ['ratings'],
         summary: 'Remove your rating of a movie',
         params: z.object({ movieId: idParam }),
-        response: { 204: z.undefined(), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+        response: { 204: z.undefined(), ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const userId = requireMember(request);
-      const { movieId } = request.params;
-      const previous = await deleteRating(db, userId, movieId);
-      if (previous === null) throw new HttpProblem(404, `you have not rated movie ${movieId}`);
-      catalog.applyRatingChange(movieId, previous, null);
-      recommender.onRatingChanged(userId, movieId, null, 0);
-      ratingChangedForVariants(services, userId, movieId, null, 0);
-      logEvent(services, {
-        kind: 'rating',
-        memberId: userId,
-        movieId,
-        rating: null,
-        previousRating: previous,
-      });
+      await removeRating(workflow, member(request), request.params.movieId);
       return reply.code(204).send();
     },
   );
 
   app.get(
-    '/api/ratings',
+    '',
     {
       schema: {
         tags: ['ratings'],
         summary: 'Your ratings, newest first',
         querystring: z.object({ page: queryInt(1, 100_000), pageSize: queryInt(1, 100) }),
         response: {
-          200: z.object({
-            items: z.array(RatedMovie),
-            page: z.number().int(),
-            pageSize: z.number().int(),
-            total: z.number().int(),
-          }),
-          400: Problem,
-          401: Problem,
+          200: Page(RatedMovie),
+          ...problems(400, 401),
         },
       },
     },
     async (request) => {
-      const userId = requireMember(request);
       const page = request.query.page ?? 1;
       const pageSize = request.query.pageSize ?? 24;
-      const viewer = await viewerOf(services, userId);
-      const all = [...(viewer.ratings ?? new Map()).entries()]
-        .filter(([movieId]) => catalog.indexOf(movieId) >= 0)
-        .sort((a, b) => b[1].ratedAt - a[1].ratedAt || a[0] - b[0]);
+      const viewer = await viewerOf(services, member(request));
+      const all = ratedNewestFirst(catalog, viewer.ratings ?? new Map());
       const items = all.slice((page - 1) * pageSize, page * pageSize).map(([movieId, r]) => ({
         ...movieSummary(catalog, catalog.indexOf(movieId), viewer),
         rating: r.rating,
@@ -123,4 +84,8 @@ export const registerRatingRoutes: FastifyPluginAsyncZod = async (app) => {
       return { items, page, pageSize, total: all.length };
     },
   );
+};
+
+export const registerRatingRoutes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(ratingRoutes, { prefix: '/api/ratings' });
 };

@@ -3,10 +3,9 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModelInfo } from '../../services/recommendations.ts';
-import { requireMember } from '../context.ts';
+import { member, membersOnly } from '../context.ts';
 import { logPredictionsShown } from '../eventHooks.ts';
-import { recommenderFor } from '../recommenderVariants.ts';
-import { Problem, Recommendation, compiledSerializer, queryInt, queryText } from '../schemas.ts';
+import { Recommendation, compiledSerializer, problems, queryInt, queryText } from '../schemas.ts';
 import { movieSummary, type Viewer } from './movies.ts';
 
 const RecommendationList = z.object({
@@ -35,27 +34,29 @@ interface CachedList {
   catalogVersion: number;
 }
 
-export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) => {
+/** /api/recommendations (members only). */
+const recommendationRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
   const { catalog } = services;
+  membersOnly(app);
 
   app.get(
-    '/api/recommendations',
+    '',
     {
       serializerCompiler: compiledSerializer,
       schema: {
         tags: ['recommendations'],
         summary: 'Your top movies from the newest model, folded in with your current ratings',
         querystring: z.object({ n: queryInt(1, 100), genre: queryText(100) }),
-        response: { 200: RecommendationList, 400: Problem, 401: Problem },
+        response: { 200: RecommendationList, ...problems(400, 401) },
       },
     },
     async (request, reply) => {
-      const userId = requireMember(request);
+      const userId = member(request);
       const n = request.query.n ?? 20;
       const genre = request.query.genre;
       // A member in a `recommender` experiment is served by their variant's model.
-      const recommender = await recommenderFor(services, userId);
+      const recommender = await services.research.variants.recommenderFor(userId);
       const key = `${n}|${genre ?? ''}`;
       const version = await recommender.memberVersion(userId);
       const cached = recommender.cachedPage<CachedList>(userId, key, version);
@@ -103,4 +104,8 @@ export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) =
       return sendSerialized(reply, body);
     },
   );
+};
+
+export const registerRecommendationRoutes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(recommendationRoutes, { prefix: '/api/recommendations' });
 };

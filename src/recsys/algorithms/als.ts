@@ -18,7 +18,8 @@ import type { AlgorithmDefinition, FitOptions } from '../algorithm.ts';
 import { num } from '../algorithm.ts';
 import { choleskySolve } from '../linalg.ts';
 import type { RatingMatrix } from '../matrix.ts';
-import { coreFromMatrix, type ModelCore, type ModelParts } from '../model.ts';
+import { coreFromMatrix } from '../model.ts';
+import type { ModelCore, ModelParts, Params } from '../modelTypes.ts';
 import { defaultThreads, RowPool, shared } from '../parallel.ts';
 import { normalPassModule } from '../wasm/normalPass.ts';
 import { conjugateGradientRows, explicitAlsRows } from './alsKernel.ts';
@@ -37,6 +38,23 @@ function randomFactors(count: number, k: number, random: Random, std: number): F
   const factors = new Float64Array(new SharedArrayBuffer(count * k * 8));
   for (let x = 0; x < factors.length; x++) factors[x] = random.normal(0, std);
   return factors;
+}
+
+/**
+ * The fields both row kernels read (alsKernel.ts): the rating structure in shared memory, the
+ * compiled normal-equation module, the generation counter and the conjugate-gradient settings.
+ */
+function kernelInputs(matrix: RatingMatrix, k: number, params: Params) {
+  return {
+    wasm: normalPassModule(),
+    generation: new Int32Array(new SharedArrayBuffer(4)),
+    cgSteps: num(params, 'cgSteps'),
+    k,
+    userPtr: shared(matrix.userPtr),
+    userItems: shared(matrix.userItems),
+    itemPtr: shared(matrix.itemPtr),
+    itemUsers: shared(matrix.itemUsers),
+  };
 }
 
 export const als: AlgorithmDefinition = {
@@ -81,15 +99,8 @@ export const als: AlgorithmDefinition = {
     const random = new Random(options.seed);
     const data = {
       implicit: 0,
-      wasm: normalPassModule(),
-      generation: new Int32Array(new SharedArrayBuffer(4)),
-      cgSteps: num(params, 'cgSteps'),
-      k,
-      userPtr: shared(matrix.userPtr),
-      userItems: shared(matrix.userItems),
+      ...kernelInputs(matrix, k, params),
       userRatings: shared(matrix.userRatings),
-      itemPtr: shared(matrix.itemPtr),
-      itemUsers: shared(matrix.itemUsers),
       itemRatings: shared(matrix.itemRatings),
       userFactors: new Float64Array(new SharedArrayBuffer(matrix.users * k * 8)),
       userBias: new Float64Array(new SharedArrayBuffer(matrix.users * 8)),
@@ -229,20 +240,13 @@ export const ials: AlgorithmDefinition = {
     const initStd = num(params, 'initStd');
     const data = {
       implicit: 1,
-      wasm: normalPassModule(),
-      generation: new Int32Array(new SharedArrayBuffer(4)),
-      k,
-      userPtr: shared(matrix.userPtr),
-      userItems: shared(matrix.userItems),
+      ...kernelInputs(matrix, k, params),
       userConfidence: confidence(matrix.userRatings),
-      itemPtr: shared(matrix.itemPtr),
-      itemUsers: shared(matrix.itemUsers),
       itemConfidence: confidence(matrix.itemRatings),
       userFactors: randomFactors(matrix.users, k, random, initStd),
       itemFactors: randomFactors(matrix.items, k, random, initStd),
       gram: new Float64Array(new SharedArrayBuffer(k * k * 8)),
       regularization: num(params, 'regularization'),
-      cgSteps: num(params, 'cgSteps'),
     };
     const pool = new RowPool(conjugateGradientRows, data, threadsFor(matrix, options));
     try {

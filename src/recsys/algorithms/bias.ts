@@ -1,4 +1,25 @@
 /**
+ * One side's biases: out[a] = Σ (r − μ − otherBias[b]) / (n_a + damping) over the ratings (b, r)
+ * of a in the CSR lists (ptr, other, ratings); 0 for a without ratings and without damping.
+ */
+function dampedMeans(
+  ptr: Int32Array,
+  other: Int32Array,
+  ratings: Float32Array,
+  mu: number,
+  otherBias: Float64Array,
+  damping: number,
+  out: Float64Array,
+): void {
+  for (let a = 0; a + 1 < ptr.length; a++) {
+    let sum = 0;
+    for (let p = ptr[a]; p < ptr[a + 1]; p++) sum += ratings[p] - mu - otherBias[other[p]];
+    const n = ptr[a + 1] - ptr[a];
+    out[a] = n + damping > 0 ? sum / (n + damping) : 0;
+  }
+}
+
+/**
  * The bias baseline b_ui = μ + b_u + b_i with damped (regularized) means, fitted by alternating
  * updates as in Koren (2010) and Surprise's BaselineOnly (ALS):
  *
@@ -11,13 +32,8 @@
 import type { AlgorithmDefinition } from '../algorithm.ts';
 import { num } from '../algorithm.ts';
 import type { RatingMatrix } from '../matrix.ts';
-import {
-  BaseModel,
-  coreFromMatrix,
-  type Baseline,
-  type ModelParts,
-  type UserView,
-} from '../model.ts';
+import { BaseModel, coreFromMatrix } from '../model.ts';
+import type { Baseline, ModelParts, UserView } from '../modelTypes.ts';
 
 export const BASELINE_DEFAULTS = { itemDamping: 10, userDamping: 15, iterations: 10 };
 
@@ -32,20 +48,8 @@ export function fitBaseline(
   const itemBias = new Float64Array(matrix.items);
   const { itemPtr, itemUsers, itemRatings, userPtr, userItems, userRatings } = matrix;
   for (let iteration = 0; iteration < iterations; iteration++) {
-    for (let i = 0; i < matrix.items; i++) {
-      let sum = 0;
-      for (let p = itemPtr[i]; p < itemPtr[i + 1]; p++)
-        sum += itemRatings[p] - mu - userBias[itemUsers[p]];
-      const n = itemPtr[i + 1] - itemPtr[i];
-      itemBias[i] = n + itemDamping > 0 ? sum / (n + itemDamping) : 0;
-    }
-    for (let u = 0; u < matrix.users; u++) {
-      let sum = 0;
-      for (let p = userPtr[u]; p < userPtr[u + 1]; p++)
-        sum += userRatings[p] - mu - itemBias[userItems[p]];
-      const n = userPtr[u + 1] - userPtr[u];
-      userBias[u] = n + userDamping > 0 ? sum / (n + userDamping) : 0;
-    }
+    dampedMeans(itemPtr, itemUsers, itemRatings, mu, userBias, itemDamping, itemBias);
+    dampedMeans(userPtr, userItems, userRatings, mu, itemBias, userDamping, userBias);
   }
   return { globalMean: mu, userBias, itemBias, userDamping };
 }

@@ -12,13 +12,18 @@
  */
 import { Random, shuffledIndices } from '../../util/random.ts';
 import { selectRatings, type Ratings } from '../../datasets/dataset.ts';
-import type { AlgorithmDefinition } from '../algorithm.ts';
-import { num, ParameterError } from '../algorithm.ts';
+import {
+  num,
+  ParameterError,
+  resolveParams,
+  type AlgorithmDefinition,
+  type FitOptions,
+} from '../algorithm.ts';
 import { choleskySolve } from '../linalg.ts';
 import { RatingMatrix } from '../matrix.ts';
+import { parseModelFile } from '../serialize.ts';
+import { BaseModel, coreFromMatrix } from '../model.ts';
 import {
-  BaseModel,
-  coreFromMatrix,
   FoldedUser,
   type ModelCore,
   type ModelParts,
@@ -27,7 +32,7 @@ import {
   type ScoredItem,
   type UserRef,
   type UserView,
-} from '../model.ts';
+} from '../modelTypes.ts';
 import { fitBaseline } from './bias.ts';
 
 /** Settings of each member inside the blend (tuned on validation data, see the README). */
@@ -39,19 +44,25 @@ export const BLEND_MEMBER_PARAMS: Record<string, Params> = {
   als: { factors: 50, iterations: 10, regularization: 0.15, biasRegularization: 2 },
 };
 
-/** How the blend reaches the registry without an import cycle (set by registry.ts). */
-let registry: {
-  fit: (
-    name: string,
-    ratings: Ratings | RatingMatrix,
-    params: Params,
-    options: { seed: number; threads?: number },
-  ) => BaseModel;
-  load: (bytes: Uint8Array) => BaseModel;
-} | null = null;
+/** The algorithms a blend may fit and load as members, by name (the registry's single models). */
+export type MemberAlgorithms = Readonly<Record<string, AlgorithmDefinition>>;
 
-export function connectBlendRegistry(value: NonNullable<typeof registry>): void {
-  registry = value;
+/** Fits member `name` with its blend settings. */
+function fitMember(
+  algorithms: MemberAlgorithms,
+  name: string,
+  matrix: RatingMatrix,
+  options: FitOptions & { seed: number },
+): BaseModel {
+  const definition = algorithms[name];
+  const params = resolveParams(definition, BLEND_MEMBER_PARAMS[name] ?? {});
+  return definition.fit(matrix, params, { seed: options.seed, threads: options.threads });
+}
+
+/** A member model from the bytes its blend saved. */
+function loadMember(algorithms: MemberAlgorithms, bytes: Uint8Array): BaseModel {
+  const { core, parts } = parseModelFile(bytes);
+  return algorithms[core.algorithm].restore(core, parts);
 }
 
 function matrixRatings(matrix: RatingMatrix): Ratings {
@@ -172,93 +183,88 @@ export class BlendModel extends BaseModel {
   }
 }
 
-export const blend: AlgorithmDefinition = {
-  name: 'blend',
-  description:
-    'Linear blend (stacking) of k-NN and factor models, weights fitted on held-out training ratings',
-  kind: 'rating',
-  params: {
-    members: {
-      default: 'item-knn,user-knn,svd,svdpp,als',
-      description:
-        'comma-separated rating predictors to blend (item-knn, user-knn, svd, svdpp, als, bias)',
+/** The blend algorithm over the given member algorithms (which must include every member name). */
+export function blendAlgorithm(algorithms: MemberAlgorithms): AlgorithmDefinition {
+  return {
+    name: 'blend',
+    description:
+      'Linear blend (stacking) of k-NN and factor models, weights fitted on held-out training ratings',
+    kind: 'rating',
+    params: {
+      members: {
+        default: 'item-knn,user-knn,svd,svdpp,als',
+        description:
+          'comma-separated rating predictors to blend (item-knn, user-knn, svd, svdpp, als, bias)',
+      },
+      validationShare: {
+        default: 0.1,
+        min: 0.01,
+        max: 0.5,
+        description: 'share of training ratings the weights are fitted on',
+      },
+      ridge: {
+        default: 0.001,
+        min: 0,
+        description: 'ridge penalty on the weights (times the validation size)',
+      },
     },
-    validationShare: {
-      default: 0.1,
-      min: 0.01,
-      max: 0.5,
-      description: 'share of training ratings the weights are fitted on',
+    validate(params) {
+      memberNames(params);
     },
-    ridge: {
-      default: 0.001,
-      min: 0,
-      description: 'ridge penalty on the weights (times the validation size)',
-    },
-  },
-  validate(params) {
-    memberNames(params);
-  },
-  fit(matrix, params, options) {
-    if (!registry) throw new Error('blend: registry not connected');
-    const names = memberNames(params);
-    const all = matrixRatings(matrix);
-    const order = shuffledIndices(all.length, new Random(options.seed + 7919));
-    const held = Math.max(1, Math.floor(all.length * num(params, 'validationShare')));
-    const validation = selectRatings(all, order.subarray(0, held));
-    const rest = RatingMatrix.fromRatings(selectRatings(all, order.subarray(held)), matrix.scale);
-    const m = names.length;
-    const columns = names.map((name) => {
-      const model = registry!.fit(name, rest, BLEND_MEMBER_PARAMS[name] ?? {}, {
-        seed: options.seed,
-        threads: options.threads,
-      });
-      return model.predictMany(validation.userIndex, validation.itemIndex);
-    });
-    options.onProgress?.(0.5);
-    // Ridge least squares: (XᵀX + λ n D) w = Xᵀ r, X = [1, predictions], D = diag(0, 1, …, 1).
-    const size = m + 1;
-    const a = new Float64Array(size * size);
-    const b = new Float64Array(size);
-    const x = new Float64Array(size);
-    for (let r = 0; r < validation.length; r++) {
-      x[0] = 1;
-      for (let c = 0; c < m; c++) x[c + 1] = columns[c][r];
-      for (let i = 0; i < size; i++) {
-        b[i] += x[i] * validation.rating[r];
-        for (let j = 0; j < size; j++) a[i * size + j] += x[i] * x[j];
-      }
-    }
-    for (let i = 1; i < size; i++) a[i * size + i] += num(params, 'ridge') * validation.length;
-    if (!choleskySolve(a, b, size)) {
-      b.fill(1 / m);
-      b[0] = 0;
-    }
-    const members = names.map((name) =>
-      registry!.fit(name, matrix, BLEND_MEMBER_PARAMS[name] ?? {}, {
-        seed: options.seed,
-        threads: options.threads,
-      }),
-    );
-    options.onProgress?.(1);
-    return new BlendModel(
-      coreFromMatrix(matrix, 'blend', 'rating', params, fitBaseline(matrix)),
-      members,
-      b,
-    );
-  },
-  restore(core, parts) {
-    if (!registry) throw new Error('blend: registry not connected');
-    const count = Number(parts.fields.members);
-    const members: BaseModel[] = [];
-    for (let m = 0; m < count; m++) {
-      const packed = parts.arrays[`member${m}`] as Int32Array;
-      const bytes = new Uint8Array(
-        packed.buffer,
-        packed.byteOffset,
-        Number(parts.fields[`member${m}Bytes`]),
+    fit(matrix, params, options) {
+      const names = memberNames(params);
+      const all = matrixRatings(matrix);
+      const order = shuffledIndices(all.length, new Random(options.seed + 7919));
+      const held = Math.max(1, Math.floor(all.length * num(params, 'validationShare')));
+      const validation = selectRatings(all, order.subarray(0, held));
+      const rest = RatingMatrix.fromRatings(selectRatings(all, order.subarray(held)), matrix.scale);
+      const m = names.length;
+      const columns = names.map((name) =>
+        fitMember(algorithms, name, rest, options).predictMany(
+          validation.userIndex,
+          validation.itemIndex,
+        ),
       );
-      members.push(registry.load(bytes));
-    }
-    return new BlendModel(core, members, parts.arrays.weights as Float64Array);
-  },
-};
+      options.onProgress?.(0.5);
+      // Ridge least squares: (XᵀX + λ n D) w = Xᵀ r, X = [1, predictions], D = diag(0, 1, …, 1).
+      const size = m + 1;
+      const a = new Float64Array(size * size);
+      const b = new Float64Array(size);
+      const x = new Float64Array(size);
+      for (let r = 0; r < validation.length; r++) {
+        x[0] = 1;
+        for (let c = 0; c < m; c++) x[c + 1] = columns[c][r];
+        for (let i = 0; i < size; i++) {
+          b[i] += x[i] * validation.rating[r];
+          for (let j = 0; j < size; j++) a[i * size + j] += x[i] * x[j];
+        }
+      }
+      for (let i = 1; i < size; i++) a[i * size + i] += num(params, 'ridge') * validation.length;
+      if (!choleskySolve(a, b, size)) {
+        b.fill(1 / m);
+        b[0] = 0;
+      }
+      const members = names.map((name) => fitMember(algorithms, name, matrix, options));
+      options.onProgress?.(1);
+      return new BlendModel(
+        coreFromMatrix(matrix, 'blend', 'rating', params, fitBaseline(matrix)),
+        members,
+        b,
+      );
+    },
+    restore(core, parts) {
+      const count = Number(parts.fields.members);
+      const members: BaseModel[] = [];
+      for (let m = 0; m < count; m++) {
+        const packed = parts.arrays[`member${m}`] as Int32Array;
+        const bytes = new Uint8Array(
+          packed.buffer,
+          packed.byteOffset,
+          Number(parts.fields[`member${m}Bytes`]),
+        );
+        members.push(loadMember(algorithms, bytes));
+      }
+      return new BlendModel(core, members, parts.arrays.weights as Float64Array);
+    },
+  };
+}

@@ -10,13 +10,8 @@ import type { AlgorithmDefinition } from '../algorithm.ts';
 import { num } from '../algorithm.ts';
 import { invertSymmetricPositiveDefinite } from '../linalg.ts';
 import { defaultThreads } from '../parallel.ts';
-import {
-  BaseModel,
-  coreFromMatrix,
-  type ModelCore,
-  type ModelParts,
-  type UserView,
-} from '../model.ts';
+import { BaseModel, coreFromMatrix } from '../model.ts';
+import type { ModelCore, ModelParts, UserView } from '../modelTypes.ts';
 import { fitBaseline } from './bias.ts';
 
 export class EaseModel extends BaseModel {

@@ -15,13 +15,8 @@
  */
 import { choleskySolve, dot } from '../linalg.ts';
 import { RowDots } from '../wasm/rowDots.ts';
-import {
-  BaseModel,
-  type FoldedUser,
-  type ModelCore,
-  type ModelParts,
-  type UserView,
-} from '../model.ts';
+import { BaseModel } from '../model.ts';
+import type { FoldedUser, ModelCore, ModelParts, UserView } from '../modelTypes.ts';
 
 export interface FactorArrays {
   factors: number;

@@ -17,7 +17,8 @@ import { Random } from '../../util/random.ts';
 import type { AlgorithmDefinition, FitOptions } from '../algorithm.ts';
 import { num } from '../algorithm.ts';
 import type { RatingMatrix } from '../matrix.ts';
-import { coreFromMatrix, type ParamSpec, type Params } from '../model.ts';
+import { coreFromMatrix } from '../model.ts';
+import type { ParamSpec, Params } from '../modelTypes.ts';
 import { fitBaseline } from './bias.ts';
 import { FactorModel } from './factors.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { RatingScale, Ratings } from '../../datasets/dataset.ts';
 import { getAlgorithm, fitAlgorithm } from '../registry.ts';
-import type { Model, Params } from '../model.ts';
+import type { Model, Params } from '../modelTypes.ts';
 import type { Fold, ProtocolKind } from './protocols.ts';
 import {
   averagePrecision,

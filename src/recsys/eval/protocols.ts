@@ -135,16 +135,16 @@ export function perUserHoldout(ratings: Ratings, share = 0.2, seed = 42, minRati
     const held = Math.max(1, Math.round(share * userRows.length));
     for (let k = 0; k < userRows.length; k++) (k < held ? test : train).push(userRows[k]);
   }
+  return foldOfRows('holdout', ratings, train, test);
+}
+
+/** A fold of the given training and test row numbers, each in data order. */
+function foldOfRows(name: string, ratings: Ratings, train: number[], test: number[]): Fold {
+  const inDataOrder = (a: number, b: number): number => a - b;
   return {
-    name: 'holdout',
-    train: selectRatings(
-      ratings,
-      train.sort((a, b) => a - b),
-    ),
-    test: selectRatings(
-      ratings,
-      test.sort((a, b) => a - b),
-    ),
+    name,
+    train: selectRatings(ratings, train.sort(inDataOrder)),
+    test: selectRatings(ratings, test.sort(inDataOrder)),
   };
 }
 
@@ -163,17 +163,7 @@ export function temporalLastN(ratings: Ratings, n = 5, minTrain = 5): Fold {
     const cut = userRows.length - n;
     for (let k = 0; k < userRows.length; k++) (k < cut ? train : test).push(userRows[k]);
   }
-  return {
-    name: `last${n}`,
-    train: selectRatings(
-      ratings,
-      train.sort((a, b) => a - b),
-    ),
-    test: selectRatings(
-      ratings,
-      test.sort((a, b) => a - b),
-    ),
-  };
+  return foldOfRows(`last${n}`, ratings, train, test);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { RatingScale, Ratings } from '../../datasets/dataset.ts';
 import { Random } from '../../util/random.ts';
-import type { Params } from '../model.ts';
+import type { Params } from '../modelTypes.ts';
 import { evaluateAlgorithm } from './evaluate.ts';
 import { perUserHoldout, randomSplit } from './protocols.ts';
 

@@ -4,7 +4,6 @@
  * (no binary in the repository, no toolchain).
  */
 export const I32 = 0x7f;
-export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 export function unsigned(value: number): number[] {
@@ -81,3 +80,27 @@ export const functionBody = (locals: Array<[number, number]>, code: number[]): n
   const body = [...vector(locals.map(([count, type]) => [...unsigned(count), type])), ...code];
   return [...unsigned(body.length), ...body];
 };
+
+/**
+ * A module of exported functions (`params` i32 arguments each, no result; `body` from
+ * functionBody) sharing one growable memory, exported as "memory" (1 page initially).
+ */
+export function moduleBytes(
+  functions: ReadonlyArray<{ name: string; params: number; body: number[] }>,
+): Uint8Array<ArrayBuffer> {
+  const indexes = functions.map((_, f) => unsigned(f));
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(functions.map((f) => signature(f.params)))),
+    ...section(3, vector(indexes)),
+    ...section(5, vector([[0x00, ...unsigned(1)]])),
+    ...section(
+      7,
+      vector([
+        ...functions.map((f, i) => [...name(f.name), 0x00, ...indexes[i]]),
+        [...name('memory'), 0x02, ...unsigned(0)],
+      ]),
+    ),
+    ...section(10, vector(functions.map((f) => f.body))),
+  ]);
+}

@@ -33,20 +33,16 @@ import {
   LANE,
   LOOP,
   LT_U,
+  moduleBytes,
   MUL,
-  name,
-  section,
   set,
-  signature,
   SPLAT,
-  unsigned,
   V128,
   V_ADD,
   V_LOAD,
   V_MUL,
   V_STORE,
   V_ZERO,
-  vector,
 } from './encoding.ts';
 
 // Parameters and locals of pass.
@@ -126,22 +122,10 @@ export function normalPassBytes(): Uint8Array<ArrayBuffer> {
     passBody(),
   );
   const gather = functionBody([[3, I32]], gatherBody());
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([signature(7), signature(5)])),
-    ...section(3, vector([unsigned(0), unsigned(1)])),
-    ...section(5, vector([[0x00, ...unsigned(1)]])), // one memory, 1 page initially, growable
-    ...section(
-      7,
-      vector([
-        [...name('pass'), 0x00, ...unsigned(0)],
-        [...name('gather'), 0x00, ...unsigned(1)],
-        [...name('memory'), 0x02, ...unsigned(0)],
-      ]),
-    ),
-    ...section(10, vector([pass, gather])),
-  ];
-  return new Uint8Array(bytes);
+  return moduleBytes([
+    { name: 'pass', params: 7, body: pass },
+    { name: 'gather', params: 5, body: gather },
+  ]);
 }
 
 let compiled: WebAssembly.Module | null = null;

@@ -31,17 +31,14 @@ import {
   LANE,
   LOOP,
   LT_U,
+  moduleBytes,
   MUL,
-  name,
-  section,
   set,
-  signature,
   V128,
   V_ADD,
   V_LOAD,
   V_MUL,
   V_ZERO,
-  vector,
 } from './encoding.ts';
 
 const [MATRIX, STRIDE, INDEX, COUNT, VEC, OUT] = [0, 1, 2, 3, 4, 5];
@@ -99,21 +96,7 @@ export function rowDotsBytes(): Uint8Array<ArrayBuffer> {
     ],
     dotsBody(),
   );
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([signature(6)])),
-    ...section(3, vector([[0]])),
-    ...section(5, vector([[0x00, 1]])), // one memory, 1 page initially, growable
-    ...section(
-      7,
-      vector([
-        [...name('dots'), 0x00, 0],
-        [...name('memory'), 0x02, 0],
-      ]),
-    ),
-    ...section(10, vector([dots])),
-  ];
-  return new Uint8Array(bytes);
+  return moduleBytes([{ name: 'dots', params: 6, body: dots }]);
 }
 
 let compiled: WebAssembly.Module | null = null;

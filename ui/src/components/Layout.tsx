@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { api } from '../api.ts';
+import { canUseConsole } from '../features/console/ConsoleLayout.tsx';
 import { useSession } from '../session.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 
@@ -71,7 +72,7 @@ export function Layout() {
             <NavLink to="/boards" className={navClass}>
               Boards
             </NavLink>
-            {(member?.roles.includes('researcher') || member?.roles.includes('admin')) && (
+            {canUseConsole(member?.roles) && (
               <NavLink to="/console" className={navClass}>
                 Console
               </NavLink>

@@ -34,6 +34,19 @@ export function Poster({ movie, size = 'card' }: { movie: MovieSummary; size?: '
   );
 }
 
+/** A movie's linked title, year and first three genres, as a line of a list or table. */
+export function MovieLine({ movie }: { movie: MovieSummary }) {
+  return (
+    <>
+      <Link to={`/movies/${movie.id}`} className="strong">
+        {movie.title}
+      </Link>{' '}
+      <span className="muted">{movie.year ?? ''}</span>
+      <Genres genres={movie.genres.slice(0, 3)} />
+    </>
+  );
+}
+
 export function Genres({ genres }: { genres: string[] }) {
   if (genres.length === 0) return null;
   return (

@@ -1,10 +1,18 @@
 // Account: change e-mail (confirmed by a link to the new address) or password, download my
 // data, delete my account; and the page of the change-of-address link.
 import { useEffect, useState } from 'react';
-import type { FormEvent } from 'react';
+import type { ReactNode } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, ApiError } from '../api.ts';
+import { AuthPanel, DeadLinkAlert } from '../components/AuthPanel.tsx';
 import { ErrorMessage, Loading, Notice } from '../components/ErrorMessage.tsx';
+import {
+  BusyButton,
+  EmailField,
+  PasswordField,
+  SubmitButton,
+  type ActionFormProps,
+} from '../components/Form.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
 import { useAction, useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
@@ -55,117 +63,98 @@ function Account() {
   );
 }
 
+type ChangeFormProps = ActionFormProps & {
+  /** The form's name and its button's text. */
+  label: string;
+  /** What the last change did. */
+  notice: ReactNode;
+};
+
+/** A change form of the account page: a notice of what happened, the error, fields, a button. */
+function ChangeForm({ label, notice, action, onSubmit, errorTitle, children }: ChangeFormProps) {
+  return (
+    <form className="form form-inline" onSubmit={onSubmit} aria-label={label}>
+      {notice}
+      <ErrorMessage error={action.error} title={errorTitle} />
+      {children}
+      <SubmitButton busy={action.busy} className="button">
+        {label}
+      </SubmitButton>
+    </form>
+  );
+}
+
+function CurrentPasswordField(props: { value: string; onChange: (value: string) => void }) {
+  return <PasswordField label="Current password" name="currentPassword" {...props} />;
+}
+
 /** The address changes only when the link mailed to it is followed (ConfirmEmailPage). */
 function ChangeEmail() {
   const [email, setEmail] = useState('');
   const [currentPassword, setCurrentPassword] = useState('');
-  const { busy, error, run } = useAction();
+  const action = useAction();
   const [sentTo, setSentTo] = useState<string | null>(null);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  const change = action.submit(async () => {
     setSentTo(null);
-    await run(async () => {
-      await api.updateAccount({ currentPassword, email: email.trim() });
-      setSentTo(email.trim());
-      setEmail('');
-      setCurrentPassword('');
-    });
-  }
+    await api.updateAccount({ currentPassword, email: email.trim() });
+    setSentTo(email.trim());
+    setEmail('');
+    setCurrentPassword('');
+  });
 
   return (
-    <form
-      className="form form-inline"
-      onSubmit={(event) => void submit(event)}
-      aria-label="Change e-mail"
+    <ChangeForm
+      label="Change e-mail"
+      action={action}
+      onSubmit={change}
+      errorTitle="Could not change the e-mail."
+      notice={
+        sentTo !== null && (
+          <Notice>
+            Check your new address: we sent a link to <strong>{sentTo}</strong>. Your e-mail changes
+            when you follow it (it works once, for 24 hours); until then you log in as before.
+          </Notice>
+        )
+      }
     >
-      {sentTo !== null && (
-        <Notice>
-          Check your new address: we sent a link to <strong>{sentTo}</strong>. Your e-mail changes
-          when you follow it (it works once, for 24 hours); until then you log in as before.
-        </Notice>
-      )}
-      <ErrorMessage error={error} title="Could not change the e-mail." />
-      <label className="field">
-        <span>New e-mail</span>
-        <input
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(event) => setEmail(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Current password</span>
-        <input
-          type="password"
-          name="currentPassword"
-          autoComplete="current-password"
-          required
-          value={currentPassword}
-          onChange={(event) => setCurrentPassword(event.target.value)}
-        />
-      </label>
-      <button type="submit" className="button" disabled={busy}>
-        Change e-mail
-      </button>
-    </form>
+      <EmailField label="New e-mail" value={email} onChange={setEmail} />
+      <CurrentPasswordField value={currentPassword} onChange={setCurrentPassword} />
+    </ChangeForm>
   );
 }
 
 function ChangePassword() {
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
-  const { busy, error, run } = useAction();
+  const action = useAction();
   const [done, setDone] = useState(false);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  const change = action.submit(async () => {
     setDone(false);
-    await run(async () => {
-      await api.updateAccount({ currentPassword, newPassword });
-      setDone(true);
-      setCurrentPassword('');
-      setNewPassword('');
-    });
-  }
+    await api.updateAccount({ currentPassword, newPassword });
+    setDone(true);
+    setCurrentPassword('');
+    setNewPassword('');
+  });
 
   return (
-    <form
-      className="form form-inline"
-      onSubmit={(event) => void submit(event)}
-      aria-label="Change password"
+    <ChangeForm
+      label="Change password"
+      action={action}
+      onSubmit={change}
+      errorTitle="Could not change the password."
+      notice={done && <Notice>Your password was changed.</Notice>}
     >
-      {done && <Notice>Your password was changed.</Notice>}
-      <ErrorMessage error={error} title="Could not change the password." />
-      <label className="field">
-        <span>Current password</span>
-        <input
-          type="password"
-          name="currentPassword"
-          autoComplete="current-password"
-          required
-          value={currentPassword}
-          onChange={(event) => setCurrentPassword(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>New password</span>
-        <input
-          type="password"
-          name="newPassword"
-          autoComplete="new-password"
-          required
-          value={newPassword}
-          onChange={(event) => setNewPassword(event.target.value)}
-        />
-      </label>
-      <button type="submit" className="button" disabled={busy}>
-        Change password
-      </button>
-    </form>
+      <CurrentPasswordField value={currentPassword} onChange={setCurrentPassword} />
+      <PasswordField
+        label="New password"
+        name="newPassword"
+        autoComplete="new-password"
+        value={newPassword}
+        onChange={setNewPassword}
+      />
+    </ChangeForm>
   );
 }
 
@@ -203,20 +192,15 @@ function DeleteAccount() {
           setConfirming(true);
         }}
       >
-        <label className="field">
-          <span>Password to confirm</span>
-          <input
-            type="password"
-            name="deletePassword"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </label>
-        <button type="submit" className="button button-danger" disabled={busy || confirming}>
+        <PasswordField
+          label="Password to confirm"
+          name="deletePassword"
+          value={password}
+          onChange={setPassword}
+        />
+        <SubmitButton busy={busy} disabled={confirming} className="button button-danger">
           Delete my account…
-        </button>
+        </SubmitButton>
       </form>
       {confirming && (
         <div
@@ -232,22 +216,21 @@ function DeleteAccount() {
             e-mail later, as a new member.
           </p>
           <div className="confirm-actions">
-            <button
-              type="button"
+            <BusyButton
+              busy={busy}
+              busyLabel="Deleting…"
               className="button button-danger"
-              disabled={busy}
               onClick={() => void reallyDelete()}
             >
-              {busy ? 'Deleting…' : 'Yes, delete everything'}
-            </button>
-            <button
-              type="button"
+              Yes, delete everything
+            </BusyButton>
+            <BusyButton
+              busy={busy}
               className="button button-ghost"
-              disabled={busy}
               onClick={() => setConfirming(false)}
             >
               Cancel
-            </button>
+            </BusyButton>
           </div>
         </div>
       )}
@@ -292,14 +275,12 @@ export function ConfirmEmailPage() {
 
   const badLink = !token || (error instanceof ApiError && error.status === 400);
   return (
-    <section className="auth-panel card">
-      <h1>Confirm your new e-mail</h1>
+    <AuthPanel title="Confirm your new e-mail">
       {badLink ? (
         <>
-          <div className="alert alert-error" role="alert">
-            <strong>This link does not work.</strong> It is unknown, expired (after 24 hours),
-            already used, or replaced by a newer request.
-          </div>
+          <DeadLinkAlert>
+            It is unknown, expired (after 24 hours), already used, or replaced by a newer request.
+          </DeadLinkAlert>
           <p>
             Your e-mail address did not change. Ask for the change again on your{' '}
             <Link to="/account">account page</Link>.
@@ -321,6 +302,6 @@ export function ConfirmEmailPage() {
       ) : (
         <Loading label="Changing your e-mail…" />
       )}
-    </section>
+    </AuthPanel>
   );
 }

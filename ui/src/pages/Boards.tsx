@@ -1,10 +1,18 @@
 // Message boards: boards, threads and posts. Posting needs a public username; Markdown is
 // rendered on the server with raw HTML disabled, so a post cannot inject scripts.
 import { useState } from 'react';
-import type { FormEvent, ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
+import {
+  BusyButton,
+  InputField,
+  SubmitButton,
+  TextAreaField,
+  type ActionFormProps,
+} from '../components/Form.tsx';
+import { TableHead } from '../components/Table.tsx';
 import { useAction, useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { Post } from '../types.ts';
@@ -33,6 +41,34 @@ function PostingGate({ children }: { children: ReactNode }) {
       </p>
     );
   return <>{children}</>;
+}
+
+type ComposeCardProps = ActionFormProps & { id: string; heading: string; submitLabel: string };
+
+/** A card to write in (a new thread, a reply), behind the posting gate. */
+function ComposeCard({
+  id,
+  heading,
+  submitLabel,
+  action,
+  onSubmit,
+  errorTitle,
+  children,
+}: ComposeCardProps) {
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>{heading}</h2>
+      <PostingGate>
+        <ErrorMessage error={action.error} title={errorTitle} />
+        <form className="form" onSubmit={onSubmit}>
+          {children}
+          <SubmitButton busy={action.busy} busyLabel="Posting…">
+            {submitLabel}
+          </SubmitButton>
+        </form>
+      </PostingGate>
+    </section>
+  );
 }
 
 export function BoardsPage() {
@@ -72,15 +108,12 @@ export function BoardPage() {
   useTitle(page.data?.board.name ?? 'Board');
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
-  const { busy, error, run } = useAction();
+  const action = useAction();
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    await run(async () => {
-      const created = await api.createThread(slug, title.trim(), body);
-      navigate(`/threads/${created.id}`);
-    });
-  }
+  const startThread = action.submit(async () => {
+    const created = await api.createThread(slug, title.trim(), body);
+    navigate(`/threads/${created.id}`);
+  });
 
   if (page.error) return <ErrorMessage error={page.error} title="Could not load the board." />;
   if (!page.data) return <Loading />;
@@ -99,14 +132,7 @@ export function BoardPage() {
       ) : (
         <div className="card table-card">
           <table className="threads-table">
-            <thead>
-              <tr>
-                <th scope="col">Thread</th>
-                <th scope="col">Started by</th>
-                <th scope="col">Posts</th>
-                <th scope="col">Last post</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Thread', 'Started by', 'Posts', 'Last post']} />
             <tbody>
               {threads.map((thread) => (
                 <tr key={thread.id}>
@@ -124,42 +150,32 @@ export function BoardPage() {
           </table>
         </div>
       )}
-      <section className="card" aria-labelledby="new-thread-heading">
-        <h2 id="new-thread-heading">Start a thread</h2>
-        <PostingGate>
-          <ErrorMessage error={error} title="Could not start the thread." />
-          <form className="form" onSubmit={(event) => void submit(event)}>
-            <label className="field">
-              <span>Title</span>
-              <input
-                name="title"
-                required
-                maxLength={200}
-                value={title}
-                onChange={(event) => setTitle(event.target.value)}
-              />
-            </label>
-            <div className="field">
-              <label htmlFor="thread-body">Message</label>
-              <textarea
-                id="thread-body"
-                name="body"
-                required
-                rows={6}
-                aria-describedby="markdown-hint"
-                value={body}
-                onChange={(event) => setBody(event.target.value)}
-              />
-              <small id="markdown-hint" className="hint">
-                Markdown works: **bold**, _italic_, [links](https://example.org), lists.
-              </small>
-            </div>
-            <button type="submit" className="button button-primary" disabled={busy}>
-              {busy ? 'Posting…' : 'Post thread'}
-            </button>
-          </form>
-        </PostingGate>
-      </section>
+      <ComposeCard
+        id="new-thread-heading"
+        heading="Start a thread"
+        action={action}
+        onSubmit={startThread}
+        errorTitle="Could not start the thread."
+        submitLabel="Post thread"
+      >
+        <InputField
+          label="Title"
+          name="title"
+          required
+          maxLength={200}
+          value={title}
+          onChange={setTitle}
+        />
+        <TextAreaField
+          label="Message"
+          name="body"
+          required
+          rows={6}
+          hint="Markdown works: **bold**, _italic_, [links](https://example.org), lists."
+          value={body}
+          onChange={setBody}
+        />
+      </ComposeCard>
     </>
   );
 }
@@ -172,16 +188,13 @@ export function ThreadPage() {
   const page = useLoad(() => api.thread(threadId), [threadId, member?.id]);
   useTitle(page.data?.thread.title ?? 'Thread');
   const [reply, setReply] = useState('');
-  const { busy, error, run } = useAction();
+  const action = useAction();
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    await run(async () => {
-      await api.reply(threadId, reply);
-      setReply('');
-      page.reload();
-    });
-  }
+  const postReply = action.submit(async () => {
+    await api.reply(threadId, reply);
+    setReply('');
+    page.reload();
+  });
 
   if (page.error) return <ErrorMessage error={page.error} title="Could not load the thread." />;
   if (!page.data) return <Loading />;
@@ -213,27 +226,23 @@ export function ThreadPage() {
           />
         ))}
       </ol>
-      <section className="card" aria-labelledby="reply-heading">
-        <h2 id="reply-heading">Reply</h2>
-        <PostingGate>
-          <ErrorMessage error={error} title="Could not post the reply." />
-          <form className="form" onSubmit={(event) => void submit(event)}>
-            <label className="field">
-              <span>Your reply</span>
-              <textarea
-                name="reply"
-                required
-                rows={4}
-                value={reply}
-                onChange={(event) => setReply(event.target.value)}
-              />
-            </label>
-            <button type="submit" className="button button-primary" disabled={busy}>
-              {busy ? 'Posting…' : 'Post reply'}
-            </button>
-          </form>
-        </PostingGate>
-      </section>
+      <ComposeCard
+        id="reply-heading"
+        heading="Reply"
+        action={action}
+        onSubmit={postReply}
+        errorTitle="Could not post the reply."
+        submitLabel="Post reply"
+      >
+        <TextAreaField
+          label="Your reply"
+          name="reply"
+          required
+          rows={4}
+          value={reply}
+          onChange={setReply}
+        />
+      </ComposeCard>
     </>
   );
 }
@@ -249,16 +258,13 @@ function PostItem({
 }) {
   const [editing, setEditing] = useState(false);
   const [body, setBody] = useState(post.body);
-  const { busy, error, run } = useAction();
+  const { busy, error, run, submit } = useAction();
 
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    await run(async () => {
-      await api.editPost(post.id, body);
-      setEditing(false);
-      onChanged();
-    });
-  }
+  const save = submit(async () => {
+    await api.editPost(post.id, body);
+    setEditing(false);
+    onChanged();
+  });
 
   async function remove() {
     if (!window.confirm('Delete this post?')) return;
@@ -285,20 +291,10 @@ function PostItem({
       </header>
       <ErrorMessage error={error} />
       {editing ? (
-        <form className="form" onSubmit={(event) => void save(event)}>
-          <label className="field">
-            <span>Edit your post</span>
-            <textarea
-              rows={4}
-              required
-              value={body}
-              onChange={(event) => setBody(event.target.value)}
-            />
-          </label>
+        <form className="form" onSubmit={save}>
+          <TextAreaField label="Edit your post" rows={4} required value={body} onChange={setBody} />
           <div className="row">
-            <button type="submit" className="button button-primary" disabled={busy}>
-              Save
-            </button>
+            <SubmitButton busy={busy}>Save</SubmitButton>
             <button
               type="button"
               className="button button-ghost"
@@ -324,14 +320,13 @@ function PostItem({
           >
             Edit
           </button>
-          <button
-            type="button"
+          <BusyButton
+            busy={busy}
             className="button button-ghost button-small"
-            disabled={busy}
             onClick={() => void remove()}
           >
             Delete
-          </button>
+          </BusyButton>
         </div>
       )}
     </li>

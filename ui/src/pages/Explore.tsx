@@ -4,12 +4,18 @@ import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
+import { InputField, SelectField } from '../components/Form.tsx';
 import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
 import { Pager } from '../components/Pager.tsx';
 import { useDebounced, useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 
 const PAGE_SIZE = 24;
+
+const YEAR_FIELDS = [
+  { key: 'yearFrom', label: 'From year', placeholder: '1900' },
+  { key: 'yearTo', label: 'To year', placeholder: '2030' },
+] as const;
 
 export function ExplorePage() {
   useTitle('Explore');
@@ -77,61 +83,44 @@ export function ExplorePage() {
         )}
       </div>
       <form className="filters card" role="search" onSubmit={(event) => event.preventDefault()}>
-        <label className="field field-grow">
-          <span>Search</span>
-          <input
-            type="search"
-            name="q"
-            placeholder="Title…"
-            value={typed}
-            onChange={(event) => setTyped(event.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span>Genre</span>
-          <select value={genre} onChange={(event) => update({ genre: event.target.value })}>
-            <option value="">All genres</option>
-            {(genres.data ?? []).map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field field-year">
-          <span>From year</span>
-          <input
+        <InputField
+          label="Search"
+          className="field-grow"
+          type="search"
+          name="q"
+          placeholder="Title…"
+          value={typed}
+          onChange={setTyped}
+        />
+        <SelectField
+          label="Genre"
+          value={genre}
+          onChange={(value) => update({ genre: value })}
+          options={genres.data ?? []}
+        >
+          <option value="">All genres</option>
+        </SelectField>
+        {YEAR_FIELDS.map(({ key, label, placeholder }) => (
+          <InputField
+            key={key}
+            label={label}
+            className="field-year"
             type="number"
             inputMode="numeric"
             min={1900}
             max={2100}
-            placeholder="1900"
-            value={yearFrom}
-            onChange={(event) => update({ yearFrom: event.target.value })}
+            placeholder={placeholder}
+            value={key === 'yearFrom' ? yearFrom : yearTo}
+            onChange={(value) => update({ [key]: value })}
           />
-        </label>
-        <label className="field field-year">
-          <span>To year</span>
-          <input
-            type="number"
-            inputMode="numeric"
-            min={1900}
-            max={2100}
-            placeholder="2030"
-            value={yearTo}
-            onChange={(event) => update({ yearTo: event.target.value })}
-          />
-        </label>
-        <label className="field">
-          <span>Sort by</span>
-          <select value={sort} onChange={(event) => update({ sort: event.target.value })}>
-            <option value="popularity">Popularity</option>
-            <option value="average">Average rating</option>
-            {member && <option value="predicted">Predicted for you</option>}
-            <option value="title">Title</option>
-            <option value="year">Year</option>
-          </select>
-        </label>
+        ))}
+        <SelectField label="Sort by" value={sort} onChange={(value) => update({ sort: value })}>
+          <option value="popularity">Popularity</option>
+          <option value="average">Average rating</option>
+          {member && <option value="predicted">Predicted for you</option>}
+          <option value="title">Title</option>
+          <option value="year">Year</option>
+        </SelectField>
       </form>
       <ErrorMessage error={results.error} title="Could not search." />
       {results.loading && !data && <Loading />}

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
+import { BusyButton, InputField } from '../components/Form.tsx';
 import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
 import { useDebounced, useLoad, useTitle } from '../hooks.ts';
@@ -116,15 +117,14 @@ function Onboarding() {
         </div>
       </section>
 
-      <label className="field search-field">
-        <span>Looking for a particular movie?</span>
-        <input
-          type="search"
-          placeholder="Search by title"
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-        />
-      </label>
+      <InputField
+        label="Looking for a particular movie?"
+        className="search-field"
+        type="search"
+        placeholder="Search by title"
+        value={query}
+        onChange={setQuery}
+      />
       {debouncedQuery && (
         <section aria-label="Search results">
           <ErrorMessage error={search.error} />
@@ -153,14 +153,14 @@ function Onboarding() {
         </MovieGrid>
       )}
       <div className="center">
-        <button
-          type="button"
+        <BusyButton
+          busy={loadingMore}
+          busyLabel="Loading…"
           className="button"
-          disabled={loadingMore}
           onClick={() => void loadMore()}
         >
-          {loadingMore ? 'Loading…' : 'Show more movies'}
-        </button>{' '}
+          Show more movies
+        </BusyButton>{' '}
         <Link to="/explore" className="button button-ghost">
           Browse everything
         </Link>

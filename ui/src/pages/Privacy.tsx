@@ -1,12 +1,12 @@
 // Privacy & preferences: public username, who sees your ratings, research consent, e-mail.
 import { useEffect, useState } from 'react';
-import type { FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { Choice } from '../components/Choice.tsx';
 import { ErrorMessage, Loading, Notice } from '../components/ErrorMessage.tsx';
+import { InputField, SubmitButton } from '../components/Form.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
-import { useLoad, useTitle } from '../hooks.ts';
+import { useAction, useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { Privacy, RatingsVisibility } from '../types.ts';
 
@@ -36,13 +36,29 @@ const VISIBILITY: Array<{ value: RatingsVisibility; label: string; help: string 
   },
 ];
 
+const PREFERENCES: Array<{
+  name: 'researchConsent' | 'emailUpdates';
+  label: string;
+  help: string;
+}> = [
+  {
+    name: 'researchConsent',
+    label: 'Include my ratings in research datasets',
+    help: 'Released datasets use fresh random ids, never your e-mail or username, and each release must pass a re-identification attack test before it is published.',
+  },
+  {
+    name: 'emailUpdates',
+    label: 'Send me e-mail updates',
+    help: 'Occasional news. Every e-mail has a one-click unsubscribe link.',
+  },
+];
+
 function PrivacySettings() {
   useTitle('Privacy & preferences');
   const { patchMember } = useSession();
   const loaded = useLoad(() => api.privacy(), []);
   const [form, setForm] = useState<Privacy | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, submit } = useAction();
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
@@ -57,11 +73,8 @@ function PrivacySettings() {
     setForm((current) => (current ? { ...current, ...changes } : current));
   }
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  const save = submit(async () => {
     if (!form || !loaded.data) return;
-    setBusy(true);
-    setError(null);
     setSaved(false);
     const changes: Partial<Privacy> = {};
     const username = form.username?.trim() ? form.username.trim().toLowerCase() : null;
@@ -71,18 +84,12 @@ function PrivacySettings() {
     if (form.researchConsent !== loaded.data.researchConsent)
       changes.researchConsent = form.researchConsent;
     if (form.emailUpdates !== loaded.data.emailUpdates) changes.emailUpdates = form.emailUpdates;
-    try {
-      const next = await api.updatePrivacy(changes);
-      loaded.setData(() => next);
-      setForm(next);
-      patchMember({ username: next.username });
-      setSaved(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+    const next = await api.updatePrivacy(changes);
+    loaded.setData(() => next);
+    setForm(next);
+    patchMember({ username: next.username });
+    setSaved(true);
+  });
 
   const needsUsername = form.ratingsVisibility === 'public' && !form.username?.trim();
   return (
@@ -94,31 +101,29 @@ function PrivacySettings() {
       </p>
       {saved && <Notice>Saved. Your choices apply right away.</Notice>}
       <ErrorMessage error={error} title="Could not save your choices." />
-      <form className="form card" onSubmit={(event) => void submit(event)}>
-        <div className="field">
-          <label htmlFor="username">Public username</label>
-          <input
-            id="username"
-            name="username"
-            autoComplete="nickname"
-            pattern="[a-z0-9_]{3,30}"
-            placeholder="e.g. film_fan_42"
-            aria-describedby="username-hint"
-            value={form.username ?? ''}
-            onChange={(event) => change({ username: event.target.value })}
-          />
-          <small id="username-hint" className="hint">
-            3–30 lower-case letters, digits or _. Shown on your profile and your board posts; you
-            need one to post on the message boards.
-            {loaded.data?.username && (
-              <>
-                {' '}
-                Your profile:{' '}
-                <Link to={`/u/${loaded.data.username}`}>/u/{loaded.data.username}</Link>
-              </>
-            )}
-          </small>
-        </div>
+      <form className="form card" onSubmit={save}>
+        <InputField
+          label="Public username"
+          name="username"
+          autoComplete="nickname"
+          pattern="[a-z0-9_]{3,30}"
+          placeholder="e.g. film_fan_42"
+          value={form.username ?? ''}
+          onChange={(username) => change({ username })}
+          hint={
+            <>
+              3–30 lower-case letters, digits or _. Shown on your profile and your board posts; you
+              need one to post on the message boards.
+              {loaded.data?.username && (
+                <>
+                  {' '}
+                  Your profile:{' '}
+                  <Link to={`/u/${loaded.data.username}`}>/u/{loaded.data.username}</Link>
+                </>
+              )}
+            </>
+          }
+        />
 
         <fieldset className="field">
           <legend>Show my ratings</legend>
@@ -141,27 +146,22 @@ function PrivacySettings() {
 
         <fieldset className="field">
           <legend>Research and e-mail</legend>
-          <Choice
-            type="checkbox"
-            name="researchConsent"
-            checked={form.researchConsent}
-            onChange={(checked) => change({ researchConsent: checked })}
-            label="Include my ratings in research datasets"
-            hint="Released datasets use fresh random ids, never your e-mail or username, and each release must pass a re-identification attack test before it is published."
-          />
-          <Choice
-            type="checkbox"
-            name="emailUpdates"
-            checked={form.emailUpdates}
-            onChange={(checked) => change({ emailUpdates: checked })}
-            label="Send me e-mail updates"
-            hint="Occasional news. Every e-mail has a one-click unsubscribe link."
-          />
+          {PREFERENCES.map((option) => (
+            <Choice
+              key={option.name}
+              type="checkbox"
+              name={option.name}
+              checked={form[option.name]}
+              onChange={(checked) => change({ [option.name]: checked })}
+              label={option.label}
+              hint={option.help}
+            />
+          ))}
         </fieldset>
 
-        <button type="submit" className="button button-primary" disabled={busy || needsUsername}>
-          {busy ? 'Saving…' : 'Save choices'}
-        </button>
+        <SubmitButton busy={busy} busyLabel="Saving…" disabled={needsUsername}>
+          Save choices
+        </SubmitButton>
       </form>
     </section>
   );

@@ -1,8 +1,8 @@
 // A public profile (/u/:username): the username and, when shared publicly, the ratings.
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
-import { Genres } from '../components/MovieCard.tsx';
+import { MovieLine } from '../components/MovieCard.tsx';
 import { StarMeter } from '../components/Stars.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 
@@ -35,11 +35,7 @@ export function ProfilePage() {
             {ratings.map((movie) => (
               <li key={movie.id}>
                 <div>
-                  <Link to={`/movies/${movie.id}`} className="strong">
-                    {movie.title}
-                  </Link>{' '}
-                  <span className="muted">{movie.year ?? ''}</span>
-                  <Genres genres={movie.genres.slice(0, 3)} />
+                  <MovieLine movie={movie} />
                 </div>
                 <StarMeter value={movie.rating} kind="yours" />
               </li>

@@ -3,10 +3,11 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
-import { Genres } from '../components/MovieCard.tsx';
+import { MovieLine } from '../components/MovieCard.tsx';
 import { Pager } from '../components/Pager.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
 import { StarRating } from '../components/Stars.tsx';
+import { TableHead } from '../components/Table.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { RatedMovie } from '../types.ts';
@@ -103,25 +104,19 @@ function Ratings() {
       {data && data.items.length > 0 && (
         <div className="card table-card">
           <table className="ratings-table">
-            <thead>
-              <tr>
-                <th scope="col">Movie</th>
-                <th scope="col">Your rating</th>
-                <th scope="col">Rated</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Movie',
+                'Your rating',
+                'Rated',
+                <span className="visually-hidden">Actions</span>,
+              ]}
+            />
             <tbody>
               {data.items.map((row) => (
                 <tr key={row.id}>
                   <td>
-                    <Link to={`/movies/${row.id}`} className="strong">
-                      {row.title}
-                    </Link>{' '}
-                    <span className="muted">{row.year ?? ''}</span>
-                    <Genres genres={row.genres.slice(0, 3)} />
+                    <MovieLine movie={row} />
                   </td>
                   <td>
                     <StarRating

@@ -7,46 +7,30 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import {
-  AUDIT_ACTIONS,
   lookupMemberIdentity,
   readAuditLog,
   recordDeniedIdentityLookup,
 } from '../../../services/accessAudit.ts';
-import { GRANTABLE_ROLES, grantRole, listRoles, revokeRole } from '../../../services/roles.ts';
-import { HttpProblem } from '../../problem.ts';
-import { idParam } from '../../schemas.ts';
-import { Count, Time, errors, guard, requireRoleOnRoutes, who } from './common.ts';
-
-const RoleGrant = z
-  .object({
-    memberId: Count,
-    role: z.enum(GRANTABLE_ROLES),
-    grantedAt: Time,
-    grantedBy: Count.nullable(),
-  })
-  .meta({ id: 'RoleGrant' });
-
-const AuditEntry = z
-  .object({
-    id: Count,
-    occurredAt: Time,
-    actorId: Count.nullable(),
-    action: z.enum(AUDIT_ACTIONS),
-    targetMemberId: Count.nullable(),
-    reason: z.string().nullable(),
-    detail: z.record(z.string(), z.unknown()).nullable(),
-  })
-  .meta({ id: 'AuditEntry' });
+import { forbidden } from '../../../services/errors.ts';
+import { grantRole, listRoles, revokeRole } from '../../../services/roles.ts';
+import { CONSOLE_PREFIX, errors, requireRoleOnRoutes, tags, who } from './common.ts';
+import {
+  AuditLog,
+  AuditQuery,
+  IdentityLookup,
+  IdentityLookupBody,
+  RoleChange,
+  RoleChangeResult,
+  RoleList,
+} from './schemas.ts';
 
 const IDENTITY_ROUTE = '/identity';
 
-export const ADMIN_PREFIX = '/api/console/admin';
+export const ADMIN_PREFIX = `${CONSOLE_PREFIX}/admin`;
 
 export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db, vault } = app.services;
-  const tags = ['console'];
   const deniedLookups = new WeakSet<FastifyRequest>();
   requireRoleOnRoutes(app, 'admin', (request) => {
     // The matched route's own pattern (set by the router), not the URL the client sent.
@@ -62,18 +46,17 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: 'Admin: every researcher and admin grant',
-        response: { 200: z.object({ items: z.array(RoleGrant) }), ...errors },
+        response: { 200: RoleList, ...errors },
       },
     },
     async (request) => {
-      const grants = await guard(() => listRoles(db, { actorId: who(request) }));
+      const grants = await listRoles(db, { actorId: who(request) });
       return {
         items: grants.map((grant) => ({ ...grant, grantedAt: grant.grantedAt.toISOString() })),
       };
     },
   );
 
-  const RoleChange = z.object({ memberId: idParam, role: z.enum(GRANTABLE_ROLES) });
   for (const action of ['grant', 'revoke'] as const) {
     app.post(
       `/roles/${action}`,
@@ -82,18 +65,13 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
           tags,
           summary: `Admin: ${action} a role (written to the access-audit log)`,
           body: RoleChange,
-          response: { 200: z.object({ changed: z.boolean() }), ...errors },
+          response: { 200: RoleChangeResult, ...errors },
         },
       },
       async (request) => {
         const { memberId, role } = request.body;
-        const options = { actorId: who(request) };
-        const changed = await guard(() =>
-          action === 'grant'
-            ? grantRole(db, memberId, role, options)
-            : revokeRole(db, memberId, role, options),
-        );
-        return { changed };
+        const change = action === 'grant' ? grantRole : revokeRole;
+        return { changed: await change(db, memberId, role, { actorId: who(request) }) };
       },
     );
   }
@@ -104,26 +82,15 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: 'Admin: the access-audit log, newest first (append-only)',
-        querystring: z.object({
-          limit: z.preprocess(
-            (value) => (value === '' ? undefined : value),
-            z.coerce.number().int().min(1).max(1000).optional(),
-          ),
-          beforeId: z.preprocess(
-            (value) => (value === '' ? undefined : value),
-            z.coerce.number().int().min(1).optional(),
-          ),
-        }),
-        response: { 200: z.object({ items: z.array(AuditEntry) }), ...errors },
+        querystring: AuditQuery,
+        response: { 200: AuditLog, ...errors },
       },
     },
     async (request) => {
-      const entries = await guard(() =>
-        readAuditLog(db, who(request), {
-          limit: request.query.limit,
-          beforeId: request.query.beforeId,
-        }),
-      );
+      const entries = await readAuditLog(db, who(request), {
+        limit: request.query.limit,
+        beforeId: request.query.beforeId,
+      });
       return {
         items: entries.map((entry) => ({ ...entry, occurredAt: entry.occurredAt.toISOString() })),
       };
@@ -141,33 +108,21 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
           memberId: body.memberId,
           reason: body.reason,
         });
-        throw new HttpProblem(403, 'this needs the admin role (the attempt is in the audit log)');
+        throw forbidden('this needs the admin role (the attempt is in the audit log)');
       },
       schema: {
         tags,
         summary:
           'Admin: who is this member? Needs a reason; the lookup is audited before the vault is asked',
-        body: z.object({
-          memberId: idParam,
-          reason: z.string().max(500).describe('why you need to know (10–500 characters)'),
-        }),
-        response: {
-          200: z.object({
-            memberId: Count,
-            email: z.string().nullable(),
-            auditEntryId: Count,
-          }),
-          ...errors,
-        },
+        body: IdentityLookupBody,
+        response: { 200: IdentityLookup, ...errors },
       },
     },
     async (request) =>
-      guard(() =>
-        lookupMemberIdentity(db, vault, {
-          adminId: who(request),
-          memberId: request.body.memberId,
-          reason: request.body.reason,
-        }),
-      ),
+      lookupMemberIdentity(db, vault, {
+        adminId: who(request),
+        memberId: request.body.memberId,
+        reason: request.body.reason,
+      }),
   );
 };

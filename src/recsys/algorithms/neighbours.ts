@@ -1,0 +1,378 @@
+/**
+ * The neighbour search shared by item-item k-NN (itemKnn.ts) and user-user k-NN (userKnn.ts),
+ * both predicting like Surprise's KNNBaseline:
+ *
+ *   r̂_ui = b_ui + Σ_{j∈N^k(i;u)} s_ij (r_uj − b_uj) / Σ_{j∈N^k(i;u)} s_ij
+ *
+ * where b is the bias baseline and N^k(i;u) the k items rated by u most similar to i (item-knn),
+ * or with the roles of users and items swapped (user-knn). Only positive similarities count;
+ * with fewer than minNeighbours of them the prediction is the baseline.
+ *
+ * Similarity over the co-raters (common users of two items, common items of two users):
+ *   "pearson-baseline": cosine of baseline residuals r − b (Surprise's pearson_baseline)
+ *   "adjusted-cosine":  cosine of r − (the user's mean rating) (Sarwar et al.)
+ *   "cosine":           cosine of the raw ratings
+ * each shrunk by (n − 1) / (n − 1 + shrinkage), n the number of co-raters. The model keeps the
+ * modelSize most similar neighbours of each item (user) with positive similarity.
+ */
+import type { AlgorithmDefinition } from '../algorithm.ts';
+import { num } from '../algorithm.ts';
+import type { RatingMatrix } from '../matrix.ts';
+import { BaseModel, coreFromMatrix } from '../model.ts';
+import type { Baseline, ModelCore, ModelParts, ParamSpec } from '../modelTypes.ts';
+import { topN } from '../topN.ts';
+import { fitBaseline } from './bias.ts';
+
+function knnParams(neighbours: number, shrinkage: number): Record<string, ParamSpec> {
+  return {
+    neighbours: {
+      default: neighbours,
+      min: 1,
+      integer: true,
+      description: 'k: neighbours used per prediction',
+    },
+    minNeighbours: {
+      default: 1,
+      min: 1,
+      integer: true,
+      description: 'fewer neighbours → baseline prediction',
+    },
+    similarity: {
+      default: 'pearson-baseline',
+      choices: ['pearson-baseline', 'adjusted-cosine', 'cosine'],
+      description: 'similarity of co-rating vectors',
+    },
+    shrinkage: {
+      default: shrinkage,
+      min: 0,
+      description: 'similarity × (n−1)/(n−1+shrinkage), n co-raters',
+    },
+    modelSize: {
+      default: 200,
+      min: 1,
+      integer: true,
+      description: 'neighbours kept per item (user) in the model',
+    },
+  };
+}
+
+/** Residual of each rating used by the similarity, in the order of (ptr, other, values). */
+function residuals(
+  similarity: string,
+  ptr: Int32Array,
+  other: Int32Array,
+  values: Float32Array,
+  baseline: Baseline,
+  rowsAreUsers: boolean,
+  userMeans: Float64Array,
+): Float64Array {
+  const out = new Float64Array(values.length);
+  const rows = ptr.length - 1;
+  for (let a = 0; a < rows; a++) {
+    for (let p = ptr[a]; p < ptr[a + 1]; p++) {
+      const u = rowsAreUsers ? a : other[p];
+      const i = rowsAreUsers ? other[p] : a;
+      const r = values[p];
+      out[p] =
+        similarity === 'pearson-baseline'
+          ? r - baseline.globalMean - baseline.userBias[u] - baseline.itemBias[i]
+          : similarity === 'adjusted-cosine'
+            ? r - userMeans[u]
+            : r;
+    }
+  }
+  return out;
+}
+
+/** Scratch accumulators for the similarities of one entity to all others. */
+export class Accumulator {
+  readonly xy: Float64Array;
+  readonly xx: Float64Array;
+  readonly yy: Float64Array;
+  readonly count: Int32Array;
+  readonly touched: Int32Array;
+  readonly scores: Float64Array;
+  touchedCount = 0;
+
+  constructor(size: number) {
+    this.xy = new Float64Array(size);
+    this.xx = new Float64Array(size);
+    this.yy = new Float64Array(size);
+    this.count = new Int32Array(size);
+    this.touched = new Int32Array(size);
+    this.scores = new Float64Array(size).fill(-Infinity);
+  }
+
+  /** Adds the co-ratings of one (entity value x) against the list bOther/bX of another axis. */
+  add(
+    x: number,
+    from: number,
+    to: number,
+    bOther: Int32Array,
+    bX: Float64Array,
+    self: number,
+  ): void {
+    const { xy, xx, yy, count, touched } = this;
+    for (let q = from; q < to; q++) {
+      const b = bOther[q];
+      if (b === self) continue;
+      const y = bX[q];
+      if (count[b] === 0) touched[this.touchedCount++] = b;
+      xy[b] += x * y;
+      xx[b] += x * x;
+      yy[b] += y * y;
+      count[b]++;
+    }
+  }
+
+  /** The modelSize best positive similarities; resets the accumulators. */
+  take(shrinkage: number, modelSize: number): { index: Int32Array; similarity: Float64Array } {
+    const { xy, xx, yy, count, touched, scores } = this;
+    const candidates = touched.subarray(0, this.touchedCount);
+    for (let t = 0; t < candidates.length; t++) {
+      const b = candidates[t];
+      const denominator = Math.sqrt(xx[b] * yy[b]);
+      let s = denominator > 0 ? xy[b] / denominator : 0;
+      const n = count[b];
+      s *= shrinkage > 0 ? (n - 1) / (n - 1 + shrinkage) : 1;
+      scores[b] = s > 0 ? s : -Infinity;
+    }
+    const index = topN(scores, modelSize, candidates);
+    const similarity = Float64Array.from(index, (b) => scores[b]);
+    for (let t = 0; t < candidates.length; t++) {
+      const b = candidates[t];
+      xy[b] = 0;
+      xx[b] = 0;
+      yy[b] = 0;
+      count[b] = 0;
+      scores[b] = -Infinity;
+    }
+    this.touchedCount = 0;
+    return { index, similarity };
+  }
+}
+
+/** Rating lists along one axis (CSR): entity a's co-raters other[ptr[a]..ptr[a+1]), residuals x. */
+interface ResidualLists {
+  ptr: Int32Array;
+  other: Int32Array;
+  x: Float64Array;
+}
+
+/**
+ * Neighbour lists of every entity on axis A: for each a, the co-raters through the B axis.
+ * rowLists: A-major lists of (b, residual); throughLists: B-major lists of (a, residual), each list sorted by
+ * index. The similarity is symmetric (both sides sum the same products in the same order), so
+ * each pair is accumulated once, from its lower index, and kept in a packed triangle until the
+ * higher index's row is ranked: half the work of accumulating every row in full, and
+ * bit-identical lists.
+ */
+function neighbourLists(
+  rowLists: ResidualLists,
+  throughLists: ResidualLists,
+  shrinkage: number,
+  modelSize: number,
+  onProgress?: (fraction: number) => void,
+): Neighbours {
+  const { ptr: aPtr, other: aOther, x: aX } = rowLists;
+  const { ptr: bPtr, other: bOther, x: bX } = throughLists;
+  const count = aPtr.length - 1;
+  // (Σxy, Σxx, Σyy) and the co-rater count of the current a with every c > a.
+  const sums = new Float64Array(3 * count);
+  const counts = new Int32Array(count);
+  // Pair (a, c), a < c, is at rowStart(a) + c; zero (never a neighbour) until computed.
+  const rowStart = (a: number): number => a * count - (a * (a + 1)) / 2 - a - 1;
+  const pairs = new Float64Array((count * (count - 1)) / 2);
+  // Position of the current a in each B list (lists are sorted by a, and a only grows).
+  const cursor = bPtr.slice(0, bPtr.length - 1);
+  // Rows are ranked in blocks, so the lower parts (read down the triangle's columns) are
+  // gathered BLOCK entries at a time instead of one entry per cache line.
+  const BLOCK = 32;
+  const rows = new Float64Array(BLOCK * count);
+  const ptr = new Int32Array(count + 1);
+  const lists: Array<{ index: Int32Array; similarity: Float64Array }> = [];
+  for (let first = 0; first < count; first += BLOCK) {
+    const end = Math.min(count, first + BLOCK);
+    for (let a = first; a < end; a++) {
+      for (let p = aPtr[a]; p < aPtr[a + 1]; p++) {
+        const b = aOther[p];
+        const x = aX[p];
+        const xx = x * x;
+        const to = bPtr[b + 1];
+        for (let q = ++cursor[b]; q < to; q++) {
+          const c = bOther[q];
+          const y = bX[q];
+          const at = 3 * c;
+          sums[at] += x * y;
+          sums[at + 1] += xx;
+          sums[at + 2] += y * y;
+          counts[c]++;
+        }
+      }
+      const start = rowStart(a);
+      for (let c = a + 1; c < count; c++) {
+        const n = counts[c];
+        if (n === 0) continue;
+        const at = 3 * c;
+        const denominator = Math.sqrt(sums[at + 1] * sums[at + 2]);
+        const s = denominator > 0 ? sums[at] / denominator : 0;
+        pairs[start + c] = s * (shrinkage > 0 ? (n - 1) / (n - 1 + shrinkage) : 1);
+        sums[at] = 0;
+        sums[at + 1] = 0;
+        sums[at + 2] = 0;
+        counts[c] = 0;
+      }
+    }
+    for (let c = 0; c < end - 1; c++) {
+      const start = rowStart(c);
+      for (let a = Math.max(first, c + 1); a < end; a++)
+        rows[(a - first) * count + c] = pairs[start + a];
+    }
+    for (let a = first; a < end; a++) {
+      const row = rows.subarray((a - first) * count, (a - first + 1) * count);
+      row[a] = 0;
+      row.set(pairs.subarray(rowStart(a) + a + 1, rowStart(a) + count), a + 1);
+      for (let c = 0; c < count; c++) if (!(row[c] > 0)) row[c] = -Infinity;
+      const index = topN(row, modelSize);
+      lists.push({ index, similarity: Float64Array.from(index, (c) => row[c]) });
+      ptr[a + 1] = ptr[a] + index.length;
+    }
+    onProgress?.(1 - ((count - end) / count) ** 2);
+  }
+  const index = new Int32Array(ptr[count]);
+  const similarity = new Float32Array(ptr[count]);
+  for (let a = 0; a < count; a++) {
+    index.set(lists[a].index, ptr[a]);
+    similarity.set(lists[a].similarity, ptr[a]);
+  }
+  return { ptr, index, similarity };
+}
+
+function userMeansOf(matrix: RatingMatrix): Float64Array {
+  const means = new Float64Array(matrix.users);
+  for (let u = 0; u < matrix.users; u++) {
+    let sum = 0;
+    for (let p = matrix.userPtr[u]; p < matrix.userPtr[u + 1]; p++) sum += matrix.userRatings[p];
+    means[u] = matrix.userCount(u) > 0 ? sum / matrix.userCount(u) : matrix.globalMean;
+  }
+  return means;
+}
+
+/** The neighbour lists of a k-NN model (CSR over items or users). */
+export interface Neighbours {
+  ptr: Int32Array;
+  index: Int32Array;
+  similarity: Float32Array;
+}
+
+export abstract class KnnModel extends BaseModel {
+  readonly k: number;
+  readonly minK: number;
+
+  constructor(
+    core: ModelCore,
+    readonly neighbours: Neighbours,
+  ) {
+    super(core);
+    this.k = Number(core.params.neighbours);
+    this.minK = Number(core.params.minNeighbours);
+  }
+
+  protected parts(): ModelParts {
+    return {
+      arrays: {
+        neighbourPtr: this.neighbours.ptr,
+        neighbourIndex: this.neighbours.index,
+        neighbourSimilarity: this.neighbours.similarity,
+      },
+      fields: {},
+    };
+  }
+
+  static neighboursFrom(parts: ModelParts): Neighbours {
+    return {
+      ptr: parts.arrays.neighbourPtr as Int32Array,
+      index: parts.arrays.neighbourIndex as Int32Array,
+      similarity: parts.arrays.neighbourSimilarity as Float32Array,
+    };
+  }
+}
+
+/** Position of value in sorted[from..to), or -1. */
+export function find(sorted: Int32Array, value: number, from = 0, to = sorted.length): number {
+  let low = from;
+  let high = to - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const x = sorted[middle];
+    if (x === value) return middle;
+    if (x < value) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+function fitKnn(
+  matrix: RatingMatrix,
+  params: Record<string, number | string>,
+  itemBased: boolean,
+  onProgress?: (f: number) => void,
+): { baseline: Baseline; neighbours: Neighbours } {
+  const baseline = fitBaseline(matrix);
+  const similarity = String(params.similarity);
+  const means = userMeansOf(matrix);
+  const byUser: ResidualLists = {
+    ptr: matrix.userPtr,
+    other: matrix.userItems,
+    x: residuals(
+      similarity,
+      matrix.userPtr,
+      matrix.userItems,
+      matrix.userRatings,
+      baseline,
+      true,
+      means,
+    ),
+  };
+  const byItem: ResidualLists = {
+    ptr: matrix.itemPtr,
+    other: matrix.itemUsers,
+    x: residuals(
+      similarity,
+      matrix.itemPtr,
+      matrix.itemUsers,
+      matrix.itemRatings,
+      baseline,
+      false,
+      means,
+    ),
+  };
+  const [rows, through] = itemBased ? [byItem, byUser] : [byUser, byItem];
+  const shrinkage = num(params, 'shrinkage');
+  const modelSize = num(params, 'modelSize');
+  return { baseline, neighbours: neighbourLists(rows, through, shrinkage, modelSize, onProgress) };
+}
+
+/** A k-NN model class: neighbour lists over items (item-knn) or users (user-knn). */
+type KnnModelClass = new (core: ModelCore, neighbours: Neighbours) => KnnModel;
+
+/** The definition of a k-NN algorithm; defaults are the k and shrinkage its parameters start at. */
+export function knnAlgorithm(
+  name: string,
+  description: string,
+  itemBased: boolean,
+  defaults: { neighbours: number; shrinkage: number },
+  Model: KnnModelClass,
+): AlgorithmDefinition {
+  return {
+    name,
+    description,
+    kind: 'rating',
+    params: knnParams(defaults.neighbours, defaults.shrinkage),
+    fit(matrix, params, options) {
+      const { baseline, neighbours } = fitKnn(matrix, params, itemBased, options.onProgress);
+      return new Model(coreFromMatrix(matrix, name, 'rating', params, baseline), neighbours);
+    },
+    restore: (core, parts) => new Model(core, KnnModel.neighboursFrom(parts)),
+  };
+}

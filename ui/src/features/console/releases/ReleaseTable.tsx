@@ -1,0 +1,113 @@
+// The releases list: a row per release with its gate verdict (or progress), figures and report.
+import { TableHead } from '../../../components/Table.tsx';
+import type { ConsoleRelease } from '../api.ts';
+import { JobProgress } from '../jobs.tsx';
+
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+const LIST_STYLE = { margin: 0, paddingLeft: '1.1rem' };
+
+export function ReleaseTable({
+  releases,
+  onCancel,
+}: {
+  releases: ConsoleRelease[];
+  onCancel: (id: string) => void;
+}) {
+  return (
+    <table className="console-table" aria-label="Releases">
+      <TableHead
+        columns={[
+          'Release',
+          'Preset',
+          'Gate',
+          'Re-identified (scoreboard settings)',
+          'Released',
+          'Report',
+        ]}
+      />
+      <tbody>
+        {releases.map((release) => (
+          <tr key={release.id} data-release-status={release.status}>
+            <td>
+              {release.id}
+              <div className="muted">{release.startedAt.slice(0, 19).replace('T', ' ')} UTC</div>
+            </td>
+            <td>
+              {release.preset} · {release.format}
+              {release.seed !== null && <div className="muted">seed {release.seed}</div>}
+            </td>
+            <td>
+              <ReleaseGate release={release} onCancel={onCancel} />
+            </td>
+            <td>
+              {release.outcome ? (
+                <ul style={LIST_STYLE}>
+                  {release.outcome.scoreboard.map((o) => (
+                    <li key={o.setting}>
+                      {o.setting}: {percent(o.reidentified)}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>
+              {release.outcome?.releasedRatings != null
+                ? `${release.outcome.releasedRatings.toLocaleString()} ratings by ${(release.outcome.releasedUsers ?? 0).toLocaleString()} members`
+                : '—'}
+            </td>
+            <td>
+              {release.reportUrl ? (
+                <a href={release.reportUrl} target="_blank" rel="noreferrer">
+                  privacy-report.html
+                </a>
+              ) : (
+                '—'
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ReleaseGate({
+  release,
+  onCancel,
+}: {
+  release: ConsoleRelease;
+  onCancel: (id: string) => void;
+}) {
+  if (release.status === 'running') {
+    return (
+      <JobProgress
+        label={`Release ${release.id} progress`}
+        progress={release.progress}
+        note={release.phase}
+        onCancel={() => onCancel(release.id)}
+      />
+    );
+  }
+  if (release.status === 'failed')
+    return <span className="alert-error">failed: {release.error}</span>;
+  if (release.status === 'cancelled') return <span className="muted">cancelled</span>;
+  if (release.status === 'passed') return <strong>passed</strong>;
+  return (
+    <div>
+      <strong>refused</strong>
+      <ul style={LIST_STYLE} aria-label="Failed measures">
+        {(release.outcome?.failures ?? []).map((failure) => (
+          <li key={failure}>{failure}</li>
+        ))}
+      </ul>
+      {release.outcome?.nearestPassingPreset && (
+        <div className="muted">
+          nearest preset that passes: {release.outcome.nearestPassingPreset}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+// The console's routes, nested under /console in main.tsx.
+import { Route } from 'react-router-dom';
+import { ConsoleAdmin } from './admin/ConsoleAdmin.tsx';
+import { ConsoleLayout } from './ConsoleLayout.tsx';
+import { ConsoleEvents } from './events/ConsoleEvents.tsx';
+import { ConsoleExperimentResults } from './experiments/ConsoleExperimentResults.tsx';
+import { ConsoleExperiments } from './experiments/ConsoleExperiments.tsx';
+import { ConsoleOverview } from './overview/ConsoleOverview.tsx';
+import { ConsoleReleases } from './releases/ConsoleReleases.tsx';
+import { ConsoleRuns } from './runs/ConsoleRuns.tsx';
+
+export const consoleRoutes = (
+  <Route path="console" element={<ConsoleLayout />}>
+    <Route index element={<ConsoleOverview />} />
+    <Route path="experiments" element={<ConsoleExperiments />} />
+    <Route path="experiments/:id" element={<ConsoleExperimentResults />} />
+    <Route path="runs" element={<ConsoleRuns />} />
+    <Route path="releases" element={<ConsoleReleases />} />
+    <Route path="events" element={<ConsoleEvents />} />
+    <Route path="admin" element={<ConsoleAdmin />} />
+  </Route>
+);
