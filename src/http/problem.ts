@@ -29,18 +29,6 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-/** An error a handler throws to answer with a problem document. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly errors?: FieldError[],
-  ) {
-    super(detail);
-    this.name = 'HttpProblem';
-  }
-}
-
 export function problemBody(
   status: number,
   detail: string,

@@ -18,7 +18,6 @@ import type { Recommender } from '../services/recommendations.ts';
 import { ReleaseJobs } from '../services/releaseJobs.ts';
 import { RunningExperiments } from '../services/runningExperiments.ts';
 import { VariantRecommenders } from '../services/variantRecommenders.ts';
-import type { Services } from './context.ts';
 
 export interface ResearchServices {
   /** The research event log (off with LENSLAB_EVENTS=off). */
@@ -60,9 +59,4 @@ export async function closeResearchServices(research: ResearchServices): Promise
     research.releases.close(),
   ]);
   await research.events.close();
-}
-
-/** Forgets the cached running experiments (after a start or stop). */
-export function forgetRunningExperiments(services: Services): void {
-  services.research.running.forget();
 }

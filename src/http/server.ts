@@ -41,7 +41,7 @@ import {
 } from './context.ts';
 import { eventLogListener, registerEventHooks } from './eventHooks.ts';
 import { closeResearchServices, createResearchServices } from './research.ts';
-import { HttpProblem, sendProblem, STATUS_OF_KIND, type FieldError } from './problem.ts';
+import { sendProblem, STATUS_OF_KIND, type FieldError } from './problem.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCommunityRoutes } from './routes/community.ts';
 import { registerConsoleRoutes } from './routes/console.ts';
@@ -289,8 +289,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ServiceError)
       return sendProblem(reply, request, STATUS_OF_KIND[error.kind], error.message, error.fields);
-    if (error instanceof HttpProblem)
-      return sendProblem(reply, request, error.status, error.detail, error.errors);
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
       const errors: FieldError[] = error.validation.map((issue) => {

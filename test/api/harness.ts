@@ -5,12 +5,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { buildServer, type ServerOptions } from '../../src/http/server.ts';
 import { importDataset } from '../../src/services/datasets.ts';
-import type { TestDatabase } from '../helpers/databases.ts';
+import { testDatabases, type TestDatabase } from '../helpers/databases.ts';
 import { tempDir } from '../helpers/files.ts';
 
 export const PASSWORD = 'correct horse battery';
@@ -56,6 +58,46 @@ export async function startApi(
       await database.cleanup(db);
     },
   };
+}
+
+/**
+ * A suite run once per test database against one server started before its tests and closed
+ * after them. `api` is filled in by the time the tests run.
+ */
+export function describeApi(
+  name: string,
+  body: (api: Api, database: TestDatabase) => void,
+  options: Partial<ServerOptions> = {},
+): void {
+  for (const database of testDatabases) {
+    describe(`${name} (${database.name})`, { skip: database.skip }, () => {
+      const api = {} as Api;
+      before(async () => {
+        Object.assign(api, await startApi(database, options));
+      });
+      after(async () => api.close?.());
+      body(api, database);
+    });
+  }
+}
+
+/**
+ * A server whose request log and service messages are kept in `lines`, to check what it logs.
+ * Close it with `close()`.
+ */
+export async function startLoggedApi(database: TestDatabase): Promise<Api & { lines: string[] }> {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const api = await startApi(database, {
+    logger: { level: 'info', stream },
+    log: (message) => lines.push(message),
+  });
+  return { ...api, lines };
 }
 
 let counter = 0;

@@ -20,7 +20,7 @@ import {
   matchesPendingRegistration,
   renewPendingRegistration,
 } from '../../src/services/vaultLinks.ts';
-import { testDatabases } from '../helpers/databases.ts';
+import { testDatabases, withFreshDatabase } from '../helpers/databases.ts';
 import { addMembers } from '../research/helpers.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -70,8 +70,7 @@ describe('pending sign-ups in the vault', () => {
         skip: database.skip,
       },
       async () => {
-        const db = await database.open();
-        try {
+        await withFreshDatabase(database, async (db) => {
           const vault = new Vault({ secret: 'one secret for the test vault' });
           const now = 1_000_000;
           const options = { researchConsent: true, now, expiresAt: now + 100 };
@@ -168,9 +167,7 @@ describe('pending sign-ups in the vault', () => {
             null,
           );
           assert.equal(await deleteExpiredRegistrations(db, now + 100), 1);
-        } finally {
-          await database.cleanup(db);
-        }
+        });
       },
     );
 
@@ -178,8 +175,7 @@ describe('pending sign-ups in the vault', () => {
       `a sign-up link dies after ${SIGNUP_PASSWORD_TRIES} wrong passwords, even typed at once (${database.name})`,
       { skip: database.skip },
       async () => {
-        const db = await database.open();
-        try {
+        await withFreshDatabase(database, async (db) => {
           const vault = new Vault({ secret: 'one secret for the test vault' });
           const now = 1_000_000;
           const fresh = await createPendingRegistration(
@@ -205,9 +201,7 @@ describe('pending sign-ups in the vault', () => {
           );
           const rows = await db.kysely.selectFrom('pending_registrations').selectAll().execute();
           assert.equal(rows.length, 0, 'the spent sign-up is deleted');
-        } finally {
-          await database.cleanup(db);
-        }
+        });
       },
     );
 
@@ -215,8 +209,7 @@ describe('pending sign-ups in the vault', () => {
       `a change of address is stored sealed, switches the address once, and expires (${database.name})`,
       { skip: database.skip },
       async () => {
-        const db = await database.open();
-        try {
+        await withFreshDatabase(database, async (db) => {
           const vault = new Vault({ secret: 'one secret for the test vault' });
           const now = 1_000_000;
           await addMembers(db, [41, 42], now);
@@ -281,9 +274,7 @@ describe('pending sign-ups in the vault', () => {
             (await db.kysely.selectFrom('email_changes').selectAll().execute()).length,
             0,
           );
-        } finally {
-          await database.cleanup(db);
-        }
+        });
       },
     );
   }

@@ -18,7 +18,7 @@ import {
 } from '../../src/services/datasets.ts';
 import { seedDemoCatalogIfEmpty } from '../../src/services/demo.ts';
 import { Vault } from '../../src/services/vault.ts';
-import { testDatabases, type TestDatabase } from '../helpers/databases.ts';
+import { testDatabases, type TestDatabase, withFreshDatabase } from '../helpers/databases.ts';
 import { tempDir, writeFolder } from '../helpers/files.ts';
 
 const FILES = ['ratings.dat', 'users.dat', 'movies.dat'];
@@ -73,8 +73,7 @@ async function openWithSynthetic(database: TestDatabase): Promise<Db> {
 for (const database of testDatabases) {
   describe(`datasets in the database (${database.name})`, { skip: database.skip }, () => {
     test('generate → import → export gives byte-identical ML-1M files', async () => {
-      const db = await database.open();
-      try {
+      await withFreshDatabase(database, async (db) => {
         const generated = tempDir();
         writeMl1m(
           generateSynthetic({ users: 120, movies: 400, ratings: 6000, seed: 11 }),
@@ -90,14 +89,11 @@ for (const database of testDatabases) {
             readFileSync(join(generated, name)),
             name,
           );
-      } finally {
-        await database.cleanup(db);
-      }
+      });
     });
 
     test('a non-empty database needs --replace or --merge, and a refused import changes nothing', async () => {
-      const db = await database.open();
-      try {
+      await withFreshDatabase(database, async (db) => {
         const first = generateSynthetic({ users: 30, movies: 100, ratings: 900, seed: 1 });
         await importDataset(db, first, 'empty');
         const before = await countRows(db);
@@ -123,9 +119,7 @@ for (const database of testDatabases) {
         const replacement = generateSynthetic({ users: 40, movies: 120, ratings: 1000, seed: 4 });
         await importDataset(db, replacement, 'replace');
         assert.deepEqual(await countRows(db), { movies: 120, users: 40, ratings: 1000 });
-      } finally {
-        await database.cleanup(db);
-      }
+      });
     });
 
     test('refused files change nothing, even under replace', async () => {
@@ -248,8 +242,7 @@ for (const database of testDatabases) {
     });
 
     test('merge updates existing ratings and adds new ones', async () => {
-      const db = await database.open();
-      try {
+      await withFreshDatabase(database, async (db) => {
         const dataset = generateSynthetic({ users: 30, movies: 100, ratings: 900, seed: 1 });
         await importDataset(db, dataset, 'empty');
         const row = await db.kysely
@@ -274,14 +267,11 @@ for (const database of testDatabases) {
           .executeTakeFirstOrThrow();
         assert.equal(after.rating, row.rating);
         assert.equal((await countRows(db)).ratings, 900);
-      } finally {
-        await database.cleanup(db);
-      }
+      });
     });
 
     test('loads only consenting members for research, and seeds the demo catalog once', async () => {
-      const db = await database.open();
-      try {
+      await withFreshDatabase(database, async (db) => {
         const seeded = await seedDemoCatalogIfEmpty(db);
         assert.ok(seeded && seeded.movies >= 1000 && seeded.users >= 100);
         assert.equal(await seedDemoCatalogIfEmpty(db), null);
@@ -296,9 +286,7 @@ for (const database of testDatabases) {
         assert.equal(research.ratings.userIds.has(someone), false);
         assert.equal(research.ratings.userIds.size, all.ratings.userIds.size - 1);
         assert.ok(!research.users.some((u) => u.id === someone));
-      } finally {
-        await database.cleanup(db);
-      }
+      });
     });
   });
 }

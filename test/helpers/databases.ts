@@ -26,6 +26,19 @@ export interface TestDatabase {
   cleanup(db: Db): Promise<void>;
 }
 
+/** Runs `work` on a fresh database of `database`'s kind, removed afterwards whatever happens. */
+export async function withFreshDatabase<T>(
+  database: TestDatabase,
+  work: (db: Db) => Promise<T>,
+): Promise<T> {
+  const db = await database.open();
+  try {
+    return await work(db);
+  } finally {
+    await database.cleanup(db);
+  }
+}
+
 export const POSTGRES_URL = process.env.LENSLAB_TEST_PG_URL ?? 'postgres://127.0.0.1:5432/test';
 
 function adminUrl(): string {

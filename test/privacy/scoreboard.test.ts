@@ -75,26 +75,21 @@ test('a tie at the top is never declared a match; unknown movies score nothing',
     ),
   );
   const accumulator = new ScoreAccumulator(release.users);
-  const tie = scoreboardAttack(
-    release,
-    {
-      movieIds: Int32Array.from([10]),
-      ratings: Float32Array.from([4]),
-      days: Float64Array.from([1]),
-    },
-    accumulator,
-  );
+  /** The attack by someone who knows one 4-star rating of `movieId` on day 1. */
+  const attack = (movieId: number) =>
+    scoreboardAttack(
+      release,
+      {
+        movieIds: Int32Array.from([movieId]),
+        ratings: Float32Array.from([4]),
+        days: Float64Array.from([1]),
+      },
+      accumulator,
+    );
+  const tie = attack(10);
   assert.equal(tie.declared, false);
   assert.equal(tie.eccentricity, 0);
-  const none = scoreboardAttack(
-    release,
-    {
-      movieIds: Int32Array.from([99]),
-      ratings: Float32Array.from([4]),
-      days: Float64Array.from([1]),
-    },
-    accumulator,
-  );
+  const none = attack(99);
   assert.equal(none.bestGuess, -1);
   assert.equal(none.declared, false);
 });

@@ -26,14 +26,12 @@ test('time coarsening truncates to the UTC day, the Monday of the week, the firs
 test("a per-user shift moves all of a user's dates by one whole-day offset within ±shiftDays", () => {
   const userIndex = Int32Array.from([0, 0, 0, 1, 1]);
   const original = Uint32Array.from([1e9, 1e9 + 5 * DAY, 1e9 + 40 * DAY, 1e9, 1e9 + DAY]);
-  const times = original.slice();
-  transformTimes(
-    times,
-    userIndex,
-    2,
-    { drop: false, shiftDays: 100, granularity: 'second' },
-    new Random(1),
-  );
+  const transformed = (options: Parameters<typeof transformTimes>[3]) => {
+    const times = original.slice();
+    transformTimes(times, userIndex, 2, options, new Random(1));
+    return times;
+  };
+  const times = transformed({ drop: false, shiftDays: 100, granularity: 'second' });
   const offset0 = times[0] - original[0];
   const offset1 = times[3] - original[3];
   for (const k of [0, 1, 2]) assert.equal(times[k] - original[k], offset0);
@@ -42,14 +40,7 @@ test("a per-user shift moves all of a user's dates by one whole-day offset withi
     assert.equal(Math.abs(offset % DAY), 0);
     assert.ok(Math.abs(offset) <= 100 * DAY);
   }
-  const dropped = original.slice();
-  transformTimes(
-    dropped,
-    userIndex,
-    2,
-    { drop: true, shiftDays: 0, granularity: 'second' },
-    new Random(1),
-  );
+  const dropped = transformed({ drop: true, shiftDays: 0, granularity: 'second' });
   assert.ok(dropped.every((t) => t === 0));
 });
 

@@ -11,14 +11,7 @@ const close = (actual: number, expected: number, tolerance = 1e-9, what = ''): v
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} is not ${expected}`);
 
 // u0: i0=5, i1=3; u1: i0=4, i2=2; u2: i1=1, i2=3 (users 1..3, movies 11..13); μ = 3
-const tiny = ratingsOf([
-  [1, 11, 5],
-  [1, 12, 3],
-  [2, 11, 4],
-  [2, 13, 2],
-  [3, 12, 1],
-  [3, 13, 3],
-]);
+const tiny = ratingsOf('1:11:5 1:12:3 2:11:4 2:13:2 3:12:1 3:13:3');
 
 test('bias: one pass of damped means', () => {
   const model = fitAlgorithm('bias', tiny, { itemDamping: 1, userDamping: 2, iterations: 1 });
@@ -105,16 +98,7 @@ test('svdpp: first epoch from zero factors matches biased SGD', () => {
 });
 
 // u0: i0=5, i1=4, i2=1; u1: i0=4, i1=5; u2: i0=1, i1=2, i2=5
-const knnData = ratingsOf([
-  [1, 11, 5],
-  [1, 12, 4],
-  [1, 13, 1],
-  [2, 11, 4],
-  [2, 12, 5],
-  [3, 11, 1],
-  [3, 12, 2],
-  [3, 13, 5],
-]);
+const knnData = ratingsOf('1:11:5 1:12:4 1:13:1 2:11:4 2:12:5 3:11:1 3:12:2 3:13:5');
 
 test('item-knn: cosine similarities over co-raters and the prediction by hand', () => {
   const model = fitAlgorithm('item-knn', knnData, { similarity: 'cosine', shrinkage: 0 });
@@ -238,15 +222,7 @@ test('ials: with enough CG steps the item rows solve the implicit normal equatio
 
 test('ease: B from the inverse of XᵀX + λI, by hand', () => {
   // X: u0 {i0,i1}, u1 {i1,i2}, u2 {i0,i1,i2}; λ = 1 → P = [[.5,−.25,0],[−.25,.5,−.25],[0,−.25,.5]]
-  const data = ratingsOf([
-    [1, 11, 4],
-    [1, 12, 4],
-    [2, 12, 3],
-    [2, 13, 5],
-    [3, 11, 2],
-    [3, 12, 1],
-    [3, 13, 5],
-  ]);
+  const data = ratingsOf('1:11:4 1:12:4 2:12:3 2:13:5 3:11:2 3:12:1 3:13:5');
   const model = fitAlgorithm('ease', data, { lambda: 1 }) as BaseModel & { weights: Float32Array };
   const expected = [0, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0];
   for (let k = 0; k < 9; k++) close(model.weights[k], expected[k], 1e-6, `B[${k}]`);

@@ -2,8 +2,18 @@
 import { ratingsFromExternalIds, type Ratings } from '../../src/datasets/dataset.ts';
 import { Random } from '../../src/util/random.ts';
 
-/** Ratings from [userId, movieId, rating, timestamp?] rows. */
-export function ratingsOf(rows: ReadonlyArray<readonly number[]>): Ratings {
+/**
+ * Ratings from [userId, movieId, rating, timestamp?] rows, or from a string of such rows written
+ * `user:movie:rating[:timestamp]` and separated by spaces (`'1:11:5 1:12:3 2:11:4'`).
+ */
+export function ratingsOf(table: ReadonlyArray<readonly number[]> | string): Ratings {
+  const rows =
+    typeof table === 'string'
+      ? table
+          .trim()
+          .split(/\s+/)
+          .map((row) => row.split(':').map(Number))
+      : table;
   return ratingsFromExternalIds(
     Int32Array.from(rows, (r) => r[0]),
     Int32Array.from(rows, (r) => r[1]),

@@ -5,13 +5,7 @@ import { ratingsOf } from './helpers.ts';
 
 test('RatingMatrix builds CSR by user and CSC by item, rows sorted', () => {
   // users 10, 20; movies 7, 8, 9 (dense 0..2), given out of order
-  const ratings = ratingsOf([
-    [20, 9, 2],
-    [10, 8, 4],
-    [20, 7, 5],
-    [10, 7, 3],
-    [10, 9, 1],
-  ]);
+  const ratings = ratingsOf('20:9:2 10:8:4 20:7:5 10:7:3 10:9:1');
   const m = RatingMatrix.fromRatings(ratings);
   assert.equal(m.users, 2);
   assert.equal(m.items, 3);

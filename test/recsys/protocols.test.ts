@@ -67,15 +67,7 @@ test('temporal-lastN holds out each user’s most recent ratings', () => {
 test('ranking evaluation by hand: a model that ranks the held-out item first scores 1', () => {
   // User 1 rated 10 and 11 and (held out) 12 with 5. Popularity: 10 (3), 11 (2), 12 and 13 (1);
   // user 1 already rated 10 and 11, so 12 comes first (ties: lower index first).
-  const train = ratingsOf([
-    [1, 10, 3],
-    [1, 11, 3],
-    [2, 10, 3],
-    [2, 11, 3],
-    [2, 12, 3],
-    [3, 10, 3],
-    [3, 13, 3],
-  ]);
+  const train = ratingsOf('1:10:3 1:11:3 2:10:3 2:11:3 2:12:3 3:10:3 3:13:3');
   const test = {
     ...train,
     length: 1,
