@@ -85,6 +85,12 @@ for (const target of testDatabases) {
       );
       assert.equal(await grantRole(db, MEMBER, 'researcher', { actorId: ADMIN }), true);
       assert.equal(await grantRole(db, MEMBER, 'researcher', { actorId: ADMIN }), false);
+      // Listing grants is an admin's (or the operator's, on the command line) like changing them.
+      await assert.rejects(
+        listRoles(db, { actorId: RESEARCHER }),
+        serviceError('forbidden', 'only an admin can list roles'),
+      );
+      assert.deepEqual(await listRoles(db, { actorId: ADMIN }), await listRoles(db));
       const grant = (await listRoles(db)).find((g) => g.memberId === MEMBER);
       assert.equal(grant?.role, 'researcher');
       assert.equal(grant?.grantedBy, ADMIN);
