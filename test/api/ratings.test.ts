@@ -111,7 +111,10 @@ describeApi('ratings and recommendations API', (api) => {
       model: { algorithm: string; version: string };
     };
     assert.equal(first.items.length, 20);
-    assert.ok(first.model.algorithm.length > 0);
+    // The harness publishes no model, so the server fitted its configured algorithm at start.
+    assert.deepEqual(first.model, api.app.services.recommender.modelInfo);
+    assert.equal(first.model.algorithm, 'svd');
+    assert.match(first.model.version, /^fitted-\d{4}-\d{2}-\d{2}T/);
     const rated = new Set(movies.slice(0, 15));
     for (const item of first.items) {
       assert.ok(!rated.has(item.id), 'rated movies are not recommended');
