@@ -356,21 +356,29 @@ function frontierPoint(name: string, evaluated: Evaluated): FrontierPoint {
   };
 }
 
-/** The presets judged for the frontier and the nearest passing preset, as this policy sees them. */
-function presetsFor(policy: Policy): Array<{ name: string; preset: Policy; isMain: boolean }> {
+/**
+ * The presets to judge beside the main policy, as this policy sees them (its gate, its utility
+ * model): none unless the gate failed (for the nearest passing preset) or the frontier is asked
+ * for. `preset` is null for the one that is the main policy itself (its evaluation is reused);
+ * `frontierUtility` says whether its utility is measured (for the frontier only).
+ */
+function presetRuns(
+  policy: Policy,
+  options: PipelineOptions,
+  main: Evaluated,
+): Array<{ name: string; preset: Policy | null; frontierUtility: boolean }> {
+  if (options.frontier !== true && main.failures.length === 0) return [];
+  const frontierUtility = (options.utility ?? true) && (options.frontier ?? false);
   return PRESET_NAMES.map((name) => {
-    // Presets are judged by this policy's gate and measured with its utility model.
     const preset: Policy = {
       ...presetPolicy(name as PresetName),
       gate: policy.gate,
       utility: policy.utility,
     };
-    return { name, preset, isMain: JSON.stringify(preset) === JSON.stringify(policy) };
+    const isMain = JSON.stringify(preset) === JSON.stringify(policy);
+    return { name, preset: isMain ? null : preset, frontierUtility };
   });
 }
-
-const wantsPresets = (options: PipelineOptions, main: Evaluated) =>
-  options.frontier === true || main.failures.length > 0;
 
 function assembleReport(
   policy: Policy,
@@ -430,16 +438,12 @@ export function releaseWithAudit(
 ): PipelineResult {
   const withUtility = options.utility ?? true;
   const main = evaluatePolicy(source, policy, options, withUtility, options.knowledgeCurve ?? true);
-  const presets: Array<[string, Evaluated]> = [];
-  if (wantsPresets(options, main)) {
-    for (const { name, preset, isMain } of presetsFor(policy)) {
-      const frontierUtility = withUtility && (options.frontier ?? false);
-      presets.push([
-        name,
-        isMain ? main : evaluatePolicy(source, preset, options, frontierUtility, false),
-      ]);
-    }
-  }
+  const presets = presetRuns(policy, options, main).map(
+    ({ name, preset, frontierUtility }): [string, Evaluated] => [
+      name,
+      preset ? evaluatePolicy(source, preset, options, frontierUtility, false) : main,
+    ],
+  );
   return assembleReport(policy, options, main, presets);
 }
 
@@ -457,16 +461,11 @@ export async function releaseWithAuditConcurrently(
   const memo: UtilityMemo = new Map();
   const main = await evaluatePolicyConcurrently(source, policy, options, withUtility, curve, memo);
   const presets: Array<[string, Evaluated]> = [];
-  if (wantsPresets(options, main)) {
-    for (const { name, preset, isMain } of presetsFor(policy)) {
-      const frontierUtility = withUtility && (options.frontier ?? false);
-      presets.push([
-        name,
-        isMain
-          ? main
-          : await evaluatePolicyConcurrently(source, preset, options, frontierUtility, false, memo),
-      ]);
-    }
+  for (const { name, preset, frontierUtility } of presetRuns(policy, options, main)) {
+    const evaluated = preset
+      ? await evaluatePolicyConcurrently(source, preset, options, frontierUtility, false, memo)
+      : main;
+    presets.push([name, evaluated]);
   }
   return assembleReport(policy, options, main, presets);
 }

@@ -10,22 +10,45 @@ export interface DatasetOverview {
   members: number;
   movies: number;
   ratings: number;
-  /** The last `days` days with ratings, oldest first (see `everyDay`). */
+  /**
+   * Every calendar day of the window, oldest first, days without ratings as 0: the last `days`
+   * days up to the day of the newest rating (empty when there are no ratings).
+   */
   ratingsPerDay: Array<{ day: string; ratings: number }>;
   ratingDistribution: Array<{ rating: number; ratings: number }>;
 }
 
-/** The overview, with the `days` (default 365) most recent days that have ratings. */
+const DAY_SECONDS = 86_400;
+
+/**
+ * The overview, with ratings per day over the last `days` (default 365) calendar days. The window
+ * ends on the day of the newest rating rather than today, so a catalog whose ratings all lie in
+ * the past (the demo catalog, an imported MovieLens set) still shows them; once members rate, the
+ * newest rating is today's.
+ */
 export async function datasetOverview(db: Db, days = 365): Promise<DatasetOverview> {
   const counts = await countRows(db);
-  const day = sql<number>`floor(rated_at / 86400)`;
-  const perDay = await db.kysely
+  const newest = await db.kysely
     .selectFrom('ratings')
-    .select([day.as('day'), (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy(day)
-    .orderBy(day, 'desc')
-    .limit(days)
-    .execute();
+    .select((eb) => eb.fn.max('rated_at').as('newest'))
+    .executeTakeFirst();
+  const day = sql<number>`floor(rated_at / ${sql.lit(DAY_SECONDS)})`;
+  let ratingsPerDay: DatasetOverview['ratingsPerDay'] = [];
+  if (newest?.newest != null) {
+    const last = Math.floor(Number(newest.newest) / DAY_SECONDS);
+    const first = last - days + 1;
+    const perDay = await db.kysely
+      .selectFrom('ratings')
+      .select([day.as('day'), (eb) => eb.fn.countAll<number>().as('n')])
+      .where('rated_at', '>=', first * DAY_SECONDS)
+      .groupBy(day)
+      .execute();
+    const counted = new Map(perDay.map((row) => [Number(row.day), Number(row.n)]));
+    ratingsPerDay = Array.from({ length: days }, (_, i) => ({
+      day: new Date((first + i) * DAY_SECONDS * 1000).toISOString().slice(0, 10),
+      ratings: counted.get(first + i) ?? 0,
+    }));
+  }
   const distribution = await db.kysely
     .selectFrom('ratings')
     .select(['rating', (eb) => eb.fn.countAll<number>().as('n')])
@@ -36,32 +59,10 @@ export async function datasetOverview(db: Db, days = 365): Promise<DatasetOvervi
     members: counts.users,
     movies: counts.movies,
     ratings: counts.ratings,
-    ratingsPerDay: everyDay(perDay.map((row) => [Number(row.day), Number(row.n)])),
+    ratingsPerDay,
     ratingDistribution: distribution.map((row) => ({
       rating: Number(row.rating),
       ratings: Number(row.n),
     })),
   };
-}
-
-/** Longest run of days without ratings filled in with zeros (longer gaps are left out). */
-const MAX_FILLED_GAP_DAYS = 31;
-
-/**
- * Days (since the epoch) with counts, newest first → oldest first, with the days without ratings
- * in between filled in as zeros when the gap is at most a month (a demo catalog from 2000 and
- * members rating today would otherwise give years of zeros).
- */
-function everyDay(days: Array<[number, number]>): Array<{ day: string; ratings: number }> {
-  const result: Array<{ day: string; ratings: number }> = [];
-  const label = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
-  for (let i = days.length - 1; i >= 0; i--) {
-    const [day, ratings] = days[i];
-    const previous = i < days.length - 1 ? days[i + 1][0] : day;
-    if (day - previous - 1 <= MAX_FILLED_GAP_DAYS) {
-      for (let gap = previous + 1; gap < day; gap++) result.push({ day: label(gap), ratings: 0 });
-    }
-    result.push({ day: label(day), ratings });
-  }
-  return result;
 }

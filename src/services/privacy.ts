@@ -8,6 +8,8 @@ import { newUnsubscribeToken } from './accounts.ts';
 import { isoTime, nowSeconds } from './clock.ts';
 import { postTimes } from './community.ts';
 import { conflict } from './errors.ts';
+import { readEvents } from './eventExport.ts';
+import type { EventLog } from './events.ts';
 import type { Vault } from './vault.ts';
 
 export const RATINGS_VISIBILITIES = ['public', 'anonymous', 'private'] as const;
@@ -150,10 +152,22 @@ export interface MemberExport {
     createdAt: string;
     editedAt: string | null;
   }>;
+  /** The member's research events (pseudonymous: kind, time and the kind's fields; no e-mail). */
+  events: Array<{ kind: string; occurredAt: string; data: Record<string, unknown> }>;
+  /** The member's experiment variants, recorded on first exposure. */
+  experiments: Array<{ experiment: string; variant: string; exposedAt: string }>;
 }
 
-/** Everything lenslab holds about a member, for "download my data". */
-export async function exportMember(db: Db, vault: Vault, userId: number): Promise<MemberExport> {
+/**
+ * Everything lenslab holds about a member, for "download my data". `events`: the event log, whose
+ * queued events are written first so that the export holds them too.
+ */
+export async function exportMember(
+  db: Db,
+  vault: Vault,
+  userId: number,
+  events?: Pick<EventLog, 'flush'>,
+): Promise<MemberExport> {
   const user = await db.kysely
     .selectFrom('users')
     .select(['id', 'created_at', 'origin'])
@@ -181,6 +195,22 @@ export async function exportMember(db: Db, vault: Vault, userId: number): Promis
     .orderBy('posts.created_at')
     .orderBy('posts.seq')
     .execute();
+  await events?.flush();
+  const memberEvents: MemberExport['events'] = [];
+  for await (const event of readEvents(db, { memberId: userId }))
+    memberEvents.push({
+      kind: event.kind,
+      occurredAt: new Date(event.occurredAt).toISOString(),
+      data: event.data,
+    });
+  const assignments = await db.kysely
+    .selectFrom('experiment_assignments as a')
+    .innerJoin('experiments as e', 'e.id', 'a.experiment_id')
+    .select(['e.name', 'a.variant', 'a.exposed_at_ms'])
+    .where('a.user_id', '=', userId)
+    .orderBy('a.exposed_at_ms')
+    .orderBy('e.name')
+    .execute();
   return {
     exportedAt: new Date().toISOString(),
     member: { id: user.id, createdAt: isoTime(Number(user.created_at)), origin: user.origin },
@@ -198,6 +228,12 @@ export async function exportMember(db: Db, vault: Vault, userId: number): Promis
       threadTitle: p.title,
       body: p.body,
       ...postTimes(p),
+    })),
+    events: memberEvents,
+    experiments: assignments.map((a) => ({
+      experiment: a.name,
+      variant: a.variant,
+      exposedAt: new Date(Number(a.exposed_at_ms)).toISOString(),
     })),
   };
 }

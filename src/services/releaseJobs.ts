@@ -10,7 +10,7 @@
  * `lenslab release` publishes. A job writes into a hidden `.partial-…` folder that is renamed when
  * the job has finished, and removed when it fails or is cancelled.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Db } from '../db/connection.ts';
 import {
@@ -56,6 +56,15 @@ export interface ConsoleRelease {
   /** The gate outcome and figures (null while running, or when it failed). */
   outcome: ReleaseOutcome | null;
 }
+
+/** One file of a finished release's folder. */
+export interface ReleaseFile {
+  name: string;
+  bytes: number;
+}
+
+/** A file name as a release writes them: no path, no leading dot. */
+const RELEASE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export interface ReleaseRequest {
   preset: string;
@@ -120,6 +129,35 @@ export class ReleaseJobs {
     if (!RELEASE_ID.test(id)) return null;
     const path = join(this.dir, id, 'privacy-report.html');
     return existsSync(path) ? path : null;
+  }
+
+  /**
+   * The files of a release's folder (regular files only, sorted by name), or null when there is
+   * no such release. A running, failed or cancelled release has none.
+   */
+  files(id: string): ReleaseFile[] | null {
+    if (!this.get(id) || !RELEASE_ID.test(id)) return null;
+    const folder = join(this.dir, id);
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    return entries
+      .filter((entry) => entry.isFile() && RELEASE_FILE_NAME.test(entry.name))
+      .map((entry) => ({ name: entry.name, bytes: statSync(join(folder, entry.name)).size }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * The path of one of a release's files, or null. `name` is never used as a path: it must be
+   * the name of one of the files `files(id)` lists, so `..`, slashes and anything outside the
+   * release's folder are refused.
+   */
+  file(id: string, name: string): string | null {
+    const found = this.files(id)?.find((file) => file.name === name);
+    return found ? join(this.dir, id, found.name) : null;
   }
 
   /** Starts a release in the background; throws a `conflict` ServiceError while another one runs. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readEvents } from '../../src/services/events.ts';
@@ -69,6 +69,11 @@ for (const database of testDatabases) {
         method: 'GET',
         url: '/api/console/releases/20260101T000000Z-default-ml-1m/privacy-report.html',
       },
+      { method: 'GET', url: '/api/console/releases/20260101T000000Z-default-ml-1m/files' },
+      {
+        method: 'GET',
+        url: '/api/console/releases/20260101T000000Z-default-ml-1m/files/ratings.dat',
+      },
       { method: 'GET', url: '/api/console/admin/roles', admin: true },
       {
         method: 'POST',
@@ -134,16 +139,46 @@ for (const database of testDatabases) {
         overview.ratingDistribution.reduce((sum, row) => sum + row.ratings, 0),
         overview.ratings,
       );
-      assert.ok(overview.ratingsPerDay.length > 0);
-      assert.match(overview.ratingsPerDay[0].day, /^\d{4}-\d{2}-\d{2}$/);
-      const days = overview.ratingsPerDay.map((row) => row.day);
-      assert.deepEqual(days, [...new Set(days)].sort());
-      const all = (await researcher.client.get('/api/console/overview?days=3650')).json as {
-        ratingsPerDay: Array<{ ratings: number }>;
+      // Calendar time: every day of the last 365 up to the day of the newest rating, oldest
+      // first, the days without ratings as 0 — exactly the counts in the table.
+      const ratedAt = (await api.db.kysely.selectFrom('ratings').select('rated_at').execute()).map(
+        (row) => Number(row.rated_at),
+      );
+      const perDay = new Map<number, number>();
+      for (const at of ratedAt) {
+        const day = Math.floor(at / 86_400);
+        perDay.set(day, (perDay.get(day) ?? 0) + 1);
+      }
+      const label = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+      const expected = (days: number) => {
+        const last = Math.max(...perDay.keys());
+        return Array.from({ length: days }, (_, i) => last - days + 1 + i).map((day) => ({
+          day: label(day),
+          ratings: perDay.get(day) ?? 0,
+        }));
       };
+      assert.equal(overview.ratingsPerDay.length, 365);
+      assert.deepEqual(overview.ratingsPerDay, expected(365));
+      assert.equal(overview.ratingsPerDay.at(-1)!.day, label(Math.max(...perDay.keys())));
+      assert.ok(overview.ratingsPerDay.at(-1)!.ratings > 0);
+      for (let i = 1; i < overview.ratingsPerDay.length; i++) {
+        const gap =
+          Date.parse(overview.ratingsPerDay[i].day) - Date.parse(overview.ratingsPerDay[i - 1].day);
+        assert.equal(gap, 86_400_000, 'one row per calendar day, no gaps');
+      }
+      const three = (await researcher.client.get('/api/console/overview?days=3')).json as {
+        ratingsPerDay: Array<{ day: string; ratings: number }>;
+      };
+      assert.deepEqual(three.ratingsPerDay, expected(3));
+      const all = (await researcher.client.get('/api/console/overview?days=3650')).json as {
+        ratingsPerDay: Array<{ day: string; ratings: number }>;
+      };
+      assert.deepEqual(all.ratingsPerDay, expected(3650));
+      // The zeros are there: the days without ratings in the window.
+      const window = new Set(expected(3650).map((row) => row.day));
       assert.equal(
-        all.ratingsPerDay.reduce((sum, row) => sum + row.ratings, 0),
-        overview.ratings,
+        all.ratingsPerDay.filter((row) => row.ratings === 0).length,
+        3650 - [...perDay.keys()].filter((day) => window.has(label(day))).length,
       );
       assert.equal((await researcher.client.get('/api/console/overview?days=0')).status, 400);
     });
@@ -472,6 +507,80 @@ for (const database of testDatabases) {
         (await researcher.client.get('/api/console/releases/..%2F..%2Fetc')).status,
         400,
       );
+
+      // The release's files: listed with their sizes and links, downloaded as attachments with
+      // the bytes on disk, for researchers and admins only.
+      const files = await researcher.client.get(`/api/console/releases/${release.id}/files`);
+      assert.equal(files.status, 200, files.body);
+      const items = (files.json as { items: Array<{ name: string; bytes: number; url: string }> })
+        .items;
+      assert.deepEqual(
+        items.map((file) => file.name),
+        readdirSync(folder).sort(),
+      );
+      for (const file of items) {
+        assert.equal(
+          file.url,
+          `/api/console/releases/${release.id}/files/${encodeURIComponent(file.name)}`,
+        );
+        const onDisk = readFileSync(join(folder, file.name));
+        assert.equal(file.bytes, onDisk.length);
+        for (const who of [researcher, admin]) {
+          const download = await api.app.inject({
+            method: 'GET',
+            url: file.url,
+            headers: { cookie: who.client.cookie! },
+          });
+          assert.equal(download.statusCode, 200, file.name);
+          assert.equal(
+            download.headers['content-disposition'],
+            `attachment; filename="${file.name}"`,
+          );
+          assert.ok(download.rawPayload.equals(onDisk), `${file.name}: the bytes on disk`);
+        }
+        const visitor = await new Client(api.app).get(file.url);
+        assert.equal(visitor.status, 401);
+        assert.notEqual(visitor.body, onDisk.toString('utf8'));
+        const forbidden = await plain.client.get(file.url);
+        assert.equal(forbidden.status, 403);
+        assert.notEqual(forbidden.body, onDisk.toString('utf8'));
+      }
+      // Never a path from the request: a file beside the release (or anywhere else) is refused
+      // however its name is spelled, and so is a name the release does not hold.
+      writeFileSync(join(releasesDir, 'secret.txt'), 'not part of any release');
+      const base = `/api/console/releases/${release.id}/files`;
+      for (const name of [
+        '..%2Fsecret.txt',
+        '..%2f..%2fetc%2fpasswd',
+        '%2e%2e%2fsecret.txt',
+        '..',
+        '%2e%2e',
+        '.',
+        '..%5Csecret.txt',
+        '%2Fetc%2Fpasswd',
+        'privacy-report.json%2F..%2F..%2Fsecret.txt',
+        'privacy-report.json%00',
+        'secret.txt',
+        'ratings.dat',
+        'ratings.dat%20',
+      ]) {
+        const attack = await researcher.client.get(`${base}/${name}`);
+        assert.ok([400, 404].includes(attack.status), `${name}: ${attack.status}`);
+        assert.doesNotMatch(attack.body, /not part of any release|root:/, name);
+        assert.equal(attack.headers['content-disposition'], undefined, name);
+      }
+      for (const url of [
+        `${base}/../../secret.txt`,
+        `${base}/../secret.txt`,
+        `/api/console/releases/..%2F${release.id}/files/privacy-report.json`,
+        `/api/console/releases/20200101T000000Z-naive-ml-1m/files`,
+        `/api/console/releases/20200101T000000Z-naive-ml-1m/files/privacy-report.json`,
+      ]) {
+        const attack = await researcher.client.get(url);
+        assert.ok([400, 404].includes(attack.status), `${url}: ${attack.status}`);
+        assert.doesNotMatch(attack.body, /not part of any release/, url);
+      }
+      rmSync(join(releasesDir, 'secret.txt'));
       // Starting a release is in the audit log.
       const audit = (await admin.client.get('/api/console/admin/audit?limit=50')).json as {
         items: Array<{ action: string; actorId: number; detail: Record<string, unknown> | null }>;
@@ -791,6 +900,8 @@ for (const database of testDatabases) {
         '/api/console/releases',
         '/api/console/releases/{id}',
         '/api/console/releases/{id}/privacy-report.html',
+        '/api/console/releases/{id}/files',
+        '/api/console/releases/{id}/files/{name}',
         '/api/console/admin/identity',
         '/api/me/experiments',
         '/api/events/click',

@@ -249,10 +249,11 @@ describeApi('me, privacy and profiles API', (api) => {
     assert.equal((await confirm('bogus')).status, 400);
   });
 
-  test('export holds the member, e-mail, privacy, ratings and posts', async () => {
+  test('export holds the member, e-mail, privacy, ratings, posts, events and experiments', async () => {
     const email = newEmail('export');
     const client = new Client(api.app);
     const { id } = await client.register(email);
+    const other = await member(api);
     const name = username('exporter');
     await client.request('PATCH', '/api/me/privacy', { username: name });
     const [movieId] = await popularMovieIds(client, 1);
@@ -261,6 +262,33 @@ describeApi('me, privacy and profiles API', (api) => {
       title: 'Hello',
       body: 'My *first* post',
     });
+    const [, otherMovieId] = await popularMovieIds(other.client, 2);
+    await other.client.request('PUT', `/api/ratings/${otherMovieId}`, { rating: 2 });
+    const now = Date.now();
+    const experiment = await api.db.kysely
+      .insertInto('experiments')
+      .values({
+        name: `export-test-${process.pid}-${now}`,
+        hypothesis: 'members see their variant in their export',
+        population: 'all',
+        starts_at: Math.floor(now / 1000) - 60,
+        stops_at: Math.floor(now / 1000) + 3600,
+        status: 'running',
+        created_at: Math.floor(now / 1000),
+        created_by: null,
+        started_at: Math.floor(now / 1000),
+        stopped_at: null,
+      })
+      .returning(['id', 'name'])
+      .executeTakeFirstOrThrow();
+    await api.db.kysely
+      .insertInto('experiment_assignments')
+      .values([
+        { experiment_id: experiment.id, user_id: id, variant: 'treatment', exposed_at_ms: now },
+        { experiment_id: experiment.id, user_id: other.id, variant: 'control', exposed_at_ms: now },
+      ])
+      .execute();
+    // The rating's event may still be queued: the export writes the queue before reading it.
     const response = await client.get('/api/me/export');
     assert.equal(response.status, 200);
     assert.match(
@@ -273,6 +301,8 @@ describeApi('me, privacy and profiles API', (api) => {
       privacy: { username: string };
       ratings: Array<{ movieId: number; rating: number }>;
       posts: Array<{ body: string; threadTitle: string }>;
+      events: Array<{ kind: string; occurredAt: string; data: Record<string, unknown> }>;
+      experiments: Array<{ experiment: string; variant: string; exposedAt: string }>;
     };
     assert.equal(data.member.id, id);
     assert.equal(data.member.origin, 'signup');
@@ -286,6 +316,22 @@ describeApi('me, privacy and profiles API', (api) => {
       data.posts.map((p) => [p.threadTitle, p.body]),
       [['Hello', 'My *first* post']],
     );
+    // Research events: the member's own (with kind, time and data), never another member's.
+    const ratingEvents = data.events.filter((e) => e.kind === 'rating');
+    assert.deepEqual(
+      ratingEvents.map((e) => [e.data.movieId, e.data.rating]),
+      [[movieId, 5]],
+    );
+    for (const event of data.events) {
+      assert.ok(!Number.isNaN(Date.parse(event.occurredAt)), event.occurredAt);
+      assert.equal(typeof event.data, 'object');
+    }
+    assert.ok(!ratingEvents.some((e) => e.data.movieId === otherMovieId || e.data.rating === 2));
+    assert.ok(!JSON.stringify(data.events).includes('@'), 'no e-mail in the events');
+    // Experiment assignments: the member's variant only.
+    assert.deepEqual(data.experiments, [
+      { experiment: experiment.name, variant: 'treatment', exposedAt: new Date(now).toISOString() },
+    ]);
     assert.equal((await new Client(api.app).get('/api/me/export')).status, 401);
   });
 

@@ -59,6 +59,44 @@ after(async () => {
 });
 
 /** Clicks and waits for the API answer the click causes; fails on an error status. */
+interface MovieStats {
+  average: number;
+  count: number;
+  histogram: number[];
+}
+
+const sum = (counts: number[]) => counts.reduce((total, count) => total + count, 0);
+const mean = (counts: number[]) =>
+  sum(counts.map((count, index) => count * (index + 1))) / Math.max(1, sum(counts));
+
+/** The movie page's average, count and histogram as shown (accessible names and text). */
+async function movieStats(): Promise<MovieStats> {
+  const average = page.locator('.stat-average');
+  const averageLabel =
+    (await average.getByRole('img', { name: /^Average / }).getAttribute('aria-label')) ?? '';
+  const countText =
+    /from ([\d.,\s\u00a0\u202f]+) rating/.exec(await average.innerText())?.[1] ?? '';
+  const chartLabel =
+    (await page.getByRole('img', { name: /^How members rated it: / }).getAttribute('aria-label')) ??
+    '';
+  return {
+    average: Number(/^Average (\d\.\d) out of 5$/.exec(averageLabel)?.[1] ?? NaN),
+    count: Number(countText.replace(/\D/g, '')),
+    histogram: [...chartLabel.matchAll(/(\d+) × \d stars/g)].map((match) => Number(match[1])),
+  };
+}
+
+/** Polls the movie page's statistics until `ready` holds (they are refetched after a save). */
+async function waitForStats(ready: (stats: MovieStats) => boolean): Promise<MovieStats> {
+  let stats = await movieStats();
+  for (let tries = 0; !ready(stats) && tries < 100; tries++) {
+    await page.waitForTimeout(100);
+    stats = await movieStats();
+  }
+  assert.ok(ready(stats), `the movie page's statistics did not change: ${JSON.stringify(stats)}`);
+  return stats;
+}
+
 async function clickAndWait(
   target: Locator,
   method: string,
@@ -293,12 +331,43 @@ async function journey(): Promise<void> {
     .locator('canvas')
     .waitFor();
   const yourRating = page.getByRole('group', { name: 'Your rating', exact: true });
+  // The average, count and histogram follow a rating and its removal without a reload.
+  const statsBefore = await movieStats();
+  assert.equal(statsBefore.histogram.length, 5, 'the histogram names its five counts');
+  assert.equal(sum(statsBefore.histogram), statsBefore.count);
+  const oneStarMore = [statsBefore.histogram[0] + 1, ...statsBefore.histogram.slice(1)];
   await clickAndWait(
     yourRating.getByRole('button', { name: '1 star', exact: true }),
     'PUT',
     '/api/ratings/',
   );
   await page.getByText('Saved: you rated it 1 star.').waitFor();
+  const statsRated = await waitForStats((stats) => stats.count === statsBefore.count + 1);
+  assert.deepEqual(statsRated.histogram, oneStarMore, 'the histogram counts the new 1 star');
+  assert.ok(
+    Math.abs(statsRated.average - mean(oneStarMore)) <= 0.051,
+    `the average follows the rating (${statsRated.average} vs ${mean(oneStarMore)})`,
+  );
+  if (mean(statsBefore.histogram) - mean(oneStarMore) > 0.1)
+    assert.ok(statsRated.average < statsBefore.average, 'a 1-star rating lowers the average');
+  await clickAndWait(
+    page.getByRole('button', { name: 'Remove rating', exact: true }),
+    'DELETE',
+    '/api/ratings/',
+  );
+  await page.getByText('Your rating was removed.').waitFor();
+  const statsRemoved = await waitForStats((stats) => stats.count === statsBefore.count);
+  assert.deepEqual(statsRemoved, statsBefore, 'removing the rating restores the statistics');
+  await clickAndWait(
+    yourRating.getByRole('button', { name: '1 star', exact: true }),
+    'PUT',
+    '/api/ratings/',
+  );
+  await page.getByText('Saved: you rated it 1 star.').waitFor();
+  assert.deepEqual(
+    (await waitForStats((stats) => stats.count === statsBefore.count + 1)).histogram,
+    oneStarMore,
+  );
   assert.equal(
     await yourRating
       .getByRole('button', { name: '1 star', exact: true })

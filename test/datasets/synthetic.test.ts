@@ -127,3 +127,41 @@ test('refuses impossible sizes with the option named', () => {
     /--movies must be at least 40/,
   );
 });
+
+/** "+s" plurals the old title generator made, and the forms "+s" would make of other nouns. */
+const MISSPELLED_PLURAL =
+  /\b(Circuss|Diarys|Citys|Witnesss|Thiefs|Wolfs|Knifes|Wifes|Lifes|Leafs|Childs|Mans|Womans|Mouses|Gooses|Gentlemans|Fishermans|Crisiss|Oasiss|\w+(sss|uss|[^aeiou\W]ys|xs|chs|shs|zs))\b/;
+
+function checkTitles(titles: string[], maxPerPrefix: number, label: string): void {
+  assert.equal(new Set(titles).size, titles.length, `${label}: titles are unique`);
+  const prefixes = new Map<string, number>();
+  for (const title of titles) {
+    assert.doesNotMatch(title, MISSPELLED_PLURAL, `${label}: "${title}" has a misspelled plural`);
+    assert.ok(
+      [...title].every((c) => c.codePointAt(0)! <= 0xff),
+      `"${title}" is ISO-8859-1`,
+    );
+    const prefix = title.toLowerCase().replace(/[,:]/g, '').split(' ').slice(0, 2).join(' ');
+    prefixes.set(prefix, (prefixes.get(prefix) ?? 0) + 1);
+  }
+  const [prefix, count] = [...prefixes].sort((a, b) => b[1] - a[1])[0];
+  assert.ok(count <= maxPerPrefix, `${label}: ${count} titles begin "${prefix}"`);
+}
+
+test('invents well-formed, varied, unique titles (issue 16)', () => {
+  // The demo catalog's size (src/services/demo.ts), with its seed and two others.
+  for (const seed of [20261125, 1, 2]) {
+    const { movies } = generateSynthetic({ users: 1, movies: 3000, ratings: 20, seed });
+    checkTitles(
+      movies.map((movie) => movie.title),
+      8,
+      `seed ${seed}`,
+    );
+  }
+  const { movies } = generateSynthetic({ users: 1, movies: 100_000, ratings: 20, seed: 3 });
+  checkTitles(
+    movies.map((movie) => movie.title),
+    200,
+    '100,000 movies',
+  );
+});

@@ -32,17 +32,19 @@ test('bias: one pass of damped means', () => {
   close(model.predict(0, -1), 3 + 5 / 12);
 });
 
+/** One SGD epoch from zero factors: only the biases move, so the first epoch can be worked by hand. */
+const FIRST_EPOCH_FROM_ZERO = {
+  factors: 2,
+  epochs: 1,
+  learningRate: 0.1,
+  regularization: 0.5,
+  biasLearningRate: 0.1,
+  biasRegularization: 0.5,
+  initStd: 0,
+};
+
 test('svd: the first epoch of SGD from zero factors (biases only move)', () => {
-  const params = {
-    factors: 2,
-    epochs: 1,
-    learningRate: 0.1,
-    regularization: 0.5,
-    biasLearningRate: 0.1,
-    biasRegularization: 0.5,
-    initStd: 0,
-  };
-  const model = fitAlgorithm('svd', tiny, params) as FactorModel;
+  const model = fitAlgorithm('svd', tiny, FIRST_EPOCH_FROM_ZERO) as FactorModel;
   // Ratings user by user: (u0,i0,5) (u0,i1,3) (u1,i0,4) (u1,i2,2) (u2,i1,1) (u2,i2,3), worked by hand.
   close(model.f.userBias[0], 0.17, 1e-12, 'b_u0');
   close(model.f.userBias[1], -0.032, 1e-12, 'b_u1');
@@ -81,16 +83,7 @@ test('svd: one SGD step on one rating moves the factors by the gradient', () => 
 });
 
 test('svdpp: first epoch from zero factors matches biased SGD', () => {
-  const params = {
-    factors: 2,
-    epochs: 1,
-    learningRate: 0.1,
-    regularization: 0.5,
-    biasLearningRate: 0.1,
-    biasRegularization: 0.5,
-    initStd: 0,
-  };
-  const model = fitAlgorithm('svdpp', tiny, params) as FactorModel;
+  const model = fitAlgorithm('svdpp', tiny, FIRST_EPOCH_FROM_ZERO) as FactorModel;
   close(model.f.userBias[0], 0.17, 1e-12);
   close(model.f.itemBias[2], -0.072, 1e-12);
   // y_j's gradient is a multiple of q_i, which is zero here: one y per item and factor, still 0.

@@ -134,7 +134,7 @@ const meRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const userId = member(request);
-      const data = await exportMember(db, vault, userId);
+      const data = await exportMember(db, vault, userId, services.research.events);
       reply.header('content-disposition', `attachment; filename="lenslab-export-${userId}.json"`);
       return data as unknown as Record<string, unknown>;
     },

@@ -1,6 +1,6 @@
 // A movie: title, year, genres, your rating (click a star to set it at once), the predicted
 // rating, the average with its histogram, and similar movies.
-import { Suspense, lazy, useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
@@ -8,6 +8,10 @@ import { Genres, MovieCard, MovieGrid, Poster } from '../components/MovieCard.ts
 import { StarMeter, StarRating } from '../components/Stars.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
+import type { MovieDetail } from '../types.ts';
+
+/** The statistics that a member's rating changes, refetched after each save or removal. */
+type RatingStats = Pick<MovieDetail, 'averageRating' | 'ratingsCount' | 'histogram'>;
 
 // Chart.js is the largest dependency: load it only when a movie page needs it.
 const RatingHistogram = lazy(() =>
@@ -31,15 +35,33 @@ export function MoviePage() {
   const [saving, setSaving] = useState(false);
   const [status, setStatus] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const [freshStats, setFreshStats] = useState<RatingStats | null>(null);
+  const statsTicket = useRef(0);
 
   useEffect(() => {
     setYourRating(movie?.yourRating ?? null);
     setStatus('');
     setError(null);
+    statsTicket.current++;
+    setFreshStats(null);
   }, [movie]);
 
   if (detail.error) return <ErrorMessage error={detail.error} title="Could not load the movie." />;
   if (!movie) return <Loading />;
+  const stats: RatingStats = freshStats ?? movie;
+
+  /** Refetches the movie for its new average, count and histogram (the latest request wins). */
+  async function refreshStats(movieId: number) {
+    const ticket = ++statsTicket.current;
+    try {
+      const fresh = await api.movie(movieId);
+      if (ticket !== statsTicket.current) return;
+      const { averageRating, ratingsCount, histogram } = fresh;
+      setFreshStats({ averageRating, ratingsCount, histogram });
+    } catch {
+      // The rating is saved; the page keeps the statistics it has until the next load.
+    }
+  }
 
   async function rate(rating: number) {
     if (!movie) return;
@@ -51,6 +73,7 @@ export function MoviePage() {
       const saved = await api.rate(movie.id, rating);
       setYourRating(saved?.rating ?? rating);
       setStatus(`Saved: you rated it ${rating} star${rating === 1 ? '' : 's'}.`);
+      void refreshStats(movie.id);
     } catch (failure) {
       setYourRating(before);
       setError(failure);
@@ -67,6 +90,7 @@ export function MoviePage() {
       await api.unrate(movie.id);
       setYourRating(null);
       setStatus('Your rating was removed.');
+      void refreshStats(movie.id);
     } catch (failure) {
       setError(failure);
     } finally {
@@ -122,15 +146,15 @@ export function MoviePage() {
             <div className="stat stat-average">
               <dt>Average</dt>
               <dd>
-                {movie.averageRating !== null ? (
-                  <StarMeter value={movie.averageRating} kind="average" />
+                {stats.averageRating !== null ? (
+                  <StarMeter value={stats.averageRating} kind="average" />
                 ) : (
                   <span className="muted">no ratings yet</span>
                 )}
                 <span className="muted small">
                   {' '}
-                  from {movie.ratingsCount.toLocaleString()} rating
-                  {movie.ratingsCount === 1 ? '' : 's'}
+                  from {stats.ratingsCount.toLocaleString()} rating
+                  {stats.ratingsCount === 1 ? '' : 's'}
                 </span>
               </dd>
             </div>
@@ -146,9 +170,9 @@ export function MoviePage() {
             </p>
           )}
         </div>
-        {movie.histogram && movie.histogram.length === 5 && (
+        {stats.histogram && stats.histogram.length === 5 && (
           <Suspense fallback={<Loading label="Drawing the rating histogram…" />}>
-            <RatingHistogram counts={movie.histogram} title="How members rated it" />
+            <RatingHistogram counts={stats.histogram} title="How members rated it" />
           </Suspense>
         )}
       </section>

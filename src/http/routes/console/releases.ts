@@ -3,7 +3,8 @@
  * background and one at a time; the gate's outcome, the re-identification figures and the privacy
  * report. No mapping to live ids is ever written.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PRESET_NAMES } from '../../../privacy/index.ts';
@@ -11,7 +12,24 @@ import { appendAuditEntry } from '../../../services/accessAudit.ts';
 import { conflict, notFound } from '../../../services/errors.ts';
 import { RELEASE_FORMATS, type ConsoleRelease as Release } from '../../../services/releaseJobs.ts';
 import { CONSOLE_PREFIX, errors, requireRoleOnRoutes, tags, who } from './common.ts';
-import { ConsoleRelease, ReleaseList, ReleaseParams, ReleaseRequestBody } from './schemas.ts';
+import {
+  ConsoleRelease,
+  ReleaseFileList,
+  ReleaseFileParams,
+  ReleaseList,
+  ReleaseParams,
+  ReleaseRequestBody,
+} from './schemas.ts';
+
+/** Content types of the files a release writes (anything else is served as bytes). */
+const FILE_TYPES: Record<string, string> = {
+  '.csv': 'text/csv; charset=utf-8',
+  '.dat': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+};
 
 export const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db } = app.services;
@@ -113,6 +131,56 @@ export const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
       const path = releases.reportFile(request.params.id);
       if (!path) throw notFound(`release ${request.params.id} has no privacy report`);
       return reply.type('text/html; charset=utf-8').send(readFileSync(path, 'utf8'));
+    },
+  );
+
+  app.get(
+    '/releases/:id/files',
+    {
+      schema: {
+        tags,
+        summary: "The files of a release's folder, each with its download link",
+        params: ReleaseParams,
+        response: { 200: ReleaseFileList, ...errors },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const files = releases.files(id);
+      if (!files) throw notFound(`release ${id} does not exist`);
+      return {
+        items: files.map((file) => ({
+          ...file,
+          url: `${CONSOLE_PREFIX}/releases/${id}/files/${encodeURIComponent(file.name)}`,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/releases/:id/files/:name',
+    {
+      schema: {
+        tags,
+        summary:
+          "Download one of a release's files (only a name the file list gives; never a path)",
+        params: ReleaseFileParams,
+        response: {
+          200: z.string().describe('the file (Content-Disposition: attachment)'),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, name } = request.params;
+      // Only a name listed in the release's own folder is served; the request is never a path.
+      const path = releases.file(id, name);
+      if (!path) throw notFound(`release ${id} has no file ${name}`);
+      return reply
+        .type(FILE_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('x-content-type-options', 'nosniff')
+        .send(createReadStream(path) as unknown as string);
     },
   );
 };

@@ -33,7 +33,7 @@ export const DatasetOverview = z
     ratingsPerDay: z
       .array(z.object({ day: z.string().describe('YYYY-MM-DD (UTC)'), ratings: Count }))
       .describe(
-        'the last `days` days with ratings, oldest first; days without ratings in between are included as 0 when the gap is at most 31 days',
+        'every calendar day of the window, oldest first, days without ratings as 0: the last `days` days up to the day of the newest rating (not today, so a catalog whose ratings are all in the past still shows them); empty when there are no ratings',
       ),
     ratingDistribution: z.array(z.object({ rating: z.number(), ratings: Count })),
   })
@@ -256,6 +256,31 @@ export const releaseIdParam = z
   .regex(/^[0-9A-Za-z-]+$/, 'must be a release id such as 20261125T043000Z-default-ml-1m');
 
 export const ReleaseParams = z.object({ id: releaseIdParam });
+
+export const ReleaseFileParams = z.object({
+  id: releaseIdParam,
+  name: z
+    .string()
+    .max(100)
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      "must be the name of one of the release's files, such as ratings.dat (no path)",
+    ),
+});
+
+export const ReleaseFile = z.object({
+  name: z.string(),
+  bytes: Count,
+  url: z.string().describe('the download (Content-Disposition: attachment)'),
+});
+
+export const ReleaseFileList = z
+  .object({
+    items: z
+      .array(ReleaseFile)
+      .describe("the files of the release's folder, by name (none while it runs)"),
+  })
+  .meta({ id: 'ReleaseFileList' });
 
 // ---- admin ---------------------------------------------------------------------------------------
 

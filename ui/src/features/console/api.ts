@@ -34,6 +34,9 @@ export const consoleApi = {
   releases: () => request<z.infer<typeof Schemas.ReleaseList>>('GET', '/api/console/releases'),
   startRelease: (release: ReleaseRequest) =>
     request<ConsoleRelease>('POST', '/api/console/releases', release),
+  /** The download link of one of a release's files (`outcome.files`; the server checks the name). */
+  releaseFileUrl: (id: string, name: string) =>
+    `/api/console/releases/${encodeURIComponent(id)}/files/${encodeURIComponent(name)}`,
   cancelRelease: (id: string) =>
     request<ConsoleRelease>('POST', `/api/console/releases/${encodeURIComponent(id)}/cancel`),
   roles: () => request<z.infer<typeof Schemas.RoleList>>('GET', '/api/console/admin/roles'),

@@ -50,31 +50,62 @@ function ChartFigure({
   );
 }
 
+const DAY_MS = 86_400_000;
+
+/** Days since the epoch (UTC) of a YYYY-MM-DD day, and back. */
+const dayNumber = (day: string) => Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+const dayLabel = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * Ratings per calendar day on a time axis (days since the epoch on a linear scale, labelled as
+ * dates): the API returns every day of the window, zeros included, so quiet spells show as such.
+ */
 export function RatingsPerDayChart({ days }: { days: DatasetOverview['ratingsPerDay'] }) {
+  const points = days.map((d) => ({ x: dayNumber(d.day), y: d.ratings }));
+  const first = days[0]?.day;
+  const last = days.at(-1)?.day;
   return (
     <ChartFigure testId="ratings-per-day" caption="Ratings per day">
       <Line
         role="img"
-        aria-label={`Ratings per day over ${days.length} days`}
+        aria-label={
+          first && last
+            ? `Ratings per day from ${first} to ${last} (${days.length} days, ${days.filter((d) => d.ratings > 0).length} with ratings)`
+            : 'Ratings per day: no ratings yet'
+        }
         data={{
-          labels: days.map((d) => d.day),
           datasets: [
             {
               label: 'Ratings',
-              data: days.map((d) => d.ratings),
+              data: points,
               borderColor: ACCENT,
               backgroundColor: 'rgba(79, 109, 245, 0.15)',
               fill: true,
               pointRadius: days.length > 60 ? 0 : 2,
-              tension: 0.2,
+              tension: 0,
             },
           ],
         }}
         options={{
           ...STATIC,
-          plugins: NO_LEGEND,
+          plugins: {
+            ...NO_LEGEND,
+            tooltip: {
+              callbacks: { title: (items) => (items[0] ? dayLabel(items[0].parsed.x ?? 0) : '') },
+            },
+          },
           scales: {
-            x: { ticks: { maxTicksLimit: 8 }, grid: { display: false } },
+            x: {
+              type: 'linear',
+              min: points[0]?.x,
+              max: points.at(-1)?.x,
+              ticks: {
+                maxTicksLimit: 6,
+                maxRotation: 0,
+                callback: (value) => dayLabel(Number(value)),
+              },
+              grid: { display: false },
+            },
             y: { beginAtZero: true, ticks: { precision: 0 } },
           },
         }}

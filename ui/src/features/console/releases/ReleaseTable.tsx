@@ -1,6 +1,7 @@
-// The releases list: a row per release with its gate verdict (or progress), figures and report.
+// The releases list: a row per release with its gate verdict (or progress), figures, report and
+// a download link per file.
 import { TableHead } from '../../../components/Table.tsx';
-import type { ConsoleRelease } from '../api.ts';
+import { consoleApi, type ConsoleRelease } from '../api.ts';
 import { JobProgress } from '../jobs.tsx';
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
@@ -23,7 +24,7 @@ export function ReleaseTable({
           'Gate',
           'Re-identified (scoreboard settings)',
           'Released',
-          'Report',
+          'Report and files',
         ]}
       />
       <tbody>
@@ -59,18 +60,41 @@ export function ReleaseTable({
                 : '—'}
             </td>
             <td>
-              {release.reportUrl ? (
-                <a href={release.reportUrl} target="_blank" rel="noreferrer">
-                  privacy-report.html
-                </a>
-              ) : (
-                '—'
-              )}
+              <ReleaseFiles release={release} />
             </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The privacy report (opened in the browser) and a download link per file of the release. */
+function ReleaseFiles({ release }: { release: ConsoleRelease }) {
+  // The report is linked to be read; the other files are downloads.
+  const files = (release.outcome?.files ?? []).filter(
+    (name) => !(release.reportUrl && name === 'privacy-report.html'),
+  );
+  if (!release.reportUrl && files.length === 0) return <>—</>;
+  return (
+    <>
+      {release.reportUrl && (
+        <a href={release.reportUrl} target="_blank" rel="noreferrer">
+          privacy-report.html
+        </a>
+      )}
+      {files.length > 0 && (
+        <ul style={LIST_STYLE} aria-label={`Files of ${release.id}`}>
+          {files.map((name) => (
+            <li key={name}>
+              <a href={consoleApi.releaseFileUrl(release.id, name)} download={name}>
+                {name}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 
