@@ -3,8 +3,9 @@ import { Command } from 'commander';
 type Register = (program: Command) => void;
 
 /**
- * Every command, with its description for `lenslab --help`. A command's module (and everything
- * it imports: database drivers, Fastify, the recommenders) is loaded only when that command runs.
+ * Every command, with its description (the one home of it: `lenslab --help` and `lenslab NAME
+ * --help` both show it). A command's module (and everything it imports: database drivers,
+ * Fastify, the recommenders) is loaded only when that command runs; it adds the options.
  */
 const COMMANDS: { name: string; description: string; load: () => Promise<Register> }[] = [
   {
@@ -26,7 +27,7 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Registe
   {
     name: 'export',
     description:
-      'write the database as ML-1M files (a plain copy for the data owner; releases use `lenslab release`)',
+      'write the database as ML-1M or ML-latest files (a plain copy for the data owner; releases use `lenslab release`)',
     load: async () => (await import('./commands/export.ts')).registerExport,
   },
   {
@@ -84,8 +85,10 @@ const program = new Command('lenslab')
 const [first, second] = program.parseOptions(process.argv.slice(2)).operands;
 const named = first === 'help' ? second : first;
 for (const command of COMMANDS) {
-  if (command.name === named) (await command.load())(program);
-  else program.command(command.name).description(command.description);
+  if (command.name === named) {
+    (await command.load())(program);
+    program.commands.at(-1)!.description(command.description);
+  } else program.command(command.name).description(command.description);
 }
 
 await program.parseAsync(process.argv);

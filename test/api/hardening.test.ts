@@ -136,6 +136,22 @@ describeApi('hardening', (api, database) => {
     const anonymous = await visitor.request('POST', '/api/events/click', { movieId: 1 });
     assert.equal(anonymous.status, 401);
     const { client, id } = await member(api);
+    // A member's click without the CSRF token, or with hostile ids, changes nothing.
+    const forged = await client.request(
+      'POST',
+      '/api/events/click',
+      { movieId: 1 },
+      {
+        'x-csrf-token': '',
+      },
+    );
+    assert.equal(forged.status, 403);
+    for (const movieId of [-1, 0, 1.5, '1 OR 1=1', 2 ** 53])
+      assert.equal(
+        (await client.request('POST', '/api/events/click', { movieId })).status,
+        400,
+        String(movieId),
+      );
     const missing = await client.request('POST', '/api/events/click', { movieId: 999_999_999 });
     assert.equal(missing.status, 400);
     assert.match(String((missing.json as { detail: string }).detail), /movieId/);

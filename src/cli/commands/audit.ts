@@ -64,9 +64,6 @@ export function detectFormat(dir: string): string {
 export function registerAudit(program: Command): void {
   program
     .command('audit')
-    .description(
-      'audit a release against the original data: scoreboard re-identification attack and quasi-identifier risk',
-    )
     .requiredOption('--original <path>', 'the true data (aux knowledge is drawn from it)')
     .requiredOption('--format <format>', 'format of --original: ml-100k, ml-1m, ml-latest, netflix')
     .requiredOption('--release <dir>', 'the released files (the attack sees only these)')

@@ -156,7 +156,6 @@ export function summaryJson(
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
-    .description('measure recommender algorithms on a dataset with a BENCHMARKS.md protocol')
     .requiredOption('--data <path>', 'dataset folder')
     .requiredOption('--format <format>', `one of ${FORMATS.join(', ')}`)
     .requiredOption('--protocol <name>', protocolNames())

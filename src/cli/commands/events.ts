@@ -50,9 +50,7 @@ function parseRange(options: { since?: string; until?: string }): {
 }
 
 export function registerEvents(program: Command): void {
-  const events = program
-    .command('events')
-    .description('the research event log: export it (pseudonymous ids only), purge old page rows');
+  const events = program.command('events');
 
   events
     .command('export')

@@ -23,9 +23,6 @@ const WRITERS = new Map<string, (dataset: Dataset, dir: string) => void>([
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description(
-      'write the database as ML-1M or ML-latest files (a plain copy for the data owner; releases use `lenslab release`)',
-    )
     .option('--format <format>', 'ml-1m or ml-latest', 'ml-1m')
     .requiredOption('--out <dir>', 'folder to write into')
     .option('--overwrite', 'write into a folder that already holds files')

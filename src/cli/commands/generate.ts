@@ -17,9 +17,6 @@ interface GenerateOptions {
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
-    .description(
-      'write a synthetic MovieLens-like dataset in the ML-1M format (same seed, same bytes)',
-    )
     .option('--users <n>', 'number of users (each gets ≥ 20 ratings)', '6040')
     .option('--movies <n>', 'number of movies', '3900')
     .option('--ratings <n>', 'total number of ratings', '1000209')

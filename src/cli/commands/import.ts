@@ -18,7 +18,6 @@ interface ImportOptions {
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('load a MovieLens or Netflix Prize dataset into the database, all or nothing')
     .argument('<path>', 'the dataset folder (as downloaded and unpacked)')
     .requiredOption('--format <format>', `one of ${DATASET_FORMATS.join(', ')}`)
     .option('--replace', 'delete everything in the database first')

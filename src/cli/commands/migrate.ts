@@ -6,7 +6,6 @@ import { action, report } from '../output.ts';
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
-    .description('bring the database schema up to date (also done on every start)')
     .option('--json', 'print the result as JSON')
     .action(
       action(async (options: { json?: boolean }, command: Command) => {

@@ -64,9 +64,6 @@ export function parseReleaseFormat(value: string): ReleaseFormat {
 export function registerRelease(program: Command): void {
   program
     .command('release')
-    .description(
-      'publish a privacy-audited research dataset (refused when the audit exceeds the policy thresholds)',
-    )
     .requiredOption('--out <dir>', 'folder to write the release into (must be empty)')
     .option('--policy <file>', 'anonymization policy (JSON or YAML)')
     .option('--preset <name>', `policy preset: ${PRESET_NAMES.join(', ')} (default: default)`)

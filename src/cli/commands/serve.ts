@@ -19,9 +19,6 @@ interface ServeOptions {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description(
-      'run the web site (migrates the database, seeds a demo catalog when it is empty, builds the web app when needed)',
-    )
     .option('--port <port>', 'port to listen on (PORT)', process.env.PORT ?? '8080')
     .option('--host <host>', 'address to listen on (HOST)', process.env.HOST ?? '127.0.0.1')
     .option('--no-demo', 'do not seed the synthetic demo catalog into an empty database')

@@ -38,7 +38,6 @@ interface TrainOptions {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train a recommender on the database and publish the model file the server loads')
     .option('--algo <name>', 'algorithm to train', DEFAULT_ALGORITHM)
     .option(
       '--param <name=value>',

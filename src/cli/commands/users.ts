@@ -18,9 +18,7 @@ function checkRole(role: string): GrantableRole {
 }
 
 export function registerUsers(program: Command): void {
-  const users = program
-    .command('users')
-    .description('member roles (researcher, admin) and the access-audit log');
+  const users = program.command('users');
 
   const changes = {
     grant: {
