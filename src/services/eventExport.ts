@@ -8,6 +8,8 @@ import type { Writable } from 'node:stream';
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { EventsTable } from '../db/schema.ts';
+import { appendAuditEntry } from './accessAudit.ts';
+import { invalid } from './errors.ts';
 import { EVENT_KINDS, type EventKind } from './eventKinds.ts';
 
 export interface StoredEvent {
@@ -211,4 +213,94 @@ export async function countEvents(
   >;
   for (const row of await select.execute()) counts[row.kind as EventKind] = Number(row.n);
   return counts;
+}
+
+export interface EventExportRequest {
+  format: string;
+  /** ISO date (midnight UTC) or time, inclusive. */
+  since?: string;
+  /** ISO date or time, exclusive. */
+  until?: string;
+  /** The researcher's id, or null from the command line. */
+  actorId: number | null;
+  via: 'console' | 'command line';
+  /** How the caller names each field in errors (default: format, since, until). */
+  names?: { format: string; since: string; until: string };
+}
+
+export interface AuditedEventExport {
+  format: ExportFormat;
+  range: { since?: number; until?: number };
+  /** Writes the events to `out` (see exportEvents); resolves to the number written. */
+  run(out: Writable, onProgress?: (rows: number) => void): Promise<number>;
+}
+
+/**
+ * The export workflow of the console and the command line: checks the request (errors name the
+ * caller's field), records it in the access-audit log, then hands back the export to run.
+ */
+export async function auditedEventExport(
+  db: Db,
+  request: EventExportRequest,
+): Promise<AuditedEventExport> {
+  const names = request.names ?? { format: 'format', since: 'since', until: 'until' };
+  if (request.format !== 'csv' && request.format !== 'jsonl') {
+    throw invalid(`${names.format}: unknown format "${request.format}" (expected csv or jsonl)`, [
+      { path: names.format, message: 'expected csv or jsonl' },
+    ]);
+  }
+  const format: ExportFormat = request.format;
+  const range = eventRange(request, names);
+  await appendAuditEntry(db, {
+    actorId: request.actorId,
+    action: 'events_exported',
+    detail: {
+      format,
+      since: request.since ?? null,
+      until: request.until ?? null,
+      via: request.via,
+    },
+  });
+  return {
+    format,
+    range,
+    run: (out, onProgress) => exportEvents(db, format, out, range, onProgress),
+  };
+}
+
+/**
+ * A time range of the event log from ISO dates or times (Unix ms; since inclusive, until
+ * exclusive); errors name the caller's fields.
+ */
+export function eventRange(
+  request: { since?: string; until?: string },
+  names: { since: string; until: string } = { since: 'since', until: 'until' },
+): { since?: number; until?: number } {
+  const since = parseDate(names.since, request.since);
+  const until = parseDate(names.until, request.until);
+  if (since !== undefined && until !== undefined && !(since < until)) {
+    throw invalid(
+      `${names.until} (${request.until}) must be after ${names.since} (${request.since})`,
+      [{ path: names.until, message: `must be after ${names.since}` }],
+    );
+  }
+  return { since, until };
+}
+
+/** `2026-01-31` (midnight UTC) or an ISO-8601 time → Unix ms; a clear error naming the field. */
+function parseDate(field: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const ms = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(
+    text,
+  )
+    ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text)
+    : NaN;
+  if (!Number.isFinite(ms)) {
+    throw invalid(
+      `${field}: "${value}" is not a date (expected 2026-01-31 or 2026-01-31T12:00:00Z)`,
+      [{ path: field, message: 'is not a date' }],
+    );
+  }
+  return ms;
 }

@@ -19,6 +19,7 @@ import {
   type PresetName,
   type ReleaseFormat,
 } from '../privacy/index.ts';
+import { appendAuditEntry } from './accessAudit.ts';
 import { toWireDataset } from './backgroundJobs.ts';
 import { invalid } from './errors.ts';
 import { JobSlot } from './jobSlot.ts';
@@ -161,7 +162,7 @@ export class ReleaseJobs {
   }
 
   /** Starts a release in the background; throws a `conflict` ServiceError while another one runs. */
-  start(request: ReleaseRequest, startedBy: number | null = null): ConsoleRelease {
+  async start(request: ReleaseRequest, startedBy: number | null = null): Promise<ConsoleRelease> {
     this.slot.checkFree();
     const { preset } = request;
     if (!isPresetName(preset)) throw invalid(`preset: must be one of ${PRESET_NAMES.join(', ')}`);
@@ -197,6 +198,11 @@ export class ReleaseJobs {
       () => this.execute(release, preset, partial),
       () => rmSync(partial, { recursive: true, force: true }),
     );
+    await appendAuditEntry(this.db, {
+      actorId: startedBy,
+      action: 'release_started',
+      detail: { release: release.id, preset: release.preset, format: release.format },
+    });
     return this.present(release);
   }
 

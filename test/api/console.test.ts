@@ -320,8 +320,20 @@ for (const database of testDatabases) {
         '/api/console/events/export?since=2026-02-01&until=2026-01-01',
       );
       assert.equal(reversed.status, 400);
+      assert.match(
+        (reversed.json as { detail: string }).detail,
+        /^until \(2026-01-01\) must be after since/,
+      );
       const badDate = await researcher.client.get('/api/console/events/export?since=yesterday');
       assert.equal(badDate.status, 400);
+      // Refused requests are not recorded as exports (the audit counts what left).
+      const audited = await api.db.kysely
+        .selectFrom('access_audit_log')
+        .select('detail')
+        .where('action', '=', 'events_exported')
+        .execute();
+      assert.ok(audited.every((row) => !String(row.detail).includes('2026-02-01')));
+      assert.ok(audited.some((row) => String(row.detail).includes('"via":"console"')));
     });
 
     test('model runs: one at a time, progress, results; bad requests name the field', async () => {

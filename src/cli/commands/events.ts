@@ -1,14 +1,8 @@
 import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { appendAuditEntry } from '../../services/accessAudit.ts';
-import {
-  countEvents,
-  exportEvents,
-  pageRetentionDays,
-  purgePageEvents,
-  type ExportFormat,
-} from '../../services/events.ts';
+import { auditedEventExport, eventRange } from '../../services/eventExport.ts';
+import { countEvents, pageRetentionDays, purgePageEvents } from '../../services/events.ts';
 import { withDatabase } from '../database.ts';
 import { UsageError, action, progress, report } from '../output.ts';
 
@@ -19,34 +13,6 @@ interface ExportOptions {
   until?: string;
   overwrite?: boolean;
   json?: boolean;
-}
-
-/** `2026-01-31` (midnight UTC) or an ISO-8601 time → Unix ms; a clear error otherwise. */
-export function parseDateOption(name: string, value: string): number {
-  const text = value.trim();
-  const ms = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(
-    text,
-  )
-    ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text)
-    : NaN;
-  if (!Number.isFinite(ms)) {
-    throw new UsageError(
-      `${name}: "${value}" is not a date (expected 2026-01-31 or 2026-01-31T12:00:00Z)`,
-    );
-  }
-  return ms;
-}
-
-function parseRange(options: { since?: string; until?: string }): {
-  since?: number;
-  until?: number;
-} {
-  const since = options.since === undefined ? undefined : parseDateOption('--since', options.since);
-  const until = options.until === undefined ? undefined : parseDateOption('--until', options.until);
-  if (since !== undefined && until !== undefined && !(since < until)) {
-    throw new UsageError(`--until (${options.until}) must be after --since (${options.since})`);
-  }
-  return { since, until };
 }
 
 export function registerEvents(program: Command): void {
@@ -65,13 +31,6 @@ export function registerEvents(program: Command): void {
     .option('--json', 'print a JSON summary')
     .action(
       action(async (options: ExportOptions, command: Command) => {
-        if (options.format !== 'csv' && options.format !== 'jsonl') {
-          throw new UsageError(
-            `--format: unknown format "${options.format}" (expected csv or jsonl)`,
-          );
-        }
-        const format: ExportFormat = options.format;
-        const range = parseRange(options);
         const toStdout = options.out === '-';
         if (!toStdout && existsSync(options.out) && !options.overwrite) {
           throw new UsageError(
@@ -79,7 +38,13 @@ export function registerEvents(program: Command): void {
           );
         }
         const summary = await withDatabase(command, async (db) => {
-          const counts = await countEvents(db, range);
+          const exported = await auditedEventExport(db, {
+            ...options,
+            actorId: null,
+            via: 'command line',
+            names: { format: '--format', since: '--since', until: '--until' },
+          });
+          const counts = await countEvents(db, exported.range);
           const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
           const bar = progress('export', !!options.json || toStdout);
           // Write beside the target and rename at the end: a failed export leaves nothing behind.
@@ -87,7 +52,7 @@ export function registerEvents(program: Command): void {
           const out = toStdout ? process.stdout : createWriteStream(partial);
           let rows: number;
           try {
-            rows = await exportEvents(db, format, out, range, (done) => bar.update(done, total));
+            rows = await exported.run(out, (done) => bar.update(done, total));
             if (!toStdout) {
               out.end();
               await finished(out);
@@ -99,17 +64,7 @@ export function registerEvents(program: Command): void {
           } finally {
             bar.stop();
           }
-          await appendAuditEntry(db, {
-            actorId: null,
-            action: 'events_exported',
-            detail: {
-              format,
-              since: options.since ?? null,
-              until: options.until ?? null,
-              rows,
-              via: 'command line',
-            },
-          });
+          const { format } = exported;
           return {
             format,
             rows,
@@ -125,7 +80,7 @@ export function registerEvents(program: Command): void {
         report(
           !!options.json,
           summary,
-          `wrote ${summary.rows} events to ${summary.out} (${format})`,
+          `wrote ${summary.rows} events to ${summary.out} (${summary.format})`,
         );
       }),
     );
@@ -168,7 +123,7 @@ export function registerEvents(program: Command): void {
     .action(
       action(
         async (options: { since?: string; until?: string; json?: boolean }, command: Command) => {
-          const range = parseRange(options);
+          const range = eventRange(options, { since: '--since', until: '--until' });
           const counts = await withDatabase(command, (db) => countEvents(db, range));
           const lines = Object.entries(counts).map(([kind, n]) => `${kind.padEnd(22)} ${n}`);
           report(!!options.json, counts, lines.join('\n'));

@@ -8,7 +8,6 @@ import { extname } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PRESET_NAMES } from '../../../privacy/index.ts';
-import { appendAuditEntry } from '../../../services/accessAudit.ts';
 import { conflict, notFound } from '../../../services/errors.ts';
 import { RELEASE_FORMATS, type ConsoleRelease as Release } from '../../../services/releaseJobs.ts';
 import { CONSOLE_PREFIX, errors, requireRoleOnRoutes, tags, who } from './common.ts';
@@ -32,7 +31,6 @@ const FILE_TYPES: Record<string, string> = {
 };
 
 export const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.services;
   const releases = app.services.research.releases;
   requireRoleOnRoutes(app, 'researcher');
   const present = (release: Release) => ({
@@ -76,12 +74,7 @@ export const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const release = releases.start(request.body, who(request));
-      await appendAuditEntry(db, {
-        actorId: who(request),
-        action: 'release_started',
-        detail: { release: release.id, preset: release.preset, format: release.format },
-      });
+      const release = await releases.start(request.body, who(request));
       return reply.code(202).send(present(release));
     },
   );
