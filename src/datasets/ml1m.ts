@@ -151,9 +151,25 @@ export function writeMl1m(dataset: Dataset, dir: string): void {
       `${ratings.userIds.ids[ratings.userIndex[r]]}::${ratings.itemIds.ids[ratings.itemIndex[r]]}::${rating}::${ratings.timestamp[r]}\n`;
   }
 
-  const profiles = new Map(dataset.users.map((user) => [user.id, user]));
+  const text = lines.join('');
+  writeMl1mUsersAndMovies(dir, ratings.userIds.ids, dataset.users, dataset.movies);
+  writeFileSync(ratingsPath, text, 'latin1');
+}
+
+/**
+ * Writes users.dat (one line per id in `userIds`, demographics from `users` where known) and
+ * movies.dat (sorted by id), ISO-8859-1, creating `dir`. Both are checked before either is written.
+ */
+export function writeMl1mUsersAndMovies(
+  dir: string,
+  userIds: ArrayLike<number>,
+  users: readonly UserProfile[],
+  movies: readonly Movie[],
+): void {
+  const profiles = new Map(users.map((user) => [user.id, user]));
   const userLines: string[] = [];
-  for (const id of ratings.userIds.ids) {
+  for (let k = 0; k < userIds.length; k++) {
+    const id = userIds[k];
     const user = profiles.get(id);
     const age = user?.age == null ? '' : String(ageBucket(user.age));
     userLines.push(
@@ -161,16 +177,13 @@ export function writeMl1m(dataset: Dataset, dir: string): void {
     );
   }
   const usersPath = join(dir, 'users.dat');
-  const users = latin1(usersPath, userLines.join(''));
-
+  const usersText = latin1(usersPath, userLines.join(''));
   const moviesPath = join(dir, 'movies.dat');
-  const movieLines = [...dataset.movies]
+  const movieLines = [...movies]
     .sort((a, b) => a.id - b.id)
     .map((movie) => `${movie.id}::${joinTitleYear(movie)}::${movie.genres.join('|')}\n`);
-  const movies = latin1(moviesPath, movieLines.join(''));
-
+  const moviesText = latin1(moviesPath, movieLines.join(''));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(ratingsPath, lines.join(''), 'latin1');
-  writeFileSync(usersPath, users);
-  writeFileSync(moviesPath, movies);
+  writeFileSync(usersPath, usersText);
+  writeFileSync(moviesPath, moviesText);
 }

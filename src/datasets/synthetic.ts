@@ -373,8 +373,24 @@ function nthSmallest(values: Float64Array, k: number): number {
   return values[k];
 }
 
-/** Generates a deterministic synthetic dataset: the same options give the same data. */
-export function generateSynthetic(options: SyntheticOptions): Dataset {
+/** One user's generated ratings: movie indexes ascending, latent scores (stars come from them), times. */
+export interface SyntheticUserRatings {
+  count: number;
+  /** 0-based movie indexes (movie id − 1), ascending. */
+  items: Int32Array;
+  scores: Float32Array;
+  times: Uint32Array;
+}
+
+/**
+ * Replays the generator: the catalog, then each user in id order with their ratings (the same
+ * draws on every call, so a caller can pass over the data twice instead of holding it). The
+ * arrays handed to `visit` are reused: copy what you keep. Returns the catalog.
+ */
+export function replaySynthetic(
+  options: SyntheticOptions,
+  visit: (user: UserProfile, rated: SyntheticUserRatings) => void,
+): Movie[] {
   validate(options);
   const random = new Random(options.seed);
   const genreFactors = ML1M_GENRES.map(() =>
@@ -383,19 +399,19 @@ export function generateSynthetic(options: SyntheticOptions): Dataset {
   const catalog = makeMovies(options.movies, options.seed, random, genreFactors);
   const counts = ratingsPerUser(options, random);
   const m = options.movies;
-
-  const userIds = new Int32Array(options.ratings);
-  const itemIds = new Int32Array(options.ratings);
-  const scores = new Float32Array(options.ratings);
-  const timestamps = new Uint32Array(options.ratings);
-  const users: UserProfile[] = [];
+  const cap = maxRatingsPerUser(m);
+  const rated: SyntheticUserRatings = {
+    count: 0,
+    items: new Int32Array(cap),
+    scores: new Float32Array(cap),
+    times: new Uint32Array(cap),
+  };
   const userFactors = new Float64Array(FACTORS);
   const keys = new Float64Array(m);
   const affinities = new Float64Array(m);
   const scratch = new Float64Array(m);
-  let r = 0;
   for (let u = 0; u < options.users; u++) {
-    users.push(makeUserProfile(u + 1, random));
+    const user = makeUserProfile(u + 1, random);
     for (let f = 0; f < FACTORS; f++) userFactors[f] = random.normal(0, 0.5);
     const userBias = random.normal(0, 0.4);
     // Weighted sampling without replacement (exponential race): people watch what is popular
@@ -416,30 +432,58 @@ export function generateSynthetic(options: SyntheticOptions): Dataset {
     let k = 0;
     for (let i = 0; i < m && k < n; i++) {
       if (keys[i] > threshold) continue;
-      userIds[r] = u + 1;
-      itemIds[r] = i + 1;
-      scores[r] = userBias + catalog.bias[i] + affinities[i] + random.normal(0, 0.55);
-      timestamps[r] = times[k++];
-      r++;
+      rated.items[k] = i;
+      rated.scores[k] = userBias + catalog.bias[i] + affinities[i] + random.normal(0, 0.55);
+      rated.times[k] = times[k];
+      k++;
     }
+    rated.count = k;
+    visit(user, rated);
   }
+  return catalog.movies;
+}
 
-  // Stars by global quantiles of the latent score, so the rating shares match ML-1M.
-  const sortedScores = scores.slice().sort();
+/**
+ * The latent scores where 2, 3, 4 and 5 stars begin: global quantiles, so the rating shares
+ * match ML-1M. Sorts `scores` in place.
+ */
+export function starCuts(scores: Float32Array): number[] {
+  scores.sort();
   const cuts: number[] = [];
   let share = 0;
   for (let s = 0; s < 4; s++) {
     share += RATING_SHARES[s];
-    cuts.push(
-      sortedScores[Math.min(sortedScores.length - 1, Math.floor(share * sortedScores.length))],
-    );
+    cuts.push(scores[Math.min(scores.length - 1, Math.floor(share * scores.length))]);
   }
-  const stars = new Float32Array(options.ratings);
-  for (let k = 0; k < stars.length; k++) {
-    let star = 1;
-    while (star < 5 && scores[k] >= cuts[star - 1]) star++;
-    stars[k] = star;
-  }
+  return cuts;
+}
+
+/** The star of a latent score (a float32, as stored) given `starCuts`. */
+export function starOf(score: number, cuts: readonly number[]): number {
+  let star = 1;
+  while (star < 5 && score >= cuts[star - 1]) star++;
+  return star;
+}
+
+/** Generates a deterministic synthetic dataset: the same options give the same data. */
+export function generateSynthetic(options: SyntheticOptions): Dataset {
+  const userIds = new Int32Array(options.ratings);
+  const itemIds = new Int32Array(options.ratings);
+  const scores = new Float32Array(options.ratings);
+  const timestamps = new Uint32Array(options.ratings);
+  const users: UserProfile[] = [];
+  let r = 0;
+  const movies = replaySynthetic(options, (user, rated) => {
+    users.push(user);
+    for (let k = 0; k < rated.count; k++, r++) {
+      userIds[r] = user.id;
+      itemIds[r] = rated.items[k] + 1;
+      scores[r] = rated.scores[k];
+      timestamps[r] = rated.times[k];
+    }
+  });
+  const cuts = starCuts(scores.slice());
+  const stars = scores.map((score) => starOf(score, cuts));
   const ratings = ratingsFromExternalIds(userIds, itemIds, stars, timestamps);
-  return { ratings, movies: catalog.movies, users, scale: FIVE_STARS };
+  return { ratings, movies, users, scale: FIVE_STARS };
 }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { ML1M_AGE_BUCKETS, ML1M_GENRES } from '../../src/datasets/dataset.ts';
 import { readMl1m, writeMl1m } from '../../src/datasets/ml1m.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
+import { writeSyntheticMl1m } from '../../src/datasets/syntheticWriter.ts';
 import { Random } from '../../src/util/random.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -20,6 +21,20 @@ test('same seed, same bytes; another seed, other bytes', () => {
     assert.deepEqual(readFileSync(join(a, name)), readFileSync(join(b, name)), name);
     assert.notDeepEqual(readFileSync(join(a, name)), readFileSync(join(c, name)), name);
   }
+});
+
+test('the streaming writer (lenslab generate) writes the same bytes, and reports progress over both passes', () => {
+  const [held, streamed] = [tempDir(), tempDir()];
+  writeMl1m(dataset, held);
+  const seen: number[] = [];
+  writeSyntheticMl1m(OPTIONS, streamed, (done, total) => {
+    assert.equal(total, 2 * OPTIONS.ratings);
+    seen.push(done);
+  });
+  for (const name of ['ratings.dat', 'users.dat', 'movies.dat'])
+    assert.deepEqual(readFileSync(join(streamed, name)), readFileSync(join(held, name)), name);
+  assert.equal(seen.at(-1), 2 * OPTIONS.ratings);
+  assert.ok(seen.every((done, k) => k === 0 || done >= seen[k - 1]));
 });
 
 test('has exactly the requested size, every user with at least 20 ratings', () => {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { writeMl1m } from '../../datasets/ml1m.ts';
-import { generateSynthetic } from '../../datasets/synthetic.ts';
-import { UsageError, action, parseWholeNumber, report } from '../output.ts';
+import { writeSyntheticMl1m } from '../../datasets/syntheticWriter.ts';
+import { UsageError, action, parseWholeNumber, progress, report } from '../output.ts';
 import { existsSync, readdirSync } from 'node:fs';
 
 interface GenerateOptions {
@@ -38,8 +37,12 @@ export function registerGenerate(program: Command): void {
           );
         }
         const started = performance.now();
-        const dataset = generateSynthetic(settings);
-        writeMl1m(dataset, options.out);
+        const bar = progress('generate', !!options.json);
+        try {
+          writeSyntheticMl1m(settings, options.out, (done, total) => bar.update(done, total));
+        } finally {
+          bar.stop();
+        }
         const seconds = (performance.now() - started) / 1000;
         report(
           !!options.json,
