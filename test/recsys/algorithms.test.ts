@@ -5,6 +5,7 @@ import { fitAlgorithm, RatingMatrix, type BaseModel } from '../../src/recsys/ind
 import type { FactorModel } from '../../src/recsys/algorithms/factors.ts';
 import { Random, shuffledIndices } from '../../src/util/random.ts';
 import { selectRatings } from '../../src/datasets/dataset.ts';
+import { fitKnn } from '../../src/recsys/algorithms/neighbours.ts';
 import { ratingsOf, syntheticRatings } from './helpers.ts';
 
 const close = (actual: number, expected: number, tolerance = 1e-9, what = ''): void =>
@@ -283,6 +284,28 @@ test('item-knn: scoring all items at once equals predicting each item', () => {
       const view = model.view(u);
       for (let i = 0; i < 40; i++)
         close(all[i], model.estimate(view, i), 1e-9, `u${u} i${i} k${neighbours}`);
+    }
+  }
+});
+
+test('k-NN lists beyond the triangle budget are computed row by row, bit for bit the same (#14)', () => {
+  const matrix = RatingMatrix.fromRatings(syntheticRatings(120, 80, 25));
+  for (const itemBased of [true, false]) {
+    for (const similarity of ['pearson-baseline', 'cosine']) {
+      const params = {
+        similarity,
+        shrinkage: 100,
+        modelSize: 15,
+        neighbours: 10,
+        minNeighbours: 1,
+      };
+      const triangle = fitKnn(matrix, params, itemBased).neighbours;
+      const rows = fitKnn(matrix, params, itemBased, undefined, 0).neighbours;
+      const what = `${itemBased ? 'item' : 'user'}-knn ${similarity}`;
+      assert.ok(triangle.index.length > 0, what);
+      assert.deepEqual(rows.ptr, triangle.ptr, what);
+      assert.deepEqual(rows.index, triangle.index, what);
+      assert.deepEqual(rows.similarity, triangle.similarity, what);
     }
   }
 });

@@ -172,11 +172,14 @@ function neighbourLists(
   throughLists: ResidualLists,
   shrinkage: number,
   modelSize: number,
+  triangleBytes: number,
   onProgress?: (fraction: number) => void,
 ): Neighbours {
   const { ptr: aPtr, other: aOther, x: aX } = rowLists;
   const { ptr: bPtr, other: bOther, x: bX } = throughLists;
   const count = aPtr.length - 1;
+  if (((count * (count - 1)) / 2) * 8 > triangleBytes)
+    return rowByRowLists(rowLists, throughLists, shrinkage, modelSize, onProgress);
   // (Σxy, Σxx, Σyy) and the co-rater count of the current a with every c > a.
   const sums = new Float64Array(3 * count);
   const counts = new Int32Array(count);
@@ -189,7 +192,6 @@ function neighbourLists(
   // gathered BLOCK entries at a time instead of one entry per cache line.
   const BLOCK = 32;
   const rows = new Float64Array(BLOCK * count);
-  const ptr = new Int32Array(count + 1);
   const lists: Array<{ index: Int32Array; similarity: Float64Array }> = [];
   for (let first = 0; first < count; first += BLOCK) {
     const end = Math.min(count, first + BLOCK);
@@ -235,13 +237,47 @@ function neighbourLists(
       for (let c = 0; c < count; c++) if (!(row[c] > 0)) row[c] = -Infinity;
       const index = topN(row, modelSize);
       lists.push({ index, similarity: Float64Array.from(index, (c) => row[c]) });
-      ptr[a + 1] = ptr[a] + index.length;
     }
     onProgress?.(1 - ((count - end) / count) ** 2);
   }
-  const index = new Int32Array(ptr[count]);
-  const similarity = new Float32Array(ptr[count]);
+  return packed(lists);
+}
+
+/**
+ * The same lists, bit for bit, with memory linear in the count: each row's similarities are
+ * accumulated in full (every pair twice: double the work of the triangle).
+ */
+function rowByRowLists(
+  rowLists: ResidualLists,
+  throughLists: ResidualLists,
+  shrinkage: number,
+  modelSize: number,
+  onProgress?: (fraction: number) => void,
+): Neighbours {
+  const { ptr: aPtr, other: aOther, x: aX } = rowLists;
+  const { ptr: bPtr, other: bOther, x: bX } = throughLists;
+  const count = aPtr.length - 1;
+  const accumulator = new Accumulator(count);
+  const lists: Array<{ index: Int32Array; similarity: Float64Array }> = [];
   for (let a = 0; a < count; a++) {
+    for (let p = aPtr[a]; p < aPtr[a + 1]; p++) {
+      const b = aOther[p];
+      accumulator.add(aX[p], bPtr[b], bPtr[b + 1], bOther, bX, a);
+    }
+    lists.push(accumulator.take(shrinkage, modelSize));
+    if ((a & 1023) === 1023) onProgress?.((a + 1) / count);
+  }
+  onProgress?.(1);
+  return packed(lists);
+}
+
+/** Lists of every row as one CSR structure (similarities as float32). */
+function packed(lists: Array<{ index: Int32Array; similarity: Float64Array }>): Neighbours {
+  const ptr = new Int32Array(lists.length + 1);
+  for (let a = 0; a < lists.length; a++) ptr[a + 1] = ptr[a] + lists[a].index.length;
+  const index = new Int32Array(ptr[lists.length]);
+  const similarity = new Float32Array(ptr[lists.length]);
+  for (let a = 0; a < lists.length; a++) {
     index.set(lists[a].index, ptr[a]);
     similarity.set(lists[a].similarity, ptr[a]);
   }
@@ -312,11 +348,20 @@ export function find(sorted: Int32Array, value: number, from = 0, to = sorted.le
   return -1;
 }
 
-function fitKnn(
+/**
+ * Most bytes the packed triangle of pair similarities may take (up to about 16,000 items or
+ * users); beyond it each row is computed in full instead, so no member of a large dataset
+ * holds a count × count structure.
+ */
+export const TRIANGLE_BYTES = 1 << 30;
+
+/** Baseline and neighbour lists of a k-NN model (`triangleBytes`: see TRIANGLE_BYTES). */
+export function fitKnn(
   matrix: RatingMatrix,
   params: Record<string, number | string>,
   itemBased: boolean,
   onProgress?: (f: number) => void,
+  triangleBytes = TRIANGLE_BYTES,
 ): { baseline: Baseline; neighbours: Neighbours } {
   const baseline = fitBaseline(matrix);
   const similarity = String(params.similarity);
@@ -350,7 +395,10 @@ function fitKnn(
   const [rows, through] = itemBased ? [byItem, byUser] : [byUser, byItem];
   const shrinkage = num(params, 'shrinkage');
   const modelSize = num(params, 'modelSize');
-  return { baseline, neighbours: neighbourLists(rows, through, shrinkage, modelSize, onProgress) };
+  return {
+    baseline,
+    neighbours: neighbourLists(rows, through, shrinkage, modelSize, triangleBytes, onProgress),
+  };
 }
 
 /** A k-NN model class: neighbour lists over items (item-knn) or users (user-knn). */
