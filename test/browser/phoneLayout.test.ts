@@ -5,23 +5,10 @@
 // member appears by username (linking to the profile), an anonymous one as "a member" and not on
 // their profile. Screenshots go to artifacts/screenshots/phone-*.png.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { after, before, test } from 'node:test';
-import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  browserSkipReason,
-  launchBrowser,
-  registerAndVerify,
-  REPO_ROOT,
-  screenshot,
-  startServer,
-  type RunningServer,
-} from './harness.ts';
+import { test } from 'node:test';
+import type { APIRequestContext, Page } from 'playwright-core';
+import { browserSkipReason, browserSuite, grantRole, screenshot } from './harness.ts';
 
 type Who = 'visitor' | 'member' | 'admin';
 
@@ -66,35 +53,13 @@ const PAGES: Array<{ path: string; as: Who; ready?: string }> = [
 ];
 
 const skip = browserSkipReason();
-const run = promisify(execFile);
 const PASSWORD = 'correct horse battery staple';
 const PHONE = { width: 390, height: 844 };
 const LONG_WORD = 'Supercalifragilistic'.repeat(8);
-
-let server: RunningServer;
-let browser: Browser;
-let releasesDir: string | null = null;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  releasesDir = mkdtempSync(join(tmpdir(), 'lenslab-phone-releases-'));
-  process.env.LENSLAB_RELEASES_DIR = releasesDir;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (releasesDir) rmSync(releasesDir, { recursive: true, force: true });
-});
+const suite = browserSuite(skip, PASSWORD);
 
 interface Session {
   page: Page;
-  id: number;
   /** Sends a JSON request with the session's CSRF token; fails unless it answers 2xx. */
   call: (method: string, path: string, data?: unknown) => Promise<unknown>;
 }
@@ -114,35 +79,10 @@ async function csrfCaller(request: APIRequestContext): Promise<Session['call']> 
   };
 }
 
-async function phoneContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: server.baseUrl, viewport: PHONE });
-  contexts.push(context);
-  return context;
-}
-
-async function openPage(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
-  return page;
-}
-
-async function newMember(label: string): Promise<Session> {
-  const context = await phoneContext();
-  const email = `${label}.${randomBytes(4).toString('hex')}@example.org`;
-  const id = await registerAndVerify(context.request, server, email, PASSWORD);
-  return { page: await openPage(context), id, call: await csrfCaller(context.request) };
-}
-
-async function grantAdmin(memberId: number): Promise<void> {
-  const cli = [join(REPO_ROOT, 'src/cli/main.ts'), 'users', 'grant', '--db', server.dbPath];
-  await run(
-    process.execPath,
-    ['--import', 'tsx', ...cli, '--role', 'admin', String(memberId), '--json'],
-    {
-      cwd: REPO_ROOT,
-    },
-  );
+/** A newly registered member on a phone, with a page and an API caller. */
+async function newMember(label: string): Promise<Session & { id: number }> {
+  const { context, page, id } = await suite.newMember(label, PHONE, 30_000);
+  return { page, id, call: await csrfCaller(context.request) };
 }
 
 /** The page's overflow, or null when it fits: widths and the elements sticking out, named. */
@@ -177,11 +117,11 @@ test(
   'every page fits a 390 px phone; shared ratings on the movie page',
   { skip, timeout: 900_000 },
   async () => {
-    const visitor = await openPage(await phoneContext());
+    const visitor = await suite.newPage(await suite.newContext(PHONE), 30_000);
 
     // The admin starts the slow jobs first: an evaluation run, a release and an experiment.
     const admin = await newMember('admin');
-    await grantAdmin(admin.id);
+    await grantRole(suite.server, 'admin', admin.id);
     await admin.call('POST', '/api/console/runs', { kind: 'evaluate', algorithm: 'bias' });
     await admin.call('POST', '/api/console/releases', { preset: 'strict' });
     const stopsAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
@@ -265,6 +205,6 @@ test(
     await shared.getByText('a member').first().waitFor();
     assert.equal(await shared.getByRole('link', { name: username }).count(), 0);
 
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(suite.pageErrors, []);
   },
 );
