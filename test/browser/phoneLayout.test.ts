@@ -183,7 +183,19 @@ test(
       if (problem) failures.push(`${path} (as ${as}, ${url}): ${problem}`);
       await screenshot(page, `phone-${as}${path.replace(/[/:]+/g, '-').replace(/-$/, '')}`);
     }
+    // The open menu too, with the member's long username in it.
+    await member.page.goto('/ratings');
+    await member.page.getByRole('button', { name: 'Menu' }).click();
+    await member.page.getByText(username).waitFor();
+    const menu = await overflow(member.page);
+    if (menu) failures.push(`the open menu: ${menu}`);
     assert.deepEqual(failures, [], `pages wider than the phone:\n${failures.join('\n')}`);
+
+    // The Privacy page says what each choice does.
+    await member.page.goto('/privacy');
+    const choices = member.page.getByRole('group', { name: 'Show my ratings' });
+    await choices.getByText(/as “a member”: the stars and the month only/).waitFor();
+    await choices.getByText(/treat them as public\s+knowledge/).waitFor();
 
     // The shared ratings: the public member by name with a link, the anonymous one unnamed.
     await visitor.goto(`/movies/${movieId}`);
