@@ -67,6 +67,15 @@ export const MovieDetail = MovieSummary.extend({
   similar: z.array(MovieSummary),
 }).meta({ id: 'MovieDetail' });
 
+/** One entry of a movie's shared ratings: no member id, and only the month. */
+export const SharedRating = z
+  .object({
+    username: z.string().nullable().describe('null: a member who shares anonymously'),
+    rating: z.number(),
+    month: z.string().describe('YYYY-MM (UTC)'),
+  })
+  .meta({ id: 'SharedRating' });
+
 export const Recommendation = MovieSummary.extend({
   predictedRating: z.number(),
   reason: z

@@ -12,8 +12,16 @@ import { readEvents } from './eventExport.ts';
 import type { EventLog } from './events.ts';
 import type { Vault } from './vault.ts';
 
+/**
+ * Who sees a member's ratings. 'public': their profile (/u/username) and, under their username,
+ * the movie pages' lists of shared ratings. 'anonymous': only those lists, as "a member", with the
+ * month and no name, id or link. 'private': nobody (like every rating, they still feed the counts,
+ * averages and histograms).
+ */
 export const RATINGS_VISIBILITIES = ['public', 'anonymous', 'private'] as const;
 export type RatingsVisibility = (typeof RATINGS_VISIBILITIES)[number];
+/** The choices that publish ratings: anyone can scrape them (public knowledge to an attacker). */
+export const SHARED_VISIBILITIES = ['public', 'anonymous'] as const satisfies RatingsVisibility[];
 /** A public username (the API's schemas check it with this). */
 export const USERNAME_PATTERN = /^[a-z0-9_]{3,30}$/;
 

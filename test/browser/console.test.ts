@@ -5,50 +5,14 @@
 // roles, audit log and identity lookup; a release is started from the Releases section and its
 // gate outcome and report are listed. Screenshots go to artifacts/screenshots/console-*.png.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  browserSkipReason,
-  launchBrowser,
-  registerAndVerify,
-  REPO_ROOT,
-  screenshot,
-  startServer,
-  type RunningServer,
-} from './harness.ts';
+import { test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { browserSkipReason, browserSuite, grantRole, screenshot } from './harness.ts';
 
 const skip = browserSkipReason();
-const run = promisify(execFile);
 const PASSWORD = 'correct horse battery staple';
-
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-let releasesDir: string | null = null;
-
-before(async () => {
-  if (skip) return;
-  // The server (a child process) writes console releases here, not into the repository's data/.
-  releasesDir = mkdtempSync(join(tmpdir(), 'lenslab-browser-releases-'));
-  process.env.LENSLAB_RELEASES_DIR = releasesDir;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (releasesDir) rmSync(releasesDir, { recursive: true, force: true });
-});
+const suite = browserSuite(skip, PASSWORD);
+const pageErrors = suite.pageErrors;
 
 interface Session {
   context: BrowserContext;
@@ -57,40 +21,12 @@ interface Session {
 }
 
 /** A fresh browser context with a newly registered, logged-in member. */
-async function newMember(label: string): Promise<Session> {
-  const context = await browser.newContext({
-    baseURL: server.baseUrl,
-    viewport: { width: 1280, height: 900 },
-  });
-  contexts.push(context);
-  const email = `${label}.${randomBytes(4).toString('hex')}@example.org`;
-  const id = await registerAndVerify(context.request, server, email, PASSWORD);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
-  return { context, page, id };
+function newMember(label: string): Promise<Session> {
+  return suite.newMember(label, { width: 1280, height: 900 });
 }
 
-async function grant(role: 'researcher' | 'admin', memberId: number): Promise<void> {
-  const { stdout } = await run(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'src/cli/main.ts'),
-      'users',
-      'grant',
-      '--db',
-      server.dbPath,
-      '--role',
-      role,
-      String(memberId),
-      '--json',
-    ],
-    { cwd: REPO_ROOT },
-  );
-  assert.equal((JSON.parse(stdout) as { changed: boolean }).changed, true);
-}
+const grant = (role: 'researcher' | 'admin', memberId: number) =>
+  grantRole(suite.server, role, memberId);
 
 test(
   'researcher console: predicted-stars experiment, members see their variant, results',

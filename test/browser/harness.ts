@@ -1,14 +1,22 @@
 // Helpers for the browser tests: start the real lenslab server (fresh SQLite database, its own
 // outbox folder) on a free port, launch Debian's Chromium through playwright-core, and read
 // the e-mails the server wrote to the outbox.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type APIRequestContext, type Browser, type Page } from 'playwright-core';
+import { promisify } from 'node:util';
+import { after, before } from 'node:test';
+import {
+  chromium,
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from 'playwright-core';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -56,7 +64,8 @@ export interface RunningServer {
 
 /**
  * Starts `lenslab serve` from the repository (so it builds dist/ui when stale) on a free port
- * with a fresh SQLite database in a temporary folder; resolves once it listens.
+ * with a fresh SQLite database in a temporary folder (its console releases too, not the
+ * repository's data/); resolves once it listens.
  */
 export async function startServer(startTimeoutMs = 180_000): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'lenslab-browser-'));
@@ -83,6 +92,7 @@ export async function startServer(startTimeoutMs = 180_000): Promise<RunningServ
       env: serverEnvironment({
         LENSLAB_SECRET: randomBytes(24).toString('hex'),
         LENSLAB_OUTBOX: outbox,
+        LENSLAB_RELEASES_DIR: join(dir, 'releases'),
         PUBLIC_URL: baseUrl,
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,6 +134,23 @@ export async function startServer(startTimeoutMs = 180_000): Promise<RunningServ
     await new Promise((wake) => setTimeout(wake, 200));
   }
   return { baseUrl, outbox, dbPath: join(dir, 'lenslab.db'), output: () => output, stop };
+}
+
+/** Grants a role to a member with `lenslab users grant` on the server's database. */
+export async function grantRole(
+  server: RunningServer,
+  role: 'researcher' | 'admin',
+  memberId: number,
+): Promise<void> {
+  const cli = [join(REPO_ROOT, 'src/cli/main.ts'), 'users', 'grant', '--db', server.dbPath];
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', ...cli, '--role', role, String(memberId), '--json'],
+    { cwd: REPO_ROOT },
+  );
+  if (!(JSON.parse(stdout) as { changed: boolean }).changed) {
+    throw new Error(`member ${memberId} already had the role ${role}`);
+  }
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -229,4 +256,62 @@ export async function registerAndVerify(
     throw new Error(`the sign-up link answered ${verified.status()}: ${await verified.text()}`);
   }
   return ((await verified.json()) as { member: { id: number } }).member.id;
+}
+
+export interface BrowserSuite {
+  server: RunningServer;
+  browser: Browser;
+  /** Uncaught errors of every page opened with `newPage` (a test asserts there are none). */
+  pageErrors: string[];
+  /** A new browser context on the server (closed after the tests). */
+  newContext: (viewport: { width: number; height: number }) => Promise<BrowserContext>;
+  /** A page of the context whose uncaught errors go to `pageErrors`. */
+  newPage: (context: BrowserContext, timeoutMs?: number) => Promise<Page>;
+  /** A fresh context with a newly registered, logged-in member, and a page. */
+  newMember: (
+    label: string,
+    viewport: { width: number; height: number },
+    timeoutMs?: number,
+  ) => Promise<{ context: BrowserContext; page: Page; id: number }>;
+}
+
+/**
+ * Starts the server and Chromium before the file's tests (unless `skip`) and closes them, with
+ * every context opened through the suite, after them.
+ */
+export function browserSuite(skip: string | false, password: string): BrowserSuite {
+  const contexts: BrowserContext[] = [];
+  const suite: BrowserSuite = {
+    server: undefined as unknown as RunningServer,
+    browser: undefined as unknown as Browser,
+    pageErrors: [],
+    async newContext(viewport) {
+      const context = await suite.browser.newContext({ baseURL: suite.server.baseUrl, viewport });
+      contexts.push(context);
+      return context;
+    },
+    async newPage(context, timeoutMs = 20_000) {
+      const page = await context.newPage();
+      page.setDefaultTimeout(timeoutMs);
+      page.on('pageerror', (error) => suite.pageErrors.push(`uncaught: ${error.message}`));
+      return page;
+    },
+    async newMember(label, viewport, timeoutMs) {
+      const context = await suite.newContext(viewport);
+      const email = `${label}.${randomBytes(4).toString('hex')}@example.org`;
+      const id = await registerAndVerify(context.request, suite.server, email, password);
+      return { context, page: await suite.newPage(context, timeoutMs), id };
+    },
+  };
+  before(async () => {
+    if (skip) return;
+    suite.server = await startServer();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await suite.browser?.close().catch(() => {});
+    await suite.server?.stop();
+  });
+  return suite;
 }

@@ -14,6 +14,7 @@ import type {
   RatingSaved,
   RecommendationList,
   SessionInfo,
+  SharedRating,
   ThreadPage,
 } from './types.ts';
 
@@ -128,6 +129,8 @@ export const api = {
   movies: (query: MovieQuery) =>
     request<Page<MovieSummary>>('GET', '/api/movies', undefined, query),
   movie: (id: number) => request<MovieDetail>('GET', `/api/movies/${id}`),
+  sharedRatings: (id: number, page: number) =>
+    request<Page<SharedRating>>('GET', `/api/movies/${id}/ratings`, undefined, { page }),
   onboardingMovies: (n: number) =>
     request<MovieSummary[]>('GET', '/api/onboarding/movies', undefined, { n }),
 

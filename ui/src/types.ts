@@ -10,6 +10,7 @@ export type MovieSummary = z.infer<typeof Schemas.MovieSummary>;
 /** `histogram`: counts of 1..5-star ratings. */
 export type MovieDetail = z.infer<typeof Schemas.MovieDetail>;
 export type Recommendation = z.infer<typeof Schemas.Recommendation>;
+export type SharedRating = z.infer<typeof Schemas.SharedRating>;
 export type RatedBecause = NonNullable<Recommendation['reason']>['becauseYouRated'][number];
 
 export interface RecommendationList {

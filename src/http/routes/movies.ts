@@ -3,12 +3,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Catalog } from '../../services/catalog.ts';
 import { invalid, notFound } from '../../services/errors.ts';
+import { sharedRatingsOf } from '../../services/sharedRatings.ts';
 import { member, memberId, membersOnly, type Services } from '../context.ts';
 import { logEvent, logPredictionsShown, eventActor } from '../eventHooks.ts';
 import {
   MovieDetail,
   MovieSummary,
   Page,
+  SharedRating,
   compiledSerializer,
   idParam,
   problems,
@@ -151,6 +153,28 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
       logPredictionsShown(services, request, 'movie', [movie]);
       logPredictionsShown(services, request, 'similar', similar);
       return { ...movie, histogram: catalog.histogram(index), similar };
+    },
+  );
+
+  app.get(
+    '/api/movies/:id/ratings',
+    {
+      schema: {
+        tags: ['movies'],
+        summary:
+          "A movie's shared ratings, newest first: public ones by username, anonymous ones unnamed",
+        params: z.object({ id: idParam }),
+        querystring: z.object({ page: queryInt(1, 100_000), pageSize: queryInt(1, 50) }),
+        response: { 200: Page(SharedRating), ...problems(400, 404) },
+      },
+    },
+    async (request) => {
+      if (catalog.indexOf(request.params.id) < 0) {
+        throw notFound(`movie ${request.params.id} does not exist`);
+      }
+      const { page = 1, pageSize = 10 } = request.query;
+      const shared = await sharedRatingsOf(services.db, request.params.id, page, pageSize);
+      return { ...shared, page, pageSize };
     },
   );
 

@@ -12,7 +12,7 @@ import {
   TextAreaField,
   type ActionFormProps,
 } from '../components/Form.tsx';
-import { TableHead } from '../components/Table.tsx';
+import { Table, TableHead } from '../components/Table.tsx';
 import { useAction, useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { Post } from '../types.ts';
@@ -131,7 +131,7 @@ export function BoardPage() {
         <p className="empty">No threads yet — start the first one.</p>
       ) : (
         <div className="card table-card">
-          <table className="threads-table">
+          <Table className="threads-table">
             <TableHead columns={['Thread', 'Started by', 'Posts', 'Last post']} />
             <tbody>
               {threads.map((thread) => (
@@ -147,7 +147,7 @@ export function BoardPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         </div>
       )}
       <ComposeCard

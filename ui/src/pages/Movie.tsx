@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { Genres, MovieCard, MovieGrid, Poster } from '../components/MovieCard.tsx';
+import { SharedRatings } from '../components/SharedRatings.tsx';
 import { StarMeter, StarRating } from '../components/Stars.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
@@ -176,6 +177,7 @@ export function MoviePage() {
           </Suspense>
         )}
       </section>
+      <SharedRatings key={movie.id} movieId={movie.id} refreshKey={freshStats} />
       {movie.similar && movie.similar.length > 0 && (
         <section aria-labelledby="similar-heading">
           <h2 id="similar-heading">Similar movies</h2>

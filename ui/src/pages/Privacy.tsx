@@ -22,17 +22,17 @@ const VISIBILITY: Array<{ value: RatingsVisibility; label: string; help: string 
   {
     value: 'public',
     label: 'Public, under my username',
-    help: 'Anyone can see your ratings on your profile page.',
+    help: 'Anyone can see your ratings on your profile page (/u/your-username), and on each movie’s page in “Recent ratings from members” under your username, with a link to your profile and the month you rated.',
   },
   {
     value: 'anonymous',
     label: 'Anonymously',
-    help: 'Your ratings count in public averages and histograms, never shown with your username.',
+    help: 'Your ratings appear on each movie’s page in “Recent ratings from members” as “a member”: the stars and the month only, never your username, a link or your member number. Your profile shows none of them.',
   },
   {
     value: 'private',
-    label: 'Nobody',
-    help: 'Nobody sees your ratings. Like every rating, they still count, unnamed, in averages and histograms.',
+    label: 'Only me',
+    help: 'Nobody else sees your ratings. Like every rating, they still count, unnamed, in the averages and histograms.',
   },
 ];
 
@@ -142,6 +142,13 @@ function PrivacySettings() {
           {needsUsername && (
             <p className="hint warn">Choose a username to share your ratings publicly.</p>
           )}
+          <p className="hint">
+            Public and anonymous ratings can be read and copied by anyone: treat them as public
+            knowledge. Someone who copies them could look for the same ratings in a research
+            dataset, so lenslab's research releases are to count shared ratings as known to an
+            attacker. A change applies at once: ratings you stop sharing disappear from every page
+            (copies others already made are beyond our reach).
+          </p>
         </fieldset>
 
         <fieldset className="field">

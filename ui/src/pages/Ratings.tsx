@@ -7,7 +7,7 @@ import { MovieLine } from '../components/MovieCard.tsx';
 import { Pager } from '../components/Pager.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
 import { StarRating } from '../components/Stars.tsx';
-import { TableHead } from '../components/Table.tsx';
+import { Table, TableHead } from '../components/Table.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { RatedMovie } from '../types.ts';
@@ -103,7 +103,7 @@ function Ratings() {
       )}
       {data && data.items.length > 0 && (
         <div className="card table-card">
-          <table className="ratings-table">
+          <Table className="ratings-table" stack>
             <TableHead
               columns={[
                 'Movie',
@@ -141,7 +141,7 @@ function Ratings() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         </div>
       )}
       {data && (

@@ -15,7 +15,7 @@ import {
 } from 'chart.js';
 import type { ReactNode } from 'react';
 import { Bar, Chart, Line } from 'react-chartjs-2';
-import { TableHead } from '../../components/Table.tsx';
+import { Table, TableHead } from '../../components/Table.tsx';
 import type { DatasetOverview, ExperimentResults } from './api.ts';
 
 // Only the parts these charts use (bar and line charts, category and linear scales), so the
@@ -216,7 +216,7 @@ export function MetricChartView({ chart, reading }: { chart: MetricChart; readin
 function MetricTable({ chart, reading }: { chart: MetricChart; reading: string }) {
   return (
     <>
-      <table className="console-table">
+      <Table className="console-table">
         <TableHead columns={['Variant', 'Estimate', '95% interval']} />
         <tbody>
           {chart.points.map((p) => (
@@ -231,7 +231,7 @@ function MetricTable({ chart, reading }: { chart: MetricChart; reading: string }
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       <p className="console-reading">{reading}</p>
     </>
   );

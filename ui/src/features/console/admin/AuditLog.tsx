@@ -1,6 +1,6 @@
 // The access-audit log: the newest 100 entries.
 import { ErrorMessage } from '../../../components/ErrorMessage.tsx';
-import { TableHead } from '../../../components/Table.tsx';
+import { Table, TableHead } from '../../../components/Table.tsx';
 import { useLoad } from '../../../hooks.ts';
 import { consoleApi } from '../api.ts';
 
@@ -10,7 +10,7 @@ export function AuditLog() {
     <div className="card">
       <h2>Access-audit log</h2>
       <ErrorMessage error={audit.error} />
-      <table className="console-table" aria-label="Access-audit log">
+      <Table className="console-table" aria-label="Access-audit log">
         <TableHead columns={['When (UTC)', 'Who', 'Action', 'Member', 'Reason / detail']} />
         <tbody>
           {(audit.data?.items ?? []).map((entry) => (
@@ -23,7 +23,7 @@ export function AuditLog() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </div>
   );
 }

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { ErrorMessage } from '../../../components/ErrorMessage.tsx';
 import { InputField, SelectField } from '../../../components/Form.tsx';
-import { TableHead } from '../../../components/Table.tsx';
+import { Table, TableHead } from '../../../components/Table.tsx';
 import { useAction, useLoad } from '../../../hooks.ts';
 import { consoleApi, type RoleChangeRequest } from '../api.ts';
 
@@ -22,7 +22,7 @@ export function Roles() {
     <div className="card">
       <h2>Roles</h2>
       <ErrorMessage error={error ?? roles.error} />
-      <table className="console-table" aria-label="Role grants">
+      <Table className="console-table" aria-label="Role grants">
         <TableHead columns={['Member', 'Role', 'Granted', null]} />
         <tbody>
           {(roles.data?.items ?? []).map((grant) => (
@@ -42,7 +42,7 @@ export function Roles() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       <form className="form-inline" onSubmit={submit(change('grant', Number(memberId), role))}>
         <InputField label="Member id" value={memberId} onChange={setMemberId} inputMode="numeric" />
         <SelectField

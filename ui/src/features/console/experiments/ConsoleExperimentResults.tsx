@@ -1,7 +1,7 @@
 // An experiment's results: members per variant, and a chart and reading per metric.
 import { Link, useParams } from 'react-router-dom';
 import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
-import { TableHead } from '../../../components/Table.tsx';
+import { Table, TableHead } from '../../../components/Table.tsx';
 import { useLoad, useTitle } from '../../../hooks.ts';
 import { consoleApi } from '../api.ts';
 import { MetricChartView } from '../charts.tsx';
@@ -28,7 +28,7 @@ export function ConsoleExperimentResults() {
         Population: {experiment.population === 'all' ? 'all members' : 'new members only'} · counted
         until {results.data.until.slice(0, 16).replace('T', ' ')} UTC
       </p>
-      <table className="console-table" aria-label="Members per variant">
+      <Table className="console-table" aria-label="Members per variant">
         <TableHead columns={['Variant', 'Weight', 'Members exposed', 'Clicks / impressions']} />
         <tbody>
           {variants.map((v) => (
@@ -42,7 +42,7 @@ export function ConsoleExperimentResults() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       <div className="console-charts">
         {charts.map((chart) => (
           <MetricChartView

@@ -1,7 +1,7 @@
 // Experiments: the list (start, stop, results) and the form for a new one.
 import { Link } from 'react-router-dom';
 import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
-import { TableHead } from '../../../components/Table.tsx';
+import { Table, TableHead } from '../../../components/Table.tsx';
 import { useAction, useLoad, useTitle } from '../../../hooks.ts';
 import { consoleApi, type Experiment } from '../api.ts';
 import { CreateExperiment } from './CreateExperiment.tsx';
@@ -56,7 +56,7 @@ export function ConsoleExperiments() {
       ) : experiments.data.items.length === 0 ? (
         <p className="muted">No experiments yet. Define one below.</p>
       ) : (
-        <table className="console-table" aria-label="Experiments">
+        <Table className="console-table" aria-label="Experiments">
           <TableHead columns={['Name', 'State', 'Variants', 'Window', 'Actions']} />
           <tbody>
             {experiments.data.items.map((experiment) => (
@@ -87,7 +87,7 @@ export function ConsoleExperiments() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
       <CreateExperiment onCreated={experiments.reload} />
     </div>

@@ -1,6 +1,6 @@
 // The releases list: a row per release with its gate verdict (or progress), figures, report and
 // a download link per file.
-import { TableHead } from '../../../components/Table.tsx';
+import { Table, TableHead } from '../../../components/Table.tsx';
 import { consoleApi, type ConsoleRelease } from '../api.ts';
 import { JobProgress } from '../jobs.tsx';
 
@@ -16,7 +16,7 @@ export function ReleaseTable({
   onCancel: (id: string) => void;
 }) {
   return (
-    <table className="console-table" aria-label="Releases">
+    <Table className="console-table" aria-label="Releases">
       <TableHead
         columns={[
           'Release',
@@ -65,7 +65,7 @@ export function ReleaseTable({
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }
 

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { SelectField } from '../../../components/Form.tsx';
-import { TableHead } from '../../../components/Table.tsx';
+import { Table, TableHead } from '../../../components/Table.tsx';
 import { useDraft, useTitle } from '../../../hooks.ts';
 import { consoleApi, type ModelRun, type RunRequest } from '../api.ts';
 import { JobForm, JobProgress, useJobList } from '../jobs.tsx';
@@ -79,7 +79,7 @@ export function ConsoleRuns() {
 
 function RunTable({ runs, onCancel }: { runs: ModelRun[]; onCancel: (id: number) => void }) {
   return (
-    <table className="console-table" aria-label="Model runs">
+    <Table className="console-table" aria-label="Model runs">
       <TableHead columns={['#', 'Run', 'Algorithm', 'Protocol', 'Progress', 'Results', 'Fit s']} />
       <tbody>
         {runs.map((run) => (
@@ -104,6 +104,6 @@ function RunTable({ runs, onCancel }: { runs: ModelRun[]; onCancel: (id: number)
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }
