@@ -3,7 +3,9 @@
 import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
+import { GroupShelf } from '../components/GroupShelf.tsx';
 import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
+import { ReadyLists } from '../components/ReadyLists.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { ONBOARDING_TARGET, useSession } from '../session.tsx';
 import type { Recommendation } from '../types.ts';
@@ -46,6 +48,7 @@ function VisitorHome() {
           ))}
         </MovieGrid>
       )}
+      <ReadyLists />
     </>
   );
 }
@@ -53,18 +56,21 @@ function VisitorHome() {
 function NotYetOnboarded({ count }: { count: number }) {
   useTitle('Welcome');
   return (
-    <section className="hero">
-      <h1>Almost there!</h1>
-      <p className="lead">
-        You have rated {count} of {ONBOARDING_TARGET} movies. Rate {ONBOARDING_TARGET - count} more
-        and your personal recommendations start.
-      </p>
-      <div className="hero-actions">
-        <Link to="/onboarding" className="button button-primary button-large">
-          Continue rating
-        </Link>
-      </div>
-    </section>
+    <>
+      <section className="hero">
+        <h1>Almost there!</h1>
+        <p className="lead">
+          You have rated {count} of {ONBOARDING_TARGET} movies. Rate {ONBOARDING_TARGET - count}{' '}
+          more and your personal recommendations start.
+        </p>
+        <div className="hero-actions">
+          <Link to="/onboarding" className="button button-primary button-large">
+            Continue rating
+          </Link>
+        </div>
+      </section>
+      <GroupShelf />
+    </>
   );
 }
 
@@ -118,6 +124,7 @@ function MemberHome() {
       {genres.map((genre) => (
         <GenreRow key={genre} genre={genre} />
       ))}
+      <ReadyLists />
     </>
   );
 }
