@@ -9,6 +9,7 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
+import type { ReactNode } from 'react';
 import { Bar, Line } from 'react-chartjs-2';
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip);
@@ -20,28 +21,37 @@ const OPTIONS = {
   plugins: { legend: { display: false } },
 };
 
-function TextTable({ caption, rows }: { caption: string; rows: Array<[string, string]> }) {
+/** A titled chart with its figures as a text table for screen readers. */
+function ChartFigure(props: { title: string; rows: Array<[string, string]>; chart: ReactNode }) {
   return (
-    <table className="visually-hidden">
-      <caption>{caption}</caption>
-      <tbody>
-        {rows.map(([label, value]) => (
-          <tr key={label}>
-            <th scope="row">{label}</th>
-            <td>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <figure className="histogram">
+      <figcaption>{props.title}</figcaption>
+      <div className="histogram-chart">{props.chart}</div>
+      <table className="visually-hidden">
+        <caption>{props.title}</caption>
+        <tbody>
+          {props.rows.map(([label, value]) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
   );
 }
 
 export function AveragesChart({ yours, site }: { yours: number; site: number }) {
   const title = 'Your average rating and the site’s';
   return (
-    <figure className="histogram">
-      <figcaption>{title}</figcaption>
-      <div className="histogram-chart">
+    <ChartFigure
+      title={title}
+      rows={[
+        ['You', String(yours)],
+        ['Everyone', String(site)],
+      ]}
+      chart={
         <Bar
           role="img"
           aria-label={`${title}: you ${yours}, everyone ${site}`}
@@ -59,24 +69,18 @@ export function AveragesChart({ yours, site }: { yours: number; site: number }) 
           }}
           options={{ ...OPTIONS, scales: { y: { min: 0, max: 5 } } }}
         />
-      </div>
-      <TextTable
-        caption={title}
-        rows={[
-          ['You', String(yours)],
-          ['Everyone', String(site)],
-        ]}
-      />
-    </figure>
+      }
+    />
   );
 }
 
 export function MonthlyChart({ months }: { months: Array<{ month: string; count: number }> }) {
   const title = 'Your ratings per month';
   return (
-    <figure className="histogram">
-      <figcaption>{title}</figcaption>
-      <div className="histogram-chart">
+    <ChartFigure
+      title={title}
+      rows={months.map((m) => [m.month, String(m.count)])}
+      chart={
         <Line
           role="img"
           aria-label={`${title}: ${months.map((m) => `${m.month}: ${m.count}`).join(', ')}`}
@@ -93,8 +97,7 @@ export function MonthlyChart({ months }: { months: Array<{ month: string; count:
           }}
           options={{ ...OPTIONS, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }}
         />
-      </div>
-      <TextTable caption={title} rows={months.map((m) => [m.month, String(m.count)])} />
-    </figure>
+      }
+    />
   );
 }
