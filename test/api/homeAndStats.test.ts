@@ -103,6 +103,9 @@ describeApi('home lists, stats and groups', (api) => {
     const mine = [1, 5, 5, 2, 4, 1];
     for (const [k, movie] of popular.entries())
       await client.request('PUT', `/api/ratings/${movie.id}`, { rating: mine[k] });
+    // A rarely rated movie counts in the histogram but not among the differences.
+    const rare = movies.find((m) => m.n > 0 && m.n + 1 < 10)!;
+    await client.request('PUT', `/api/ratings/${rare.id}`, { rating: 5 });
     const stats = (await client.get('/api/me/stats')).json as {
       ratingsCount: number;
       histogram: number[];
@@ -117,13 +120,14 @@ describeApi('home lists, stats and groups', (api) => {
         difference: number;
       }>;
     };
-    assert.equal(stats.ratingsCount, 6);
-    assert.deepEqual(stats.histogram, [2, 1, 0, 1, 2]);
-    assert.equal(stats.yourAverage, 3);
+    assert.equal(stats.ratingsCount, 7);
+    assert.deepEqual(stats.histogram, [2, 1, 0, 1, 3]);
+    assert.equal(stats.yourAverage, 3.29);
+    assert.equal(stats.minRatings, 10);
     const after = await movieTotals(api.db);
     const siteMean = after.reduce((s, m) => s + m.s, 0) / after.reduce((s, m) => s + m.n, 0);
     assert.equal(stats.siteAverage, Math.round(siteMean * 100) / 100);
-    assert.deepEqual(stats.perMonth, [{ month: new Date().toISOString().slice(0, 7), count: 6 }]);
+    assert.deepEqual(stats.perMonth, [{ month: new Date().toISOString().slice(0, 7), count: 7 }]);
     const expected = popular
       .map((movie, k) => {
         const m = after.find((a) => a.id === movie.id)!;
