@@ -1,18 +1,10 @@
 // The charts of the stats page (Chart.js, loaded with the page): your average against the
 // site's, and your ratings per month; each with a text table for screen readers.
-import {
-  BarElement,
-  CategoryScale,
-  Chart as ChartJS,
-  LineElement,
-  LinearScale,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
+import { BarElement, CategoryScale, Chart as ChartJS, LinearScale, Tooltip } from 'chart.js';
 import type { ReactNode } from 'react';
-import { Bar, Line } from 'react-chartjs-2';
+import { Bar } from 'react-chartjs-2';
 
-ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip);
+ChartJS.register(CategoryScale, LinearScale, BarElement, Tooltip);
 
 const OPTIONS = {
   responsive: true,
@@ -81,7 +73,7 @@ export function MonthlyChart({ months }: { months: Array<{ month: string; count:
       title={title}
       rows={months.map((m) => [m.month, String(m.count)])}
       chart={
-        <Line
+        <Bar
           role="img"
           aria-label={`${title}: ${months.map((m) => `${m.month}: ${m.count}`).join(', ')}`}
           data={{
@@ -90,8 +82,9 @@ export function MonthlyChart({ months }: { months: Array<{ month: string; count:
               {
                 label: 'Ratings',
                 data: months.map((m) => m.count),
-                borderColor: '#2a9d8f',
                 backgroundColor: '#2a9d8f',
+                borderRadius: 4,
+                maxBarThickness: 48,
               },
             ],
           }}
