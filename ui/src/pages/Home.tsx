@@ -14,7 +14,13 @@ export function HomePage() {
   const { member, ready } = useSession();
   if (!ready) return <Loading />;
   if (!member) return <VisitorHome />;
-  if (!member.onboarded) return <NotYetOnboarded count={member.ratingsCount} />;
+  if (!member.onboarded)
+    return (
+      <>
+        <NotYetOnboarded count={member.ratingsCount} />
+        <GroupShelf />
+      </>
+    );
   return <MemberHome />;
 }
 
@@ -56,21 +62,18 @@ function VisitorHome() {
 function NotYetOnboarded({ count }: { count: number }) {
   useTitle('Welcome');
   return (
-    <>
-      <section className="hero">
-        <h1>Almost there!</h1>
-        <p className="lead">
-          You have rated {count} of {ONBOARDING_TARGET} movies. Rate {ONBOARDING_TARGET - count}{' '}
-          more and your personal recommendations start.
-        </p>
-        <div className="hero-actions">
-          <Link to="/onboarding" className="button button-primary button-large">
-            Continue rating
-          </Link>
-        </div>
-      </section>
-      <GroupShelf />
-    </>
+    <section className="hero">
+      <h1>Almost there!</h1>
+      <p className="lead">
+        You have rated {count} of {ONBOARDING_TARGET} movies. Rate {ONBOARDING_TARGET - count} more
+        and your personal recommendations start.
+      </p>
+      <div className="hero-actions">
+        <Link to="/onboarding" className="button button-primary button-large">
+          Continue rating
+        </Link>
+      </div>
+    </section>
   );
 }
 
