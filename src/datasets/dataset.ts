@@ -2,6 +2,7 @@
  * The one data shape that crosses lenslab's layers: a columnar ratings table over typed arrays
  * with dense index maps to external ids, plus the movie catalog and optional user demographics.
  */
+import type { MovieLinks } from './movieLinks.ts';
 
 /** Maps external ids (as in the files or the database) to dense indexes 0..size-1 and back. */
 export class IdIndex {
@@ -91,6 +92,8 @@ export interface Movie {
   title: string;
   year: number | null;
   genres: string[];
+  /** IMDb/TMDb ids, when the source has them (ML-100K's u.item, links.csv of ml-latest). */
+  links?: MovieLinks;
 }
 
 export type Gender = 'M' | 'F';

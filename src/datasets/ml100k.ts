@@ -12,6 +12,7 @@ import {
 import { RatingCollector, readRatingFile as readRatings } from './collector.ts';
 import { DatasetError } from './errors.ts';
 import { forEachLine, parseId, parseText } from './lines.ts';
+import { parseImdbUrl } from './movieLinks.ts';
 
 /** The 19 genre flags of u.item, in order (u.genre): "unknown", then ML-1M's 18 genres. */
 const ML100K_GENRES = ['unknown', ...ML1M_GENRES];
@@ -65,7 +66,10 @@ async function readMovies(path: string): Promise<Movie[]> {
     }
     const id = parseId(fields[0], 'movie id', path, number);
     const genres = ML100K_GENRES.filter((_, g) => fields[5 + g] === '1');
-    movies.push({ id, ...splitTitleYear(parseText(fields[1], 'title', path, number)), genres });
+    const title = splitTitleYear(parseText(fields[1], 'title', path, number));
+    // Column 5 is an IMDb search URL: only its title is kept, and only from an imdb.com URL.
+    const links = parseImdbUrl(fields[4]);
+    movies.push({ id, ...title, genres, ...(links ? { links } : {}) });
   });
   return movies.sort((a, b) => a.id - b.id);
 }

@@ -1,26 +1,20 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HALF_STARS, splitTitleYear, type Dataset, type Movie } from './dataset.ts';
 import { RatingCollector, readRatingFile } from './collector.ts';
 import { splitCsvLine } from './csv.ts';
 import { DatasetError } from './errors.ts';
 import { forEachLine, parseId, parseText } from './lines.ts';
+import { parseLinkId, type MovieLinks } from './movieLinks.ts';
 
 const NO_GENRES = '(no genres listed)';
 const MOVIES_HEADER = 'movieId,title,genres';
+export const LINKS_HEADER = 'movieId,imdbId,tmdbId';
 
 async function readMovies(path: string): Promise<Movie[]> {
   const movies: Movie[] = [];
   await forEachLine(path, 'utf8', (text, number) => {
-    if (number === 1) {
-      if (text.replace(/^\uFEFF/, '') !== MOVIES_HEADER) {
-        throw new DatasetError(
-          path,
-          number,
-          `expected the header "${MOVIES_HEADER}", found "${text}"`,
-        );
-      }
-      return;
-    }
+    if (number === 1) return checkHeader(path, number, text, MOVIES_HEADER);
     const fields = splitCsvLine(text);
     if (fields === null) throw new DatasetError(path, number, 'unterminated quoted field');
     if (fields.length !== 3) {
@@ -41,14 +35,53 @@ async function readMovies(path: string): Promise<Movie[]> {
   return movies.sort((a, b) => a.id - b.id);
 }
 
+function checkHeader(path: string, number: number, text: string, header: string): void {
+  if (text.replace(/^\uFEFF/, '') !== header)
+    throw new DatasetError(path, number, `expected the header "${header}", found "${text}"`);
+}
+
+/** links.csv (movieId,imdbId,tmdbId; either id may be empty): the links of each movie. */
+async function readLinks(path: string): Promise<Map<number, MovieLinks>> {
+  const links = new Map<number, MovieLinks>();
+  await forEachLine(path, 'utf8', (text, number) => {
+    if (number === 1) return checkHeader(path, number, text, LINKS_HEADER);
+    const fields = text.split(',');
+    if (fields.length !== 3) {
+      throw new DatasetError(
+        path,
+        number,
+        `expected 3 comma-separated fields (${LINKS_HEADER}), found ${fields.length}`,
+      );
+    }
+    const movieId = parseId(fields[0], 'movie id', path, number);
+    const imdbId = parseLinkId(fields[1]);
+    const tmdbId = parseLinkId(fields[2]);
+    if (imdbId === undefined || tmdbId === undefined) {
+      const [what, value] = imdbId === undefined ? ['imdbId', fields[1]] : ['tmdbId', fields[2]];
+      throw new DatasetError(path, number, `${what} "${value}" is not a whole number`);
+    }
+    if (imdbId !== null || tmdbId !== null)
+      links.set(movieId, { imdbId, tmdbId, imdbSearch: null });
+  });
+  return links;
+}
+
 /**
  * Reads the MovieLens 20M/25M/32M/latest CSV format: ratings.csv
  * (userId,movieId,rating,timestamp; half stars) and movies.csv (movieId,title,genres; titles
- * quoted when they hold commas), UTF-8.
+ * quoted when they hold commas), UTF-8, and links.csv (movieId,imdbId,tmdbId) when present.
  */
 export async function readMlLatest(dir: string): Promise<Dataset> {
   const moviesPath = join(dir, 'movies.csv');
   const movies = await readMovies(moviesPath);
+  const linksPath = join(dir, 'links.csv');
+  if (existsSync(linksPath)) {
+    const links = await readLinks(linksPath);
+    for (const movie of movies) {
+      const link = links.get(movie.id);
+      if (link) movie.links = link;
+    }
+  }
   const collector = new RatingCollector(HALF_STARS);
   const header = 'userId,movieId,rating,timestamp';
   const path = join(dir, 'ratings.csv');

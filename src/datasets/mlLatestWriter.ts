@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalOrder, joinTitleYear, type Dataset } from './dataset.ts';
 import { csvField } from './csv.ts';
+import { LINKS_HEADER } from './mlLatest.ts';
+import { formatImdbId } from './movieLinks.ts';
 
 const NO_GENRES = '(no genres listed)';
 
@@ -12,7 +14,8 @@ function formatRating(rating: number): string {
 /**
  * Writes a Dataset in the MovieLens latest CSV format (UTF-8): ratings.csv
  * (userId,movieId,rating,timestamp, sorted by user then movie) and movies.csv
- * (movieId,title,genres, sorted by id). The format has no users file.
+ * (movieId,title,genres, sorted by id), and links.csv (movieId,imdbId,tmdbId) for the movies with
+ * an IMDb or TMDb id. The format has no users file.
  */
 export function writeMlLatest(dataset: Dataset, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -33,4 +36,13 @@ export function writeMlLatest(dataset: Dataset, dir: string): void {
         `${movie.id},${csvField(joinTitleYear(movie))},${csvField(movie.genres.length === 0 ? NO_GENRES : movie.genres.join('|'))}\n`,
     );
   writeFileSync(join(dir, 'movies.csv'), `movieId,title,genres\n${movieLines.join('')}`, 'utf8');
+  const linkLines = [...dataset.movies]
+    .sort((a, b) => a.id - b.id)
+    .filter((movie) => movie.links && (movie.links.imdbId !== null || movie.links.tmdbId !== null))
+    .map(({ id, links }) => {
+      const imdb = links!.imdbId === null ? '' : formatImdbId(links!.imdbId);
+      return `${id},${imdb},${links!.tmdbId ?? ''}\n`;
+    });
+  if (linkLines.length > 0)
+    writeFileSync(join(dir, 'links.csv'), `${LINKS_HEADER}\n${linkLines.join('')}`, 'utf8');
 }

@@ -7,6 +7,8 @@ export interface MoviesTable {
   year: number | null;
   /** Pipe-separated, as in the MovieLens files. */
   genres: string;
+  /** When the movie joined the catalog (Unix seconds; imports: its first rating). */
+  added_at: Generated<number>;
 }
 
 export interface UsersTable {
@@ -62,6 +64,8 @@ export interface Database {
   access_audit_log: AccessAuditLogTable;
   throttles: ThrottlesTable;
   database_identity: DatabaseIdentityTable;
+  movie_links: MovieLinksTable;
+  member_group_picks: MemberGroupPicksTable;
 }
 
 export type { Generated };
@@ -244,4 +248,26 @@ export interface ThrottlesTable {
   hits: number;
   window_start: number;
   last_at: number;
+}
+
+// ---- links and onboarding groups (0010_links_and_groups) ----------------------------------------
+
+/** IMDb/TMDb ids of a movie; links are built from them on fixed hosts, never stored as URLs. */
+export interface MovieLinksTable {
+  movie_id: number;
+  imdb_id: number | null;
+  tmdb_id: number | null;
+  /** The title an IMDb search URL of the data asked for (ML-100K), when there is no id. */
+  imdb_search: string | null;
+}
+
+/** The movies of the groups a member picked at onboarding (src/services/groupOnboarding.ts). */
+export interface MemberGroupPicksTable {
+  user_id: number;
+  movie_id: number;
+  /** Which of the member's picked groups (1, 2, …). */
+  pick: number;
+  /** 1 for the titles that named the group on the page. */
+  shown: number;
+  picked_at: number;
 }

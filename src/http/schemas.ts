@@ -65,6 +65,9 @@ export const MovieSummary = z
 export const MovieDetail = MovieSummary.extend({
   histogram: z.array(z.number().int()).describe('counts of 1..5 stars'),
   similar: z.array(MovieSummary),
+  links: z
+    .object({ imdb: z.string().nullable(), tmdb: z.string().nullable() })
+    .describe('https://www.imdb.com/… and https://www.themoviedb.org/… pages, when known'),
 }).meta({ id: 'MovieDetail' });
 
 /** One entry of a movie's shared ratings: no member id, and only the month. */

@@ -4,7 +4,9 @@
  * and kept current as members rate. Search, filters, sorting and paging run over typed arrays.
  */
 import { sql } from 'kysely';
+import type { MovieLinks } from '../datasets/movieLinks.ts';
 import type { Db } from '../db/connection.ts';
+import { loadMovieLinks } from './datasets.ts';
 import type { MemberChangeListener, RatingChange } from './memberChanges.ts';
 import type { StoredRating } from './ratings.ts';
 
@@ -13,6 +15,9 @@ export interface CatalogMovie {
   title: string;
   year: number | null;
   genres: string[];
+  /** When it joined the catalog (Unix seconds), for "new additions". */
+  addedAt?: number;
+  links?: MovieLinks;
 }
 
 export type MovieSort = 'popularity' | 'average' | 'predicted' | 'title' | 'year';
@@ -74,12 +79,15 @@ export class Catalog implements MemberChangeListener {
 
   static async load(db: Db): Promise<Catalog> {
     const rows = await db.kysely.selectFrom('movies').selectAll().orderBy('id').execute();
+    const links = await loadMovieLinks(db);
     const catalog = new Catalog(
       rows.map((m) => ({
         id: m.id,
         title: m.title,
         year: m.year,
         genres: m.genres === '' ? [] : m.genres.split('|'),
+        addedAt: m.added_at,
+        links: links.get(m.id),
       })),
     );
     const stats = await sql<{ movie_id: number; rating: number; n: number }>`
@@ -116,6 +124,24 @@ export class Catalog implements MemberChangeListener {
     return this.counts[index] > 0
       ? Math.round((this.sums[index] / this.counts[index]) * 100) / 100
       : null;
+  }
+
+  /** The mean of every rating in the catalog (3 when there are none). */
+  globalMean(): number {
+    let total = 0;
+    let n = 0;
+    for (let i = 0; i < this.movies.length; i++) {
+      total += this.sums[i];
+      n += this.counts[i];
+    }
+    return n > 0 ? total / n : 3;
+  }
+
+  /** A Bayesian (damped) mean: the average as if AVERAGE_DAMPING more ratings had the global mean. */
+  dampedAverage(index: number, globalMean: number): number {
+    return (
+      (this.sums[index] + AVERAGE_DAMPING * globalMean) / (this.counts[index] + AVERAGE_DAMPING)
+    );
   }
 
   histogram(index: number): number[] {
@@ -207,15 +233,8 @@ export class Catalog implements MemberChangeListener {
       for (const i of matches) score[i] = predicted(i);
       matches.sort((a, b) => score[b] - score[a] || this.counts[b] - this.counts[a] || a - b);
     } else if (sort === 'average') {
-      let total = 0;
-      let n = 0;
-      for (let i = 0; i < this.movies.length; i++) {
-        total += this.sums[i];
-        n += this.counts[i];
-      }
-      const mean = n > 0 ? total / n : 3;
-      const damped = (i: number) =>
-        (this.sums[i] + AVERAGE_DAMPING * mean) / (this.counts[i] + AVERAGE_DAMPING);
+      const mean = this.globalMean();
+      const damped = (i: number) => this.dampedAverage(i, mean);
       matches.sort((a, b) => damped(b) - damped(a) || a - b);
     } else if (sort === 'title') {
       matches.sort((a, b) => this.movies[a].title.localeCompare(this.movies[b].title) || a - b);

@@ -8,6 +8,7 @@ import {
   type Movie,
   type UserProfile,
 } from '../datasets/dataset.ts';
+import type { MovieLinks } from '../datasets/movieLinks.ts';
 import type { Db } from '../db/connection.ts';
 import { ServiceError } from './errors.ts';
 
@@ -49,6 +50,8 @@ export interface ImportSummary {
 export type ProgressListener = (done: number, total: number) => void;
 
 const BATCH = 50_000;
+const LINK_UPDATE =
+  'imdb_id = excluded.imdb_id, tmdb_id = excluded.tmdb_id, imdb_search = excluded.imdb_search';
 /** The secondary indexes on ratings (see the migrations). */
 const RATING_INDEXES = [
   { name: 'ratings_movie', column: 'movie_id' },
@@ -71,8 +74,25 @@ export async function countRows(db: Db): Promise<ImportSummary> {
 }
 
 interface ImportRows {
-  movies: Movie[];
+  movies: Array<Movie & { addedAt: number }>;
   users: Array<UserProfile & { createdAt: number }>;
+  links: Array<MovieLinks & { movieId: number }>;
+}
+
+/** When each movie joined the catalog: its first rating, else the dataset's newest rating. */
+function moviesAddedAt(dataset: Dataset): Array<Movie & { addedAt: number }> {
+  const { ratings } = dataset;
+  const first = new Float64Array(ratings.itemIds.size).fill(Infinity);
+  let newest = 0;
+  for (let r = 0; r < ratings.length; r++) {
+    const i = ratings.itemIndex[r];
+    if (ratings.timestamp[r] < first[i]) first[i] = ratings.timestamp[r];
+    if (ratings.timestamp[r] > newest) newest = ratings.timestamp[r];
+  }
+  return dataset.movies.map((movie) => {
+    const i = ratings.itemIds.indexOf(movie.id);
+    return { ...movie, addedAt: i >= 0 && Number.isFinite(first[i]) ? first[i] : newest };
+  });
 }
 
 /** Users who rated, with demographics where the dataset has them; created at their first rating. */
@@ -97,7 +117,10 @@ function importRows(dataset: Dataset): ImportRows {
   for (const profile of dataset.users) {
     if (!ratings.userIds.has(profile.id)) users.push({ ...profile, createdAt: 0 });
   }
-  return { movies: dataset.movies, users };
+  const links = dataset.movies.flatMap((movie) =>
+    movie.links ? [{ movieId: movie.id, ...movie.links }] : [],
+  );
+  return { movies: moviesAddedAt(dataset), users, links };
 }
 
 /**
@@ -158,8 +181,12 @@ function importIntoSqlite(
   const upsert = (conflict: string, update: string) =>
     merge ? ` ON CONFLICT(${conflict}) DO UPDATE SET ${update}` : '';
   const insertMovie = sqlite.prepare(
-    `INSERT INTO movies (id, title, year, genres) VALUES (?, ?, ?, ?)` +
+    `INSERT INTO movies (id, title, year, genres, added_at) VALUES (?, ?, ?, ?, ?)` +
       upsert('id', 'title = excluded.title, year = excluded.year, genres = excluded.genres'),
+  );
+  const insertLink = sqlite.prepare(
+    `INSERT INTO movie_links (movie_id, imdb_id, tmdb_id, imdb_search) VALUES (?, ?, ?, ?)` +
+      ` ON CONFLICT(movie_id) DO UPDATE SET ${LINK_UPDATE}`,
   );
   const insertUser = sqlite.prepare(
     `INSERT INTO users (id, created_at, gender, age, occupation, zip, origin, research_consent) VALUES (?, ?, ?, ?, ?, ?, 'import', 1)` +
@@ -186,7 +213,9 @@ function importIntoSqlite(
     const rebuildIndexes = mode !== 'merge';
     if (rebuildIndexes)
       for (const index of RATING_INDEXES) sqlite.prepare(`DROP INDEX ${index.name}`).run();
-    for (const m of rows.movies) insertMovie.run(m.id, m.title, m.year, m.genres.join('|'));
+    for (const m of rows.movies)
+      insertMovie.run(m.id, m.title, m.year, m.genres.join('|'), m.addedAt);
+    for (const l of rows.links) insertLink.run(l.movieId, l.imdbId, l.tmdbId, l.imdbSearch);
     for (const u of rows.users)
       insertUser.run(u.id, u.createdAt, u.gender, u.age, u.occupation, u.zip);
     const { ratings } = dataset;
@@ -251,12 +280,20 @@ async function importIntoPostgres(
     }
     for (let start = 0; start < rows.movies.length; start += BATCH) {
       const batch = rows.movies.slice(start, start + BATCH);
-      await sql`INSERT INTO movies (id, title, year, genres)
+      await sql`INSERT INTO movies (id, title, year, genres, added_at)
         SELECT * FROM unnest(${batch.map((m) => m.id)}::int[], ${batch.map((m) => m.title)}::text[],
-          ${batch.map((m) => m.year)}::int[], ${batch.map((m) => m.genres.join('|'))}::text[])
+          ${batch.map((m) => m.year)}::int[], ${batch.map((m) => m.genres.join('|'))}::text[],
+          ${batch.map((m) => m.addedAt)}::bigint[])
         ${merge ? sql`ON CONFLICT (id) DO UPDATE SET title = excluded.title, year = excluded.year, genres = excluded.genres` : sql``}`.execute(
         trx,
       );
+    }
+    for (let start = 0; start < rows.links.length; start += BATCH) {
+      const batch = rows.links.slice(start, start + BATCH);
+      await sql`INSERT INTO movie_links (movie_id, imdb_id, tmdb_id, imdb_search)
+        SELECT * FROM unnest(${batch.map((l) => l.movieId)}::int[], ${batch.map((l) => l.imdbId)}::int[],
+          ${batch.map((l) => l.tmdbId)}::int[], ${batch.map((l) => l.imdbSearch)}::text[])
+        ON CONFLICT (movie_id) DO UPDATE SET ${sql.raw(LINK_UPDATE)}`.execute(trx);
     }
     for (let start = 0; start < rows.users.length; start += BATCH) {
       const batch = rows.users.slice(start, start + BATCH);
@@ -301,6 +338,17 @@ async function importIntoPostgres(
   });
 }
 
+/** Every movie's IMDb/TMDb links, by movie id. */
+export async function loadMovieLinks(db: Db): Promise<Map<number, MovieLinks>> {
+  const rows = await db.kysely.selectFrom('movie_links').selectAll().execute();
+  return new Map(
+    rows.map((row) => [
+      row.movie_id,
+      { imdbId: row.imdb_id, tmdbId: row.tmdb_id, imdbSearch: row.imdb_search },
+    ]),
+  );
+}
+
 export interface LoadOptions {
   /** Only members who consent to research use (for releases). */
   consentingOnly?: boolean;
@@ -309,11 +357,13 @@ export interface LoadOptions {
 /** Reads the whole database back as a Dataset (catalog, demographics, ratings). */
 export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Dataset> {
   const movieRows = await db.kysely.selectFrom('movies').selectAll().orderBy('id').execute();
+  const links = await loadMovieLinks(db);
   const movies: Movie[] = movieRows.map((m) => ({
     id: m.id,
     title: m.title,
     year: m.year,
     genres: m.genres === '' ? [] : m.genres.split('|'),
+    ...(links.has(m.id) ? { links: links.get(m.id) } : {}),
   }));
   let userQuery = db.kysely
     .selectFrom('users')

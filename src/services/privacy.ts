@@ -9,6 +9,7 @@ import { isoTime, nowSeconds } from './clock.ts';
 import { postTimes } from './community.ts';
 import { conflict } from './errors.ts';
 import { readEvents } from './eventExport.ts';
+import { exportGroupPicks } from './groupOnboarding.ts';
 import type { EventLog } from './events.ts';
 import type { Vault } from './vault.ts';
 
@@ -164,6 +165,7 @@ export interface MemberExport {
   events: Array<{ kind: string; occurredAt: string; data: Record<string, unknown> }>;
   /** The member's experiment variants, recorded on first exposure. */
   experiments: Array<{ experiment: string; variant: string; exposedAt: string }>;
+  onboardingGroups: Awaited<ReturnType<typeof exportGroupPicks>>;
 }
 
 /**
@@ -243,5 +245,6 @@ export async function exportMember(
       variant: a.variant,
       exposedAt: new Date(Number(a.exposed_at_ms)).toISOString(),
     })),
+    onboardingGroups: await exportGroupPicks(db, userId),
   };
 }

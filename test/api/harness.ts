@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Dataset } from '../../src/datasets/dataset.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { buildServer, type ServerOptions } from '../../src/http/server.ts';
@@ -31,9 +32,10 @@ const outboxOf = new WeakMap<FastifyInstance, string>();
 export async function startApi(
   database: TestDatabase,
   options: Partial<ServerOptions> = {},
+  dataset: Dataset = generateSynthetic(CATALOG),
 ): Promise<Api> {
   const db = await database.open();
-  await importDataset(db, generateSynthetic(CATALOG), 'empty');
+  await importDataset(db, dataset, 'empty');
   const outbox = tempDir('lenslab-outbox-');
   const app = await buildServer({
     db,

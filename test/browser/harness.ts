@@ -65,12 +65,17 @@ export interface RunningServer {
 /**
  * Starts `lenslab serve` from the repository (so it builds dist/ui when stale) on a free port
  * with a fresh SQLite database in a temporary folder (its console releases too, not the
- * repository's data/); resolves once it listens.
+ * repository's data/); resolves once it listens. `prepare` may fill the database file first
+ * (else the server seeds its demo catalog).
  */
-export async function startServer(startTimeoutMs = 180_000): Promise<RunningServer> {
+export async function startServer(
+  startTimeoutMs = 180_000,
+  prepare?: (dbPath: string) => Promise<void>,
+): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'lenslab-browser-'));
   const outbox = join(dir, 'outbox');
   mkdirSync(outbox);
+  await prepare?.(join(dir, 'lenslab.db'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(

@@ -21,7 +21,11 @@ test(
       title: 'Toy Story',
       year: 1995,
       genres: ['Animation', "Children's", 'Comedy'],
+      links: { imdbId: null, tmdbId: null, imdbSearch: 'Toy Story (1995)' },
     });
+    // Every u.item row has an IMDb search URL on us.imdb.com, or none.
+    const searches = dataset.movies.filter((movie) => movie.links?.imdbSearch);
+    assert.ok(searches.length > 1_600, `${searches.length} IMDb links`);
     assert.deepEqual(dataset.users[0], {
       id: 1,
       age: 24,

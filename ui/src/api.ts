@@ -3,7 +3,10 @@
 import type {
   Board,
   BoardPage,
+  GroupRecommendations,
   Member,
+  MemberStats,
+  MovieGroups,
   MovieDetail,
   MovieSummary,
   Page,
@@ -12,6 +15,7 @@ import type {
   PublicProfile,
   RatedMovie,
   RatingSaved,
+  ReadyLists,
   RecommendationList,
   SessionInfo,
   SharedRating,
@@ -133,6 +137,14 @@ export const api = {
     request<Page<SharedRating>>('GET', `/api/movies/${id}/ratings`, undefined, { page }),
   onboardingMovies: (n: number) =>
     request<MovieSummary[]>('GET', '/api/onboarding/movies', undefined, { n }),
+  readyLists: (n: number) => request<ReadyLists>('GET', '/api/movies/lists', undefined, { n }),
+  movieGroups: () => request<MovieGroups>('GET', '/api/onboarding/groups'),
+  /** Stores the picked groups; answers the first recommendations from them. */
+  pickGroups: (groups: number[]) =>
+    request<GroupRecommendations>('PUT', '/api/me/groups', { groups }),
+  groupRecommendations: (n: number) =>
+    request<GroupRecommendations>('GET', '/api/me/groups/recommendations', undefined, { n }),
+  stats: () => request<MemberStats>('GET', '/api/me/stats'),
 
   rate: (movieId: number, rating: number) =>
     request<RatingSaved>('PUT', `/api/ratings/${movieId}`, { rating }),

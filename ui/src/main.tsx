@@ -20,6 +20,7 @@ import { OnboardingPage } from './pages/Onboarding.tsx';
 import { PrivacyPage } from './pages/Privacy.tsx';
 import { ProfilePage } from './pages/Profile.tsx';
 import { RatingsPage } from './pages/Ratings.tsx';
+import { StatsPage } from './pages/Stats.tsx';
 import { SessionProvider } from './session.tsx';
 
 /** The site's pages inside the frame, by path (besides the home page and the console). */
@@ -33,6 +34,7 @@ const PAGES: Array<[string, ReactElement]> = [
   ['explore', <ExplorePage />],
   ['movies/:id', <MoviePage />],
   ['ratings', <RatingsPage />],
+  ['stats', <StatsPage />],
   ['account', <AccountPage />],
   ['privacy', <PrivacyPage />],
   ['u/:username', <ProfilePage />],

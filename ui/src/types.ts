@@ -3,6 +3,7 @@
 // of the server is bundled); the others are written out here.
 import type { z } from 'zod';
 import type * as Schemas from '../../src/http/schemas.ts';
+import type * as HomeSchemas from '../../src/http/homeSchemas.ts';
 
 export type Member = z.infer<typeof Schemas.Member>;
 export type SessionInfo = z.infer<typeof Schemas.SessionInfo>;
@@ -26,6 +27,12 @@ export interface Page<T> {
 }
 
 export type RatedMovie = z.infer<typeof Schemas.RatedMovie>;
+
+export type ReadyLists = z.infer<typeof HomeSchemas.ReadyLists>;
+export type MovieGroups = z.infer<typeof HomeSchemas.MovieGroups>;
+export type MovieGroup = z.infer<typeof HomeSchemas.MovieGroup>;
+export type GroupRecommendations = z.infer<typeof HomeSchemas.GroupRecommendations>;
+export type MemberStats = z.infer<typeof HomeSchemas.MemberStats>;
 
 export interface RatingSaved {
   movieId: number;

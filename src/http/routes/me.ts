@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { deleteAccount } from '../../services/accountDeletion.ts';
 import { changeAccount } from '../../services/accounts.ts';
 import { notFound } from '../../services/errors.ts';
+import { groupRecommendations, pickGroups } from '../../services/groupOnboarding.ts';
+import { memberStats } from '../../services/memberStats.ts';
 import {
   exportMember,
   getPrivacy,
@@ -25,7 +27,9 @@ import {
   Username,
   Visibility,
   problems,
+  queryInt,
 } from '../schemas.ts';
+import { GroupPicks, GroupRecommendations, MemberStats } from '../homeSchemas.ts';
 import { clearSessionCookie } from '../sessionCookie.ts';
 import { memberExperimentRoutes } from './experiments.ts';
 import { ANONYMOUS, movieSummary, ratedNewestFirst, viewerOf } from './movies.ts';
@@ -156,6 +160,62 @@ const meRoutes: FastifyPluginAsyncZod = async (app) => {
       await deleteAccount(deletion, member(request), request.body.password);
       clearSessionCookie(request, reply);
       return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/stats',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Your rating statistics: histogram, averages, per month, where you differ most',
+        response: { 200: MemberStats, ...problems(401) },
+      },
+    },
+    async (request) => {
+      const { catalog } = services;
+      const stats = await memberStats(db, catalog, member(request));
+      const differences = stats.differences.map(({ index, ...rest }) => ({
+        ...rest,
+        movie: movieSummary(catalog, index, ANONYMOUS),
+      }));
+      return { ...stats, differences };
+    },
+  );
+
+  const groupItems = async (userId: number, indexes: number[]) => {
+    const viewer = await viewerOf(services, userId);
+    return { items: indexes.map((i) => movieSummary(services.catalog, i, viewer)) };
+  };
+  app.put(
+    '/groups',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Pick groups of movies you like (onboarding): answers your first recommendations',
+        body: GroupPicks,
+        response: { 200: GroupRecommendations, ...problems(400, 401) },
+      },
+    },
+    async (request) => {
+      const userId = member(request);
+      return groupItems(userId, await pickGroups(services, userId, request.body.groups, 20));
+    },
+  );
+  app.get(
+    '/groups/recommendations',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'First recommendations from the groups you picked (empty if you picked none)',
+        querystring: z.object({ n: queryInt(1, 100) }),
+        response: { 200: GroupRecommendations, ...problems(400, 401) },
+      },
+    },
+    async (request) => {
+      const userId = member(request);
+      const n = request.query.n ?? 20;
+      return groupItems(userId, await groupRecommendations(services, userId, n));
     },
   );
 

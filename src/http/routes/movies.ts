@@ -1,9 +1,13 @@
 /** The catalog: search and browse, a movie's page data, genres, onboarding picks. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { movieLinkUrls } from '../../datasets/movieLinks.ts';
 import type { Catalog } from '../../services/catalog.ts';
 import { invalid, notFound } from '../../services/errors.ts';
 import { sharedRatingsOf } from '../../services/sharedRatings.ts';
+import { MIN_PICKS, movieGroups } from '../../services/groupOnboarding.ts';
+import { READY_LIST_MAX, readyLists } from '../../services/readyLists.ts';
+import { MovieGroups, ReadyLists } from '../homeSchemas.ts';
 import { member, memberId, membersOnly, type Services } from '../context.ts';
 import { logEvent, logPredictionsShown, eventActor } from '../eventHooks.ts';
 import {
@@ -152,7 +156,33 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
       const movie = movieSummary(catalog, index, viewer);
       logPredictionsShown(services, request, 'movie', [movie]);
       logPredictionsShown(services, request, 'similar', similar);
-      return { ...movie, histogram: catalog.histogram(index), similar };
+      const links = movieLinkUrls(catalog.movies[index].links);
+      return { ...movie, histogram: catalog.histogram(index), similar, links };
+    },
+  );
+
+  app.get(
+    '/api/movies/lists',
+    {
+      schema: {
+        tags: ['movies'],
+        summary: 'The home page lists: new additions, top rated, recently released',
+        querystring: z.object({ n: queryInt(1, READY_LIST_MAX) }),
+        response: { 200: ReadyLists, ...problems(400) },
+      },
+    },
+    async (request) => {
+      const viewer = await viewerOf(services, memberId(request));
+      const lists = readyLists(catalog);
+      const n = request.query.n ?? 12;
+      const summaries = (indexes: number[]) =>
+        indexes.slice(0, n).map((i) => movieSummary(catalog, i, viewer));
+      return {
+        newAdditions: summaries(lists.newAdditions),
+        topRated: summaries(lists.topRated),
+        recentlyReleased: summaries(lists.recentlyReleased),
+        minRatings: lists.minRatings,
+      };
     },
   );
 
@@ -206,6 +236,26 @@ const onboardingRoutes: FastifyPluginAsyncZod = async (app) => {
         .map((i) => movieSummary(catalog, i, viewer));
       logPredictionsShown(services, request, 'onboarding', items);
       return items;
+    },
+  );
+
+  app.get(
+    '/groups',
+    {
+      schema: {
+        tags: ['movies'],
+        summary: 'Groups of similar movies to pick from, each named by its best-known titles',
+        response: { 200: MovieGroups, ...problems(401) },
+      },
+    },
+    async (request) => {
+      const viewer = await viewerOf(services, member(request));
+      const groups = (await movieGroups(services)).map((group) => ({
+        id: group.id,
+        genre: group.genre,
+        movies: group.shown.map((i) => movieSummary(catalog, i, viewer)),
+      }));
+      return { groups, minPicks: MIN_PICKS };
     },
   );
 };

@@ -69,6 +69,11 @@ export function Layout() {
                 Your ratings
               </NavLink>
             )}
+            {member && (
+              <NavLink to="/stats" className={navClass}>
+                Your stats
+              </NavLink>
+            )}
             <NavLink to="/boards" className={navClass}>
               Boards
             </NavLink>

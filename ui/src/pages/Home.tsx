@@ -3,7 +3,9 @@
 import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
+import { GroupShelf } from '../components/GroupShelf.tsx';
 import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
+import { ReadyLists } from '../components/ReadyLists.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { ONBOARDING_TARGET, useSession } from '../session.tsx';
 import type { Recommendation } from '../types.ts';
@@ -12,7 +14,13 @@ export function HomePage() {
   const { member, ready } = useSession();
   if (!ready) return <Loading />;
   if (!member) return <VisitorHome />;
-  if (!member.onboarded) return <NotYetOnboarded count={member.ratingsCount} />;
+  if (!member.onboarded)
+    return (
+      <>
+        <NotYetOnboarded count={member.ratingsCount} />
+        <GroupShelf />
+      </>
+    );
   return <MemberHome />;
 }
 
@@ -46,6 +54,7 @@ function VisitorHome() {
           ))}
         </MovieGrid>
       )}
+      <ReadyLists />
     </>
   );
 }
@@ -118,6 +127,7 @@ function MemberHome() {
       {genres.map((genre) => (
         <GenreRow key={genre} genre={genre} />
       ))}
+      <ReadyLists />
     </>
   );
 }

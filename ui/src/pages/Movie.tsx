@@ -11,6 +11,30 @@ import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { MovieDetail } from '../types.ts';
 
+/** IMDb and TMDb pages of the movie (the server builds them on those hosts only). */
+function MovieLinks({ links }: { links: MovieDetail['links'] }) {
+  const sites = [
+    ['IMDb', links.imdb],
+    ['TMDb', links.tmdb],
+  ].filter((site): site is [string, string] => site[1] !== null);
+  if (sites.length === 0) return null;
+  return (
+    <p className="movie-links">
+      {sites.map(([name, url]) => (
+        <a
+          key={name}
+          href={url}
+          target="_blank"
+          rel="noopener noreferrer"
+          className="button button-small"
+        >
+          {name} ↗
+        </a>
+      ))}
+    </p>
+  );
+}
+
 /** The statistics that a member's rating changes, refetched after each save or removal. */
 type RatingStats = Pick<MovieDetail, 'averageRating' | 'ratingsCount' | 'histogram'>;
 
@@ -164,6 +188,7 @@ export function MoviePage() {
             {status}
           </p>
           <ErrorMessage error={error} title="Could not save your rating." />
+          <MovieLinks links={movie.links} />
           {!member && (
             <p className="muted">
               <Link to="/login">Log in</Link> or <Link to="/signup">sign up</Link> to rate this

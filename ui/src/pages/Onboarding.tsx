@@ -1,10 +1,11 @@
 // Onboarding: a new member rates at least 15 movies (popular and diverse titles) before
-// personal recommendations start.
+// personal recommendations start, or picks groups of movies for first recommendations at once.
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { BusyButton, InputField } from '../components/Form.tsx';
+import { GroupPicker } from '../components/GroupPicker.tsx';
 import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
 import { useDebounced, useLoad, useTitle } from '../hooks.ts';
@@ -116,6 +117,8 @@ function Onboarding() {
           </button>
         </div>
       </section>
+
+      <GroupPicker />
 
       <InputField
         label="Looking for a particular movie?"
