@@ -5,6 +5,7 @@ import type {
   BoardPage,
   Member,
   MovieDetail,
+  MoviePage,
   MovieSummary,
   Page,
   Privacy,
@@ -125,8 +126,7 @@ export const api = {
     request<void>('POST', '/api/auth/password-reset/confirm', { token, password }),
 
   genres: () => request<string[]>('GET', '/api/genres'),
-  movies: (query: MovieQuery) =>
-    request<Page<MovieSummary>>('GET', '/api/movies', undefined, query),
+  movies: (query: MovieQuery) => request<MoviePage>('GET', '/api/movies', undefined, query),
   movie: (id: number) => request<MovieDetail>('GET', `/api/movies/${id}`),
   onboardingMovies: (n: number) =>
     request<MovieSummary[]>('GET', '/api/onboarding/movies', undefined, { n }),
