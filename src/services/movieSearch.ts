@@ -49,6 +49,10 @@ interface TitleDocument {
 
 const NO_HITS: SearchHits = { indexes: [], didYouMean: null };
 
+/** Bits of a sort key (a float64 holds 53 exactly): cost, popularity, catalog index. */
+const INDEX_BITS = 2 ** 21;
+const POPULARITY_BITS = 2 ** 28;
+
 export class MovieSearch {
   private readonly engine: MiniSearch<TitleDocument>;
   /** Normalized readings of each title (see titleForms), for ranking. */
@@ -57,6 +61,7 @@ export class MovieSearch {
   private readonly wordStarts: string[];
 
   constructor(private readonly movies: readonly CatalogMovie[]) {
+    if (movies.length > INDEX_BITS) throw new RangeError(`over ${INDEX_BITS} movies to search`);
     this.engine = new MiniSearch<TitleDocument>({
       fields: ['words', 'year'],
       tokenize: (words) => (words === '' ? [] : words.split(' ')),
@@ -162,10 +167,6 @@ export class MovieSearch {
     return corrected.some((word, k) => word !== words[k]) ? corrected.join(' ') : null;
   }
 }
-
-/** Bits of a sort key (a float64 holds 53 exactly): cost, popularity, catalog index. */
-const INDEX_BITS = 2 ** 21;
-const POPULARITY_BITS = 2 ** 28;
 
 /**
  * Catalog indexes by cost (lower first), popularity (higher first), index: each packed into
