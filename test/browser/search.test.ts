@@ -1,7 +1,8 @@
 // Search that forgives, in real Chromium against the real server (demo catalog): on a phone-sized
 // screen, typing a title with a typo into Explore shows the movie and a "Did you mean …?" link;
 // following the link searches the corrected title (in the box and the URL) without a suggestion.
-// Typing the title without its accents finds it too. Screenshot: artifacts/screenshots/search-typo.png.
+// Typing the title without its accents finds it too. In onboarding, the suggestion is a button
+// that puts the corrected title in the box. Screenshot: artifacts/screenshots/search-typo.png.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -9,6 +10,7 @@ import { normalize } from '../../src/services/titleText.ts';
 import {
   browserSkipReason,
   launchBrowser,
+  registerAndVerify,
   screenshot,
   startServer,
   type RunningServer,
@@ -91,3 +93,30 @@ test(
     await context.close();
   },
 );
+
+test('Onboarding: the "Did you mean" button searches the corrected title', { skip }, async () => {
+  const { movie, typo } = await movieToMistype();
+  const context = await browser.newContext({
+    baseURL: server.baseUrl,
+    viewport: { width: 390, height: 844 },
+  });
+  await registerAndVerify(
+    context.request,
+    server,
+    'typo@example.com',
+    'correct horse battery staple',
+  );
+  const page = await context.newPage();
+  await page.goto(`${server.baseUrl}/onboarding`);
+  const box = page.getByRole('searchbox', { name: 'Looking for a particular movie?' });
+  await box.fill(typo);
+  const suggestion = page
+    .locator('.did-you-mean')
+    .getByRole('button', { name: normalize(movie.title), exact: true });
+  await suggestion.click();
+  assert.equal(await box.inputValue(), normalize(movie.title));
+  await page.locator('.did-you-mean').waitFor({ state: 'detached' });
+  const results = page.getByRole('region', { name: 'Search results' });
+  await results.locator(`h3 a[href="/movies/${movie.id}"]`).waitFor();
+  await context.close();
+});
