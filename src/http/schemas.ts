@@ -118,6 +118,9 @@ export function Page<T extends z.ZodType>(item: T) {
   });
 }
 
+/** A page of search results; `didYouMean`: the query with its typos corrected, when only that found movies. */
+export const MoviePage = Page(MovieSummary).extend({ didYouMean: z.string().nullable() });
+
 export const Email = z.string().max(254).describe('e-mail address (the login name)');
 export const Password = z.string().max(200).describe('10 to 200 characters');
 

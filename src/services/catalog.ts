@@ -8,6 +8,7 @@ import type { MovieLinks } from '../datasets/movieLinks.ts';
 import type { Db } from '../db/connection.ts';
 import { loadMovieLinks } from './datasets.ts';
 import type { MemberChangeListener, RatingChange } from './memberChanges.ts';
+import { MovieSearch } from './movieSearch.ts';
 import type { StoredRating } from './ratings.ts';
 
 export interface CatalogMovie {
@@ -44,8 +45,8 @@ export function starBucket(rating: number): number {
 export class Catalog implements MemberChangeListener {
   readonly movies: CatalogMovie[];
   private readonly indexById = new Map<number, number>();
-  /** Lower-cased "title year" per movie, for search. */
-  private readonly searchText: string[];
+  /** The title search index, built with the catalog (so it holds exactly its movies). */
+  private readonly titleSearch: MovieSearch;
   readonly counts: Int32Array;
   readonly sums: Float64Array;
   /** 5 counts per movie (1..5 stars). */
@@ -60,7 +61,7 @@ export class Catalog implements MemberChangeListener {
   constructor(movies: CatalogMovie[]) {
     this.movies = movies;
     movies.forEach((movie, index) => this.indexById.set(movie.id, index));
-    this.searchText = movies.map((m) => `${m.title} ${m.year ?? ''}`.toLowerCase());
+    this.titleSearch = new MovieSearch(movies);
     this.counts = new Int32Array(movies.length);
     this.sums = new Float64Array(movies.length);
     this.histograms = new Int32Array(movies.length * 5);
@@ -203,31 +204,28 @@ export class Catalog implements MemberChangeListener {
   /**
    * Movie indexes matching the query, sorted, with the total before paging. `predicted` scores
    * movies for the 'predicted' sort (higher first); without it that sort falls back to popularity.
+   * With words to search, 'popularity' means best title match first (see MovieSearch.find).
    */
   search(
     query: MovieQuery,
     predicted?: (index: number) => number,
-  ): { indexes: number[]; total: number } {
-    const terms = (query.q ?? '')
-      .toLowerCase()
-      .split(/\s+/)
-      .filter((t) => t.length > 0);
+  ): { indexes: number[]; total: number; didYouMean: string | null } {
+    const words = query.q?.trim() ? this.titleSearch.find(query.q, this.counts) : null;
+    const didYouMean = words?.didYouMean ?? null;
     const mask = query.genre ? this.genreMasks.get(query.genre) : undefined;
-    if (query.genre && !mask) return { indexes: [], total: 0 };
+    if (query.genre && !mask) return { indexes: [], total: 0, didYouMean };
     const matches: number[] = [];
-    for (let i = 0; i < this.movies.length; i++) {
+    const candidates = words ? words.indexes.length : this.movies.length;
+    for (let k = 0; k < candidates; k++) {
+      const i = words ? words.indexes[k] : k;
       if (mask && mask[i] !== 1) continue;
       const year = this.movies[i].year;
       if (query.year !== undefined && year !== query.year) continue;
       if (query.yearFrom !== undefined && (year === null || year < query.yearFrom)) continue;
       if (query.yearTo !== undefined && (year === null || year > query.yearTo)) continue;
-      if (terms.length > 0) {
-        const text = this.searchText[i];
-        if (!terms.every((t) => text.includes(t))) continue;
-      }
       matches.push(i);
     }
-    const sort = query.sort ?? (terms.length > 0 ? 'popularity' : 'popularity');
+    const sort = query.sort ?? 'popularity';
     if (sort === 'predicted' && predicted) {
       const score = new Float64Array(this.movies.length);
       for (const i of matches) score[i] = predicted(i);
@@ -245,11 +243,16 @@ export class Catalog implements MemberChangeListener {
           this.counts[b] - this.counts[a] ||
           a - b,
       );
-    } else {
+    } else if (!words) {
+      // (Search results already come best match first, popularity breaking ties.)
       matches.sort((a, b) => this.counts[b] - this.counts[a] || a - b);
     }
     const start = (query.page - 1) * query.pageSize;
-    return { indexes: matches.slice(start, start + query.pageSize), total: matches.length };
+    return {
+      indexes: matches.slice(start, start + query.pageSize),
+      total: matches.length,
+      didYouMean,
+    };
   }
 
   /**

@@ -8,6 +8,7 @@ import type {
   MemberStats,
   MovieGroups,
   MovieDetail,
+  MoviePage,
   MovieSummary,
   Page,
   Privacy,
@@ -130,8 +131,7 @@ export const api = {
     request<void>('POST', '/api/auth/password-reset/confirm', { token, password }),
 
   genres: () => request<string[]>('GET', '/api/genres'),
-  movies: (query: MovieQuery) =>
-    request<Page<MovieSummary>>('GET', '/api/movies', undefined, query),
+  movies: (query: MovieQuery) => request<MoviePage>('GET', '/api/movies', undefined, query),
   movie: (id: number) => request<MovieDetail>('GET', `/api/movies/${id}`),
   sharedRatings: (id: number, page: number) =>
     request<Page<SharedRating>>('GET', `/api/movies/${id}/ratings`, undefined, { page }),

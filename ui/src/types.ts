@@ -8,6 +8,8 @@ import type * as HomeSchemas from '../../src/http/homeSchemas.ts';
 export type Member = z.infer<typeof Schemas.Member>;
 export type SessionInfo = z.infer<typeof Schemas.SessionInfo>;
 export type MovieSummary = z.infer<typeof Schemas.MovieSummary>;
+/** Search results; `didYouMean`: the query with its typos corrected (docs/api.md). */
+export type MoviePage = z.infer<typeof Schemas.MoviePage>;
 /** `histogram`: counts of 1..5-star ratings. */
 export type MovieDetail = z.infer<typeof Schemas.MovieDetail>;
 export type Recommendation = z.infer<typeof Schemas.Recommendation>;

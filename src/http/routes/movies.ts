@@ -12,6 +12,7 @@ import { member, memberId, membersOnly, type Services } from '../context.ts';
 import { logEvent, logPredictionsShown, eventActor } from '../eventHooks.ts';
 import {
   MovieDetail,
+  MoviePage,
   MovieSummary,
   Page,
   SharedRating,
@@ -88,7 +89,9 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['movies'],
         summary: 'Search and browse movies',
         querystring: z.object({
-          q: queryText(200).describe('words of the title or year'),
+          q: queryText(200).describe(
+            'words of the title or year (accents, typos and article order forgiven)',
+          ),
           genre: queryText(100),
           year: queryInt(1800, 2200),
           yearFrom: queryInt(1800, 2200),
@@ -97,7 +100,7 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
           page: queryInt(1, 100_000),
           pageSize: queryInt(1, 100),
         }),
-        response: { 200: Page(MovieSummary), ...problems(400) },
+        response: { 200: MoviePage, ...problems(400) },
       },
     },
     async (request) => {
@@ -114,7 +117,7 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
       const page = query.page ?? 1;
       const pageSize = query.pageSize ?? 24;
       const viewer = await viewerOf(services, memberId(request));
-      const { indexes, total } = catalog.search(
+      const { indexes, total, didYouMean } = catalog.search(
         { ...query, page, pageSize },
         viewer.predict ?? undefined,
       );
@@ -128,7 +131,7 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
         });
       }
       logPredictionsShown(services, request, 'explore', items);
-      return { items, page, pageSize, total };
+      return { items, page, pageSize, total, didYouMean };
     },
   );
 

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api } from '../api.ts';
+import { DidYouMean } from '../components/DidYouMean.tsx';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { InputField, SelectField } from '../components/Form.tsx';
 import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
@@ -53,6 +54,14 @@ export function ExplorePage() {
       }),
     [q, genre, yearFrom, yearTo, sort, page, member?.id],
   );
+
+  /** The current URL's filters with another search (from the first page). */
+  function withQuery(text: string): string {
+    const next = new URLSearchParams(params);
+    next.set('q', text);
+    next.delete('page');
+    return next.toString();
+  }
 
   function update(changes: Record<string, string>, keepPage = false) {
     // The functional form always starts from the newest URL, so a debounced search and a
@@ -123,6 +132,9 @@ export function ExplorePage() {
         </SelectField>
       </form>
       <ErrorMessage error={results.error} title="Could not search." />
+      {data?.didYouMean && (
+        <DidYouMean suggestion={data.didYouMean} to={{ search: withQuery(data.didYouMean) }} />
+      )}
       {results.loading && !data && <Loading />}
       {data && data.items.length === 0 && (
         <p className="empty">No movies match. Try fewer filters or another word.</p>

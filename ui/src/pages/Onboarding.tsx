@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../api.ts';
+import { DidYouMean } from '../components/DidYouMean.tsx';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { BusyButton, InputField } from '../components/Form.tsx';
 import { GroupPicker } from '../components/GroupPicker.tsx';
@@ -131,6 +132,9 @@ function Onboarding() {
       {debouncedQuery && (
         <section aria-label="Search results">
           <ErrorMessage error={search.error} />
+          {search.data?.didYouMean && (
+            <DidYouMean suggestion={search.data.didYouMean} onPick={setQuery} />
+          )}
           {search.data && search.data.items.length === 0 && (
             <p className="muted">No movie matches “{debouncedQuery}”.</p>
           )}
