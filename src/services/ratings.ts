@@ -13,7 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type SqliteDatabase from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { HALF_STARS, onScale } from '../datasets/dataset.ts';
 import type { Db } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
@@ -158,9 +158,9 @@ export async function deleteRating(
   });
 }
 
-/** A member's rating of a movie, or null (PostgreSQL path, inside its transaction). */
-async function ratingIn(
-  trx: Transaction<Database>,
+/** A member's rating of a movie, or null (the PostgreSQL path passes its transaction). */
+export async function ratingIn(
+  trx: Kysely<Database>,
   userId: number,
   movieId: number,
 ): Promise<number | null> {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ratingIn } from '../../src/services/ratings.ts';
 import { describeApi, member, popularMovieIds, type Api } from './harness.ts';
 
 interface Detail {
@@ -9,15 +10,8 @@ interface Detail {
   yourRating: number | null;
 }
 
-async function storedRating(api: Api, userId: number, movieId: number): Promise<number | null> {
-  const row = await api.db.kysely
-    .selectFrom('ratings')
-    .select('rating')
-    .where('user_id', '=', userId)
-    .where('movie_id', '=', movieId)
-    .executeTakeFirst();
-  return row ? Number(row.rating) : null;
-}
+const storedRating = (api: Api, userId: number, movieId: number) =>
+  ratingIn(api.db.kysely, userId, movieId);
 
 describeApi('half-star ratings', (api) => {
   test('3.5 is accepted, stored, returned and counted in its own histogram bar', async () => {
