@@ -1,5 +1,12 @@
 import { basename } from 'node:path';
-import { RatingColumnsBuilder, type IdIndex, type RatingScale, type Ratings } from './dataset.ts';
+import {
+  RatingColumnsBuilder,
+  onScale,
+  scaleText,
+  type IdIndex,
+  type RatingScale,
+  type Ratings,
+} from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import { decodeLine, forEachLineBytes, parseId, parseNumberFields } from './lines.ts';
 
@@ -24,11 +31,12 @@ export class RatingCollector {
     ratingText: string,
     timestamp: number,
   ): void {
-    const { min, max, step } = this.scale;
-    const steps = (rating - min) / step;
-    if (!(rating >= min && rating <= max) || Math.abs(steps - Math.round(steps)) > 1e-9) {
-      const scaleText = step === 1 ? `${min}–${max}` : `${min}–${max} in steps of ${step}`;
-      throw new DatasetError(path, line, `rating "${ratingText}" is outside ${scaleText}`);
+    if (!onScale(rating, this.scale)) {
+      throw new DatasetError(
+        path,
+        line,
+        `rating "${ratingText}" is outside ${scaleText(this.scale)}`,
+      );
     }
     const row = this.columns.length;
     if (row === this.lineNumbers.length) {

@@ -84,7 +84,25 @@ export interface RatingScale {
 }
 
 export const FIVE_STARS: RatingScale = { min: 1, max: 5, step: 1 };
+/** The web site's scale (as movielens.org and ML-10M onwards). */
 export const HALF_STARS: RatingScale = { min: 0.5, max: 5, step: 0.5 };
+
+/** Whether a rating lies on the scale: within min–max and a whole number of steps from min. */
+export function onScale(rating: number, { min, max, step }: RatingScale): boolean {
+  const steps = (rating - min) / step;
+  return rating >= min && rating <= max && Math.abs(steps - Math.round(steps)) <= 1e-9;
+}
+
+/** The scale in words, for error messages: "1–5" or "0.5–5 in steps of 0.5". */
+export function scaleText({ min, max, step }: RatingScale): string {
+  return step === 1 ? `${min}–${max}` : `${min}–${max} in steps of ${step}`;
+}
+
+/** The whole-star scale when every rating is a whole star of 1–5, else the half-star scale. */
+export function scaleOf(rating: Float32Array): RatingScale {
+  for (let r = 0; r < rating.length; r++) if (!onScale(rating[r], FIVE_STARS)) return HALF_STARS;
+  return FIVE_STARS;
+}
 
 export interface Movie {
   id: number;

@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  FIVE_STARS,
+  HALF_STARS,
   ML1M_GENRES,
   ageBucket,
   canonicalOrder,
   joinTitleYear,
+  scaleOf,
   splitTitleYear,
   type Dataset,
   type Movie,
@@ -16,6 +17,9 @@ import { DatasetError } from './errors.ts';
 import { forEachLine, parseId, parseText } from './lines.ts';
 
 const SEPARATOR = '::';
+/** ML-10M's movies.dat spells one genre differently, adds one, and marks movies without any. */
+const ML10M_GENRES = ['Children', 'IMAX'];
+const NO_GENRES = '(no genres listed)';
 
 function fieldsOf(
   path: string,
@@ -38,10 +42,10 @@ function fieldsOf(
 
 async function readMovies(path: string): Promise<Movie[]> {
   const movies: Movie[] = [];
-  const known = new Set<string>(ML1M_GENRES);
+  const known = new Set<string>([...ML1M_GENRES, ...ML10M_GENRES]);
   await forEachLine(path, 'latin1', (text, number) => {
     const [id, title, genres] = fieldsOf(path, text, number, 3, 'MovieID::Title::Genres');
-    const genreList = genres === '' ? [] : genres.split('|');
+    const genreList = genres === '' || genres === NO_GENRES ? [] : genres.split('|');
     for (const genre of genreList) {
       if (!known.has(genre)) throw new DatasetError(path, number, `unknown genre "${genre}"`);
     }
@@ -91,7 +95,11 @@ async function readUsers(path: string): Promise<UserProfile[]> {
   return users.sort((a, b) => a.id - b.id);
 }
 
-/** Reads a MovieLens 1M folder: ratings.dat, movies.dat and (if present) users.dat, ISO-8859-1. */
+/**
+ * Reads a MovieLens 1M folder: ratings.dat, movies.dat and (if present) users.dat, ISO-8859-1.
+ * ratings.dat may hold half stars as ML-10M's does (0.5–5): the data's scale is whole stars
+ * 1–5 when every rating is one, else half stars.
+ */
 export async function readMl1m(dir: string): Promise<Dataset> {
   const moviesPath = join(dir, 'movies.dat');
   const movies = await readMovies(moviesPath);
@@ -101,7 +109,7 @@ export async function readMl1m(dir: string): Promise<Dataset> {
     throw error;
   });
   const path = join(dir, 'ratings.dat');
-  const collector = new RatingCollector(FIVE_STARS);
+  const collector = new RatingCollector(HALF_STARS);
   await readRatingFile(
     path,
     { separator: SEPARATOR, fieldNames: 'UserID::MovieID::Rating::Timestamp' },
@@ -111,7 +119,7 @@ export async function readMl1m(dir: string): Promise<Dataset> {
     movies: { path: moviesPath, entries: movies },
     users: users ? { path: usersPath, entries: users } : undefined,
   });
-  return { ratings, movies, users: users ?? [], scale: FIVE_STARS };
+  return { ratings, movies, users: users ?? [], scale: scaleOf(ratings.rating) };
 }
 
 /** Why the data does not fit ML-1M, and what does. */
@@ -134,8 +142,10 @@ function latin1(path: string, text: string): Buffer {
 /**
  * Writes a Dataset as MovieLens 1M files (ratings.dat sorted by user then movie, users.dat and
  * movies.dat sorted by id), ISO-8859-1. users.dat lists every user who rated; ages are written
- * as their ML-1M bucket; unknown demographics are empty fields. Half stars and characters outside
- * ISO-8859-1 are refused before any file is written.
+ * as their ML-1M bucket; unknown demographics are empty fields. Whole stars are written as ML-1M
+ * writes them ("4"); half stars as ML-10M's ratings.dat does ("3.5"), so whole-star data
+ * round-trips byte for byte and half-star data is not lost. Characters outside ISO-8859-1 are
+ * refused before any file is written.
  */
 export function writeMl1m(dataset: Dataset, dir: string): void {
   const { ratings } = dataset;
@@ -144,11 +154,8 @@ export function writeMl1m(dataset: Dataset, dir: string): void {
   const lines: string[] = new Array(order.length);
   for (let k = 0; k < order.length; k++) {
     const r = order[k];
-    const rating = ratings.rating[r];
-    if (!Number.isInteger(rating))
-      throw cannotWrite(ratingsPath, k + 1, `rating ${rating} is not a whole star`);
     lines[k] =
-      `${ratings.userIds.ids[ratings.userIndex[r]]}::${ratings.itemIds.ids[ratings.itemIndex[r]]}::${rating}::${ratings.timestamp[r]}\n`;
+      `${ratings.userIds.ids[ratings.userIndex[r]]}::${ratings.itemIds.ids[ratings.itemIndex[r]]}::${ratings.rating[r]}::${ratings.timestamp[r]}\n`;
   }
 
   const text = lines.join('');

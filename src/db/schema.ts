@@ -39,6 +39,7 @@ export interface IdentitiesTable {
 export interface RatingsTable {
   user_id: number;
   movie_id: number;
+  /** 0.5 to 5 in half stars (guarded by the database since migration 0008). */
   rating: number;
   rated_at: number;
 }

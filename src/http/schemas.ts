@@ -1,7 +1,9 @@
 /** Zod schemas of the API (validation, response serialization and the OpenAPI document). */
 import fastJson from 'fast-json-stringify';
 import { z } from 'zod';
+import { HALF_STARS } from '../datasets/dataset.ts';
 import { RATINGS_VISIBILITIES, USERNAME_PATTERN } from '../services/privacy.ts';
+import { RATING_RULE } from '../services/ratings.ts';
 
 /** A query parameter holding a whole number; an empty value counts as absent. */
 export function queryInt(min: number, max: number) {
@@ -49,13 +51,21 @@ export const Member = z
 export const SessionInfo = z.object({ member: Member.nullable(), csrfToken: z.string() });
 export const LoggedIn = z.object({ member: Member, csrfToken: z.string() });
 
+/** A rating as members give it: half stars, 0.5 to 5. */
+export const RatingValue = z
+  .number(RATING_RULE)
+  .min(HALF_STARS.min, RATING_RULE)
+  .max(HALF_STARS.max, RATING_RULE)
+  .multipleOf(HALF_STARS.step, RATING_RULE)
+  .describe('0.5 to 5 in half stars');
+
 export const MovieSummary = z
   .object({
     id: z.number().int(),
     title: z.string(),
     year: z.number().int().nullable(),
     genres: z.array(z.string()),
-    averageRating: z.number().nullable(),
+    averageRating: z.number().nullable().describe('the exact mean rating (not rounded)'),
     ratingsCount: z.number().int(),
     predictedRating: z.number().nullable(),
     yourRating: z.number().nullable(),
@@ -63,7 +73,9 @@ export const MovieSummary = z
   .meta({ id: 'MovieSummary' });
 
 export const MovieDetail = MovieSummary.extend({
-  histogram: z.array(z.number().int()).describe('counts of 1..5 stars'),
+  histogram: z
+    .array(z.number().int())
+    .describe('10 counts: ratings of 0.5, 1, 1.5 … 5 stars (one bar per half star)'),
   similar: z.array(MovieSummary),
   links: z
     .object({ imdb: z.string().nullable(), tmdb: z.string().nullable() })

@@ -2,7 +2,7 @@
  * The README of a release, generated from the data in the style of the MovieLens 1M README:
  * counts, formats, field meanings, licence and citation, and the policy that was applied.
  */
-import { ML1M_OCCUPATIONS, type Dataset } from '../datasets/dataset.ts';
+import { ML1M_OCCUPATIONS, type Dataset, type RatingScale } from '../datasets/dataset.ts';
 import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
 import { describePolicy } from './policy.ts';
 import type { PrivacyReport, ReleaseFormat } from './report.ts';
@@ -45,7 +45,7 @@ export function readmeCounts(dataset: Dataset): ReadmeCounts {
 }
 
 /** What the policy did to the ratings, in plain words (empty for an untouched release). */
-function ratingNotes(report: PrivacyReport): string[] {
+function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
   const policy = report.policy;
   const summary = report.summary;
   if (!policy || !summary) return [];
@@ -68,7 +68,7 @@ function ratingNotes(report: PrivacyReport): string[] {
   if (r.perturbation.probability > 0) {
     const how =
       r.perturbation.method === 'step'
-        ? 'moved one star up or down'
+        ? `moved one ${scale.step === 1 ? 'star' : 'half star'} up or down`
         : 'replaced by a random rating';
     notes.push(
       `- Each rating was ${how} with probability ${r.perturbation.probability} (${summary.perturbedRatings} ratings)`,
@@ -141,10 +141,10 @@ export function generateReadme(
         '',
         `- UserIDs range between 1 and ${counts.users}`,
         '- MovieIDs are lenslab movie ids',
-        `- Ratings are made on a ${dataset.scale.min}-${dataset.scale.max} star scale`,
+        `- Ratings are made on a ${dataset.scale.min}-${dataset.scale.max} star scale${dataset.scale.step === 1 ? ' (whole-star ratings only)' : ', with half-star increments'}`,
         timeText,
         `- Each line is one rating; the file holds ${counts.ratings} lines, sorted by user then movie`,
-        ...ratingNotes(report),
+        ...ratingNotes(report, dataset.scale),
       ]),
     );
     const ageLines =

@@ -45,7 +45,7 @@ export class RatingMatrix {
   /**
    * Builds both orientations in linear time (two counting sorts). Rows keep the dense indexes
    * of `ratings` (so users or items without ratings get empty rows). The scale defaults to the
-   * smallest and largest rating present.
+   * smallest and largest rating present, in half steps when a rating is not a whole star.
    */
   static fromRatings(ratings: Ratings, scale?: RatingScale): RatingMatrix {
     const users = ratings.userIds.size;
@@ -100,7 +100,7 @@ export class RatingMatrix {
       globalMean: n > 0 ? sum / n : 0,
       userIds: ratings.userIds,
       itemIds: ratings.itemIds,
-      scale: scale ?? { min: n > 0 ? min : 1, max: n > 0 ? max : 5, step: 1 },
+      scale: scale ?? { min: n > 0 ? min : 1, max: n > 0 ? max : 5, step: stepOf(ratings.rating) },
     });
   }
 
@@ -134,4 +134,10 @@ function countPointers(index: Int32Array, size: number): Int32Array {
   for (let r = 0; r < index.length; r++) pointers[index[r] + 1]++;
   for (let k = 0; k < size; k++) pointers[k + 1] += pointers[k];
   return pointers;
+}
+
+/** 1 when every rating is a whole number, else 0.5 (half stars). */
+function stepOf(rating: Float32Array): number {
+  for (let r = 0; r < rating.length; r++) if (!Number.isInteger(rating[r])) return 0.5;
+  return 1;
 }

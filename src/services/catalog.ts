@@ -1,6 +1,6 @@
 /**
  * The movie catalog the site serves, held in memory (a few thousand movies): titles, years,
- * genres and rating statistics (count, sum, 1–5 star histogram), loaded once from the database
+ * genres and rating statistics (count, sum, half-star histogram), loaded once from the database
  * and kept current as members rate. Search, filters, sorting and paging run over typed arrays.
  */
 import { sql } from 'kysely';
@@ -37,9 +37,12 @@ export interface MovieQuery {
 /** Ratings a sort by average pretends every movie has at the global mean (damping). */
 const AVERAGE_DAMPING = 5;
 
-/** A half-star rating counts in the histogram bar of its rounded-up whole star. */
-export function starBucket(rating: number): number {
-  return Math.min(5, Math.max(1, Math.ceil(rating - 1e-9)));
+/** Histogram bars per movie: one per half star, 0.5, 1, 1.5 … 5. */
+export const HISTOGRAM_BINS = 10;
+
+/** The histogram bar (0 = 0.5 stars … 9 = 5 stars) of a rating on the half-star grid. */
+export function starBin(rating: number): number {
+  return Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.round(rating * 2) - 1));
 }
 
 export class Catalog implements MemberChangeListener {
@@ -49,7 +52,7 @@ export class Catalog implements MemberChangeListener {
   private readonly titleSearch: MovieSearch;
   readonly counts: Int32Array;
   readonly sums: Float64Array;
-  /** 5 counts per movie (1..5 stars). */
+  /** HISTOGRAM_BINS counts per movie (0.5, 1 … 5 stars). */
   readonly histograms: Int32Array;
   readonly genres: string[];
   private readonly genreMasks = new Map<string, Uint8Array>();
@@ -64,7 +67,7 @@ export class Catalog implements MemberChangeListener {
     this.titleSearch = new MovieSearch(movies);
     this.counts = new Int32Array(movies.length);
     this.sums = new Float64Array(movies.length);
-    this.histograms = new Int32Array(movies.length * 5);
+    this.histograms = new Int32Array(movies.length * HISTOGRAM_BINS);
     this.changedAt = new Float64Array(movies.length);
     const genres = new Set<string>();
     for (const movie of movies) for (const genre of movie.genres) genres.add(genre);
@@ -102,7 +105,7 @@ export class Catalog implements MemberChangeListener {
       const rating = Number(row.rating);
       catalog.counts[index] += n;
       catalog.sums[index] += n * rating;
-      catalog.histograms[index * 5 + starBucket(rating) - 1] += n;
+      catalog.histograms[index * HISTOGRAM_BINS + starBin(rating)] += n;
     }
     return catalog;
   }
@@ -121,10 +124,9 @@ export class Catalog implements MemberChangeListener {
     return index < 0 ? null : this.movies[index];
   }
 
+  /** The exact mean rating (sums of half stars are exact); only the page rounds it, once. */
   average(index: number): number | null {
-    return this.counts[index] > 0
-      ? Math.round((this.sums[index] / this.counts[index]) * 100) / 100
-      : null;
+    return this.counts[index] > 0 ? this.sums[index] / this.counts[index] : null;
   }
 
   /** The mean of every rating in the catalog (3 when there are none). */
@@ -146,7 +148,8 @@ export class Catalog implements MemberChangeListener {
   }
 
   histogram(index: number): number[] {
-    return Array.from(this.histograms.subarray(index * 5, index * 5 + 5));
+    const start = index * HISTOGRAM_BINS;
+    return Array.from(this.histograms.subarray(start, start + HISTOGRAM_BINS));
   }
 
   /** Keeps the statistics current: a rating replaced (old → new; null = none). */
@@ -157,12 +160,12 @@ export class Catalog implements MemberChangeListener {
     if (previous !== null) {
       this.counts[index]--;
       this.sums[index] -= previous;
-      this.histograms[index * 5 + starBucket(previous) - 1]--;
+      this.histograms[index * HISTOGRAM_BINS + starBin(previous)]--;
     }
     if (next !== null) {
       this.counts[index]++;
       this.sums[index] += next;
-      this.histograms[index * 5 + starBucket(next) - 1]++;
+      this.histograms[index * HISTOGRAM_BINS + starBin(next)]++;
     }
     this.popularityOrder = null;
   }

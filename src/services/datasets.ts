@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import {
-  FIVE_STARS,
-  HALF_STARS,
   RatingColumnsBuilder,
+  scaleOf,
   type Dataset,
   type Gender,
   type Movie,
@@ -399,11 +398,8 @@ export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Da
     for (const row of result.rows) builder.add(row.user_id, row.movie_id, row.rating, row.rated_at);
   }
   const ratings = builder.build();
-  let halfStars = false;
-  for (let r = 0; r < ratings.length && !halfStars; r++)
-    halfStars = !Number.isInteger(ratings.rating[r]);
   const withRatings = options.consentingOnly
     ? users.filter((u) => ratings.userIds.has(u.id))
     : users;
-  return { ratings, movies, users: withRatings, scale: halfStars ? HALF_STARS : FIVE_STARS };
+  return { ratings, movies, users: withRatings, scale: scaleOf(ratings.rating) };
 }

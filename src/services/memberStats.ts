@@ -4,7 +4,7 @@
  * everyone else's average, among movies with enough ratings for that average to mean something.
  */
 import type { Db } from '../db/connection.ts';
-import { starBucket, type Catalog } from './catalog.ts';
+import { HISTOGRAM_BINS, starBin, type Catalog } from './catalog.ts';
 import { ratingsOf } from './ratings.ts';
 import { reliableMinimum } from './readyLists.ts';
 
@@ -13,7 +13,7 @@ const DIFFERENCES = 10;
 
 export interface MemberStats {
   ratingsCount: number;
-  /** Counts of the member's 1..5-star ratings (half stars in the bar of their rounded-up star). */
+  /** Counts of the member's ratings per half star (0.5, 1 … 5), like the movie histograms. */
   histogram: number[];
   yourAverage: number | null;
   siteAverage: number | null;
@@ -31,11 +31,11 @@ export async function memberStats(db: Db, catalog: Catalog, userId: number): Pro
   const ratings = (await ratingsOf(db.kysely, userId)).filter(
     (r) => catalog.indexOf(r.movieId) >= 0,
   );
-  const histogram = [0, 0, 0, 0, 0];
+  const histogram = new Array<number>(HISTOGRAM_BINS).fill(0);
   const months = new Map<string, number>();
   let sum = 0;
   for (const r of ratings) {
-    histogram[starBucket(r.rating) - 1]++;
+    histogram[starBin(r.rating)]++;
     sum += r.rating;
     const month = new Date(r.ratedAt * 1000).toISOString().slice(0, 7);
     months.set(month, (months.get(month) ?? 0) + 1);

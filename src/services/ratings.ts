@@ -1,5 +1,5 @@
 /**
- * A member's ratings (whole stars 1–5 from the web site): the workflows `rateMovie` and
+ * A member's ratings (half stars 0.5–5 from the web site): the workflows `rateMovie` and
  * `removeRating` (the database, then every listener of MemberChanges once), and the storage.
  *
  * Setting and removing a rating are on the site's hot path (serve-mix: 10% of requests). On
@@ -13,13 +13,17 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type SqliteDatabase from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
+import { HALF_STARS, onScale } from '../datasets/dataset.ts';
 import type { Db } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
 import type { Catalog } from './catalog.ts';
 import { nowSeconds } from './clock.ts';
-import { notFound } from './errors.ts';
+import { invalid, notFound } from './errors.ts';
 import type { MemberChanges } from './memberChanges.ts';
+
+/** What a valid rating is, as error messages say it. */
+export const RATING_RULE = 'must be 0.5 to 5 in half stars (0.5, 1, 1.5 … 5)';
 
 export interface StoredRating {
   movieId: number;
@@ -154,9 +158,9 @@ export async function deleteRating(
   });
 }
 
-/** A member's rating of a movie, or null (PostgreSQL path, inside its transaction). */
-async function ratingIn(
-  trx: Transaction<Database>,
+/** A member's rating of a movie, or null (the PostgreSQL path passes its transaction). */
+export async function ratingIn(
+  trx: Kysely<Database>,
   userId: number,
   movieId: number,
 ): Promise<number | null> {
@@ -194,13 +198,18 @@ export interface RatingWorkflow {
   changes: MemberChanges;
 }
 
-/** Rates a movie (whole stars 1–5); not-found for a movie the catalog does not hold. */
+/**
+ * Rates a movie (half stars 0.5–5); invalid for a rating off that grid, not-found for a movie
+ * the catalog does not hold.
+ */
 export async function rateMovie(
   { db, catalog, changes }: RatingWorkflow,
   memberId: number,
   movieId: number,
   rating: number,
 ): Promise<StoredRating> {
+  if (typeof rating !== 'number' || !onScale(rating, HALF_STARS))
+    throw invalid(`rating: ${RATING_RULE}, got ${String(rating)}`);
   if (catalog.indexOf(movieId) < 0) throw notFound(`movie ${movieId} does not exist`);
   const { previous, stored } = await putRating(db, memberId, movieId, rating);
   changes.ratingChanged({

@@ -319,7 +319,7 @@ export class Recommender {
     const folded = this.folded(await this.state(userId));
     if (!folded) return null;
     const map = this.catalogToModel;
-    return (index) => Math.round(model.predict(folded, map[index]) * 100) / 100;
+    return (index) => model.predict(folded, map[index]);
   }
 
   /**
@@ -359,7 +359,7 @@ export class Recommender {
     if (!cached) {
       cached = {
         movieId: item.movieId,
-        predictedRating: Math.round(model.predict(folded, item.item) * 100) / 100,
+        predictedRating: model.predict(folded, item.item),
         becauseYouRated: model.explain(folded, item.item, 3).map((e) => e.movieId),
       };
       state.explained.set(item.item, cached);

@@ -121,7 +121,7 @@ describeApi('home lists, stats and groups', (api) => {
       }>;
     };
     assert.equal(stats.ratingsCount, 7);
-    assert.deepEqual(stats.histogram, [2, 1, 0, 1, 3]);
+    assert.deepEqual(stats.histogram, [0, 2, 0, 1, 0, 0, 0, 1, 0, 3]);
     assert.equal(stats.yourAverage, 3.29);
     assert.equal(stats.minRatings, 10);
     const after = await movieTotals(api.db);

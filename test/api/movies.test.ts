@@ -121,14 +121,15 @@ for (const database of testDatabases) {
         similar: Summary[];
       };
       assert.equal(detail.id, top.id);
-      assert.equal(detail.histogram.length, 5);
+      assert.equal(detail.histogram.length, 10, 'one bar per half star');
       assert.equal(
         detail.histogram.reduce((a, b) => a + b, 0),
         detail.ratingsCount,
       );
+      // The average is the histogram's exact mean (bar k holds (k + 1) / 2 stars), not rounded.
       const weighted =
-        detail.histogram.reduce((sum, n, k) => sum + n * (k + 1), 0) / detail.ratingsCount;
-      assert.ok(Math.abs(weighted - detail.averageRating!) < 0.01);
+        detail.histogram.reduce((sum, n, k) => sum + (n * (k + 1)) / 2, 0) / detail.ratingsCount;
+      assert.ok(Math.abs(weighted - detail.averageRating!) < 1e-9);
       assert.ok(detail.similar.length > 0 && detail.similar.every((m) => m.id !== top.id));
       assert.equal((await anonymous.get('/api/movies/99999999')).status, 404);
       assert.equal((await anonymous.get('/api/movies/abc')).status, 400);

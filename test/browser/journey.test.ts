@@ -66,11 +66,12 @@ interface MovieStats {
 }
 
 const sum = (counts: number[]) => counts.reduce((total, count) => total + count, 0);
+/** The mean of a histogram of one bar per half star (bar k holds (k + 1) / 2 stars). */
 const mean = (counts: number[]) =>
-  sum(counts.map((count, index) => count * (index + 1))) / Math.max(1, sum(counts));
+  sum(counts.map((count, index) => (count * (index + 1)) / 2)) / Math.max(1, sum(counts));
 
-/** An average as the page shows it: the API gives two decimals, the page one (4.148 → 4.15 → 4.2). */
-const shownAverage = (average: number) => Number((Math.round(average * 100) / 100).toFixed(1));
+/** An average as the page shows it: the API gives it exact, the page rounds it once (4.148 → 4.1). */
+const shownAverage = (average: number) => Number(average.toFixed(1));
 
 /** The movie page's average, count and histogram as shown (accessible names and text). */
 async function movieStats(): Promise<MovieStats> {
@@ -85,7 +86,7 @@ async function movieStats(): Promise<MovieStats> {
   return {
     average: Number(/^Average (\d\.\d) out of 5$/.exec(averageLabel)?.[1] ?? NaN),
     count: Number(countText.replace(/\D/g, '')),
-    histogram: [...chartLabel.matchAll(/(\d+) × \d stars/g)].map((match) => Number(match[1])),
+    histogram: [...chartLabel.matchAll(/(\d+) × [\d.]+ stars/g)].map((match) => Number(match[1])),
   };
 }
 
@@ -104,16 +105,25 @@ async function clickAndWait(
   target: Locator,
   method: string,
   urlPart: string | RegExp,
+  clickOptions?: Parameters<Locator['click']>[0],
 ): Promise<Response> {
   const matches = (response: Response) =>
     response.request().method() === method &&
     (typeof urlPart === 'string' ? response.url().includes(urlPart) : urlPart.test(response.url()));
-  const [response] = await Promise.all([page.waitForResponse(matches), target.click()]);
+  const [response] = await Promise.all([page.waitForResponse(matches), target.click(clickOptions)]);
   if (response.status() >= 400) {
     const body = await response.text().catch(() => '(no body)');
     assert.fail(`${method} ${response.url()} answered ${response.status()}: ${body}`);
   }
   return response;
+}
+
+/** Clicks a star slider at the right half of star `stars` (a whole-star rating) and waits. */
+async function rateStars(slider: Locator, stars: number, urlPart: string): Promise<Response> {
+  const track = slider.locator('.star-track');
+  const box = (await track.boundingBox())!;
+  const position = { x: (box.width * (stars - 0.25)) / 5, y: box.height / 2 };
+  return clickAndWait(track, 'PUT', urlPart, { position });
 }
 
 function nav(name: string): Locator {
@@ -297,9 +307,9 @@ async function journey(): Promise<void> {
   for (let i = 0; i < pattern.length; i++) {
     const stars = pattern[i];
     const card = picker.getByRole('article').nth(i);
-    await clickAndWait(
-      card.getByRole('button', { name: `${stars} star${stars === 1 ? '' : 's'}`, exact: true }),
-      'PUT',
+    await rateStars(
+      card.getByRole('slider', { name: /^Your rating for / }),
+      stars,
       '/api/ratings/',
     );
     await page.locator(`[role="progressbar"][aria-valuenow="${i + 1}"]`).waitFor();
@@ -333,17 +343,13 @@ async function journey(): Promise<void> {
     .getByRole('figure', { name: /How members rated it/ })
     .locator('canvas')
     .waitFor();
-  const yourRating = page.getByRole('group', { name: 'Your rating', exact: true });
+  const yourRating = page.getByRole('slider', { name: `Your rating for ${rated}`, exact: true });
   // The average, count and histogram follow a rating and its removal without a reload.
   const statsBefore = await movieStats();
-  assert.equal(statsBefore.histogram.length, 5, 'the histogram names its five counts');
+  assert.equal(statsBefore.histogram.length, 10, 'the histogram names its ten counts');
   assert.equal(sum(statsBefore.histogram), statsBefore.count);
-  const oneStarMore = [statsBefore.histogram[0] + 1, ...statsBefore.histogram.slice(1)];
-  await clickAndWait(
-    yourRating.getByRole('button', { name: '1 star', exact: true }),
-    'PUT',
-    '/api/ratings/',
-  );
+  const oneStarMore = statsBefore.histogram.map((count, bar) => (bar === 1 ? count + 1 : count));
+  await rateStars(yourRating, 1, '/api/ratings/');
   await page.getByText('Saved: you rated it 1 star.').waitFor();
   const statsRated = await waitForStats((stats) => stats.count === statsBefore.count + 1);
   assert.deepEqual(statsRated.histogram, oneStarMore, 'the histogram counts the new 1 star');
@@ -362,22 +368,13 @@ async function journey(): Promise<void> {
   await page.getByText('Your rating was removed.').waitFor();
   const statsRemoved = await waitForStats((stats) => stats.count === statsBefore.count);
   assert.deepEqual(statsRemoved, statsBefore, 'removing the rating restores the statistics');
-  await clickAndWait(
-    yourRating.getByRole('button', { name: '1 star', exact: true }),
-    'PUT',
-    '/api/ratings/',
-  );
+  await rateStars(yourRating, 1, '/api/ratings/');
   await page.getByText('Saved: you rated it 1 star.').waitFor();
   assert.deepEqual(
     (await waitForStats((stats) => stats.count === statsBefore.count + 1)).histogram,
     oneStarMore,
   );
-  assert.equal(
-    await yourRating
-      .getByRole('button', { name: '1 star', exact: true })
-      .getAttribute('aria-pressed'),
-    'true',
-  );
+  assert.equal(await yourRating.getAttribute('aria-valuetext'), '1 out of 5');
   await page.getByRole('heading', { name: 'Similar movies' }).waitFor();
   await screenshot(page, '05-movie');
 
@@ -425,11 +422,7 @@ async function journey(): Promise<void> {
   const ratingRow = page
     .getByRole('row')
     .filter({ has: page.locator(`a[href="/movies/${ratedId}"]`) });
-  await clickAndWait(
-    ratingRow.getByRole('button', { name: '3 stars', exact: true }),
-    'PUT',
-    `/api/ratings/${ratedId}`,
-  );
+  await rateStars(ratingRow.getByRole('slider'), 3, `/api/ratings/${ratedId}`);
   await page.getByText(`${rated}: now 3 stars.`).waitFor();
   await screenshot(page, '07-your-ratings');
 

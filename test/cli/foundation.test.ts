@@ -95,7 +95,7 @@ test('bad input: one clear line naming file and line, non-zero exit, database un
   const cases: Array<[string[], RegExp]> = [
     [
       ['import', '--format', 'ml-1m', '--replace', bad],
-      /^lenslab: ratings\.dat:42: rating "7" is outside 1–5\n$/,
+      /^lenslab: ratings\.dat:42: rating "7" is outside 0\.5–5 in steps of 0\.5\n$/,
     ],
     [['import', '--format', 'ml-9m', '--replace', good], /^lenslab: .*unknown format "ml-9m"/],
     [
@@ -230,7 +230,7 @@ test('ml-latest round-trips through import and export --format ml-latest; ml-1m 
   assert.equal(ml1m.code, 1);
   assert.match(
     ml1m.stderr,
-    /^lenslab: ratings\.dat:2: rating 0\.5 is not a whole star \(use --format ml-latest\)\n$/,
+    /^lenslab: movies\.dat:4: "–" cannot be written in ISO-8859-1 \(use --format ml-latest\)\n$/,
   );
   assert.match(
     lenslab('--db', db, 'export', '--format', 'ml-2m', '--out', join(dir, 'x')).stderr,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { FIVE_STARS, HALF_STARS } from '../../src/datasets/dataset.ts';
 import { readMl1m, writeMl1m } from '../../src/datasets/ml1m.ts';
 import { tempDir, writeFolder } from '../helpers/files.ts';
 
@@ -40,6 +41,36 @@ test('writes back byte-identical files', async () => {
   );
 });
 
+test('whole-star data has the whole-star scale', async () => {
+  assert.deepEqual((await readMl1m(folder())).scale, FIVE_STARS);
+});
+
+test('reads ML-10M: half stars in ratings.dat, IMAX and "(no genres listed)" in movies.dat', async () => {
+  const dir = writeFolder({
+    'movies.dat':
+      '1::Toy Story (1995)::Adventure|Animation|Children|Comedy|Fantasy\n' +
+      '2::Dark Knight, The (2008)::Action|Crime|Drama|IMAX\n8606::Pull My Daisy (1958)::(no genres listed)\n',
+    'ratings.dat': '1::1::5::838985046\n1::2::0.5::838983525\n2::8606::3.5::868245777\n',
+  });
+  const dataset = await readMl1m(dir);
+  assert.deepEqual(dataset.scale, HALF_STARS, 'a half star makes the scale 0.5–5');
+  assert.deepEqual([...dataset.ratings.rating], [5, 0.5, 3.5]);
+  assert.deepEqual(dataset.movies[1].genres, ['Action', 'Crime', 'Drama', 'IMAX']);
+  assert.deepEqual(dataset.movies[2].genres, []);
+  assert.deepEqual(dataset.users, [], 'ML-10M has no users.dat');
+});
+
+test('half stars are written in the ML-10M layout and read back unchanged', async () => {
+  const ratings = '1::1::4.5::978300760\n1::2::0.5::978302109\n2::1::4::978298413\n';
+  const source = folder({ 'ratings.dat': ratings });
+  const out = tempDir();
+  writeMl1m(await readMl1m(source), out);
+  assert.equal(readFileSync(join(out, 'ratings.dat'), 'latin1'), ratings);
+  const again = await readMl1m(out);
+  assert.deepEqual([...again.ratings.rating], [4.5, 0.5, 4]);
+  assert.deepEqual(again.scale, HALF_STARS);
+});
+
 const badInputs: Array<[string, Record<string, string | Buffer>, RegExp]> = [
   [
     'a wrong separator',
@@ -49,12 +80,17 @@ const badInputs: Array<[string, Record<string, string | Buffer>, RegExp]> = [
   [
     'a rating outside the scale',
     { 'ratings.dat': '1::1::6::978300760\n' },
-    /^ratings\.dat:1: rating "6" is outside 1–5$/,
+    /^ratings\.dat:1: rating "6" is outside 0\.5–5 in steps of 0\.5$/,
   ],
   [
-    'a half star on a whole-star scale',
-    { 'ratings.dat': '1::1::3.5::978300760\n' },
-    /^ratings\.dat:1: rating "3\.5" is outside 1–5$/,
+    'a rating off the half-star grid',
+    { 'ratings.dat': '1::1::5::978300760\n1::2::3.3::978300760\n' },
+    /^ratings\.dat:2: rating "3\.3" is outside 0\.5–5 in steps of 0\.5$/,
+  ],
+  [
+    'a rating of zero',
+    { 'ratings.dat': '1::1::0::978300760\n' },
+    /^ratings\.dat:1: rating "0" is outside 0\.5–5 in steps of 0\.5$/,
   ],
   [
     'a non-numeric id',

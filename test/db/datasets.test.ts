@@ -214,12 +214,12 @@ for (const database of testDatabases) {
         await importDataset(again, await readMlLatest(exported), 'empty');
         assert.deepEqual(await contents(again), await contents(db));
 
-        // ML-1M has whole stars only: the writer names the format that fits, and writes nothing.
+        // ML-1M is ISO-8859-1: the writer names the format that fits, and writes nothing.
         const ml1m = tempDir();
         const dataset = await loadDataset(db);
         assert.throws(
           () => writeMl1m(dataset, ml1m),
-          /^DatasetError: ratings\.dat:2: rating 0\.5 is not a whole star \(use --format ml-latest\)$/,
+          /^DatasetError: movies\.dat:4: "–" cannot be written in ISO-8859-1 \(use --format ml-latest\)$/,
         );
         assert.deepEqual(readdirSync(ml1m), []);
       } finally {

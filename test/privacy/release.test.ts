@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { HALF_STARS, onScale } from '../../src/datasets/dataset.ts';
 import { readMl1m } from '../../src/datasets/ml1m.ts';
 import { readMlLatest } from '../../src/datasets/mlLatest.ts';
 import { writeMl1m } from '../../src/datasets/ml1m.ts';
@@ -159,6 +160,33 @@ test("the attack on the written files gives the report's figures", async () => {
     assert.ok(
       Math.abs(o.meanEntropyBits - result.report.audit.scoreboard[i].meanEntropyBits) < 1e-9,
     ),
+  );
+});
+
+test('half-star data: ratings.dat holds half stars on the 0.5 grid (ML-10M layout), perturbed or not', async () => {
+  const rating = source.ratings.rating.map((r, k) => (k % 3 === 0 ? r - 0.5 : r));
+  const halfStars = {
+    ...source,
+    ratings: { ...source.ratings, rating },
+    scale: HALF_STARS,
+  };
+  const perturbing = validatePolicy({
+    gate: { maxReidentified: 1, targets: 'all' },
+    ratings: {
+      riskTargeting: { enabled: false },
+      perturbation: { probability: 0.5, method: 'step' },
+    },
+  });
+  const dir = folder();
+  const result = releaseWithAudit(halfStars, perturbing, options);
+  writeRelease(result, { out: dir, overwrite: false });
+  const released = await readMl1m(dir);
+  assert.deepEqual(released.scale, HALF_STARS);
+  assert.ok(released.ratings.rating.every((r) => onScale(r, HALF_STARS)));
+  assert.ok(released.ratings.rating.some((r) => r === 0.5 || r === 4.5));
+  assert.match(
+    readFileSync(join(dir, 'README'), 'utf8'),
+    /0\.5-5 star scale, with half-star increments[\s\S]*moved one half star up or down/,
   );
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FIVE_STARS } from '../../src/datasets/dataset.ts';
+import { FIVE_STARS, HALF_STARS, onScale } from '../../src/datasets/dataset.ts';
 import { dpMovieStats, laplace, movieStatsCsv } from '../../src/privacy/laplace.ts';
 import { drawPseudonyms } from '../../src/privacy/pseudonyms.ts';
 import {
@@ -102,6 +102,20 @@ test('perturbation changes about the stated share of ratings and stays on the sc
   perturbRatings(uniform, 1, 'uniform', FIVE_STARS, new Random(3));
   assert.ok(uniform.every((r) => r >= 1 && r <= 5 && Number.isInteger(r)));
   assert.equal(new Set(uniform).size, 5);
+});
+
+test('on half-star data, perturbation moves by half a star and stays on the 0.5 grid', () => {
+  const ratings = Float32Array.from({ length: 4000 }, (_, i) => [0.5, 3.5, 5][i % 3]);
+  const before = ratings.slice();
+  perturbRatings(ratings, 1, 'step', HALF_STARS, new Random(4));
+  assert.ok(ratings.every((r, i) => Math.abs(r - before[i]) === 0.5 && onScale(r, HALF_STARS)));
+  assert.ok(
+    ratings.every((r, i) => (before[i] === 0.5 ? r === 1 : before[i] === 5 ? r === 4.5 : true)),
+  );
+  const uniform = new Float32Array(5000).fill(3);
+  perturbRatings(uniform, 1, 'uniform', HALF_STARS, new Random(5));
+  assert.ok(uniform.every((r) => onScale(r, HALF_STARS)));
+  assert.equal(new Set(uniform).size, 10, 'every half star from 0.5 to 5 is drawn');
 });
 
 test('Laplace noise has the stated scale; DP movie statistics account the budget', () => {

@@ -6,6 +6,7 @@ import * as pendingRegistrations from './0004_pending_registrations.ts';
 import * as emailChanges from './0005_email_changes.ts';
 import * as databaseId from './0006_database_id.ts';
 import * as throttles from './0007_throttles.ts';
+import * as halfStars from './0008_half_stars.ts';
 import * as linksAndGroups from './0010_links_and_groups.ts';
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0005_email_changes': emailChanges,
   '0006_database_id': databaseId,
   '0007_throttles': throttles,
+  '0008_half_stars': halfStars,
   '0010_links_and_groups': linksAndGroups,
 };

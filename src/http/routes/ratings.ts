@@ -4,7 +4,15 @@ import { z } from 'zod';
 import { isoTime } from '../../services/clock.ts';
 import { rateMovie, removeRating } from '../../services/ratings.ts';
 import { member, membersOnly } from '../context.ts';
-import { Page, RatedMovie, compiledSerializer, idParam, problems, queryInt } from '../schemas.ts';
+import {
+  Page,
+  RatedMovie,
+  RatingValue,
+  compiledSerializer,
+  idParam,
+  problems,
+  queryInt,
+} from '../schemas.ts';
 import { movieSummary, ratedNewestFirst, viewerOf } from './movies.ts';
 
 const ratingRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -20,15 +28,9 @@ const ratingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['ratings'],
         summary:
-          'Rate a movie (whole stars 1–5); your recommendations change on the next page view',
+          'Rate a movie (half stars 0.5–5); your recommendations change on the next page view',
         params: z.object({ movieId: idParam }),
-        body: z.object({
-          rating: z
-            .number()
-            .int('must be a whole number from 1 to 5')
-            .min(1, 'must be a whole number from 1 to 5')
-            .max(5, 'must be a whole number from 1 to 5'),
-        }),
+        body: z.object({ rating: RatingValue }),
         response: {
           200: z.object({ movieId: z.number().int(), rating: z.number(), ratedAt: z.string() }),
           ...problems(400, 401, 403, 404),

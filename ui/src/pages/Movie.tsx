@@ -1,4 +1,4 @@
-// A movie: title, year, genres, your rating (click a star to set it at once), the predicted
+// A movie: title, year, genres, your rating (click a half star to set it at once), the predicted
 // rating, the average with its histogram, and similar movies.
 import { Suspense, lazy, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
@@ -6,7 +6,7 @@ import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { Genres, MovieCard, MovieGrid, Poster } from '../components/MovieCard.tsx';
 import { SharedRatings } from '../components/SharedRatings.tsx';
-import { StarMeter, StarRating } from '../components/Stars.tsx';
+import { StarMeter, StarRating, starsText } from '../components/Stars.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { MovieDetail } from '../types.ts';
@@ -97,7 +97,7 @@ export function MoviePage() {
     try {
       const saved = await api.rate(movie.id, rating);
       setYourRating(saved?.rating ?? rating);
-      setStatus(`Saved: you rated it ${rating} star${rating === 1 ? '' : 's'}.`);
+      setStatus(`Saved: you rated it ${starsText(rating)}.`);
       void refreshStats(movie.id);
     } catch (failure) {
       setYourRating(before);
@@ -141,7 +141,7 @@ export function MoviePage() {
                   <StarRating
                     value={yourRating}
                     onRate={(rating) => void rate(rating)}
-                    label="Your rating"
+                    label={`Your rating for ${movie.title}`}
                     busy={saving}
                     size="large"
                   />
@@ -155,7 +155,9 @@ export function MoviePage() {
                       Remove rating
                     </button>
                   ) : (
-                    <span className="muted small">Not rated yet — click a star.</span>
+                    <span className="muted small">
+                      Not rated yet — click a star (its left half: half a star).
+                    </span>
                   )}
                 </dd>
               </div>
@@ -196,7 +198,7 @@ export function MoviePage() {
             </p>
           )}
         </div>
-        {stats.histogram && stats.histogram.length === 5 && (
+        {stats.histogram && stats.histogram.length > 0 && (
           <Suspense fallback={<Loading label="Drawing the rating histogram…" />}>
             <RatingHistogram counts={stats.histogram} title="How members rated it" />
           </Suspense>

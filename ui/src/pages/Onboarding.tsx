@@ -89,8 +89,9 @@ function Onboarding() {
           <h1>Rate movies you have seen</h1>
           <p className="lead">
             lenslab learns your taste from your ratings. Rate at least {ONBOARDING_TARGET} movies —
-            whole stars, from 1 (awful) to 5 (must see) — and your personal recommendations start.
-            Skip anything you have not seen.
+            half stars, from ½ (awful) to 5 (must see): click the left half of a star for half a
+            star, or use the arrow keys — and your personal recommendations start. Skip anything you
+            have not seen.
           </p>
         </div>
         <div className="progress-box">

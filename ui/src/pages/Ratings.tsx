@@ -6,7 +6,7 @@ import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { MovieLine } from '../components/MovieCard.tsx';
 import { Pager } from '../components/Pager.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
-import { StarRating } from '../components/Stars.tsx';
+import { StarRating, starsText } from '../components/Stars.tsx';
 import { Table, TableHead } from '../components/Table.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
@@ -57,7 +57,7 @@ function Ratings() {
     try {
       const saved = await api.rate(row.id, rating);
       replace(row.id, (old) => ({ ...old, rating, ratedAt: saved?.ratedAt ?? old.ratedAt }));
-      setStatus(`${row.title}: now ${rating} star${rating === 1 ? '' : 's'}.`);
+      setStatus(`${row.title}: now ${starsText(rating)}.`);
     } catch (failure) {
       setError(failure);
     } finally {
