@@ -34,7 +34,9 @@ export const GroupRecommendations = z.object({ items: z.array(MovieSummary) });
 export const MemberStats = z
   .object({
     ratingsCount: z.number().int(),
-    histogram: z.array(z.number().int()).describe('counts of your ratings per half star: 0.5, 1 … 5'),
+    histogram: z
+      .array(z.number().int())
+      .describe('counts of your ratings per half star: 0.5, 1 … 5'),
     yourAverage: z.number().nullable(),
     siteAverage: z.number().nullable(),
     perMonth: z.array(z.object({ month: z.string(), count: z.number().int() })),
