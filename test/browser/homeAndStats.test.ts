@@ -137,7 +137,7 @@ test('the stats page draws its charts', { skip }, async () => {
   await histogram.waitFor();
   assert.match(
     (await histogram.getAttribute('aria-label')) ?? '',
-    /1 × 1 stars, 1 × 2 stars, 1 × 3 stars, 1 × 4 stars, 1 × 5 stars/,
+    /1 × 1 stars, 0 × 1.5 stars, 1 × 2 stars, 0 × 2.5 stars, 1 × 3 stars, 0 × 3.5 stars, 1 × 4 stars, 0 × 4.5 stars, 1 × 5 stars/,
   );
   await page
     .getByRole('img', { name: /^Your average rating and the site’s: you 3, everyone / })

@@ -62,12 +62,10 @@ for (const database of testDatabases) {
           provider: { getMigrations: async () => migrations },
           migrationTableSchema: db.schema,
         });
-        const down = await migrator.migrateDown();
+        // Back to the schema before 0008 (undoing the migrations after it too).
+        const down = await migrator.migrateTo('0007_throttles');
         assert.equal(down.error, undefined);
-        assert.deepEqual(
-          down.results?.map((r) => r.migrationName),
-          ['0008_half_stars'],
-        );
+        assert.ok(down.results?.some((r) => r.migrationName === '0008_half_stars'));
         await seed(db);
         const before = [4, 3.3, 3.25, 0.2, 7, 2.5];
         await db.kysely

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { TableMetadata } from 'kysely';
 import pg from 'pg';
 import {
   defaultPostgresUser,
@@ -103,3 +104,12 @@ export const testDatabases: TestDatabase[] = [
     },
   },
 ];
+
+/**
+ * The tables of this database (on PostgreSQL only its own schema's: other tests' schemas, with
+ * other migrations, share the server).
+ */
+export async function ownTables(db: Db): Promise<TableMetadata[]> {
+  const tables = await db.kysely.introspection.getTables();
+  return db.schema === undefined ? tables : tables.filter((t) => t.schema === db.schema);
+}
