@@ -21,6 +21,7 @@ export * from './audit.ts';
 export * from './gate.ts';
 export * from './kendall.ts';
 export * from './leaderboard.ts';
+export { auditResearchUtility } from './researchUtility.ts';
 export * from './utility.ts';
 export * from './report.ts';
 export * from './readme.ts';

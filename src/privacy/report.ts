@@ -470,6 +470,7 @@ export async function releaseWithAuditConcurrently(
 export function auditReport(
   audit: AuditResult,
   thresholds = { maxReidentified: 0.05, maxReidentifiedStronger: 0.1, k: 5 },
+  researchUtility: ResearchUtility | null = null,
 ): PrivacyReport {
   const failures = gateFailures(audit, {
     gate: {
@@ -489,7 +490,7 @@ export function auditReport(
     kAnonymity: null,
     audit,
     utility: null,
-    researchUtility: null,
+    researchUtility,
     dp: null,
     gate: { passed: failures.length === 0, thresholds, failures, nearestPassingPreset: null },
     frontier: [],

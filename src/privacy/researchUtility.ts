@@ -5,7 +5,7 @@
  * run reused (the presets usually release the same members, so the untransformed side is the
  * same for all of them, and naive and movielens often release the same ratings).
  */
-import type { RatingScale, Ratings } from '../datasets/dataset.ts';
+import type { Dataset, RatingScale, Ratings } from '../datasets/dataset.ts';
 import { digest } from './columns.ts';
 import {
   leaderboardInputs,
@@ -14,6 +14,7 @@ import {
   type LeaderboardInputs,
   type LeaderboardScores,
   type MeasuredResearchUtility,
+  type ResearchUtility,
 } from './leaderboard.ts';
 import { LeaderboardRun } from './leaderboardRun.ts';
 import type { ReleaseResult } from './release.ts';
@@ -82,4 +83,29 @@ export function startResearchUtility(
   // Awaited after the audit: a failure before then must not be an unhandled rejection.
   result.catch(() => undefined);
   return result;
+}
+
+/**
+ * The research utility of any release against the true data (`lenslab audit`): the untransformed
+ * side is the true ratings of the released members. `originalIdOf` maps a release id to the true
+ * id (without it the ids are taken as equal).
+ */
+export function auditResearchUtility(
+  truth: Dataset,
+  release: Dataset,
+  originalIdOf?: (releaseId: number) => number | undefined,
+  seed = 1,
+): ResearchUtility {
+  const releaseIdOf = new Map<number, number>();
+  for (const id of release.ratings.userIds.ids) {
+    const original = originalIdOf ? originalIdOf(id) : id;
+    if (original !== undefined) releaseIdOf.set(original, id);
+  }
+  const inputs = leaderboardInputs(
+    release.ratings,
+    truth.ratings,
+    (id) => releaseIdOf.get(id),
+    seed,
+  );
+  return measureResearchUtility(inputs, truth.scale, seed).value;
 }
