@@ -1,5 +1,7 @@
 // npm run bench:privacy — release and audit synthetic-1m and ML-100K under every preset:
-// re-identified % per scoreboard setting, RMSE / nDCG@10 utility, wall time (medians of RUNS runs;
+// re-identified % per scoreboard setting and per stronger adversary, RMSE / nDCG@10 utility, the
+// research-utility leaderboard (each algorithm on the release and on the untransformed data, τ),
+// wall time (medians of RUNS runs;
 // the utility measure, deterministic, runs once; its fits run on worker threads, concurrent with
 // the release and the audit, so "utility s" is the wait for them after the audit).
 // Also the two floors: a full audit of a 1M-rating release (500 targets × 5 settings + QI risk)
@@ -50,6 +52,11 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 const pct = (share: number) => (share * 100).toFixed(1);
+const tau = (value: number | null | undefined) =>
+  value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(2);
+const score = (value: number | null) => (value === null ? '—' : value.toFixed(4));
+const signed = (value: number | null) =>
+  value === null ? '—' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
 const secondsSince = (start: number) => (performance.now() - start) / 1000;
 
 console.log(
@@ -73,6 +80,8 @@ interface Row {
   preset: string;
   passed: boolean;
   reidentified: number[];
+  stronger: number[];
+  research: Evaluated['researchUtility'];
   releasedRatings: number;
   rmse: number | null;
   rmseUntransformed: number | null;
@@ -81,6 +90,7 @@ interface Row {
   releaseSeconds: number;
   auditSeconds: number;
   utilitySeconds: number;
+  leaderboardSeconds: number;
 }
 
 const rows: Row[] = [];
@@ -107,6 +117,8 @@ for (const [name, load] of datasets) {
       preset,
       passed: first.failures.length === 0,
       reidentified: first.audit.scoreboard.map((o) => o.reidentified),
+      stronger: first.audit.strongerAdversaries.map((o) => o.reidentified),
+      research: first.researchUtility,
       releasedRatings: first.release.summary.releasedRatings,
       rmse: first.utility?.released.rmse ?? null,
       rmseUntransformed: first.utility?.untransformed.rmse ?? null,
@@ -115,10 +127,11 @@ for (const [name, load] of datasets) {
       releaseSeconds: median(runs.map((r) => r.seconds.release)),
       auditSeconds: median(runs.map((r) => r.seconds.audit)),
       utilitySeconds: first.seconds.utility,
+      leaderboardSeconds: first.seconds.leaderboard,
     });
     const row = rows[rows.length - 1];
     console.log(
-      `${name} ${preset}: ${row.passed ? 'passes' : 'refused'}; re-identified ${row.reidentified.map(pct).join(' / ')}%; ${row.releaseSeconds.toFixed(2)} + ${row.auditSeconds.toFixed(2)} + ${row.utilitySeconds.toFixed(2)} s`,
+      `${name} ${preset}: ${row.passed ? 'passes' : 'refused'}; re-identified ${row.reidentified.map(pct).join(' / ')}% (stronger ${row.stronger.map(pct).join(' / ')}%); τ ${tau(row.research?.tau.rmse)} / ${tau(row.research?.tau.ndcgAt10)}; ${row.releaseSeconds.toFixed(2)} + ${row.auditSeconds.toFixed(2)} + ${row.utilitySeconds.toFixed(2)} s (leaderboard ${row.leaderboardSeconds.toFixed(2)} s on workers)`,
     );
   }
 
@@ -130,8 +143,9 @@ for (const [name, load] of datasets) {
       auditRelease({ truth: dataset, release: dataset, targets: 500, knowledgeCurve: false });
       audits.push(secondsSince(start));
     }
-    floors['audit of a 1M-rating release (500 targets × 5 settings + QI risk), wall s'] =
-      median(audits);
+    floors[
+      'audit of a 1M-rating release (500 targets × 5 settings + 3 stronger adversaries + QI risk), wall s'
+    ] = median(audits);
     // Floor 2: a release of 1M ratings including its audit, utility and the privacy–utility
     // frontier (as `lenslab release` makes it), files written (default preset), wall and CPU
     // seconds (all threads).
@@ -152,20 +166,36 @@ for (const [name, load] of datasets) {
       rmSync(out, { recursive: true, force: true });
     }
     floors[
-      'release of 1M ratings (default) incl. audit, utility and frontier, files written, wall s'
+      'release of 1M ratings (default) incl. audit, utility, leaderboard and frontier, files written, wall s'
     ] = median(walls);
     floors['… CPU s (all threads)'] = median(cpus);
   }
 }
 
 console.log(
-  '\n| dataset | preset | gate | re-identified % (8,2,14 / 6,0,14 / 4,0,3 / 2,0,3 / 8,2,no dates) | released ratings | RMSE (untransformed) | nDCG@10 (untransformed) | release s | audit s | utility s |',
+  '\n| dataset | preset | gate | re-identified % (8,2,14 / 6,0,14 / 4,0,3 / 2,0,3 / 8,2,no dates) | stronger adversaries % (12,0,14 / 20,0,14 / 12,0,policy-aware) | released ratings | RMSE (untransformed) | nDCG@10 (untransformed) | leaderboard τ RMSE / nDCG@10 | release s | audit s | utility s | leaderboard s |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
   console.log(
-    `| ${row.dataset} | ${row.preset} | ${row.passed ? 'passes' : 'refused'} | ${row.reidentified.map(pct).join(' / ')} | ${row.releasedRatings} | ${row.rmse?.toFixed(4)} (${row.rmseUntransformed?.toFixed(4)}) | ${row.ndcg?.toFixed(4)} (${row.ndcgUntransformed?.toFixed(4)}) | ${row.releaseSeconds.toFixed(2)} | ${row.auditSeconds.toFixed(2)} | ${row.utilitySeconds.toFixed(2)} |`,
+    `| ${row.dataset} | ${row.preset} | ${row.passed ? 'passes' : 'refused'} | ${row.reidentified.map(pct).join(' / ')} | ${row.stronger.map(pct).join(' / ')} | ${row.releasedRatings} | ${row.rmse?.toFixed(4)} (${row.rmseUntransformed?.toFixed(4)}) | ${row.ndcg?.toFixed(4)} (${row.ndcgUntransformed?.toFixed(4)}) | ${tau(row.research?.tau.rmse)} / ${tau(row.research?.tau.ndcgAt10)} | ${row.releaseSeconds.toFixed(2)} | ${row.auditSeconds.toFixed(2)} | ${row.utilitySeconds.toFixed(2)} | ${row.leaderboardSeconds.toFixed(2)} |`,
   );
+}
+for (const row of rows) {
+  if (!row.research) continue;
+  const r = row.research;
+  console.log(
+    `\n${row.dataset} ${row.preset}: leaderboard on ${r.members} members × ${r.movies} movies (${r.releasedRatings} released, ${r.untransformedRatings} untransformed ratings); τ RMSE ${tau(r.tau.rmse)}, nDCG@10 ${tau(r.tau.ndcgAt10)}`,
+  );
+  console.log(
+    '| algorithm | RMSE released (untransformed, error) | nDCG@10 released (untransformed, error) |',
+  );
+  console.log('|---|---|---|');
+  for (const a of r.algorithms) {
+    console.log(
+      `| ${a.algorithm} | ${score(a.released.rmse)} (${score(a.untransformed.rmse)}, ${signed(a.relativeError.rmse)}) | ${score(a.released.ndcgAt10)} (${score(a.untransformed.ndcgAt10)}, ${signed(a.relativeError.ndcgAt10)}) |`,
+    );
+  }
 }
 console.log('\n| floor | median s |');
 console.log('|---|---|');

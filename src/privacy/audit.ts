@@ -1,6 +1,7 @@
 /**
- * The audit of a release against the truth: the scoreboard attack in all five settings plus the
- * knowledge curve, quasi-identifier risk, and (for releases made here) the utility measure.
+ * The audit of a release against the truth: the scoreboard attack in all five settings and
+ * against the stronger adversaries, the knowledge curve, quasi-identifier risk, and (for releases
+ * made here) the utility measures.
  */
 import type { Dataset, UserProfile } from '../datasets/dataset.ts';
 import type { Levels } from './demographics.ts';
@@ -8,11 +9,14 @@ import type { QuasiIdentifier } from './policy.ts';
 import { inferLevels, quasiIdentifierRisk, type QuasiIdentifierRisk } from './qiRisk.ts';
 import {
   SCOREBOARD_SETTINGS,
+  STRONGER_SETTINGS,
   indexRelease,
   indexTruth,
   runScoreboard,
   sampleTargets,
+  settingName,
   type ScoreboardOutcome,
+  type ScoreboardSetting,
 } from './scoreboard.ts';
 
 export interface KnowledgePoint {
@@ -34,7 +38,7 @@ export interface AuditInput {
   quasiIdentifiers?: readonly QuasiIdentifier[];
   /** Generalization levels of the release's demographics (inferred from the values if absent). */
   levels?: Levels;
-  /** Compute the re-identification curve m = 1…10 (default true). */
+  /** Compute the re-identification curve m = 1…20 (KNOWLEDGE_CURVE_M; default true). */
   knowledgeCurve?: boolean;
   onProgress?: (fraction: number) => void;
 }
@@ -46,9 +50,14 @@ export interface AuditResult {
   unmatchedUsers: number;
   hasDates: boolean;
   scoreboard: ScoreboardOutcome[];
+  /** The adversaries stronger than the five (STRONGER_SETTINGS), gated separately. */
+  strongerAdversaries: ScoreboardOutcome[];
   knowledgeCurve: KnowledgePoint[];
   quasiIdentifiers: QuasiIdentifierRisk | null;
 }
+
+/** The m of the knowledge curve: every m up to 10, then every second one up to 20. */
+export const KNOWLEDGE_CURVE_M = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20];
 
 export function auditRelease(input: AuditInput): AuditResult {
   const { truth, release } = input;
@@ -69,42 +78,34 @@ export function auditRelease(input: AuditInput): AuditResult {
   for (let t = 0; t < sample.length; t++) targets[t] = matched[sample[t]];
 
   const curve = input.knowledgeCurve ?? true;
-  const steps = SCOREBOARD_SETTINGS.length + (curve ? 20 : 0) + 1;
+  const steps =
+    SCOREBOARD_SETTINGS.length +
+    STRONGER_SETTINGS.length +
+    (curve ? 2 * KNOWLEDGE_CURVE_M.length : 0) +
+    1;
   let done = 0;
   const tick = () => input.onProgress?.(++done / steps);
-  const scoreboard = SCOREBOARD_SETTINGS.map((setting) => {
-    const outcome = runScoreboard(truthIndex, releaseIndex, originalOfRelease, setting, {
-      targets,
-    });
+  // A setting asked twice (m = 12 and 20 with dates: stronger adversaries and curve) runs once.
+  const outcomes = new Map<string, ScoreboardOutcome>();
+  const attack = (setting: ScoreboardSetting): ScoreboardOutcome => {
+    const name = settingName(setting);
+    let outcome = outcomes.get(name);
+    if (!outcome) {
+      outcome = runScoreboard(truthIndex, releaseIndex, originalOfRelease, setting, { targets });
+      outcomes.set(name, outcome);
+    }
     tick();
     return outcome;
-  });
-  const knowledgeCurve: KnowledgePoint[] = [];
-  if (curve) {
-    for (let m = 1; m <= 10; m++) {
-      const withDates = runScoreboard(
-        truthIndex,
-        releaseIndex,
-        originalOfRelease,
-        { m, w: 0, days: 14 },
-        { targets },
-      );
-      tick();
-      const withoutDates = runScoreboard(
-        truthIndex,
-        releaseIndex,
-        originalOfRelease,
-        { m, w: 0, days: null },
-        { targets },
-      );
-      tick();
-      knowledgeCurve.push({
+  };
+  const scoreboard = SCOREBOARD_SETTINGS.map(attack);
+  const strongerAdversaries = STRONGER_SETTINGS.map(attack);
+  const knowledgeCurve: KnowledgePoint[] = curve
+    ? KNOWLEDGE_CURVE_M.map((m) => ({
         m,
-        withDates: withDates.reidentified,
-        withoutDates: withoutDates.reidentified,
-      });
-    }
-  }
+        withDates: attack({ m, w: 0, days: 14 }).reidentified,
+        withoutDates: attack({ m, w: 0, days: null }).reidentified,
+      }))
+    : [];
 
   let quasiIdentifiers: QuasiIdentifierRisk | null = null;
   if (release.users.length > 0) {
@@ -123,6 +124,7 @@ export function auditRelease(input: AuditInput): AuditResult {
     unmatchedUsers: releaseUsers.size - matched.length,
     hasDates: releaseIndex.hasDates,
     scoreboard,
+    strongerAdversaries,
     knowledgeCurve,
     quasiIdentifiers,
   };

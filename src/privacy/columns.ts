@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Ratings } from '../datasets/dataset.ts';
 import type { Random } from '../util/random.ts';
 
@@ -58,3 +59,11 @@ export function timeSpan(ratings: Ratings): [number, number] {
 }
 
 export const SECONDS_PER_DAY = 86400;
+
+/** A digest of typed arrays (their bytes) and a text: the key of a measure already taken. */
+export function digest(arrays: ArrayBufferView[], extra: string): string {
+  const hash = createHash('sha256').update(extra);
+  for (const array of arrays)
+    hash.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return hash.digest('hex');
+}

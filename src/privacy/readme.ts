@@ -5,7 +5,9 @@
 import { ML1M_OCCUPATIONS, type Dataset, type RatingScale } from '../datasets/dataset.ts';
 import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
 import { describePolicy } from './policy.ts';
+import type { ResearchUtility } from './leaderboard.ts';
 import type { PrivacyReport, ReleaseFormat } from './report.ts';
+import type { ScoreboardOutcome } from './scoreboard.ts';
 
 const RULE = '='.repeat(80);
 
@@ -80,6 +82,28 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
     );
   }
   return notes;
+}
+
+const scoreboardLine = (o: ScoreboardOutcome) =>
+  `    ${o.name.padEnd(22)} re-identified ${(o.reidentified * 100).toFixed(1)}%, wrong match ${(o.wrongMatch * 100).toFixed(1)}%`;
+
+/** The leaderboard on this release against the untransformed data, as a fixed-width table. */
+function researchUtilityLines(r: ResearchUtility): string[] {
+  const score = (value: number | null) => (value === null ? '-' : value.toFixed(4)).padStart(8);
+  const error = (value: number | null) =>
+    (value === null ? '-' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`).padStart(8);
+  const tau = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(2));
+  return [
+    'Research utility: a fixed leaderboard run on this release and on the untransformed ratings of',
+    `the same members (a seeded sample of ${r.members} members, the ${r.movies} movies they rated most;`,
+    "20% of each member's ratings held out): RMSE (rating predictors) and nDCG@10 (all).",
+    `    ${'algorithm'.padEnd(10)}${'RMSE'.padStart(8)}${'(true)'.padStart(8)}${'error'.padStart(8)}${'nDCG@10'.padStart(8)}${'(true)'.padStart(8)}${'error'.padStart(8)}`,
+    ...r.algorithms.map(
+      (row) =>
+        `    ${row.algorithm.padEnd(10)}${score(row.released.rmse)}${score(row.untransformed.rmse)}${error(row.relativeError.rmse)}${score(row.released.ndcgAt10)}${score(row.untransformed.ndcgAt10)}${error(row.relativeError.ndcgAt10)}`,
+    ),
+    `Same order of the algorithms (Kendall tau-b, 1 = same): RMSE ${tau(r.tau.rmse)}, nDCG@10 ${tau(r.tau.ndcgAt10)}.`,
+  ];
 }
 
 export function generateReadme(
@@ -252,10 +276,10 @@ export function generateReadme(
   lines.push(
     ...section('PRIVACY AUDIT', [
       `Scoreboard re-identification attack (Narayanan & Shmatikov), ${audit.targets} targets:`,
-      ...audit.scoreboard.map(
-        (o) =>
-          `    ${o.name.padEnd(22)} re-identified ${(o.reidentified * 100).toFixed(1)}%, wrong match ${(o.wrongMatch * 100).toFixed(1)}%`,
-      ),
+      ...audit.scoreboard.map(scoreboardLine),
+      'Stronger adversaries (more known ratings; one that knows the policy and uses only ratings',
+      'of movies the release keeps, without dates):',
+      ...audit.strongerAdversaries.map(scoreboardLine),
       ...(audit.quasiIdentifiers
         ? [
             `Unique on (gender, age, occupation, zip): ${(audit.quasiIdentifiers.uniqueGenderAgeOccupationZip * 100).toFixed(1)}%;`,
@@ -269,6 +293,7 @@ export function generateReadme(
             `(trained on the untransformed ratings: RMSE ${report.utility.untransformed.rmse.toFixed(4)}, nDCG@10 ${report.utility.untransformed.ndcgAt10.toFixed(4)}).`,
           ]
         : []),
+      ...(report.researchUtility ? researchUtilityLines(report.researchUtility) : []),
       `Gate: ${report.gate.passed ? 'passed' : 'refused'}.`,
     ]),
   );

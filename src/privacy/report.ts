@@ -3,9 +3,10 @@
  * whole pure pipeline: release → audit → utility → gate (→ presets, for the frontier and the
  * nearest passing preset).
  */
-import { createHash } from 'node:crypto';
 import type { Dataset, Ratings } from '../datasets/dataset.ts';
 import { auditRelease, type AuditResult } from './audit.ts';
+import { digest } from './columns.ts';
+import { gateFailures, highestReidentified, type GateResult } from './gate.ts';
 import { levelNames } from './demographics.ts';
 import type { DpBudget } from './laplace.ts';
 import { PRESET_NAMES, presetPolicy, type Policy, type PresetName } from './policy.ts';
@@ -15,6 +16,13 @@ import {
   type ReleaseResult,
   type ReleaseSummary,
 } from './release.ts';
+import type { MeasuredResearchUtility, ResearchUtility } from './leaderboard.ts';
+import type { LeaderboardRun } from './leaderboardRun.ts';
+import {
+  researchUtilityOf,
+  startResearchUtility,
+  type LeaderboardMemo,
+} from './researchUtility.ts';
 import { UtilityFit } from './utilityFit.ts';
 import {
   measureUtility,
@@ -27,23 +35,18 @@ import {
 
 export type ReleaseFormat = 'ml-1m' | 'ml-latest';
 
-export interface GateResult {
-  passed: boolean;
-  thresholds: { maxReidentified: number; k: number };
-  /** One line per failed measure. */
-  failures: string[];
-  /** The least strict preset whose release passes (null when none does or none was tried). */
-  nearestPassingPreset: string | null;
-}
-
 export interface FrontierPoint {
   preset: string;
   passed: boolean;
   /** Highest re-identified share over the five scoreboard settings. */
   maxReidentified: number;
+  /** Highest re-identified share over the stronger adversaries. */
+  maxReidentifiedStronger: number;
   releasedRatings: number;
   rmse: number | null;
   ndcgAt10: number | null;
+  /** Research utility: Kendall τ-b of the leaderboard's nDCG@10 order, released vs untransformed. */
+  leaderboardTau: number | null;
 }
 
 export interface PrivacyReport {
@@ -62,39 +65,10 @@ export interface PrivacyReport {
   } | null;
   audit: AuditResult;
   utility: UtilityResult | null;
+  researchUtility: ResearchUtility | null;
   dp: DpBudget | null;
   gate: GateResult;
   frontier: FrontierPoint[];
-}
-
-const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
-
-/** The measures of an audit that exceed the policy's thresholds. */
-export function gateFailures(
-  audit: AuditResult,
-  policy: Pick<Policy, 'gate' | 'demographics'>,
-): string[] {
-  const failures: string[] = [];
-  if (audit.releasedUsers === 0)
-    failures.push('the release holds no members (none consents or has enough ratings)');
-  for (const outcome of audit.scoreboard) {
-    if (outcome.reidentified > policy.gate.maxReidentified) {
-      failures.push(
-        `scoreboard (${outcome.name}): ${percent(outcome.reidentified)} of targets re-identified, above ${percent(policy.gate.maxReidentified)}`,
-      );
-    }
-  }
-  const qi = audit.quasiIdentifiers;
-  if (qi && qi.users > 0 && qi.minClassSize < policy.demographics.k) {
-    failures.push(
-      `quasi-identifiers (${qi.quasiIdentifiers.join(', ')}): smallest class has ${qi.minClassSize} user(s), below k = ${policy.demographics.k}`,
-    );
-  }
-  return failures;
-}
-
-function maxReidentified(audit: AuditResult): number {
-  return Math.max(0, ...audit.scoreboard.map((outcome) => outcome.reidentified));
 }
 
 export interface PipelineOptions {
@@ -134,14 +108,19 @@ export interface Evaluated {
   published: Dataset;
   audit: AuditResult;
   utility: UtilityResult | null;
+  researchUtility: ResearchUtility | null;
   failures: string[];
-  /** Wall time of each stage in seconds. */
-  seconds: { release: number; audit: number; utility: number };
+  /**
+   * Wall time of each stage in seconds; `leaderboard`: the research-utility leaderboard's two
+   * sides (on worker threads during the audit in the concurrent pipeline; 0 when not measured).
+   */
+  seconds: { release: number; audit: number; utility: number; leaderboard: number };
 }
 
 /** One policy's outcome, its gate failures and stage seconds from times (ms) t0 ≤ t1 ≤ t2 ≤ now. */
 function evaluated(
   outcome: Pick<Evaluated, 'release' | 'published' | 'audit' | 'utility'>,
+  leaderboard: MeasuredResearchUtility | null,
   policy: Policy,
   [t0, t1, t2]: [number, number, number],
 ): Evaluated {
@@ -149,8 +128,14 @@ function evaluated(
   const failures = gateFailures(outcome.audit, policy);
   return {
     ...outcome,
+    researchUtility: leaderboard?.value ?? null,
     failures,
-    seconds: { release: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, utility },
+    seconds: {
+      release: (t1 - t0) / 1000,
+      audit: (t2 - t1) / 1000,
+      utility,
+      leaderboard: leaderboard?.seconds ?? 0,
+    },
   };
 }
 
@@ -206,6 +191,7 @@ export function evaluatePolicy(
   const audit = auditOf(source, policy, release, published, options, curve);
   const t2 = performance.now();
   let utility: UtilityResult | null = null;
+  let researchUtility: MeasuredResearchUtility | null = null;
   if (withUtility && measurable(release)) {
     options.onProgress?.(`utility (${policy.name})`, 0);
     const { releaseIdOf } = releaseIdLookup(release);
@@ -218,8 +204,9 @@ export function evaluatePolicy(
       seed: options.seed,
       algorithm: policy.utility.algorithm,
     });
+    researchUtility = researchUtilityOf(release, source.scale, options.seed);
   }
-  return evaluated({ release, published, audit, utility }, policy, [t0, t1, t2]);
+  return evaluated({ release, published, audit, utility }, researchUtility, policy, [t0, t1, t2]);
 }
 
 /**
@@ -229,13 +216,6 @@ export function evaluatePolicy(
  * not fitted again.
  */
 type UtilityMemo = Map<string, { test: string; scores: Promise<UtilityScores> }>;
-
-function digest(arrays: ArrayBufferView[], extra: string): string {
-  const hash = createHash('sha256').update(extra);
-  for (const array of arrays)
-    hash.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-  return hash.digest('hex');
-}
 
 const trainDigest = (train: Ratings, algorithm: string, seed: number) =>
   digest(
@@ -286,15 +266,19 @@ export async function evaluatePolicyConcurrently(
   options: PipelineOptions,
   withUtility: boolean,
   curve: boolean,
-  memo: UtilityMemo = new Map(),
+  memos: { utility: UtilityMemo; leaderboard: LeaderboardMemo } = {
+    utility: new Map(),
+    leaderboard: new Map(),
+  },
 ): Promise<Evaluated> {
+  const memo = memos.utility;
   const t0 = performance.now();
   options.onProgress?.(`release (${policy.name})`, 0);
   const consents = { seed: options.seed, consents: options.consents };
   const split = holdoutSplit(source, policy, consents);
   const start = (train: Ratings) =>
     new UtilityFit(train, policy.utility.algorithm, source.scale, options.seed);
-  const fits: UtilityFit[] = [];
+  const fits: Array<UtilityFit | LeaderboardRun> = [];
   try {
     const measure = withUtility && split.heldOut.length > 0;
     const algorithm = policy.utility.algorithm;
@@ -309,6 +293,10 @@ export async function evaluatePolicyConcurrently(
     const release = releaseDataset(source, policy, { ...consents, split });
     const releasedFit =
       untransformedFit && measurable(release) ? startUnlessKnown(release.dataset.ratings) : null;
+    // The leaderboard's two sides run on worker threads during the audit.
+    const leaderboard = releasedFit
+      ? startResearchUtility(release, source.scale, options.seed, memos.leaderboard, fits)
+      : null;
     const published = publishedDataset(release, options.format);
     const t1 = performance.now();
     const audit = auditOf(source, policy, release, published, options, curve);
@@ -339,7 +327,8 @@ export async function evaluatePolicyConcurrently(
         untransformed,
       };
     }
-    return evaluated({ release, published, audit, utility }, policy, [t0, t1, t2]);
+    const researchUtility = await leaderboard;
+    return evaluated({ release, published, audit, utility }, researchUtility, policy, [t0, t1, t2]);
   } finally {
     await Promise.all(fits.map((fit) => fit.cancel()));
   }
@@ -349,10 +338,12 @@ function frontierPoint(name: string, evaluated: Evaluated): FrontierPoint {
   return {
     preset: name,
     passed: evaluated.failures.length === 0,
-    maxReidentified: maxReidentified(evaluated.audit),
+    maxReidentified: highestReidentified(evaluated.audit.scoreboard),
     releasedRatings: evaluated.release.summary.releasedRatings,
+    maxReidentifiedStronger: highestReidentified(evaluated.audit.strongerAdversaries),
     rmse: evaluated.utility?.released.rmse ?? null,
     ndcgAt10: evaluated.utility?.released.ndcgAt10 ?? null,
+    leaderboardTau: evaluated.researchUtility?.tau.ndcgAt10 ?? null,
   };
 }
 
@@ -414,10 +405,15 @@ function assembleReport(
           },
     audit: main.audit,
     utility: main.utility,
+    researchUtility: main.researchUtility,
     dp: main.release.movieStats?.budget ?? null,
     gate: {
       passed: main.failures.length === 0,
-      thresholds: { maxReidentified: policy.gate.maxReidentified, k: policy.demographics.k },
+      thresholds: {
+        maxReidentified: policy.gate.maxReidentified,
+        maxReidentifiedStronger: policy.gate.maxReidentifiedStronger,
+        k: policy.demographics.k,
+      },
       failures: main.failures,
       nearestPassingPreset: main.failures.length > 0 ? nearestPassingPreset : null,
     },
@@ -458,7 +454,7 @@ export async function releaseWithAuditConcurrently(
 ): Promise<PipelineResult> {
   const withUtility = options.utility ?? true;
   const curve = options.knowledgeCurve ?? true;
-  const memo: UtilityMemo = new Map();
+  const memo = { utility: new Map(), leaderboard: new Map() };
   const main = await evaluatePolicyConcurrently(source, policy, options, withUtility, curve, memo);
   const presets: Array<[string, Evaluated]> = [];
   for (const { name, preset, frontierUtility } of presetRuns(policy, options, main)) {
@@ -473,10 +469,15 @@ export async function releaseWithAuditConcurrently(
 /** A report for `lenslab audit` of any pair of datasets (no policy: default thresholds). */
 export function auditReport(
   audit: AuditResult,
-  thresholds = { maxReidentified: 0.05, k: 5 },
+  thresholds = { maxReidentified: 0.05, maxReidentifiedStronger: 0.1, k: 5 },
+  researchUtility: ResearchUtility | null = null,
 ): PrivacyReport {
   const failures = gateFailures(audit, {
-    gate: { maxReidentified: thresholds.maxReidentified, targets: 500 },
+    gate: {
+      maxReidentified: thresholds.maxReidentified,
+      maxReidentifiedStronger: thresholds.maxReidentifiedStronger,
+      targets: 500,
+    },
     demographics: { k: thresholds.k } as Policy['demographics'],
   });
   return {
@@ -489,6 +490,7 @@ export function auditReport(
     kAnonymity: null,
     audit,
     utility: null,
+    researchUtility,
     dp: null,
     gate: { passed: failures.length === 0, thresholds, failures, nearestPassingPreset: null },
     frontier: [],

@@ -1,6 +1,7 @@
 /**
  * privacy-report.html: a self-contained offline page (inline CSS and SVG charts, no scripts).
  */
+import type { ResearchUtility } from './leaderboard.ts';
 import type { PrivacyReport } from './report.ts';
 
 function escapeHtml(text: string): string {
@@ -11,6 +12,11 @@ function escapeHtml(text: string): string {
 }
 
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+/** τ with two decimals; NaN (JSON null: one side's scores all tied) as n/a. */
+const tau = (value: number | null) =>
+  value === null || Number.isNaN(value) ? 'n/a' : value.toFixed(2);
+const signedPct = (share: number | null) =>
+  share === null ? '' : `${share >= 0 ? '+' : ''}${(share * 100).toFixed(1)}%`;
 const W = 560;
 const H = 300;
 const M = { left: 56, right: 20, top: 20, bottom: 44 };
@@ -140,19 +146,46 @@ function stackedBars(
   return figure(title, parts.join(''));
 }
 
-function frontierChart(report: PrivacyReport): string {
-  const points = report.frontier.filter((p) => p.rmse !== null);
+/** What a frontier chart plots on its y axis: a utility measure of each preset. */
+interface FrontierMeasure {
+  label: string;
+  short: string;
+  value: (point: PrivacyReport['frontier'][number]) => number | null;
+  caption: string;
+}
+
+const FRONTIER_MEASURES: FrontierMeasure[] = [
+  {
+    label: 'RMSE on held-back ratings',
+    short: 'RMSE',
+    value: (p) => p.rmse,
+    caption: 'Privacy–utility frontier across the presets (lower left is better; dashed: gate)',
+  },
+  {
+    label: 'leaderboard τ (nDCG@10 order)',
+    short: 'τ',
+    // JSON turns an undefined τ (NaN) into null.
+    value: (p) =>
+      p.leaderboardTau === null || Number.isNaN(p.leaderboardTau) ? null : p.leaderboardTau,
+    caption:
+      'Research utility across the presets: Kendall τ of the leaderboard on the release against the untransformed data (upper left is better; dashed: gate)',
+  },
+];
+
+function frontierChart(report: PrivacyReport, measure: FrontierMeasure): string {
+  const points = report.frontier.filter((p) => measure.value(p) !== null);
   if (points.length === 0) return '';
-  const rmses = points.map((p) => p.rmse as number);
-  const low = Math.min(...rmses) - 0.02;
-  const high = Math.max(...rmses) + 0.02;
+  const valueOf = (p: (typeof points)[number]) => measure.value(p) as number;
+  const values = points.map(valueOf);
+  const low = Math.min(...values) - 0.02;
+  const high = Math.max(...values) + 0.02;
   const x = (v: number) => M.left + v * (W - M.left - M.right);
   const y = (v: number) =>
     H - M.bottom - ((v - low) / Math.max(1e-9, high - low)) * (H - M.top - M.bottom);
   const parts = [
     axes(
       'highest re-identified share (scoreboard)',
-      'RMSE on held-back ratings',
+      measure.label,
       [0, 0.25, 0.5, 0.75, 1].map((v) => [v, pct(v)]),
       [low, (low + high) / 2, high].map((v) => [v, v.toFixed(3)]),
       x,
@@ -165,26 +198,22 @@ function frontierChart(report: PrivacyReport): string {
   // Presets that coincide (same point) share one marker and one label.
   const groups = new Map<string, typeof points>();
   for (const p of points) {
-    const key = `${x(p.maxReidentified).toFixed(0)},${y(p.rmse as number).toFixed(0)}`;
+    const key = `${x(p.maxReidentified).toFixed(0)},${y(valueOf(p)).toFixed(0)}`;
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
   for (const group of groups.values()) {
     const p = group[0];
     const color = p.passed ? '#2a7' : '#c33';
     const names = group.map((q) => q.preset).join(', ');
-    parts.push(
-      `<circle cx="${x(p.maxReidentified).toFixed(1)}" cy="${y(p.rmse as number).toFixed(1)}" r="5" fill="${color}"/>`,
-    );
-    const anchor = x(p.maxReidentified) > W / 2 ? 'end' : 'start';
+    const [cx, cy] = [x(p.maxReidentified), y(valueOf(p))];
+    parts.push(`<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="5" fill="${color}"/>`);
+    const anchor = cx > W / 2 ? 'end' : 'start';
     const dx = anchor === 'end' ? -8 : 8;
     parts.push(
-      `<text x="${(x(p.maxReidentified) + dx).toFixed(1)}" y="${(y(p.rmse as number) - 8).toFixed(1)}" font-size="11" text-anchor="${anchor}">${escapeHtml(`${names} (RMSE ${(p.rmse as number).toFixed(3)})`)}</text>`,
+      `<text x="${(cx + dx).toFixed(1)}" y="${(cy - 8).toFixed(1)}" font-size="11" text-anchor="${anchor}">${escapeHtml(`${names} (${measure.short} ${valueOf(p).toFixed(3)})`)}</text>`,
     );
   }
-  return figure(
-    'Privacy–utility frontier across the presets (lower left is better; dashed: gate)',
-    parts.join(''),
-  );
+  return figure(measure.caption, parts.join(''));
 }
 
 function table(headers: string[], rows: string[][]): string {
@@ -193,12 +222,40 @@ function table(headers: string[], rows: string[][]): string {
     .join('')}</tbody></table>`;
 }
 
+function researchUtilitySection(r: ResearchUtility): string {
+  const score = (value: number | null) => (value === null ? '—' : value.toFixed(4));
+  return [
+    '<h2>Research utility (leaderboard)</h2>',
+    `<p>The fixed leaderboard (${r.algorithms.map((row) => escapeHtml(row.algorithm)).join(', ')}; modest parameters) run on the released data and on the untransformed data of the same members, each split alike (20% of each member's ratings held out): RMSE for the rating predictors, nDCG@10 for all. To keep releases fast it runs on a fixed seeded sample of ${r.members} released members and the ${r.movies} movies they rated most (${r.releasedRatings} released and ${r.untransformedRatings} untransformed ratings). Kendall τ-b: RMSE order ${tau(r.tau.rmse)}, nDCG@10 order ${tau(r.tau.ndcgAt10)} (1 = the same order).</p>`,
+    table(
+      [
+        'algorithm',
+        'RMSE released',
+        'RMSE untransformed',
+        'error',
+        'nDCG@10 released',
+        'nDCG@10 untransformed',
+        'error',
+      ],
+      r.algorithms.map((row) => [
+        row.algorithm,
+        score(row.released.rmse),
+        score(row.untransformed.rmse),
+        signedPct(row.relativeError.rmse),
+        score(row.released.ndcgAt10),
+        score(row.untransformed.ndcgAt10),
+        signedPct(row.relativeError.ndcgAt10),
+      ]),
+    ),
+  ].join('\n');
+}
+
 export function renderReportHtml(report: PrivacyReport): string {
   const { audit, gate } = report;
   const body: string[] = [];
   body.push(`<h1>lenslab privacy report</h1>`);
   body.push(
-    `<p class="${gate.passed ? 'pass' : 'fail'}"><strong>Gate: ${gate.passed ? 'passed' : 'refused'}</strong> (thresholds: ≤ ${pct(gate.thresholds.maxReidentified)} re-identified in every scoreboard setting; every quasi-identifier class ≥ k = ${gate.thresholds.k})</p>`,
+    `<p class="${gate.passed ? 'pass' : 'fail'}"><strong>Gate: ${gate.passed ? 'passed' : 'refused'}</strong> (thresholds: ≤ ${pct(gate.thresholds.maxReidentified)} re-identified in every scoreboard setting, ≤ ${pct(gate.thresholds.maxReidentifiedStronger)} by every stronger adversary; every quasi-identifier class ≥ k = ${gate.thresholds.k})</p>`,
   );
   if (gate.failures.length > 0)
     body.push(`<ul>${gate.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`);
@@ -234,7 +291,7 @@ export function renderReportHtml(report: PrivacyReport): string {
         'posterior entropy (bits)',
         'prior (bits)',
       ],
-      audit.scoreboard.map((o) => [
+      [...audit.scoreboard, ...audit.strongerAdversaries].map((o) => [
         o.name,
         pct(o.reidentified),
         pct(o.wrongMatch),
@@ -245,9 +302,12 @@ export function renderReportHtml(report: PrivacyReport): string {
     ),
   );
   body.push(
+    `<p>The last ${audit.strongerAdversaries.length} settings are stronger adversaries (gated at ${pct(gate.thresholds.maxReidentifiedStronger)}): more known ratings, and one that knows the policy (its known ratings only on movies the release keeps, no dates since the policy shifts them).</p>`,
+  );
+  body.push(
     stackedBars(
       'Outcome per adversary setting',
-      audit.scoreboard.map((o) => ({
+      [...audit.scoreboard, ...audit.strongerAdversaries].map((o) => ({
         label: o.name,
         values: [o.reidentified, o.wrongMatch, o.noMatch],
       })),
@@ -273,7 +333,7 @@ export function renderReportHtml(report: PrivacyReport): string {
         ],
         'm (ratings the adversary knows)',
         're-identified',
-        10,
+        Math.max(...audit.knowledgeCurve.map((p) => p.m)),
         gate.thresholds.maxReidentified,
       ),
     );
@@ -340,6 +400,7 @@ export function renderReportHtml(report: PrivacyReport): string {
       ),
     );
   }
+  if (report.researchUtility) body.push(researchUtilitySection(report.researchUtility));
   if (report.dp) {
     const d = report.dp;
     body.push('<h2>Differential privacy budget</h2>');
@@ -368,18 +429,29 @@ export function renderReportHtml(report: PrivacyReport): string {
     body.push('<h2>Presets</h2>');
     body.push(
       table(
-        ['preset', 'gate', 'highest re-identified', 'released ratings', 'RMSE', 'nDCG@10'],
+        [
+          'preset',
+          'gate',
+          'highest re-identified',
+          'stronger adversaries',
+          'released ratings',
+          'RMSE',
+          'nDCG@10',
+          'leaderboard τ',
+        ],
         report.frontier.map((p) => [
           p.preset,
           p.passed ? 'passes' : 'refused',
           pct(p.maxReidentified),
+          pct(p.maxReidentifiedStronger),
           String(p.releasedRatings),
           p.rmse?.toFixed(4) ?? '',
           p.ndcgAt10?.toFixed(4) ?? '',
+          p.leaderboardTau === null ? '' : tau(p.leaderboardTau),
         ]),
       ),
     );
-    body.push(frontierChart(report));
+    for (const measure of FRONTIER_MEASURES) body.push(frontierChart(report, measure));
   }
   const style =
     'body{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.pass{color:#176}.fail{color:#a11}figure{margin:1em 0}figcaption{font-weight:600}';

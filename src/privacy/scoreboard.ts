@@ -12,6 +12,11 @@ export interface ScoreboardSetting {
   readonly m: number;
   readonly w: number;
   readonly days: number | null;
+  /**
+   * Knows the policy: its known ratings are drawn only among the target's ratings of movies the
+   * release keeps (rare movies are suppressed; sampling and perturbation spare no movie).
+   */
+  readonly policyAware?: boolean;
 }
 
 /** The five settings of BENCHMARKS.md, in its order. */
@@ -23,8 +28,20 @@ export const SCOREBOARD_SETTINGS: readonly ScoreboardSetting[] = [
   { m: 8, w: 2, days: null },
 ];
 
+/**
+ * Adversaries stronger than the five (issue #13): more known ratings, and one that knows the
+ * policy (released movies only; no dates, since the policy shifts them). Gated at
+ * `gate.maxReidentifiedStronger`.
+ */
+export const STRONGER_SETTINGS: readonly ScoreboardSetting[] = [
+  { m: 12, w: 0, days: 14 },
+  { m: 20, w: 0, days: 14 },
+  { m: 12, w: 0, days: null, policyAware: true },
+];
+
 export function settingName(setting: ScoreboardSetting): string {
-  return `m=${setting.m}, w=${setting.w}, ${setting.days === null ? 'no dates' : `D=${setting.days}`}`;
+  const dates = setting.days === null ? 'no dates' : `D=${setting.days}`;
+  return `m=${setting.m}, w=${setting.w}, ${dates}${setting.policyAware ? ', policy-aware' : ''}`;
 }
 
 /** Seed of the adversary's random choices (BENCHMARKS.md: seed 7). */
@@ -176,27 +193,31 @@ export function indexTruth(dataset: Dataset): TruthIndex {
 /**
  * Draws the adversary's knowledge of one original user: m − w of the user's true ratings
  * (rating exact, date within ±days), and w wrong items (a catalog movie the user did not rate, a
- * uniform rating on the scale, a uniform date over the dataset's time span).
+ * uniform rating on the scale, a uniform date over the dataset's time span). With `known`, the
+ * true ratings are drawn only among the user's ratings of items (truth indexes) marked 1.
  */
 export function drawAuxiliary(
   truth: TruthIndex,
   originalUser: number,
   setting: ScoreboardSetting,
   random: Random,
+  known?: Uint8Array,
 ): AuxiliaryKnowledge {
   const { ratings, scale } = truth.dataset;
   const start = truth.byUser.start[originalUser];
-  const count = truth.byUser.start[originalUser + 1] - start;
+  const rows = truth.byUser.start[originalUser + 1] - start;
+  // Partial Fisher–Yates over the user's (knowable) rows.
+  const picks = new Int32Array(rows);
+  let count = 0;
+  for (let k = 0; k < rows; k++)
+    if (!known || known[ratings.itemIndex[truth.byUser.order[start + k]]]) picks[count++] = k;
   const correct = Math.min(setting.m - setting.w, count);
   const total = correct + setting.w;
   const movieIds = new Int32Array(total);
   const auxRatings = new Float32Array(total);
   const days = new Float64Array(total);
-  // Partial Fisher–Yates over the user's rows.
-  const picks = new Int32Array(count);
-  for (let k = 0; k < count; k++) picks[k] = k;
   const stamp = ++truth.stamp;
-  for (let k = 0; k < count; k++)
+  for (let k = 0; k < rows; k++)
     truth.mark[ratings.itemIndex[truth.byUser.order[start + k]]] = stamp;
   for (let k = 0; k < correct; k++) {
     const j = k + random.int(count - k);
@@ -399,12 +420,13 @@ export function runScoreboard(
   const random = new Random(options.seed ?? SCOREBOARD_SEED);
   const targets = options.targets ?? allUsers(release.users);
   const accumulator = new ScoreAccumulator(release.users);
+  const known = setting.policyAware ? releasedItems(truth, release) : undefined;
   let reidentified = 0;
   let wrong = 0;
   let entropy = 0;
   for (let t = 0; t < targets.length; t++) {
     const target = targets[t];
-    const aux = drawAuxiliary(truth, originalOfRelease[target], setting, random);
+    const aux = drawAuxiliary(truth, originalOfRelease[target], setting, random, known);
     const result = scoreboardAttack(release, aux, accumulator);
     entropy += result.entropyBits;
     if (!result.declared) continue;
@@ -422,6 +444,15 @@ export function runScoreboard(
     meanEntropyBits: entropy / n,
     priorEntropyBits: Math.log2(Math.max(1, release.users)),
   };
+}
+
+/** 1 for each truth item (dense index) whose movie the release holds. */
+function releasedItems(truth: TruthIndex, release: ReleaseIndex): Uint8Array {
+  const truthItems = truth.dataset.ratings.itemIds;
+  const released = new Uint8Array(truthItems.size);
+  for (let i = 0; i < truthItems.size; i++)
+    released[i] = release.ratings.itemIds.indexOf(truthItems.ids[i]) >= 0 ? 1 : 0;
+  return released;
 }
 
 function allUsers(n: number): Int32Array {

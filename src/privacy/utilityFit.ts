@@ -6,7 +6,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { toWireRatings, type RatingScale, type Ratings } from '../datasets/dataset.ts';
-import { startTsxWorker } from '../util/tsxWorker.ts';
+import { startTsxWorker, workerResult } from '../util/tsxWorker.ts';
 import type { UtilityScores, UtilityTest } from './utility.ts';
 
 const ENTRY = new URL('./utilityWorker.ts', import.meta.url);
@@ -17,21 +17,7 @@ export class UtilityFit {
 
   constructor(train: Ratings, algorithm: string, scale: RatingScale, seed: number) {
     this.worker = startTsxWorker(ENTRY, { train: toWireRatings(train), algorithm, scale, seed });
-    this.result = new Promise<UtilityScores>((resolve, reject) => {
-      this.worker.once(
-        'message',
-        (message: { type: string; scores?: UtilityScores; message?: string }) => {
-          if (message.type === 'scores') resolve(message.scores as UtilityScores);
-          else reject(new Error(`utility model (${algorithm}): ${message.message}`));
-        },
-      );
-      this.worker.once('error', reject);
-      this.worker.once('exit', (code) =>
-        reject(new Error(`the utility worker stopped (exit code ${code}) before it answered`)),
-      );
-    });
-    // Settled later by score(); a failure before then must not be an unhandled rejection.
-    this.result.catch(() => undefined);
+    this.result = workerResult<UtilityScores>(this.worker, `utility model (${algorithm})`);
   }
 
   /** Tests the model (once it has fitted) and ends the worker. */

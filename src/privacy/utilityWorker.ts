@@ -24,7 +24,7 @@ try {
   );
   port.once('message', (test: UtilityTest) => {
     try {
-      port.postMessage({ type: 'scores', scores: scoreUtility(model, test) });
+      port.postMessage({ type: 'result', value: scoreUtility(model, test) });
     } catch (error) {
       port.postMessage({ type: 'error', message: (error as Error).message });
     }

@@ -33,3 +33,23 @@ export function startTsxWorker(entry: URL, input: unknown): Worker {
     workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: entry.href, input },
   });
 }
+
+/**
+ * The first answer of a worker that posts `{ type: 'result', value }` or `{ type: 'error',
+ * message }`; rejects when it fails or stops first. Never an unhandled rejection: a caller that
+ * has not awaited it yet (it awaits later) gets the rejection then.
+ */
+export function workerResult<T>(worker: Worker, what: string): Promise<T> {
+  const result = new Promise<T>((resolve, reject) => {
+    worker.once('message', (message: { type: string; value?: T; message?: string }) => {
+      if (message.type === 'result') resolve(message.value as T);
+      else reject(new Error(`${what}: ${message.message}`));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`${what}: the worker stopped (exit code ${code}) before it answered`)),
+    );
+  });
+  result.catch(() => undefined);
+  return result;
+}

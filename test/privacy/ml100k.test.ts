@@ -73,6 +73,13 @@ test(
     assert.ok(report.gate.passed, `gate failures: ${report.gate.failures.join('; ')}`);
     for (const outcome of report.audit.scoreboard)
       assert.ok(outcome.reidentified <= 0.05, `${outcome.name}: ${outcome.reidentified}`);
+    // … and against the stronger adversaries (m = 12, m = 20, policy-aware), at ≤ 10%.
+    assert.deepEqual(
+      report.audit.strongerAdversaries.map((outcome) => outcome.name),
+      ['m=12, w=0, D=14', 'm=20, w=0, D=14', 'm=12, w=0, no dates, policy-aware'],
+    );
+    for (const outcome of report.audit.strongerAdversaries)
+      assert.ok(outcome.reidentified <= 0.1, `${outcome.name}: ${outcome.reidentified}`);
     const sizes = classSizes(classKeys(published.users, ['gender', 'age', 'occupation', 'zip']));
     assert.ok(sizes.every((size) => size >= 5));
     assert.equal(report.audit.quasiIdentifiers!.uniqueGenderAgeOccupationZip, 0);
@@ -108,5 +115,59 @@ test(
     assert.ok(qi.uniqueGenderAgeZip3 !== null && qi.uniqueGenderAgeZip3 > 0.3);
     assert.ok(report.gate.failures.some((failure) => failure.startsWith('scoreboard')));
     assert.equal(report.gate.nearestPassingPreset, 'default');
+  },
+);
+
+test(
+  'the stronger adversaries alone refuse the naive preset on ML-100K, even with the five settings let through',
+  { skip },
+  async () => {
+    const dataset = await load();
+    const policy = presetPolicy('naive');
+    policy.gate.maxReidentified = 1;
+    const { report } = releaseWithAudit(dataset, policy, {
+      seed: 1,
+      format: 'ml-1m',
+      utility: false,
+      knowledgeCurve: false,
+    });
+    assert.equal(report.gate.passed, false);
+    const stronger = report.gate.failures.filter((f) => f.startsWith('stronger adversary'));
+    assert.equal(stronger.length, 3, report.gate.failures.join('; '));
+    assert.match(
+      stronger[1],
+      /^stronger adversary \(m=20, w=0, D=14\): \d+\.\d% of targets re-identified, above 10\.0%$/,
+    );
+    assert.ok(!report.gate.failures.some((f) => f.startsWith('scoreboard')));
+    // More knowledge re-identifies more; the policy-aware adversary needs no dates.
+    const [m12, m20, aware] = report.audit.strongerAdversaries.map((o) => o.reidentified);
+    assert.ok(m20 >= m12 && m12 > 0.5, `m=12 ${m12}, m=20 ${m20}`);
+    assert.ok(aware > 0.5, `policy-aware ${aware}`);
+    // The same release passes when the stronger adversaries are let through too (the limit decides).
+    policy.gate.maxReidentifiedStronger = 1;
+    const lenient = releaseWithAudit(dataset, policy, {
+      seed: 1,
+      format: 'ml-1m',
+      utility: false,
+      knowledgeCurve: false,
+    });
+    assert.ok(lenient.report.gate.passed, lenient.report.gate.failures.join('; '));
+  },
+);
+
+test(
+  'the knowledge curve runs to m = 20 and agrees with the stronger adversaries at m = 12 and 20',
+  { skip },
+  async () => {
+    const dataset = await load();
+    const audit = auditRelease({ truth: dataset, release: dataset, targets: 200 });
+    assert.deepEqual(
+      audit.knowledgeCurve.map((point) => point.m),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20],
+    );
+    const at = (m: number) => audit.knowledgeCurve.find((point) => point.m === m)!;
+    assert.equal(at(12).withDates, audit.strongerAdversaries[0].reidentified);
+    assert.equal(at(20).withDates, audit.strongerAdversaries[1].reidentified);
+    assert.ok(at(20).withoutDates > at(2).withoutDates);
   },
 );

@@ -31,6 +31,9 @@ test('presets differ as documented', () => {
   assert.equal(presetPolicy('movielens').time.granularity, 'second');
   assert.equal(presetPolicy('naive').ratings.sampleFraction, 1);
   assert.equal(presetPolicy('default').demographics.k, 5);
+  // Every preset gates the stronger adversaries at 10% (issue #13).
+  for (const name of PRESET_NAMES)
+    assert.equal(presetPolicy(name).gate.maxReidentifiedStronger, 0.1);
   assert.equal(presetPolicy('strict').time.shiftDays, 730);
 });
 
@@ -65,6 +68,10 @@ test('impossible values are refused with the key named', () => {
   );
   assert.equal(refusal({ demographics: { zip: '4-digit' } }).key, 'demographics.zip');
   assert.equal(refusal({ minRatings: 0 }).key, 'minRatings');
+  assert.equal(
+    refusal({ gate: { maxReidentifiedStronger: 1.5 } }).key,
+    'gate.maxReidentifiedStronger',
+  );
 });
 
 test('contradictions are refused with the key named', () => {

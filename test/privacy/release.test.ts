@@ -32,7 +32,7 @@ const folder = () => join(root, `r${++folders}`);
 const source = smallDataset({ users: 240, movies: 400, perUser: [10, 70], seed: 11 });
 // Passes the gate on this small data: the mechanics, not the protection, are under test here.
 const lenient = validatePolicy({
-  gate: { maxReidentified: 1, targets: 'all' },
+  gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
   ratings: { riskTargeting: { enabled: false } },
 });
 const consents = (id: number) => id % 5 !== 0;
@@ -292,7 +292,11 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
   const lenient = join(root, 'lenient.json');
   writeFileSync(
     lenient,
-    JSON.stringify({ extends: 'naive', gate: { maxReidentified: 1 }, utility: { holdout: 0 } }),
+    JSON.stringify({
+      extends: 'naive',
+      gate: { maxReidentified: 1, maxReidentifiedStronger: 1 },
+      utility: { holdout: 0 },
+    }),
   );
   const out2 = folder();
   const ok = releaseCli(data, out2, '--policy', lenient, '--keep-mapping', mappingPath, '--json');
@@ -328,7 +332,7 @@ test('calibration takes the lightest step whose estimated re-identification is u
     releaseWithAudit(
       source,
       validatePolicy({
-        gate: { maxReidentified: 1, targets: 'all' },
+        gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
         ratings: {
           riskTargeting: { enabled: false },
           calibration: { enabled: true, target, steps: 4, sample: 100 },

@@ -149,3 +149,42 @@ test('target samples: every user up to the size, else a seeded sorted sample', (
   assert.ok(sample.every((u, k) => k === 0 || u > sample[k - 1]));
   assert.equal(sampleTargets(2000, 'all').length, 2000);
 });
+
+test('the policy-aware adversary knows only ratings of movies the release keeps', () => {
+  const dataset = smallDataset({ users: 60, movies: 200, perUser: [30, 60], seed: 5 });
+  const truth = indexTruth(dataset);
+  // A release that dropped every movie with an odd id (as suppression drops rare movies).
+  const rows: number[] = [];
+  for (let r = 0; r < dataset.ratings.length; r++)
+    if (dataset.ratings.itemIds.ids[dataset.ratings.itemIndex[r]] % 2 === 0) rows.push(r);
+  const pick = (column: ArrayLike<number>) => rows.map((r) => column[r]);
+  const released = ratingsFromExternalIds(
+    Int32Array.from(pick(dataset.ratings.userIndex), (u) => dataset.ratings.userIds.ids[u]),
+    Int32Array.from(pick(dataset.ratings.itemIndex), (i) => dataset.ratings.itemIds.ids[i]),
+    Float32Array.from(pick(dataset.ratings.rating)),
+    Uint32Array.from(pick(dataset.ratings.timestamp)),
+  );
+  const known = Uint8Array.from(dataset.ratings.itemIds.ids, (id) => (id % 2 === 0 ? 1 : 0));
+  const random = new Random(1);
+  const setting = { m: 12, w: 0, days: null, policyAware: true };
+  for (let user = 0; user < 60; user++) {
+    const aux = drawAuxiliary(truth, user, setting, random, known);
+    assert.ok(aux.movieIds.length > 0 && aux.movieIds.every((id) => id % 2 === 0));
+  }
+  // Without the restriction the same draws reach dropped movies.
+  const blind = drawAuxiliary(truth, 0, { m: 12, w: 0, days: null }, new Random(1));
+  assert.ok(blind.movieIds.some((id) => id % 2 === 1));
+  // runScoreboard restricts a policy-aware setting by itself, and it re-identifies at least as
+  // many as the blind adversary whose known movies were partly dropped.
+  const release = indexRelease(released);
+  const originalOfRelease = Int32Array.from(released.userIds.ids, (id) =>
+    dataset.ratings.userIds.indexOf(id),
+  );
+  const aware = runScoreboard(truth, release, originalOfRelease, setting);
+  const plain = runScoreboard(truth, release, originalOfRelease, { m: 12, w: 0, days: null });
+  assert.equal(aware.name, 'm=12, w=0, no dates, policy-aware');
+  assert.ok(
+    aware.reidentified >= plain.reidentified,
+    `${aware.reidentified} < ${plain.reidentified}`,
+  );
+});

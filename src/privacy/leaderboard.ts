@@ -1,0 +1,232 @@
+/**
+ * Research utility: researchers take a release to compare algorithms, so a release is useful when
+ * a fixed leaderboard ranks the algorithms on it as it would on the true data. The leaderboard
+ * (LEADERBOARD: popular, bias, item-knn, svd, als, ease, modest parameters) runs on the released
+ * ratings and on the untransformed ratings of the same members, each split by the same protocol
+ * (20% of each member's ratings held out, seeded): RMSE for the rating predictors (rating
+ * protocol), nDCG@10 for all six (top-N protocol, relevant = held out and rated ≥ 4). Each metric
+ * is reported on both sides with its relative error, and Kendall's τ-b says whether the algorithms
+ * come out in the same order.
+ *
+ * To stay within a release's time budget (EASE inverts an items × items matrix), both sides are
+ * cut to a fixed seeded sample of LEADERBOARD_MEMBERS released members and their ratings of the
+ * LEADERBOARD_MOVIES movies those members rated most (counted on the untransformed side).
+ */
+import { ratingsFromExternalIds, type RatingScale, type Ratings } from '../datasets/dataset.ts';
+import {
+  evaluateRanking,
+  evaluateRatings,
+  fitAlgorithm,
+  getAlgorithm,
+  perUserHoldout,
+  type Params,
+} from '../recsys/index.ts';
+import { Random } from '../util/random.ts';
+import { kendallTauB } from './kendall.ts';
+
+/** The algorithms, in table order, with modest parameters (32 factors) to keep a release fast. */
+export const LEADERBOARD: ReadonlyArray<{ algorithm: string; params: Params }> = [
+  { algorithm: 'popular', params: {} },
+  { algorithm: 'bias', params: {} },
+  { algorithm: 'item-knn', params: {} },
+  { algorithm: 'svd', params: { factors: 32, epochs: 20 } },
+  { algorithm: 'als', params: { factors: 32, iterations: 10 } },
+  { algorithm: 'ease', params: {} },
+];
+export const LEADERBOARD_MEMBERS = 1000;
+export const LEADERBOARD_MOVIES = 1000;
+/** Share of each member's ratings the leaderboard's protocols hold out. */
+const TEST_SHARE = 0.2;
+
+export interface LeaderboardEntry {
+  algorithm: string;
+  /** null for ranking-only algorithms (popular, ease). */
+  rmse: number | null;
+  ndcgAt10: number;
+}
+
+export interface LeaderboardScores {
+  ratings: number;
+  entries: LeaderboardEntry[];
+  seconds: number;
+}
+
+/** The leaderboard on one dataset: each algorithm fitted on the same split, on this thread. */
+export function runLeaderboard(
+  ratings: Ratings,
+  scale: RatingScale,
+  seed: number,
+): LeaderboardScores {
+  const started = performance.now();
+  const fold = perUserHoldout(ratings, TEST_SHARE, seed);
+  const entries = LEADERBOARD.map(({ algorithm, params }): LeaderboardEntry => {
+    // One thread each: the two sides already run on their own worker threads.
+    const model = fitAlgorithm(algorithm, fold.train, params, { seed, scale, threads: 1 });
+    const rating = getAlgorithm(algorithm).kind === 'rating';
+    return {
+      algorithm,
+      rmse: rating ? evaluateRatings(model, fold.test).metrics.rmse : null,
+      ndcgAt10: evaluateRanking(model, fold.test, { depth: 10 }).metrics['ndcg@10'],
+    };
+  });
+  return { ratings: ratings.length, entries, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface LeaderboardInputs {
+  released: Ratings;
+  /** The same members' untransformed ratings, under their release ids. */
+  untransformed: Ratings;
+  members: number;
+  movies: number;
+}
+
+/**
+ * The rows of users with a new id (newId[user index] ≥ 0) on kept movies, as compact Ratings under
+ * the new ids, sorted by (user, movie).
+ */
+function restrict(ratings: Ratings, newId: Int32Array, movies: ReadonlySet<number>): Ratings {
+  const keptItem = Uint8Array.from(ratings.itemIds.ids, (id) => (movies.has(id) ? 1 : 0));
+  const rows: number[] = [];
+  for (let r = 0; r < ratings.length; r++)
+    if (newId[ratings.userIndex[r]] >= 0 && keptItem[ratings.itemIndex[r]]) rows.push(r);
+  const userOf = (r: number) => newId[ratings.userIndex[r]];
+  const movieOf = (r: number) => ratings.itemIds.ids[ratings.itemIndex[r]];
+  rows.sort((a, b) => userOf(a) - userOf(b) || movieOf(a) - movieOf(b));
+  return ratingsFromExternalIds(
+    Int32Array.from(rows, userOf),
+    Int32Array.from(rows, movieOf),
+    Float32Array.from(rows, (r) => ratings.rating[r]),
+    Uint32Array.from(rows, (r) => ratings.timestamp[r]),
+  );
+}
+
+/**
+ * Both sides of the leaderboard over the same members and movies: a seeded sample of the members
+ * present in both, and the movies they rated most in the untransformed data. The untransformed
+ * side takes the members' release ids, so identical data on both sides gives identical inputs.
+ */
+export function leaderboardInputs(
+  released: Ratings,
+  untransformed: Ratings,
+  releaseIdOf: (liveId: number) => number | undefined,
+  seed: number,
+): LeaderboardInputs {
+  const candidates: number[] = [];
+  for (const id of untransformed.userIds.ids) {
+    const releaseId = releaseIdOf(id);
+    if (releaseId !== undefined && released.userIds.indexOf(releaseId) >= 0)
+      candidates.push(releaseId);
+  }
+  candidates.sort((a, b) => a - b);
+  new Random(seed).shuffle(candidates);
+  const members = new Set(candidates.slice(0, LEADERBOARD_MEMBERS));
+  const memberId = (releaseId: number | undefined) =>
+    releaseId !== undefined && members.has(releaseId) ? releaseId : -1;
+  const releasedId = Int32Array.from(released.userIds.ids, memberId);
+  const untransformedId = Int32Array.from(untransformed.userIds.ids, (id) =>
+    memberId(releaseIdOf(id)),
+  );
+  const counts = new Int32Array(untransformed.itemIds.size);
+  for (let r = 0; r < untransformed.length; r++)
+    if (untransformedId[untransformed.userIndex[r]] >= 0) counts[untransformed.itemIndex[r]]++;
+  const ranked: number[] = [];
+  for (let i = 0; i < counts.length; i++) if (counts[i] > 0) ranked.push(i);
+  ranked.sort((a, b) => counts[b] - counts[a] || a - b);
+  const movies = new Set(
+    ranked.slice(0, LEADERBOARD_MOVIES).map((i) => untransformed.itemIds.ids[i]),
+  );
+  return {
+    released: restrict(released, releasedId, movies),
+    untransformed: restrict(untransformed, untransformedId, movies),
+    members: members.size,
+    movies: movies.size,
+  };
+}
+
+export interface ResearchUtilityRow {
+  algorithm: string;
+  released: { rmse: number | null; ndcgAt10: number };
+  untransformed: { rmse: number | null; ndcgAt10: number };
+  /** (released − untransformed) / untransformed, per metric. */
+  relativeError: { rmse: number | null; ndcgAt10: number };
+}
+
+export interface ResearchUtility {
+  members: number;
+  movies: number;
+  releasedRatings: number;
+  untransformedRatings: number;
+  algorithms: ResearchUtilityRow[];
+  /** Kendall τ-b between the two sides' scores: RMSE over the rating predictors, nDCG@10 over all. */
+  tau: { rmse: number; ndcgAt10: number };
+}
+
+const relative = (released: number, untransformed: number) =>
+  (released - untransformed) / untransformed;
+
+export function compareLeaderboards(
+  inputs: Pick<LeaderboardInputs, 'members' | 'movies'>,
+  released: LeaderboardScores,
+  untransformed: LeaderboardScores,
+): ResearchUtility {
+  const algorithms = released.entries.map((entry, k): ResearchUtilityRow => {
+    const truth = untransformed.entries[k];
+    return {
+      algorithm: entry.algorithm,
+      released: { rmse: entry.rmse, ndcgAt10: entry.ndcgAt10 },
+      untransformed: { rmse: truth.rmse, ndcgAt10: truth.ndcgAt10 },
+      relativeError: {
+        rmse: entry.rmse === null || truth.rmse === null ? null : relative(entry.rmse, truth.rmse),
+        ndcgAt10: relative(entry.ndcgAt10, truth.ndcgAt10),
+      },
+    };
+  });
+  const rated = algorithms.filter((row) => row.released.rmse !== null);
+  return {
+    members: inputs.members,
+    movies: inputs.movies,
+    releasedRatings: released.ratings,
+    untransformedRatings: untransformed.ratings,
+    algorithms,
+    tau: {
+      rmse: kendallTauB(
+        rated.map((row) => row.released.rmse as number),
+        rated.map((row) => row.untransformed.rmse as number),
+      ),
+      ndcgAt10: kendallTauB(
+        algorithms.map((row) => row.released.ndcgAt10),
+        algorithms.map((row) => row.untransformed.ndcgAt10),
+      ),
+    },
+  };
+}
+
+/** The research utility and the seconds its two sides took (not in the report: it is reproducible). */
+export interface MeasuredResearchUtility {
+  value: ResearchUtility;
+  seconds: number;
+}
+
+export function measuredResearchUtility(
+  inputs: Pick<LeaderboardInputs, 'members' | 'movies'>,
+  released: LeaderboardScores,
+  untransformed: LeaderboardScores,
+): MeasuredResearchUtility {
+  return {
+    value: compareLeaderboards(inputs, released, untransformed),
+    seconds: released.seconds + untransformed.seconds,
+  };
+}
+
+/** The research utility on this thread (both sides in turn). */
+export function measureResearchUtility(
+  inputs: LeaderboardInputs,
+  scale: RatingScale,
+  seed: number,
+): MeasuredResearchUtility {
+  return measuredResearchUtility(
+    inputs,
+    runLeaderboard(inputs.released, scale, seed),
+    runLeaderboard(inputs.untransformed, scale, seed),
+  );
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FIVE_STARS, ratingsFromExternalIds, type Dataset } from '../../src/datasets/dataset.ts';
+import {
+  LEADERBOARD,
+  leaderboardInputs,
+  measureResearchUtility,
+} from '../../src/privacy/leaderboard.ts';
+import { validatePolicy } from '../../src/privacy/policy.ts';
+import { generateReadme } from '../../src/privacy/readme.ts';
+import { releaseWithAudit } from '../../src/privacy/report.ts';
+import { renderReportHtml } from '../../src/privacy/reportHtml.ts';
+import { Random } from '../../src/util/random.ts';
+
+/**
+ * A planted dataset with a clear leaderboard: two taste groups of members and of movies (a member
+ * rates movies of the own group 4–5, the others 1–2) and skewed popularity, so models of the
+ * taste (item-knn, svd, als, ease) beat the bias and popularity baselines, by different margins.
+ */
+function planted(): Dataset {
+  const random = new Random(3);
+  const users: number[] = [];
+  const items: number[] = [];
+  const ratings: number[] = [];
+  for (let u = 0; u < 150; u++) {
+    for (let i = 0; i < 90; i++) {
+      if (random.next() > 0.75 - i / 150) continue;
+      users.push(100 + u);
+      items.push(1 + i);
+      const liked = u % 2 === i % 2;
+      ratings.push(liked ? 4 + random.int(2) : 1 + random.int(2));
+    }
+  }
+  return {
+    ratings: ratingsFromExternalIds(
+      Int32Array.from(users),
+      Int32Array.from(items),
+      Float32Array.from(ratings),
+      Uint32Array.from(users, (_, k) => 956703932 + k * 60),
+    ),
+    movies: Array.from({ length: 90 }, (_, i) => ({
+      id: i + 1,
+      title: `Movie ${i + 1}`,
+      year: 2000,
+      genres: ['Drama'],
+    })),
+    users: [],
+    scale: FIVE_STARS,
+  };
+}
+
+const dataset = planted();
+
+test('the leaderboard on identical data: τ = 1 and every relative error 0', () => {
+  const inputs = leaderboardInputs(dataset.ratings, dataset.ratings, (id) => id, 1);
+  const { value } = measureResearchUtility(inputs, FIVE_STARS, 1);
+  assert.deepEqual(
+    value.algorithms.map((row) => row.algorithm),
+    LEADERBOARD.map((entry) => entry.algorithm),
+  );
+  assert.equal(value.members, 150);
+  assert.equal(value.tau.rmse, 1);
+  assert.equal(value.tau.ndcgAt10, 1);
+  for (const row of value.algorithms) {
+    assert.equal(row.relativeError.ndcgAt10, 0, row.algorithm);
+    assert.ok(row.relativeError.rmse === null || row.relativeError.rmse === 0, row.algorithm);
+  }
+});
+
+test('ratings scrambled among the rows break the leaderboard order (τ low)', () => {
+  const random = new Random(9);
+  const scrambled = { ...dataset.ratings, rating: random.shuffle(dataset.ratings.rating.slice()) };
+  const inputs = leaderboardInputs(scrambled, dataset.ratings, (id) => id, 1);
+  const { value } = measureResearchUtility(inputs, FIVE_STARS, 1);
+  // On the truth the taste models predict far better than the bias model; on noise none does.
+  const row = (name: string) => value.algorithms.find((entry) => entry.algorithm === name)!;
+  assert.ok(row('svd').untransformed.rmse! < 0.7 * row('bias').untransformed.rmse!);
+  assert.ok(value.tau.rmse <= 0, `τ (RMSE) ${value.tau.rmse}`);
+  assert.ok(value.tau.ndcgAt10 < 1, `τ (nDCG@10) ${value.tau.ndcgAt10}`);
+  assert.ok(row('svd').relativeError.rmse! > 1, `svd RMSE error ${row('svd').relativeError.rmse}`);
+});
+
+// Through the pipeline: `naive` transforms nothing but the ids; a uniform perturbation of every
+// rating scrambles them. No gate here: the measure, not the protection, is under test.
+const measure = (document: Record<string, unknown>) =>
+  releaseWithAudit(
+    dataset,
+    validatePolicy({
+      ...document,
+      gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 50 },
+    }),
+    { seed: 4, format: 'ml-latest', knowledgeCurve: false },
+  ).report;
+
+test('a release that only renames members keeps the leaderboard exactly (τ = 1, errors 0)', () => {
+  const report = measure({ extends: 'naive' });
+  const research = report.researchUtility!;
+  assert.equal(research.tau.rmse, 1);
+  assert.equal(research.tau.ndcgAt10, 1);
+  assert.ok(research.algorithms.every((row) => row.relativeError.ndcgAt10 === 0));
+  assert.equal(research.releasedRatings, research.untransformedRatings);
+});
+
+test('a release with every rating replaced at random breaks the rating leaderboard', () => {
+  const report = measure({
+    extends: 'naive',
+    ratings: { perturbation: { probability: 1, method: 'uniform' } },
+  });
+  const research = report.researchUtility!;
+  assert.ok(research.tau.rmse <= 0, `τ (RMSE) ${research.tau.rmse}`);
+  assert.ok(research.algorithms.some((row) => (row.relativeError.rmse ?? 0) > 1));
+});
+
+test('the research utility is in the report page and the release README, next to the model utility', () => {
+  const result = releaseWithAudit(
+    dataset,
+    validatePolicy({
+      extends: 'naive',
+      gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 50 },
+    }),
+    { seed: 4, format: 'ml-latest', knowledgeCurve: false, frontier: true },
+  );
+  const { report } = result;
+  const html = renderReportHtml(report);
+  assert.match(html, /<h2>Research utility \(leaderboard\)<\/h2>/);
+  assert.match(html, /<h2>Utility<\/h2>/);
+  assert.match(html, /Research utility across the presets/);
+  assert.ok(report.frontier.every((point) => point.leaderboardTau !== null));
+  const readme = generateReadme(result.published, report, 'ml-latest');
+  assert.match(readme, /Research utility: a fixed leaderboard/);
+  assert.match(readme, /Kendall tau-b, 1 = same\): RMSE 1\.00, nDCG@10 1\.00/);
+  assert.match(readme, /Utility: model svd/);
+});
