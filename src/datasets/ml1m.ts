@@ -8,12 +8,14 @@ import {
   joinTitleYear,
   splitTitleYear,
   type Dataset,
+  type Tag,
   type Movie,
   type UserProfile,
 } from './dataset.ts';
 import { RatingCollector, readRatingFile } from './collector.ts';
 import { DatasetError } from './errors.ts';
 import { forEachLine, parseId, parseText } from './lines.ts';
+import { sortedTags } from './mlLatestTags.ts';
 
 const SEPARATOR = '::';
 
@@ -134,7 +136,7 @@ function latin1(path: string, text: string): Buffer {
 /**
  * Writes a Dataset as MovieLens 1M files (ratings.dat sorted by user then movie, users.dat and
  * movies.dat sorted by id), ISO-8859-1. users.dat lists every user who rated; ages are written
- * as their ML-1M bucket; unknown demographics are empty fields. Half stars and characters outside
+ * as their ML-1M bucket; unknown demographics are empty fields; tags.dat when the dataset has tags. Half stars and characters outside
  * ISO-8859-1 are refused before any file is written.
  */
 export function writeMl1m(dataset: Dataset, dir: string): void {
@@ -169,8 +171,22 @@ export function writeMl1m(dataset: Dataset, dir: string): void {
     .map((movie) => `${movie.id}::${joinTitleYear(movie)}::${movie.genres.join('|')}\n`);
   const movies = latin1(moviesPath, movieLines.join(''));
 
+  const tagsPath = join(dir, 'tags.dat');
+  const tags = dataset.tags ? latin1(tagsPath, ml1mTagLines(tagsPath, dataset.tags)) : null;
+
   mkdirSync(dir, { recursive: true });
   writeFileSync(ratingsPath, lines.join(''), 'latin1');
   writeFileSync(usersPath, users);
   writeFileSync(moviesPath, movies);
+  if (tags) writeFileSync(tagsPath, tags);
+}
+
+/** tags.dat lines `UserID::MovieID::Tag::Timestamp` (the ML-10M layout); "::" cannot be in a tag. */
+function ml1mTagLines(path: string, tags: readonly Tag[]): string {
+  return sortedTags(tags)
+    .map((t, k) => {
+      if (t.tag.includes('::')) throw cannotWrite(path, k + 1, `tag "${t.tag}" holds "::"`);
+      return `${t.userId}::${t.movieId}::${t.tag}::${t.timestamp}\n`;
+    })
+    .join('');
 }

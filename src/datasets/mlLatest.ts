@@ -4,6 +4,7 @@ import { RatingCollector, readRatingFile } from './collector.ts';
 import { splitCsvLine } from './csv.ts';
 import { DatasetError } from './errors.ts';
 import { forEachLine, parseId, parseText } from './lines.ts';
+import { readMlLatestTags } from './mlLatestTags.ts';
 
 const NO_GENRES = '(no genres listed)';
 const MOVIES_HEADER = 'movieId,title,genres';
@@ -44,7 +45,7 @@ async function readMovies(path: string): Promise<Movie[]> {
 /**
  * Reads the MovieLens 20M/25M/32M/latest CSV format: ratings.csv
  * (userId,movieId,rating,timestamp; half stars) and movies.csv (movieId,title,genres; titles
- * quoted when they hold commas), UTF-8.
+ * quoted when they hold commas), UTF-8, and tags.csv (userId,movieId,tag,timestamp) when present.
  */
 export async function readMlLatest(dir: string): Promise<Dataset> {
   const moviesPath = join(dir, 'movies.csv');
@@ -54,5 +55,6 @@ export async function readMlLatest(dir: string): Promise<Dataset> {
   const path = join(dir, 'ratings.csv');
   await readRatingFile(path, { separator: ',', fieldNames: `(${header})`, header }, collector);
   const ratings = collector.build(path, { movies: { path: moviesPath, entries: movies } });
-  return { ratings, movies, users: [], scale: HALF_STARS };
+  const tags = await readMlLatestTags(dir, movies);
+  return { ratings, movies, users: [], scale: HALF_STARS, ...(tags ? { tags } : {}) };
 }

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalOrder, joinTitleYear, type Dataset } from './dataset.ts';
 import { csvField } from './csv.ts';
+import { mlLatestTagsCsv } from './mlLatestTags.ts';
 
 const NO_GENRES = '(no genres listed)';
 
@@ -12,7 +13,8 @@ function formatRating(rating: number): string {
 /**
  * Writes a Dataset in the MovieLens latest CSV format (UTF-8): ratings.csv
  * (userId,movieId,rating,timestamp, sorted by user then movie) and movies.csv
- * (movieId,title,genres, sorted by id). The format has no users file.
+ * (movieId,title,genres, sorted by id), and tags.csv when the dataset has tags. The format has
+ * no users file.
  */
 export function writeMlLatest(dataset: Dataset, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -33,4 +35,5 @@ export function writeMlLatest(dataset: Dataset, dir: string): void {
         `${movie.id},${csvField(joinTitleYear(movie))},${csvField(movie.genres.length === 0 ? NO_GENRES : movie.genres.join('|'))}\n`,
     );
   writeFileSync(join(dir, 'movies.csv'), `movieId,title,genres\n${movieLines.join('')}`, 'utf8');
+  if (dataset.tags) writeFileSync(join(dir, 'tags.csv'), mlLatestTagsCsv(dataset.tags), 'utf8');
 }

@@ -21,4 +21,6 @@ export * from './audit.ts';
 export * from './utility.ts';
 export * from './report.ts';
 export * from './readme.ts';
+export * from './releaseTags.ts';
+export * from './emailText.ts';
 export * from './reportHtml.ts';

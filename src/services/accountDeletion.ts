@@ -1,7 +1,8 @@
 /**
  * Deleting an account (DESIGN: "deleting an account removes the member's identity, ratings,
  * events and posts"): one transaction deletes the identity (through the vault), the ratings,
- * research events, experiment assignments, sessions, privacy settings, reset links, posts and
+ * research events, experiment assignments, sessions, privacy settings, reset links, wishlist and
+ * hidden movies, tags, posts and
  * the threads nobody else posted in (threads with replies of others stay, without an author);
  * after it commits, every MemberChanges listener forgets the member (catalog statistics,
  * recommender and variant models, session cache, event log). Rows that reference the member
@@ -84,6 +85,8 @@ async function deleteMemberRows(
     'sessions',
     'privacy_settings',
     'password_resets',
+    'member_lists',
+    'tags',
   ] as const) {
     await trx.deleteFrom(table).where('user_id', '=', memberId).execute();
   }

@@ -10,6 +10,8 @@ import { postTimes } from './community.ts';
 import { conflict } from './errors.ts';
 import { readEvents } from './eventExport.ts';
 import type { EventLog } from './events.ts';
+import { exportLists } from './memberLists.ts';
+import { exportTags } from './tags.ts';
 import type { Vault } from './vault.ts';
 
 export const RATINGS_VISIBILITIES = ['public', 'anonymous', 'private'] as const;
@@ -156,6 +158,10 @@ export interface MemberExport {
   events: Array<{ kind: string; occurredAt: string; data: Record<string, unknown> }>;
   /** The member's experiment variants, recorded on first exposure. */
   experiments: Array<{ experiment: string; variant: string; exposedAt: string }>;
+  /** Movies the member wants to watch, and movies they hid ("not interested"). */
+  wishlist: Array<{ movieId: number; addedAt: string }>;
+  hidden: Array<{ movieId: number; addedAt: string }>;
+  tags: Array<{ movieId: number; tag: string; taggedAt: string }>;
 }
 
 /**
@@ -235,5 +241,7 @@ export async function exportMember(
       variant: a.variant,
       exposedAt: new Date(Number(a.exposed_at_ms)).toISOString(),
     })),
+    ...(await exportLists(db, userId)),
+    tags: await exportTags(db, userId),
   };
 }

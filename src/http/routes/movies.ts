@@ -3,8 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Catalog } from '../../services/catalog.ts';
 import { invalid, notFound } from '../../services/errors.ts';
+import { exploreLists } from '../../services/memberLists.ts';
 import { member, memberId, membersOnly, type Services } from '../context.ts';
 import { logEvent, logPredictionsShown, eventActor } from '../eventHooks.ts';
+import { ListName } from '../listSchemas.ts';
 import {
   MovieDetail,
   MovieSummary,
@@ -88,10 +90,13 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
           yearFrom: queryInt(1800, 2200),
           yearTo: queryInt(1800, 2200),
           sort: z.preprocess((v) => (v === '' ? undefined : v), z.enum(SORTS).optional()),
+          list: z
+            .preprocess((v) => (v === '' ? undefined : v), ListName.optional())
+            .describe("only your wishlist or hidden movies (members); hidden ones are left out otherwise"),
           page: queryInt(1, 100_000),
           pageSize: queryInt(1, 100),
         }),
-        response: { 200: Page(MovieSummary), ...problems(400) },
+        response: { 200: Page(MovieSummary), ...problems(400, 401) },
       },
     },
     async (request) => {
@@ -108,8 +113,9 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
       const page = query.page ?? 1;
       const pageSize = query.pageSize ?? 24;
       const viewer = await viewerOf(services, memberId(request));
+      const lists = await exploreLists(services.db, memberId(request), query.list);
       const { indexes, total } = catalog.search(
-        { ...query, page, pageSize },
+        { ...query, ...lists, page, pageSize },
         viewer.predict ?? undefined,
       );
       const items = indexes.map((i) => movieSummary(catalog, i, viewer));
