@@ -19,7 +19,11 @@ export async function readMlLatestTags(dir: string, movies: Movie[]): Promise<Ta
   await forEachLine(path, 'utf8', (text, number) => {
     if (number === 1) {
       if (text.replace(/^\uFEFF/, '') !== TAGS_HEADER)
-        throw new DatasetError(path, number, `expected the header "${TAGS_HEADER}", found "${text}"`);
+        throw new DatasetError(
+          path,
+          number,
+          `expected the header "${TAGS_HEADER}", found "${text}"`,
+        );
       return;
     }
     const fields = splitCsvLine(text);

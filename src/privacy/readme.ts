@@ -85,7 +85,9 @@ function ratingNotes(report: PrivacyReport): string[] {
 /** What the release says about tags: none unless the policy released them, and how. */
 function tagNotes(dataset: Dataset, report: PrivacyReport, format: ReleaseFormat): string[] {
   if (!report.policy?.tags.release || !dataset.tags)
-    return ['No tags are released: the policy keeps the text members wrote private (tags.release: false).'];
+    return [
+      'No tags are released: the policy keeps the text members wrote private (tags.release: false).',
+    ];
   const file =
     format === 'ml-1m'
       ? '"tags.dat" as UserID::MovieID::Tag::Timestamp (ISO-8859-1)'

@@ -447,7 +447,11 @@ export function releaseDataset(
 
   // 8. Tags, only when the policy releases them.
   const tags = policy.tags.release
-    ? releaseTags(source, released, new Map(Array.from(userIds, (live, k) => [live, releaseIds[k]])))
+    ? releaseTags(
+        source,
+        released,
+        new Map(Array.from(userIds, (live, k) => [live, releaseIds[k]])),
+      )
     : null;
 
   const movieIds = new Set<number>(released.itemIds.ids);

@@ -75,7 +75,11 @@ export async function listedMovies(
 }
 
 /** The list a movie is on for the member, or null. */
-export async function listOf(db: Db, memberId: number, movieId: number): Promise<MemberList | null> {
+export async function listOf(
+  db: Db,
+  memberId: number,
+  movieId: number,
+): Promise<MemberList | null> {
   const row = await db.kysely
     .selectFrom('member_lists')
     .select('list')
@@ -103,7 +107,8 @@ export async function exploreLists(
     if (list) throw unauthenticated(`log in to see your ${list}`);
     return {};
   }
-  if (list) return { only: new Set((await listedMovies(db, memberId, list)).map((r) => r.movieId)) };
+  if (list)
+    return { only: new Set((await listedMovies(db, memberId, list)).map((r) => r.movieId)) };
   const hidden = await listedMovies(db, memberId, 'hidden');
   return hidden.length > 0 ? { exclude: new Set(hidden.map((r) => r.movieId)) } : {};
 }

@@ -69,9 +69,10 @@ export async function tagMovie(
     .where('user_id', '=', memberId)
     .executeTakeFirstOrThrow();
   if (Number(held.n) >= TAGS_PER_MEMBER)
-    throw conflict(`tag: you hold ${TAGS_PER_MEMBER} tags, the most a member may; delete some first`, [
-      { path: 'tag', message: 'too many tags' },
-    ]);
+    throw conflict(
+      `tag: you hold ${TAGS_PER_MEMBER} tags, the most a member may; delete some first`,
+      [{ path: 'tag', message: 'too many tags' }],
+    );
   await db.kysely
     .insertInto('tags')
     .values({

@@ -14,12 +14,14 @@ import { AccountPage, ConfirmEmailPage } from './pages/Account.tsx';
 import { BoardPage, BoardsPage, ThreadPage } from './pages/Boards.tsx';
 import { ExplorePage } from './pages/Explore.tsx';
 import { HomePage } from './pages/Home.tsx';
+import { ListsPage } from './pages/Lists.tsx';
 import { MoviePage } from './pages/Movie.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { OnboardingPage } from './pages/Onboarding.tsx';
 import { PrivacyPage } from './pages/Privacy.tsx';
 import { ProfilePage } from './pages/Profile.tsx';
 import { RatingsPage } from './pages/Ratings.tsx';
+import { TagPage, TagsPage } from './pages/Tags.tsx';
 import { SessionProvider } from './session.tsx';
 
 /** The site's pages inside the frame, by path (besides the home page and the console). */
@@ -33,6 +35,9 @@ const PAGES: Array<[string, ReactElement]> = [
   ['explore', <ExplorePage />],
   ['movies/:id', <MoviePage />],
   ['ratings', <RatingsPage />],
+  ['lists', <ListsPage />],
+  ['tags', <TagsPage />],
+  ['tags/:tag', <TagPage />],
   ['account', <AccountPage />],
   ['privacy', <PrivacyPage />],
   ['u/:username', <ProfilePage />],

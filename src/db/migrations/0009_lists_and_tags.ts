@@ -31,7 +31,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('tagged_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('tags_pkey', ['user_id', 'movie_id', 'tag_key'])
     .execute();
-  await db.schema.createIndex('tags_key_movie').on('tags').columns(['tag_key', 'movie_id']).execute();
+  await db.schema
+    .createIndex('tags_key_movie')
+    .on('tags')
+    .columns(['tag_key', 'movie_id'])
+    .execute();
   await db.schema.createIndex('tags_movie').on('tags').column('movie_id').execute();
 }
 

@@ -92,7 +92,9 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
           sort: z.preprocess((v) => (v === '' ? undefined : v), z.enum(SORTS).optional()),
           list: z
             .preprocess((v) => (v === '' ? undefined : v), ListName.optional())
-            .describe("only your wishlist or hidden movies (members); hidden ones are left out otherwise"),
+            .describe(
+              'only your wishlist or hidden movies (members); hidden ones are left out otherwise',
+            ),
           page: queryInt(1, 100_000),
           pageSize: queryInt(1, 100),
         }),

@@ -69,6 +69,14 @@ export function Layout() {
                 Your ratings
               </NavLink>
             )}
+            {member && (
+              <NavLink to="/lists" className={navClass}>
+                My lists
+              </NavLink>
+            )}
+            <NavLink to="/tags" className={navClass}>
+              Tags
+            </NavLink>
             <NavLink to="/boards" className={navClass}>
               Boards
             </NavLink>

@@ -1,11 +1,13 @@
 // A movie: title, year, genres, your rating (click a star to set it at once), the predicted
-// rating, the average with its histogram, and similar movies.
+// rating, the average with its histogram, your lists, the tags, and similar movies.
 import { Suspense, lazy, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { Genres, MovieCard, MovieGrid, Poster } from '../components/MovieCard.tsx';
 import { StarMeter, StarRating } from '../components/Stars.tsx';
+import { MovieListToggles } from '../features/lists/MovieListToggles.tsx';
+import { MovieTagsPanel } from '../features/lists/MovieTagsPanel.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { MovieDetail } from '../types.ts';
@@ -163,6 +165,7 @@ export function MoviePage() {
             {status}
           </p>
           <ErrorMessage error={error} title="Could not save your rating." />
+          {member && <MovieListToggles movieId={movie.id} />}
           {!member && (
             <p className="muted">
               <Link to="/login">Log in</Link> or <Link to="/signup">sign up</Link> to rate this
@@ -176,6 +179,7 @@ export function MoviePage() {
           </Suspense>
         )}
       </section>
+      <MovieTagsPanel movieId={movie.id} member={member !== null} />
       {movie.similar && movie.similar.length > 0 && (
         <section aria-labelledby="similar-heading">
           <h2 id="similar-heading">Similar movies</h2>
