@@ -46,8 +46,8 @@ for (const database of testDatabases) {
           readFileSync(join(out, 'tags.csv'), 'utf8'),
           [
             'userId,movieId,tag,timestamp',
-            '1,1,"say ""bonjour""",1445714995',
             '1,1,"whimsical, French",1445714994',
+            '1,1,"say ""bonjour""",1445714995',
             '9,2,heist,1445714996',
             '',
           ].join('\n'),
