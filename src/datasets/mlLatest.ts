@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { HALF_STARS, splitTitleYear, type Dataset, type Movie } from './dataset.ts';
 import { RatingCollector, readRatingFile } from './collector.ts';
-import { splitCsvLine } from './csv.ts';
-import { DatasetError } from './errors.ts';
-import { forEachLine, parseId, parseText } from './lines.ts';
+import { forEachCsvRow } from './csv.ts';
+import { parseId, parseText } from './lines.ts';
 import { readMlLatestTags } from './mlLatestTags.ts';
 
 const NO_GENRES = '(no genres listed)';
@@ -11,26 +10,7 @@ const MOVIES_HEADER = 'movieId,title,genres';
 
 async function readMovies(path: string): Promise<Movie[]> {
   const movies: Movie[] = [];
-  await forEachLine(path, 'utf8', (text, number) => {
-    if (number === 1) {
-      if (text.replace(/^\uFEFF/, '') !== MOVIES_HEADER) {
-        throw new DatasetError(
-          path,
-          number,
-          `expected the header "${MOVIES_HEADER}", found "${text}"`,
-        );
-      }
-      return;
-    }
-    const fields = splitCsvLine(text);
-    if (fields === null) throw new DatasetError(path, number, 'unterminated quoted field');
-    if (fields.length !== 3) {
-      throw new DatasetError(
-        path,
-        number,
-        `expected 3 comma-separated fields (${MOVIES_HEADER}), found ${fields.length}`,
-      );
-    }
+  await forEachCsvRow(path, MOVIES_HEADER, (fields, number) => {
     const [id, title, genres] = fields;
     parseText(genres, 'genres', path, number);
     movies.push({

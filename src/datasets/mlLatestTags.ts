@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { csvField, splitCsvLine } from './csv.ts';
+import { csvField, forEachCsvRow } from './csv.ts';
 import type { Movie, Tag } from './dataset.ts';
 import { DatasetError } from './errors.ts';
-import { forEachLine, parseId, parseText } from './lines.ts';
+import { parseId, parseText } from './lines.ts';
 
 const TAGS_HEADER = 'userId,movieId,tag,timestamp';
 
@@ -16,25 +16,7 @@ export async function readMlLatestTags(dir: string, movies: Movie[]): Promise<Ta
   if (!existsSync(path)) return undefined;
   const known = new Set(movies.map((movie) => movie.id));
   const tags: Tag[] = [];
-  await forEachLine(path, 'utf8', (text, number) => {
-    if (number === 1) {
-      if (text.replace(/^\uFEFF/, '') !== TAGS_HEADER)
-        throw new DatasetError(
-          path,
-          number,
-          `expected the header "${TAGS_HEADER}", found "${text}"`,
-        );
-      return;
-    }
-    const fields = splitCsvLine(text);
-    if (fields === null) throw new DatasetError(path, number, 'unterminated quoted field');
-    if (fields.length !== 4) {
-      throw new DatasetError(
-        path,
-        number,
-        `expected 4 comma-separated fields (${TAGS_HEADER}), found ${fields.length}`,
-      );
-    }
+  await forEachCsvRow(path, TAGS_HEADER, (fields, number) => {
     const movieId = parseId(fields[1], 'movie id', path, number);
     if (!known.has(movieId))
       throw new DatasetError(path, number, `movie ${movieId} is not in movies.csv`);
