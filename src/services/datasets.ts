@@ -10,6 +10,7 @@ import {
   type UserProfile,
 } from '../datasets/dataset.ts';
 import type { Db } from '../db/connection.ts';
+import { containsEmailAddress } from '../privacy/emailText.ts';
 import { ServiceError } from './errors.ts';
 import { tagKey } from './tags.ts';
 
@@ -113,7 +114,10 @@ function importRows(dataset: Dataset): ImportRows {
   return { movies: dataset.movies, users, tags: importedTags(dataset.tags ?? []) };
 }
 
-/** Tags as stored: trimmed text with its key, one per (user, movie, key); empty ones dropped. */
+/**
+ * Tags as stored: trimmed text with its key, one per (user, movie, key); empty ones dropped, and
+ * text holding an e-mail address too (no address is stored outside the vault).
+ */
 function importedTags(tags: readonly Tag[]): ImportRows['tags'] {
   const seen = new Set<string>();
   const rows: ImportRows['tags'] = [];
@@ -121,7 +125,7 @@ function importedTags(tags: readonly Tag[]): ImportRows['tags'] {
     const text = tag.tag.normalize('NFKC').trim();
     const key = tagKey(text);
     const id = `${tag.userId} ${tag.movieId} ${key}`;
-    if (key === '' || seen.has(id)) continue;
+    if (key === '' || seen.has(id) || containsEmailAddress(text)) continue;
     seen.add(id);
     rows.push({ ...tag, tag: text, key });
   }

@@ -11,13 +11,15 @@ import { tempDir, writeFolder } from '../helpers/files.ts';
 const FILES = {
   'movies.csv': 'movieId,title,genres\n1,Amélie (2001),Comedy\n2,"Heat, The (1995)",Action\n',
   'ratings.csv': 'userId,movieId,rating,timestamp\n1,1,4.0,964982703\n2,2,3.5,964981247\n',
-  // User 9 only tagged (ml-latest's taggers need not have rated); a duplicate by case is one tag.
+  // User 9 only tagged (ml-latest's taggers need not have rated); a duplicate by case is one tag;
+  // a tag holding an e-mail address is not stored.
   'tags.csv': [
     'userId,movieId,tag,timestamp',
     '1,1,"whimsical, French",1445714994',
     '1,1,"say ""bonjour""",1445714995',
     '9,2,heist,1445714996',
     '9,2,HEIST,1445714997',
+    '9,1,mail bob@example.org,1445714998',
     '',
   ].join('\n'),
 };
