@@ -1,9 +1,8 @@
 // My lists: the movies a member wants to watch and the ones they hid, each with an undo.
-import { useState } from 'react';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
 import { RequireMember } from '../components/RequireMember.tsx';
-import { useLoad, useTitle } from '../hooks.ts';
+import { useAction, useLoad, useTitle } from '../hooks.ts';
 import { listsApi } from '../listsApi.ts';
 import type { ListName, MemberLists } from '../types.ts';
 
@@ -33,21 +32,17 @@ export function ListsPage() {
 function MemberListsView() {
   useTitle('My lists');
   const lists = useLoad(() => listsApi.lists(), []);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAction();
 
-  async function undo(list: ListName, movieId: number) {
-    setError(null);
-    try {
+  const undo = (list: ListName, movieId: number) =>
+    action.run(async () => {
       await listsApi.remove(list, movieId);
       lists.setData((current) =>
         current
           ? ({ ...current, [list]: current[list].filter((m) => m.id !== movieId) } as MemberLists)
           : current,
       );
-    } catch (failure) {
-      setError(failure);
-    }
-  }
+    });
 
   if (lists.error) return <ErrorMessage error={lists.error} title="Could not load your lists." />;
   if (!lists.data) return <Loading />;
@@ -55,7 +50,7 @@ function MemberListsView() {
   return (
     <>
       <h1>My lists</h1>
-      <ErrorMessage error={error} title="Could not change your lists." />
+      <ErrorMessage error={action.error} title="Could not change your lists." />
       {SECTIONS.map(({ list, title, empty, undo: undoLabel }) => (
         <section key={list} aria-labelledby={`${list}-heading`}>
           <h2 id={`${list}-heading`}>

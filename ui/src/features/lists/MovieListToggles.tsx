@@ -1,8 +1,7 @@
 // "Want to watch" and "Not interested" on a movie's page: a movie is on at most one list, and
 // neither is ever recommended again.
-import { useState } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { useLoad } from '../../hooks.ts';
+import { useAction, useLoad } from '../../hooks.ts';
 import { listsApi } from '../../listsApi.ts';
 import type { ListName } from '../../types.ts';
 
@@ -13,23 +12,15 @@ const TOGGLES: Array<{ list: ListName; on: string; off: string }> = [
 
 export function MovieListToggles({ movieId }: { movieId: number }) {
   const state = useLoad(() => listsApi.listOf(movieId), [movieId]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAction();
   const current = state.data?.list ?? null;
 
-  async function toggle(list: ListName) {
-    setBusy(true);
-    setError(null);
-    try {
+  const toggle = (list: ListName) =>
+    action.run(async () => {
       if (current === list) await listsApi.remove(list, movieId);
       else await listsApi.add(list, movieId);
       state.setData(() => ({ list: current === list ? null : list }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <div className="list-toggles">
@@ -41,13 +32,13 @@ export function MovieListToggles({ movieId }: { movieId: number }) {
             current === list ? 'button button-primary button-small' : 'button button-small'
           }
           aria-pressed={current === list}
-          disabled={busy || state.loading}
+          disabled={action.busy || state.loading}
           onClick={() => void toggle(list)}
         >
           {current === list ? on : off}
         </button>
       ))}
-      <ErrorMessage error={error ?? state.error} title="Could not change your lists." />
+      <ErrorMessage error={action.error ?? state.error} title="Could not change your lists." />
     </div>
   );
 }

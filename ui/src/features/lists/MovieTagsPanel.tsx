@@ -1,39 +1,24 @@
 // A movie's tags: each with how many members gave it (never who), linking to its page; a
 // member's own tags can be deleted, and a form adds one.
 import { useState } from 'react';
-import type { FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { InputField, SubmitButton } from '../../components/Form.tsx';
-import { useLoad } from '../../hooks.ts';
+import { useAction, useLoad } from '../../hooks.ts';
 import { listsApi, tagLink } from '../../listsApi.ts';
 
 export function MovieTagsPanel({ movieId, member }: { movieId: number; member: boolean }) {
   const tags = useLoad(() => listsApi.movieTags(movieId), [movieId, member]);
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAction();
   const mine = new Set((tags.data?.mine ?? []).map((tag) => tag.toLowerCase()));
 
-  async function run(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
+  /** Runs a change, then reloads the tags (their counts change too). */
+  const change = (job: () => Promise<unknown>) =>
+    action.run(async () => {
+      await job();
       tags.reload();
-      return true;
-    } catch (failure) {
-      setError(failure);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function add(event: FormEvent) {
-    event.preventDefault();
-    if (await run(() => listsApi.tag(movieId, text))) setText('');
-  }
+    });
 
   return (
     <section aria-labelledby="tags-heading" className="movie-tags card">
@@ -49,8 +34,8 @@ export function MovieTagsPanel({ movieId, member }: { movieId: number; member: b
                 type="button"
                 className="button button-ghost button-small"
                 aria-label={`Delete your tag ${tag}`}
-                disabled={busy}
-                onClick={() => void run(() => listsApi.untag(movieId, tag))}
+                disabled={action.busy}
+                onClick={() => void change(() => listsApi.untag(movieId, tag))}
               >
                 ✕
               </button>
@@ -59,7 +44,13 @@ export function MovieTagsPanel({ movieId, member }: { movieId: number; member: b
         ))}
       </ul>
       {member && (
-        <form className="tag-form" onSubmit={(event) => void add(event)}>
+        <form
+          className="tag-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void change(() => listsApi.tag(movieId, text)).then((added) => added && setText(''));
+          }}
+        >
           <InputField
             label="Add a tag"
             className="field-grow"
@@ -70,12 +61,12 @@ export function MovieTagsPanel({ movieId, member }: { movieId: number; member: b
             onChange={setText}
             hint="Shown to everyone without your name; you can delete your own tags."
           />
-          <SubmitButton busy={busy} busyLabel="Adding…" disabled={text.trim() === ''}>
+          <SubmitButton busy={action.busy} busyLabel="Adding…" disabled={text.trim() === ''}>
             Add tag
           </SubmitButton>
         </form>
       )}
-      <ErrorMessage error={error} title="Could not change your tags." />
+      <ErrorMessage error={action.error} title="Could not change your tags." />
     </section>
   );
 }
