@@ -126,6 +126,14 @@ export interface UserProfile {
   zip: string | null;
 }
 
+/** A tag a user put on a movie (ml-latest tags.csv): text as written, Unix seconds. */
+export interface Tag {
+  userId: number;
+  movieId: number;
+  tag: string;
+  timestamp: number;
+}
+
 export interface Dataset {
   ratings: Ratings;
   /** The catalog, sorted by id; may hold movies nobody rated. */
@@ -133,6 +141,8 @@ export interface Dataset {
   /** Demographics sorted by id; empty when the source has none. */
   users: UserProfile[];
   scale: RatingScale;
+  /** Tags, when the source has them (ml-latest tags.csv); absent otherwise. */
+  tags?: Tag[];
 }
 
 /** Builds Ratings from columns of external ids; the index maps are the sorted distinct ids. */

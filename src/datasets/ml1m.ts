@@ -9,12 +9,14 @@ import {
   scaleOf,
   splitTitleYear,
   type Dataset,
+  type Tag,
   type Movie,
   type UserProfile,
 } from './dataset.ts';
 import { RatingCollector, readRatingFile } from './collector.ts';
 import { DatasetError } from './errors.ts';
 import { forEachLine, parseId, parseText } from './lines.ts';
+import { sortedTags } from './mlLatestTags.ts';
 
 const SEPARATOR = '::';
 /** ML-10M's movies.dat spells one genre differently, adds one, and marks movies without any. */
@@ -142,10 +144,10 @@ function latin1(path: string, text: string): Buffer {
 /**
  * Writes a Dataset as MovieLens 1M files (ratings.dat sorted by user then movie, users.dat and
  * movies.dat sorted by id), ISO-8859-1. users.dat lists every user who rated; ages are written
- * as their ML-1M bucket; unknown demographics are empty fields. Whole stars are written as ML-1M
- * writes them ("4"); half stars as ML-10M's ratings.dat does ("3.5"), so whole-star data
- * round-trips byte for byte and half-star data is not lost. Characters outside ISO-8859-1 are
- * refused before any file is written.
+ * as their ML-1M bucket; unknown demographics are empty fields; tags.dat when the dataset has
+ * tags. Whole stars are written as ML-1M writes them ("4"); half stars as ML-10M's ratings.dat
+ * does ("3.5"), so whole-star data round-trips byte for byte and half-star data is not lost.
+ * Characters outside ISO-8859-1 are refused before any file is written.
  */
 export function writeMl1m(dataset: Dataset, dir: string): void {
   const { ratings } = dataset;
@@ -159,8 +161,11 @@ export function writeMl1m(dataset: Dataset, dir: string): void {
   }
 
   const text = lines.join('');
+  const tagsPath = join(dir, 'tags.dat');
+  const tags = dataset.tags ? latin1(tagsPath, ml1mTagLines(tagsPath, dataset.tags)) : null;
   writeMl1mUsersAndMovies(dir, ratings.userIds.ids, dataset.users, dataset.movies);
   writeFileSync(ratingsPath, text, 'latin1');
+  if (tags) writeFileSync(tagsPath, tags);
 }
 
 /**
@@ -193,4 +198,14 @@ export function writeMl1mUsersAndMovies(
   mkdirSync(dir, { recursive: true });
   writeFileSync(usersPath, usersText);
   writeFileSync(moviesPath, moviesText);
+}
+
+/** tags.dat lines `UserID::MovieID::Tag::Timestamp` (the ML-10M layout); "::" cannot be in a tag. */
+function ml1mTagLines(path: string, tags: readonly Tag[]): string {
+  return sortedTags(tags)
+    .map((t, k) => {
+      if (t.tag.includes('::')) throw cannotWrite(path, k + 1, `tag "${t.tag}" holds "::"`);
+      return `${t.userId}::${t.movieId}::${t.tag}::${t.timestamp}\n`;
+    })
+    .join('');
 }

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HALF_STARS, splitTitleYear, type Dataset, type Movie } from './dataset.ts';
 import { RatingCollector, readRatingFile } from './collector.ts';
-import { splitCsvLine } from './csv.ts';
+import { forEachCsvRow } from './csv.ts';
 import { DatasetError } from './errors.ts';
-import { forEachLine, parseId, parseText } from './lines.ts';
+import { parseId, parseText } from './lines.ts';
+import { readMlLatestTags } from './mlLatestTags.ts';
 import { parseLinkId, type MovieLinks } from './movieLinks.ts';
 
 const NO_GENRES = '(no genres listed)';
@@ -13,17 +14,7 @@ export const LINKS_HEADER = 'movieId,imdbId,tmdbId';
 
 async function readMovies(path: string): Promise<Movie[]> {
   const movies: Movie[] = [];
-  await forEachLine(path, 'utf8', (text, number) => {
-    if (number === 1) return checkHeader(path, number, text, MOVIES_HEADER);
-    const fields = splitCsvLine(text);
-    if (fields === null) throw new DatasetError(path, number, 'unterminated quoted field');
-    if (fields.length !== 3) {
-      throw new DatasetError(
-        path,
-        number,
-        `expected 3 comma-separated fields (${MOVIES_HEADER}), found ${fields.length}`,
-      );
-    }
+  await forEachCsvRow(path, MOVIES_HEADER, (fields, number) => {
     const [id, title, genres] = fields;
     parseText(genres, 'genres', path, number);
     movies.push({
@@ -35,24 +26,10 @@ async function readMovies(path: string): Promise<Movie[]> {
   return movies.sort((a, b) => a.id - b.id);
 }
 
-function checkHeader(path: string, number: number, text: string, header: string): void {
-  if (text.replace(/^\uFEFF/, '') !== header)
-    throw new DatasetError(path, number, `expected the header "${header}", found "${text}"`);
-}
-
 /** links.csv (movieId,imdbId,tmdbId; either id may be empty): the links of each movie. */
 async function readLinks(path: string): Promise<Map<number, MovieLinks>> {
   const links = new Map<number, MovieLinks>();
-  await forEachLine(path, 'utf8', (text, number) => {
-    if (number === 1) return checkHeader(path, number, text, LINKS_HEADER);
-    const fields = text.split(',');
-    if (fields.length !== 3) {
-      throw new DatasetError(
-        path,
-        number,
-        `expected 3 comma-separated fields (${LINKS_HEADER}), found ${fields.length}`,
-      );
-    }
+  await forEachCsvRow(path, LINKS_HEADER, (fields, number) => {
     const movieId = parseId(fields[0], 'movie id', path, number);
     const imdbId = parseLinkId(fields[1]);
     const tmdbId = parseLinkId(fields[2]);
@@ -69,7 +46,8 @@ async function readLinks(path: string): Promise<Map<number, MovieLinks>> {
 /**
  * Reads the MovieLens 20M/25M/32M/latest CSV format: ratings.csv
  * (userId,movieId,rating,timestamp; half stars) and movies.csv (movieId,title,genres; titles
- * quoted when they hold commas), UTF-8, and links.csv (movieId,imdbId,tmdbId) when present.
+ * quoted when they hold commas), UTF-8, and links.csv (movieId,imdbId,tmdbId) and tags.csv
+ * (userId,movieId,tag,timestamp) when present.
  */
 export async function readMlLatest(dir: string): Promise<Dataset> {
   const moviesPath = join(dir, 'movies.csv');
@@ -87,5 +65,6 @@ export async function readMlLatest(dir: string): Promise<Dataset> {
   const path = join(dir, 'ratings.csv');
   await readRatingFile(path, { separator: ',', fieldNames: `(${header})`, header }, collector);
   const ratings = collector.build(path, { movies: { path: moviesPath, entries: movies } });
-  return { ratings, movies, users: [], scale: HALF_STARS };
+  const tags = await readMlLatestTags(dir, movies);
+  return { ratings, movies, users: [], scale: HALF_STARS, ...(tags ? { tags } : {}) };
 }

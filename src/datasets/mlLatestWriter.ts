@@ -4,6 +4,7 @@ import { canonicalOrder, joinTitleYear, type Dataset } from './dataset.ts';
 import { csvField } from './csv.ts';
 import { LINKS_HEADER } from './mlLatest.ts';
 import { formatImdbId } from './movieLinks.ts';
+import { mlLatestTagsCsv } from './mlLatestTags.ts';
 
 const NO_GENRES = '(no genres listed)';
 
@@ -14,8 +15,8 @@ function formatRating(rating: number): string {
 /**
  * Writes a Dataset in the MovieLens latest CSV format (UTF-8): ratings.csv
  * (userId,movieId,rating,timestamp, sorted by user then movie) and movies.csv
- * (movieId,title,genres, sorted by id), and links.csv (movieId,imdbId,tmdbId) for the movies with
- * an IMDb or TMDb id. The format has no users file.
+ * (movieId,title,genres, sorted by id), links.csv (movieId,imdbId,tmdbId) for the movies with
+ * an IMDb or TMDb id, and tags.csv when the dataset has tags. The format has no users file.
  */
 export function writeMlLatest(dataset: Dataset, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -45,4 +46,5 @@ export function writeMlLatest(dataset: Dataset, dir: string): void {
     });
   if (linkLines.length > 0)
     writeFileSync(join(dir, 'links.csv'), `${LINKS_HEADER}\n${linkLines.join('')}`, 'utf8');
+  if (dataset.tags) writeFileSync(join(dir, 'tags.csv'), mlLatestTagsCsv(dataset.tags), 'utf8');
 }

@@ -44,11 +44,31 @@ export interface RatingsTable {
   rated_at: number;
 }
 
+/** A member's wishlist or hidden movie (migration 0009). */
+export interface MemberListsTable {
+  user_id: number;
+  movie_id: number;
+  /** 'wishlist' or 'hidden'. */
+  list: string;
+  added_at: number;
+}
+
+/** A tag a member put on a movie: as written, and the key it is matched by (migration 0009). */
+export interface TagsTable {
+  user_id: number;
+  movie_id: number;
+  tag_key: string;
+  tag: string;
+  tagged_at: number;
+}
+
 export interface Database {
   movies: MoviesTable;
   users: UsersTable;
   identities: IdentitiesTable;
   ratings: RatingsTable;
+  member_lists: MemberListsTable;
+  tags: TagsTable;
   sessions: SessionsTable;
   privacy_settings: PrivacySettingsTable;
   password_resets: PasswordResetsTable;

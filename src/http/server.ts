@@ -47,6 +47,7 @@ import { registerCommunityRoutes } from './routes/community.ts';
 import { registerConsoleRoutes } from './routes/console.ts';
 import { registerDocs } from './routes/docs.ts';
 import { registerExperimentRoutes } from './routes/experiments.ts';
+import { registerListRoutes } from './routes/lists.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerMovieRoutes } from './routes/movies.ts';
 import { registerRatingRoutes } from './routes/ratings.ts';
@@ -329,6 +330,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(registerCommunityRoutes);
   await app.register(registerConsoleRoutes);
   await app.register(registerExperimentRoutes);
+  await app.register(registerListRoutes);
 
   const ui = options.uiDir ? await registerUi(app, options.uiDir) : false;
   app.setNotFoundHandler((request, reply) => {

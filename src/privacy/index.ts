@@ -25,4 +25,6 @@ export { auditResearchUtility } from './researchUtility.ts';
 export * from './utility.ts';
 export * from './report.ts';
 export * from './readme.ts';
+export * from './releaseTags.ts';
+export * from './emailText.ts';
 export * from './reportHtml.ts';

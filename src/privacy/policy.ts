@@ -87,6 +87,9 @@ const utilitySchema = z.strictObject({
   algorithm: z.string().min(1),
 });
 
+/** Tags are text members wrote: released only when asked (see releaseTags.ts). */
+const tagsSchema = z.strictObject({ release: z.boolean() });
+
 export const policySchema = z.strictObject({
   name: z.string().min(1),
   minRatings: z.number().int().min(1),
@@ -96,6 +99,7 @@ export const policySchema = z.strictObject({
   dp: dpSchema,
   gate: gateSchema,
   utility: utilitySchema,
+  tags: tagsSchema,
 });
 
 export type Policy = z.infer<typeof policySchema>;
@@ -126,6 +130,7 @@ const BASE: Policy = {
   dp: { epsilon: null },
   gate: { maxReidentified: 0.05, maxReidentifiedStronger: 0.1, targets: 500 },
   utility: { holdout: 0.1, algorithm: 'svd' },
+  tags: { release: false },
 };
 
 type DeepPartial<T> = {

@@ -106,6 +106,27 @@ function researchUtilityLines(r: ResearchUtility): string[] {
   ];
 }
 
+/** What the release says about tags: none unless the policy released them, and how. */
+function tagNotes(dataset: Dataset, report: PrivacyReport, format: ReleaseFormat): string[] {
+  if (!report.policy?.tags.release || !dataset.tags)
+    return [
+      'No tags are released: the policy keeps the text members wrote private (tags.release: false).',
+    ];
+  const file =
+    format === 'ml-1m'
+      ? '"tags.dat" as UserID::MovieID::Tag::Timestamp (ISO-8859-1)'
+      : '"tags.csv" as userId,movieId,tag,timestamp (tags quoted when they hold commas; UTF-8)';
+  return [
+    `${dataset.tags.length} tags are in ${file}.`,
+    '',
+    '- Only tags of members who agreed to research use, and only on movies whose rating by the',
+    '  same member is in this release; UserIDs are the same pseudonyms as in the ratings',
+    '- A tag is dated like that rating (the same shift and truncation of its timestamp)',
+    `- No usernames; tags that looked like an e-mail address were dropped (${report.summary?.droppedTags ?? 0})`,
+    '- Tags are text members wrote: they are shown as written, trimmed and NFKC-normalized',
+  ];
+}
+
 export function generateReadme(
   dataset: Dataset,
   report: PrivacyReport,
@@ -256,6 +277,7 @@ export function generateReadme(
       ]),
     );
   }
+  lines.push(...section('TAGS', tagNotes(dataset, report, format)));
   if (report.dp) {
     lines.push(
       ...section('DIFFERENTIALLY PRIVATE MOVIE STATISTICS', [

@@ -10,6 +10,7 @@ import { enforceKAnonymity, type KAnonymityResult } from './demographics.ts';
 import { dpMovieStats, type DifferentiallyPrivateMovieStats } from './laplace.ts';
 import type { Policy } from './policy.ts';
 import { drawPseudonyms } from './pseudonyms.ts';
+import { releaseTags } from './releaseTags.ts';
 import {
   ScoreAccumulator,
   SCOREBOARD_SETTINGS,
@@ -46,6 +47,9 @@ export interface ReleaseSummary {
   /** The sampling fraction and perturbation probability applied (after calibration). */
   appliedSampleFraction: number;
   appliedPerturbation: number;
+  /** Tags released (policy tags.release), and tags of released pairs dropped as e-mail-like. */
+  releasedTags: number;
+  droppedTags: number;
   /** The calibration steps tried, lightest first (empty without calibration). */
   calibration: CalibrationStep[];
 }
@@ -441,12 +445,22 @@ export function releaseDataset(
       ? null
       : dpMovieStats(eligibleAll, source.scale, policy.dp.epsilon, stream(seed, 8));
 
+  // 8. Tags, only when the policy releases them.
+  const tags = policy.tags.release
+    ? releaseTags(
+        source,
+        released,
+        new Map(Array.from(userIds, (live, k) => [live, releaseIds[k]])),
+      )
+    : null;
+
   const movieIds = new Set<number>(released.itemIds.ids);
   const dataset: Dataset = {
     ratings: released,
     movies: source.movies.filter((movie) => movieIds.has(movie.id)),
     users: kAnonymity.users,
     scale: source.scale,
+    ...(tags ? { tags: tags.tags } : {}),
   };
   return {
     policy,
@@ -473,6 +487,8 @@ export function releaseDataset(
       releasedMovies: released.itemIds.size,
       appliedSampleFraction: fraction,
       appliedPerturbation: probability,
+      releasedTags: tags?.tags.length ?? 0,
+      droppedTags: tags?.dropped ?? 0,
       calibration,
     },
   };

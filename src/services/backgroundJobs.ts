@@ -16,6 +16,7 @@ import {
   type Dataset,
   type Movie,
   type RatingScale,
+  type Tag,
   type UserProfile,
   type WireRatings,
 } from '../datasets/dataset.ts';
@@ -91,6 +92,7 @@ export interface WireDataset {
   movies: Movie[];
   users: UserProfile[];
   scale: RatingScale;
+  tags?: Tag[];
 }
 
 export function toWireDataset(dataset: Dataset): WireDataset {
@@ -99,6 +101,7 @@ export function toWireDataset(dataset: Dataset): WireDataset {
     movies: dataset.movies,
     users: dataset.users,
     scale: dataset.scale,
+    ...(dataset.tags ? { tags: dataset.tags } : {}),
   };
 }
 
@@ -108,5 +111,6 @@ export function fromWireDataset(wire: WireDataset): Dataset {
     movies: wire.movies,
     users: wire.users,
     scale: wire.scale,
+    ...(wire.tags ? { tags: wire.tags } : {}),
   };
 }

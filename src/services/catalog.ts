@@ -32,6 +32,10 @@ export interface MovieQuery {
   sort?: MovieSort;
   page: number;
   pageSize: number;
+  /** Only these movie ids (a member's list), when given. */
+  only?: ReadonlySet<number>;
+  /** Never these movie ids (a member's hidden movies). */
+  exclude?: ReadonlySet<number>;
 }
 
 /** Ratings a sort by average pretends every movie has at the global mean (damping). */
@@ -222,6 +226,8 @@ export class Catalog implements MemberChangeListener {
     for (let k = 0; k < candidates; k++) {
       const i = words ? words.indexes[k] : k;
       if (mask && mask[i] !== 1) continue;
+      const id = this.movies[i].id;
+      if ((query.only && !query.only.has(id)) || query.exclude?.has(id)) continue;
       const year = this.movies[i].year;
       if (query.year !== undefined && year !== query.year) continue;
       if (query.yearFrom !== undefined && (year === null || year < query.yearFrom)) continue;

@@ -5,11 +5,14 @@ import {
   type Dataset,
   type Gender,
   type Movie,
+  type Tag,
   type UserProfile,
 } from '../datasets/dataset.ts';
 import type { MovieLinks } from '../datasets/movieLinks.ts';
 import type { Db } from '../db/connection.ts';
+import { containsEmailAddress } from '../privacy/emailText.ts';
 import { ServiceError } from './errors.ts';
+import { tagKey } from './tags.ts';
 
 export type ImportMode = 'empty' | 'replace' | 'merge';
 
@@ -44,6 +47,8 @@ export interface ImportSummary {
   movies: number;
   users: number;
   ratings: number;
+  /** Tags stored (when the dataset has tags). */
+  tags?: number;
 }
 
 export type ProgressListener = (done: number, total: number) => void;
@@ -76,6 +81,7 @@ interface ImportRows {
   movies: Array<Movie & { addedAt: number }>;
   users: Array<UserProfile & { createdAt: number }>;
   links: Array<MovieLinks & { movieId: number }>;
+  tags: Array<Tag & { key: string }>;
 }
 
 /** When each movie joined the catalog: its first rating, else the dataset's newest rating. */
@@ -116,10 +122,41 @@ function importRows(dataset: Dataset): ImportRows {
   for (const profile of dataset.users) {
     if (!ratings.userIds.has(profile.id)) users.push({ ...profile, createdAt: 0 });
   }
+  // ml-latest's taggers need not have rated: they become users too, created at their first tag.
+  const known = new Set(users.map((user) => user.id));
+  for (const tag of dataset.tags ?? []) {
+    if (known.has(tag.userId)) continue;
+    known.add(tag.userId);
+    const createdAt = tag.timestamp;
+    users.push({ id: tag.userId, gender: null, age: null, occupation: null, zip: null, createdAt });
+  }
   const links = dataset.movies.flatMap((movie) =>
     movie.links ? [{ movieId: movie.id, ...movie.links }] : [],
   );
-  return { movies: moviesAddedAt(dataset), users, links };
+  return {
+    movies: moviesAddedAt(dataset),
+    users,
+    links,
+    tags: importedTags(dataset.tags ?? []),
+  };
+}
+
+/**
+ * Tags as stored: trimmed text with its key, one per (user, movie, key); empty ones dropped, and
+ * text holding an e-mail address too (no address is stored outside the vault).
+ */
+function importedTags(tags: readonly Tag[]): ImportRows['tags'] {
+  const seen = new Set<string>();
+  const rows: ImportRows['tags'] = [];
+  for (const tag of tags) {
+    const text = tag.tag.normalize('NFKC').trim();
+    const key = tagKey(text);
+    const id = `${tag.userId} ${tag.movieId} ${key}`;
+    if (key === '' || seen.has(id) || containsEmailAddress(text)) continue;
+    seen.add(id);
+    rows.push({ ...tag, tag: text, key });
+  }
+  return rows;
 }
 
 /**
@@ -141,7 +178,12 @@ export async function importDataset(
   const rows = importRows(dataset);
   if (db.sqlite) importIntoSqlite(db, dataset, rows, mode, onProgress);
   else await importIntoPostgres(db, dataset, rows, mode, onProgress);
-  return { movies: rows.movies.length, users: rows.users.length, ratings: dataset.ratings.length };
+  return {
+    movies: rows.movies.length,
+    users: rows.users.length,
+    ratings: dataset.ratings.length,
+    ...(dataset.tags ? { tags: rows.tags.length } : {}),
+  };
 }
 
 /**
@@ -198,6 +240,10 @@ function importIntoSqlite(
     `INSERT INTO ratings (user_id, movie_id, rating, rated_at) VALUES (?, ?, ?, ?)` +
       upsert('user_id, movie_id', 'rating = excluded.rating, rated_at = excluded.rated_at'),
   );
+  const insertTag = sqlite.prepare(
+    `INSERT INTO tags (user_id, movie_id, tag_key, tag, tagged_at) VALUES (?, ?, ?, ?, ?)` +
+      upsert('user_id, movie_id, tag_key', 'tag = excluded.tag, tagged_at = excluded.tagged_at'),
+  );
   const run = sqlite.transaction(() => {
     if (mode === 'empty') {
       const count = (table: string) =>
@@ -230,6 +276,7 @@ function importIntoSqlite(
       if (onProgress && (r + 1) % BATCH === 0) onProgress(r + 1, ratings.length);
     }
     onProgress?.(ratings.length, ratings.length);
+    for (const t of rows.tags) insertTag.run(t.userId, t.movieId, t.key, t.tag, t.timestamp);
     if (rebuildIndexes)
       for (const index of RATING_INDEXES)
         sqlite.prepare(`CREATE INDEX ${index.name} ON ratings (${index.column})`).run();
@@ -323,6 +370,15 @@ async function importIntoPostgres(
       );
       onProgress?.(end, ratings.length);
     }
+    for (let start = 0; start < rows.tags.length; start += BATCH) {
+      const batch = rows.tags.slice(start, start + BATCH);
+      await sql`INSERT INTO tags (user_id, movie_id, tag_key, tag, tagged_at)
+        SELECT * FROM unnest(${batch.map((t) => t.userId)}::int[], ${batch.map((t) => t.movieId)}::int[],
+          ${batch.map((t) => t.key)}::text[], ${batch.map((t) => t.tag)}::text[], ${batch.map((t) => t.timestamp)}::bigint[])
+        ${merge ? sql`ON CONFLICT (user_id, movie_id, tag_key) DO UPDATE SET tag = excluded.tag, tagged_at = excluded.tagged_at` : sql``}`.execute(
+        trx,
+      );
+    }
     if (rebuildIndexes) {
       await sql`ALTER TABLE ratings ADD CONSTRAINT ratings_pk PRIMARY KEY (user_id, movie_id),
         ADD CONSTRAINT ratings_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
@@ -353,7 +409,7 @@ export interface LoadOptions {
   consentingOnly?: boolean;
 }
 
-/** Reads the whole database back as a Dataset (catalog, demographics, ratings). */
+/** Reads the whole database back as a Dataset (catalog, demographics, ratings, tags). */
 export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Dataset> {
   const movieRows = await db.kysely.selectFrom('movies').selectAll().orderBy('id').execute();
   const links = await loadMovieLinks(db);
@@ -401,5 +457,28 @@ export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Da
   const withRatings = options.consentingOnly
     ? users.filter((u) => ratings.userIds.has(u.id))
     : users;
-  return { ratings, movies, users: withRatings, scale: scaleOf(ratings.rating) };
+  const tags = await loadTags(db, options);
+  return {
+    ratings,
+    movies,
+    users: withRatings,
+    scale: scaleOf(ratings.rating),
+    ...(tags.length > 0 ? { tags } : {}),
+  };
+}
+
+/** Every tag as written (of consenting members only, when asked). */
+async function loadTags(db: Db, options: LoadOptions): Promise<Tag[]> {
+  let query = db.kysely.selectFrom('tags').select(['user_id', 'movie_id', 'tag', 'tagged_at']);
+  if (options.consentingOnly)
+    query = query.where('user_id', 'in', (eb) =>
+      eb.selectFrom('users').select('id').where('research_consent', '=', 1),
+    );
+  const rows = await query.orderBy('user_id').orderBy('movie_id').orderBy('tag_key').execute();
+  return rows.map((row) => ({
+    userId: row.user_id,
+    movieId: row.movie_id,
+    tag: row.tag,
+    timestamp: Number(row.tagged_at),
+  }));
 }

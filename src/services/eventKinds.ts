@@ -6,6 +6,7 @@
  */
 import type { Insertable } from 'kysely';
 import type { EventsTable } from '../db/schema.ts';
+import { replaceEmailAddresses } from '../privacy/emailText.ts';
 import { isVisitorId } from './visitorIds.ts';
 
 export const EVENT_KINDS = [
@@ -127,13 +128,10 @@ export class InvalidEventError extends Error {
 }
 
 const MAX_TEXT = 200;
-// Spaces around the @ too (`bob @ example.org`); lookalike at-signs (`＠`, `﹫`) become `@`
-// under NFKC before this runs.
-const EMAIL_IN_TEXT = /[^\s@<>()[\],;:"']+\s*@\s*[^\s@<>()[\],;:"']+/g;
 
 /** Free text a member typed: NFKC-normalized, e-mail addresses replaced, length capped. */
 export function scrubText(text: string): string {
-  return text.normalize('NFKC').replace(EMAIL_IN_TEXT, '[e-mail removed]').slice(0, MAX_TEXT);
+  return replaceEmailAddresses(text.normalize('NFKC'), '[e-mail removed]').slice(0, MAX_TEXT);
 }
 
 /** A route pattern: no query string or fragment, no e-mail addresses, capped length. */

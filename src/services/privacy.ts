@@ -11,6 +11,8 @@ import { conflict } from './errors.ts';
 import { readEvents } from './eventExport.ts';
 import { exportGroupPicks } from './groupOnboarding.ts';
 import type { EventLog } from './events.ts';
+import { exportLists } from './memberLists.ts';
+import { exportTags } from './tags.ts';
 import type { Vault } from './vault.ts';
 
 /**
@@ -166,6 +168,10 @@ export interface MemberExport {
   /** The member's experiment variants, recorded on first exposure. */
   experiments: Array<{ experiment: string; variant: string; exposedAt: string }>;
   onboardingGroups: Awaited<ReturnType<typeof exportGroupPicks>>;
+  /** Movies the member wants to watch, and movies they hid ("not interested"). */
+  wishlist: Array<{ movieId: number; addedAt: string }>;
+  hidden: Array<{ movieId: number; addedAt: string }>;
+  tags: Array<{ movieId: number; tag: string; taggedAt: string }>;
 }
 
 /**
@@ -246,5 +252,7 @@ export async function exportMember(
       exposedAt: new Date(Number(a.exposed_at_ms)).toISOString(),
     })),
     onboardingGroups: await exportGroupPicks(db, userId),
+    ...(await exportLists(db, userId)),
+    tags: await exportTags(db, userId),
   };
 }

@@ -51,6 +51,8 @@ export const RELEASE_FILES = [
   'movies.dat',
   'ratings.csv',
   'movies.csv',
+  'tags.dat',
+  'tags.csv',
   'movie-stats.csv',
   'README',
   'privacy-report.json',
@@ -140,10 +142,10 @@ export function writeRelease(result: PipelineResult, options: WriteOptions): Wri
   const written: string[] = [];
   if (format === 'ml-1m') {
     writeMl1m(published, out);
-    written.push('ratings.dat', 'users.dat', 'movies.dat');
+    written.push('ratings.dat', 'users.dat', 'movies.dat', ...(published.tags ? ['tags.dat'] : []));
   } else {
     writeMlLatest(published, out);
-    written.push('ratings.csv', 'movies.csv');
+    written.push('ratings.csv', 'movies.csv', ...(published.tags ? ['tags.csv'] : []));
   }
   if (release.movieStats) {
     writeFileSync(join(out, 'movie-stats.csv'), movieStatsCsv(release.movieStats));

@@ -14,6 +14,7 @@ import { AccountPage, ConfirmEmailPage } from './pages/Account.tsx';
 import { BoardPage, BoardsPage, ThreadPage } from './pages/Boards.tsx';
 import { ExplorePage } from './pages/Explore.tsx';
 import { HomePage } from './pages/Home.tsx';
+import { ListsPage } from './pages/Lists.tsx';
 import { MoviePage } from './pages/Movie.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { OnboardingPage } from './pages/Onboarding.tsx';
@@ -21,6 +22,7 @@ import { PrivacyPage } from './pages/Privacy.tsx';
 import { ProfilePage } from './pages/Profile.tsx';
 import { RatingsPage } from './pages/Ratings.tsx';
 import { StatsPage } from './pages/Stats.tsx';
+import { TagPage, TagsPage } from './pages/Tags.tsx';
 import { SessionProvider } from './session.tsx';
 
 /** The site's pages inside the frame, by path (besides the home page and the console). */
@@ -35,6 +37,9 @@ const PAGES: Array<[string, ReactElement]> = [
   ['movies/:id', <MoviePage />],
   ['ratings', <RatingsPage />],
   ['stats', <StatsPage />],
+  ['lists', <ListsPage />],
+  ['tags', <TagsPage />],
+  ['tags/:tag', <TagPage />],
   ['account', <AccountPage />],
   ['privacy', <PrivacyPage />],
   ['u/:username', <ProfilePage />],

@@ -2,6 +2,7 @@
 // schema of a shape (src/http/schemas.ts), the type is inferred from it (`import type`: nothing
 // of the server is bundled); the others are written out here.
 import type { z } from 'zod';
+import type * as ListSchemas from '../../src/http/listSchemas.ts';
 import type * as Schemas from '../../src/http/schemas.ts';
 import type * as HomeSchemas from '../../src/http/homeSchemas.ts';
 
@@ -100,3 +101,10 @@ export interface ThreadPage {
  * partial ones (a network error, a status line without a body).
  */
 export type Problem = Partial<z.infer<typeof Schemas.Problem>>;
+
+// Member lists and tags (src/http/listSchemas.ts).
+export type ListName = z.infer<typeof ListSchemas.ListName>;
+export type MemberLists = z.infer<typeof ListSchemas.MemberLists>;
+export type TagCount = z.infer<typeof ListSchemas.TagCount>;
+export type MovieTags = z.infer<typeof ListSchemas.MovieTags>;
+export type TagPage = z.infer<typeof ListSchemas.TagPage>;

@@ -45,6 +45,7 @@ export function registerExport(program: Command): void {
           ratings: dataset.ratings.length,
           users: dataset.ratings.userIds.size,
           movies: dataset.movies.length,
+          tags: dataset.tags?.length ?? 0,
           out: options.out,
         };
         report(

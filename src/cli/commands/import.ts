@@ -53,7 +53,7 @@ export function registerImport(program: Command): void {
         report(
           !!options.json,
           { ...summary, seconds },
-          `imported ${summary.ratings} ratings, ${summary.users} users and ${summary.movies} movies into ${summary.database} in ${seconds.total.toFixed(1)} s`,
+          `imported ${summary.ratings} ratings, ${summary.users} users and ${summary.movies} movies${summary.tags === undefined ? '' : ` (and ${summary.tags} tags)`} into ${summary.database} in ${seconds.total.toFixed(1)} s`,
         );
       }),
     );

@@ -7,6 +7,7 @@ import * as emailChanges from './0005_email_changes.ts';
 import * as databaseId from './0006_database_id.ts';
 import * as throttles from './0007_throttles.ts';
 import * as halfStars from './0008_half_stars.ts';
+import * as listsAndTags from './0009_lists_and_tags.ts';
 import * as linksAndGroups from './0010_links_and_groups.ts';
 
 /**
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0006_database_id': databaseId,
   '0007_throttles': throttles,
   '0008_half_stars': halfStars,
+  '0009_lists_and_tags': listsAndTags,
   '0010_links_and_groups': linksAndGroups,
 };

@@ -21,6 +21,8 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'ratings', description: 'your ratings' },
         { name: 'recommendations', description: 'personal recommendations' },
         { name: 'me', description: 'your data and privacy' },
+        { name: 'lists', description: 'your wishlist and hidden movies' },
+        { name: 'tags', description: 'tags members put on movies' },
         { name: 'community', description: 'profiles and message boards' },
       ],
       components: {

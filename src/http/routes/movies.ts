@@ -8,8 +8,10 @@ import { sharedRatingsOf } from '../../services/sharedRatings.ts';
 import { MIN_PICKS, movieGroups } from '../../services/groupOnboarding.ts';
 import { READY_LIST_MAX, readyLists } from '../../services/readyLists.ts';
 import { MovieGroups, ReadyLists } from '../homeSchemas.ts';
+import { exploreLists } from '../../services/memberLists.ts';
 import { member, memberId, membersOnly, type Services } from '../context.ts';
 import { logEvent, logPredictionsShown, eventActor } from '../eventHooks.ts';
+import { ListName } from '../listSchemas.ts';
 import {
   MovieDetail,
   MoviePage,
@@ -97,10 +99,15 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
           yearFrom: queryInt(1800, 2200),
           yearTo: queryInt(1800, 2200),
           sort: z.preprocess((v) => (v === '' ? undefined : v), z.enum(SORTS).optional()),
+          list: z
+            .preprocess((v) => (v === '' ? undefined : v), ListName.optional())
+            .describe(
+              'only your wishlist or hidden movies (members); hidden ones are left out otherwise',
+            ),
           page: queryInt(1, 100_000),
           pageSize: queryInt(1, 100),
         }),
-        response: { 200: MoviePage, ...problems(400) },
+        response: { 200: MoviePage, ...problems(400, 401) },
       },
     },
     async (request) => {
@@ -117,8 +124,9 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
       const page = query.page ?? 1;
       const pageSize = query.pageSize ?? 24;
       const viewer = await viewerOf(services, memberId(request));
+      const lists = await exploreLists(services.db, memberId(request), query.list);
       const { indexes, total, didYouMean } = catalog.search(
-        { ...query, page, pageSize },
+        { ...query, ...lists, page, pageSize },
         viewer.predict ?? undefined,
       );
       const items = indexes.map((i) => movieSummary(catalog, i, viewer));

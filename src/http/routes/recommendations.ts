@@ -2,6 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { excludedFromRecommendations } from '../../services/memberLists.ts';
 import type { ModelInfo } from '../../services/recommendations.ts';
 import { member, membersOnly } from '../context.ts';
 import { logPredictionsShown } from '../eventHooks.ts';
@@ -57,7 +58,9 @@ const recommendationRoutes: FastifyPluginAsyncZod = async (app) => {
       const genre = request.query.genre;
       // A member in a `recommender` experiment is served by their variant's model.
       const recommender = await services.research.variants.recommenderFor(userId);
-      const key = `${n}|${genre ?? ''}`;
+      // Member lists (#16): wishlist and hidden movies are never recommended.
+      const excluded = await excludedFromRecommendations(services.db, userId);
+      const key = `${n}|${genre ?? ''}|${[...excluded].sort((a, b) => a - b).join(',')}`;
       const version = await recommender.memberVersion(userId);
       const cached = recommender.cachedPage<CachedList>(userId, key, version);
       if (cached && catalog.unchangedSince(cached.movieIndexes, cached.catalogVersion)) {
@@ -69,7 +72,10 @@ const recommendationRoutes: FastifyPluginAsyncZod = async (app) => {
         ratings: await services.recommender.memberRatings(userId),
         predict: null,
       };
-      const recommendations = await recommender.recommend(userId, n, genre);
+      // Member lists (#16): ask for as many more as are excluded, then drop those.
+      const recommendations = (await recommender.recommend(userId, n + excluded.size, genre))
+        .filter((recommendation) => !excluded.has(recommendation.movieId))
+        .slice(0, n);
       const catalogVersion = catalog.version;
       const items: RecommendationListBody['items'] = [];
       const movieIndexes: number[] = [];

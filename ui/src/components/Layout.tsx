@@ -70,10 +70,18 @@ export function Layout() {
               </NavLink>
             )}
             {member && (
-              <NavLink to="/stats" className={navClass}>
-                Your stats
-              </NavLink>
+              <>
+                <NavLink to="/stats" className={navClass}>
+                  Your stats
+                </NavLink>
+                <NavLink to="/lists" className={navClass}>
+                  My lists
+                </NavLink>
+              </>
             )}
+            <NavLink to="/tags" className={navClass}>
+              Tags
+            </NavLink>
             <NavLink to="/boards" className={navClass}>
               Boards
             </NavLink>

@@ -1,4 +1,4 @@
-// Explore: search as you type, filter by genre and year range, sort, page. The state lives in
+// Explore: search as you type, filter by genre, year range and (members) list, sort, page. The state lives in
 // the URL, so a search can be bookmarked and the back button works.
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
@@ -27,6 +27,7 @@ export function ExplorePage() {
   const yearFrom = params.get('yearFrom') ?? '';
   const yearTo = params.get('yearTo') ?? '';
   const sort = params.get('sort') ?? 'popularity';
+  const list = member ? (params.get('list') ?? '') : '';
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
 
   // The search box updates the URL only after typing pauses.
@@ -49,10 +50,11 @@ export function ExplorePage() {
         yearFrom: /^\d{4}$/.test(yearFrom) ? yearFrom : undefined,
         yearTo: /^\d{4}$/.test(yearTo) ? yearTo : undefined,
         sort: sort === 'predicted' && !member ? 'popularity' : sort,
+        list,
         page,
         pageSize: PAGE_SIZE,
       }),
-    [q, genre, yearFrom, yearTo, sort, page, member?.id],
+    [q, genre, yearFrom, yearTo, sort, list, page, member?.id],
   );
 
   /** The current URL's filters with another search (from the first page). */
@@ -123,6 +125,13 @@ export function ExplorePage() {
             onChange={(value) => update({ [key]: value })}
           />
         ))}
+        {member && (
+          <SelectField label="Show" value={list} onChange={(value) => update({ list: value })}>
+            <option value="">All but hidden</option>
+            <option value="wishlist">My wishlist</option>
+            <option value="hidden">Hidden movies</option>
+          </SelectField>
+        )}
         <SelectField label="Sort by" value={sort} onChange={(value) => update({ sort: value })}>
           <option value="popularity">Popularity</option>
           <option value="average">Average rating</option>

@@ -1,5 +1,6 @@
 // A movie: title, year, genres, your rating (click a half star to set it at once), the predicted
-// rating, the average with its histogram, and similar movies.
+// rating, the average with its histogram, links, your lists, the tags, members' shared ratings
+// and similar movies.
 import { Suspense, lazy, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../api.ts';
@@ -7,6 +8,8 @@ import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { Genres, MovieCard, MovieGrid, Poster } from '../components/MovieCard.tsx';
 import { SharedRatings } from '../components/SharedRatings.tsx';
 import { StarMeter, StarRating, starsText } from '../components/Stars.tsx';
+import { MovieListToggles } from '../features/lists/MovieListToggles.tsx';
+import { MovieTagsPanel } from '../features/lists/MovieTagsPanel.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { MovieDetail } from '../types.ts';
@@ -191,6 +194,7 @@ export function MoviePage() {
           </p>
           <ErrorMessage error={error} title="Could not save your rating." />
           <MovieLinks links={movie.links} />
+          {member && <MovieListToggles movieId={movie.id} />}
           {!member && (
             <p className="muted">
               <Link to="/login">Log in</Link> or <Link to="/signup">sign up</Link> to rate this
@@ -205,6 +209,7 @@ export function MoviePage() {
         )}
       </section>
       <SharedRatings key={movie.id} movieId={movie.id} refreshKey={freshStats} />
+      <MovieTagsPanel movieId={movie.id} member={member !== null} />
       {movie.similar && movie.similar.length > 0 && (
         <section aria-labelledby="similar-heading">
           <h2 id="similar-heading">Similar movies</h2>
