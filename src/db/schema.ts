@@ -62,6 +62,14 @@ export interface Database {
   access_audit_log: AccessAuditLogTable;
   throttles: ThrottlesTable;
   database_identity: DatabaseIdentityTable;
+  recommender_choices: RecommenderChoicesTable;
+}
+
+/** The recommender a member chose (0012); no row = the default. */
+export interface RecommenderChoicesTable {
+  user_id: number;
+  choice: string;
+  chosen_at_ms: number;
 }
 
 export type { Generated };

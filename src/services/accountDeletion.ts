@@ -84,6 +84,7 @@ async function deleteMemberRows(
     'sessions',
     'privacy_settings',
     'password_resets',
+    'recommender_choices',
   ] as const) {
     await trx.deleteFrom(table).where('user_id', '=', memberId).execute();
   }

@@ -176,7 +176,8 @@ export class Catalog implements MemberChangeListener {
 
   /**
    * Movie indexes matching the query, sorted, with the total before paging. `predicted` scores
-   * movies for the 'predicted' sort (higher first); without it that sort falls back to popularity.
+   * movies for the 'predicted' ("for you") sort (higher first; the member's ranking); without it
+   * that sort falls back to popularity.
    */
   search(
     query: MovieQuery,

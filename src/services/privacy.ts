@@ -156,6 +156,8 @@ export interface MemberExport {
   events: Array<{ kind: string; occurredAt: string; data: Record<string, unknown> }>;
   /** The member's experiment variants, recorded on first exposure. */
   experiments: Array<{ experiment: string; variant: string; exposedAt: string }>;
+  /** The recommender the member chose, or null when they never chose (the default serves them). */
+  recommenderChoice: { choice: string; chosenAt: string } | null;
 }
 
 /**
@@ -211,6 +213,11 @@ export async function exportMember(
     .orderBy('a.exposed_at_ms')
     .orderBy('e.name')
     .execute();
+  const choice = await db.kysely
+    .selectFrom('recommender_choices')
+    .select(['choice', 'chosen_at_ms'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return {
     exportedAt: new Date().toISOString(),
     member: { id: user.id, createdAt: isoTime(Number(user.created_at)), origin: user.origin },
@@ -235,5 +242,8 @@ export async function exportMember(
       variant: a.variant,
       exposedAt: new Date(Number(a.exposed_at_ms)).toISOString(),
     })),
+    recommenderChoice: choice
+      ? { choice: choice.choice, chosenAt: new Date(Number(choice.chosen_at_ms)).toISOString() }
+      : null,
   };
 }

@@ -4,6 +4,7 @@ import type {
   Board,
   BoardPage,
   Member,
+  MemberHome,
   MovieDetail,
   MovieSummary,
   Page,
@@ -13,6 +14,8 @@ import type {
   RatedMovie,
   RatingSaved,
   RecommendationList,
+  RecommenderChoice,
+  RecommenderChoiceState,
   SessionInfo,
   ThreadPage,
 } from './types.ts';
@@ -141,6 +144,10 @@ export const api = {
     request<void>('POST', '/api/events/click', { movieId, position, context: 'recommendations' }),
   recommendations: (n: number, genre?: string) =>
     request<RecommendationList>('GET', '/api/recommendations', undefined, { n, genre }),
+  memberHome: () => request<MemberHome>('GET', '/api/recommendations/home'),
+  recommenderChoice: () => request<RecommenderChoiceState>('GET', '/api/recommendations/choice'),
+  chooseRecommender: (choice: RecommenderChoice) =>
+    request<RecommenderChoiceState>('PUT', '/api/recommendations/choice', { choice }),
 
   privacy: () => request<Privacy>('GET', '/api/me/privacy'),
   updatePrivacy: (changes: Partial<Privacy>) =>

@@ -107,11 +107,14 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const page = query.page ?? 1;
       const pageSize = query.pageSize ?? 24;
-      const viewer = await viewerOf(services, memberId(request));
-      const { indexes, total } = catalog.search(
-        { ...query, page, pageSize },
-        viewer.predict ?? undefined,
-      );
+      const userId = memberId(request);
+      const viewer = await viewerOf(services, userId);
+      // Sorted "for you": the ranking model's order (the stars stay the rating model's).
+      const ranker =
+        query.sort === 'predicted' && userId !== null
+          ? await services.recommender.ranker(userId)
+          : null;
+      const { indexes, total } = catalog.search({ ...query, page, pageSize }, ranker ?? undefined);
       const items = indexes.map((i) => movieSummary(catalog, i, viewer));
       if (query.q !== undefined && query.q.trim() !== '' && page === 1) {
         logEvent(services, {
