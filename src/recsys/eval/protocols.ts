@@ -156,12 +156,14 @@ export function perUserHoldout(ratings: Ratings, share = 0.2, seed = 42, minRati
  */
 export function givenN(ratings: Ratings, n = 15, seed = 42, share = 0.2, minTest = 5): Fold {
   const { ptr, rows } = rowsByUser(ratings);
-  const random = new Random(seed);
+  // Who is a new member and which ratings they keep: two streams, so one does not skew the other.
+  const members = new Random(seed);
+  const random = new Random(seed + 1);
   const train: number[] = [];
   const test: number[] = [];
   for (let u = 0; u + 1 < ptr.length; u++) {
     const userRows = rows.slice(ptr[u], ptr[u + 1]);
-    if (userRows.length < n + minTest || random.next() >= share) {
+    if (userRows.length < n + minTest || members.next() >= share) {
       for (const r of userRows) train.push(r);
       continue;
     }
