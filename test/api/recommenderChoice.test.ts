@@ -4,6 +4,7 @@ import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import { fitAlgorithm } from '../../src/recsys/index.ts';
 import { databaseOrigin, publishModel } from '../../src/services/models.ts';
 import { RECOMMENDER_CHOICES } from '../../src/services/recommenderChoices.ts';
+import { grantRole } from '../../src/services/roles.ts';
 import { tempDir } from '../helpers/files.ts';
 import { CATALOG, Client, describeApi, member, popularMovieIds, type Api } from './harness.ts';
 
@@ -204,6 +205,36 @@ describeApi(
       const after = (await client.get('/api/recommendations/choice')).json as { choice: string };
       assert.equal(after.choice, 'like-your-favourites');
       assert.equal((await choiceEvents(api, id)).length, 1);
+    });
+
+    test('the console breaks outcomes down by the chosen recommender; members may not see it', async () => {
+      const { client } = await ratedMember(api);
+      await client.request('PUT', '/api/recommendations/choice', { choice: 'hidden-gems' });
+      await client.get('/api/recommendations?n=10');
+      await client.request('PUT', '/api/recommendations/choice', { choice: 'hidden-gems' });
+      assert.equal((await client.get('/api/console/recommender-choices')).status, 403);
+      const researcher = await member(api);
+      await grantRole(api.db, researcher.id, 'researcher');
+      await api.app.services.research.events.flush();
+      const response = await researcher.client.get('/api/console/recommender-choices');
+      assert.equal(response.status, 200);
+      const results = response.json as {
+        variants: Array<{
+          variant: string;
+          exposed: number;
+          clickThrough: { impressions: number };
+        }>;
+        choices: number;
+        switches: number;
+      };
+      assert.deepEqual(
+        results.variants.map((v) => v.variant),
+        [...RECOMMENDER_CHOICES],
+      );
+      const gems = results.variants.find((v) => v.variant === 'hidden-gems')!;
+      assert.ok(gems.exposed >= 1);
+      assert.ok(gems.clickThrough.impressions >= 10);
+      assert.ok(results.choices > results.switches, 'choosing the same again is no switch');
     });
 
     test('non-members get 401; deleting the account removes the choice', async () => {
