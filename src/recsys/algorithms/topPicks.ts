@@ -8,7 +8,7 @@
  */
 import type { AlgorithmDefinition } from '../algorithm.ts';
 import type { ParamSpec } from '../modelTypes.ts';
-import { ials } from './als.ts';
+import { ials, ImplicitFactorModel } from './als.ts';
 
 export const TOP_PICKS_ALGORITHM = 'top-picks';
 
@@ -25,6 +25,11 @@ export const topPicks: AlgorithmDefinition = {
   name: TOP_PICKS_ALGORITHM,
   description: 'The site’s ranking model: implicit ALS tuned for top-N, members folded in',
   foldInUsers: true,
+  // An iALS model under this name, so a published file and the model info say what it serves.
+  fit(matrix, params, options) {
+    const model = ials.fit(matrix, params, options) as ImplicitFactorModel;
+    return new ImplicitFactorModel({ ...model.core, algorithm: TOP_PICKS_ALGORITHM }, model.f);
+  },
   params: Object.fromEntries(
     Object.entries(ials.params).map(([name, spec]): [string, ParamSpec] => [
       name,
