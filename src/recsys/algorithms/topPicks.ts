@@ -1,8 +1,9 @@
 /**
  * top-picks: the ranking model behind the web site's lists (top picks, genre shelves, explore
  * "for you"): implicit ALS with the parameters tuned on ML-100K holdout20 (README: Tuning).
- * It comes close to EASE^R there (Recall@20 0.429 against 0.435) and grows linearly with the catalog, where EASE^R keeps
- * an items² weight matrix (2.9 GB at 27,000 movies) and inverts it in items³ time.
+ * It comes close to EASE^R there (Recall@20 0.429 against 0.435) and grows linearly with the
+ * catalog, where EASE^R keeps an items² weight matrix (2.9 GB at 27,000 movies) and inverts it in
+ * items³ time.
  * `evaluateAlgorithm` folds every test user in from their training ratings (`foldInUsers`), as
  * the site folds in its members, so the offline figures are those of the served ranking.
  */
