@@ -1,14 +1,15 @@
 // npm run bench:serve — the serve-mix protocol (BENCHMARKS.md), harness in bench/serveMix.ts.
 //
 // The server runs in its own process on the synthetic-1m database (6,040 users, 3,900 movies,
-// 1,000,209 ratings, imported into a temporary SQLite file) with a trained, published model;
+// 1,000,209 ratings, imported into a temporary SQLite file) with the site's default models
+// trained and published: the rating model (stars) and the ranking model (lists);
 // this process is the load generator (autocannon, loopback): 50 concurrent connections of
 // logged-in members for 30 s, 70% GET /api/recommendations?n=20, 20% GET /api/movies/:id (movie
 // page data with prediction), 10% PUT /api/ratings/:id. Reports requests/s, p50/p99 latency,
 // errors and the server's RSS, for several runs and their median.
 //
 // Environment: RUNS (default 3), DURATION seconds (30), CONNECTIONS (50), MEMBERS (200),
-// ALGORITHM (the served model; default svd, biased MF), EVENTS=off (the research event log off;
+// ALGORITHM (the rating model; default blend), RANKING_ALGORITHM (default top-picks), EVENTS=off (the research event log off;
 // on by default, as the site runs), PREPARED=<dir> (prepare once, reuse), KEEP=1 keeps the
 // temporary folder, PROFILE=<dir> writes the server's CPU profile there.
 import {

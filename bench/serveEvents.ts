@@ -8,7 +8,7 @@
 // run against the "off" run just before it).
 //
 // Environment: RUNS (default 5 per mode), DURATION seconds (10), CONNECTIONS (50), MEMBERS (200),
-// ALGORITHM (svd), PREPARED=<dir> (prepare once, reuse), KEEP=1 keeps the temporary folder.
+// ALGORITHM (blend), RANKING_ALGORITHM (top-picks), PREPARED=<dir> (prepare once, reuse), KEEP=1 keeps the temporary folder.
 import { copyFileSync, rmSync } from 'node:fs';
 import {
   CONNECTIONS,

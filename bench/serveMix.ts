@@ -1,13 +1,15 @@
 // The serve-mix harness (BENCHMARKS.md) shared by bench/serve.ts and bench/serveEvents.ts.
 //
 // - prepareServeMix: synthetic-1m (6,040 users, 3,900 movies, 1,000,209 ratings) imported into a
-//   SQLite file, a trained and published model, logged-in members each with 20 ratings.
+//   SQLite file, the trained and published rating and ranking models, logged-in members each with
+//   20 ratings.
 //   With PREPARED=<dir> the result is kept there and reused by later runs of the same setup.
 // - startServer: the server in its own process (this file with --server), on loopback.
 // - loadRun: autocannon from the calling process, 70% GET /api/recommendations?n=20, 20% GET
 //   /api/movies/:id, 10% PUT /api/ratings/:id, with the server's peak RSS and the machine load.
 //
-// Environment read here: MEMBERS (200), ALGORITHM (svd), CONNECTIONS (50), PREPARED, KEEP=1,
+// Environment read here: MEMBERS (200), ALGORITHM (the rating model, default blend),
+// RANKING_ALGORITHM (the ranking model, default top-picks), CONNECTIONS (50), PREPARED, KEEP=1,
 // PROFILE=<dir> (the server writes a V8 CPU profile there when it stops).
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -25,7 +27,7 @@ import { join } from 'node:path';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
 import { migrateToLatest, openDatabase } from '../src/db/connection.ts';
 import { buildServer } from '../src/http/server.ts';
-import { fitAlgorithm } from '../src/recsys/index.ts';
+import { DEFAULT_ALGORITHM, DEFAULT_RANKING_ALGORITHM, fitAlgorithm } from '../src/recsys/index.ts';
 import { registerMember } from '../src/services/accounts.ts';
 import { importDataset, loadDataset } from '../src/services/datasets.ts';
 import { databaseOrigin, publishModel } from '../src/services/models.ts';
@@ -38,7 +40,10 @@ const RATINGS_PER_MEMBER = 20;
 
 export const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 export const MEMBERS = Number(process.env.MEMBERS ?? 200);
-export const ALGORITHM = process.env.ALGORITHM ?? 'svd';
+/** The served models: the site's defaults unless ALGORITHM / RANKING_ALGORITHM say otherwise. */
+export const ALGORITHM = process.env.ALGORITHM ?? DEFAULT_ALGORITHM;
+export const RANKING_ALGORITHM = process.env.RANKING_ALGORITHM ?? DEFAULT_RANKING_ALGORITHM;
+const SETUP = `${ALGORITHM}+${RANKING_ALGORITHM}`;
 
 export interface Member {
   cookie: string;
@@ -118,27 +123,30 @@ async function prepareInto(dir: string): Promise<PreparedMix> {
   await importDataset(db, dataset, 'empty');
   console.log(`synthetic-1m generated and imported into SQLite in ${seconds(started)}`);
 
-  started = performance.now();
   const training = await loadDataset(db);
-  const model = fitAlgorithm(ALGORITHM, training.ratings, {}, { seed: 1, scale: training.scale });
-  const path = publishModel(
-    model,
-    {
-      ...(await databaseOrigin(db)),
-      snapshotTime: new Date().toISOString(),
-      trainedAt: new Date().toISOString(),
-      ratings: training.ratings.length,
-      users: training.ratings.userIds.size,
-      items: training.ratings.itemIds.size,
-      seed: 1,
-      metrics: {},
-      metricsProtocol: null,
-    },
-    modelsDir,
-  );
-  console.log(
-    `trained ${ALGORITHM} on ${training.ratings.length} ratings and published ${path} in ${seconds(started)}`,
-  );
+  // The site's two models: the rating model for the stars, the ranking model for the lists.
+  for (const algorithm of [ALGORITHM, RANKING_ALGORITHM]) {
+    started = performance.now();
+    const model = fitAlgorithm(algorithm, training.ratings, {}, { seed: 1, scale: training.scale });
+    const path = publishModel(
+      model,
+      {
+        ...(await databaseOrigin(db)),
+        snapshotTime: new Date().toISOString(),
+        trainedAt: new Date().toISOString(),
+        ratings: training.ratings.length,
+        users: training.ratings.userIds.size,
+        items: training.ratings.itemIds.size,
+        seed: 1,
+        metrics: {},
+        metricsProtocol: null,
+      },
+      modelsDir,
+    );
+    console.log(
+      `trained ${algorithm} on ${training.ratings.length} ratings and published ${path} in ${seconds(started)}`,
+    );
+  }
 
   const counts = new Map<number, number>();
   for (let r = 0; r < training.ratings.length; r++) {
@@ -173,7 +181,7 @@ async function prepareInto(dir: string): Promise<PreparedMix> {
     `${MEMBERS} members registered, each with ${RATINGS_PER_MEMBER} ratings and a session, in ${seconds(started)}`,
   );
   await db.close();
-  return { dir, dbPath, modelsDir, members, movieIds, popular, algorithm: ALGORITHM };
+  return { dir, dbPath, modelsDir, members, movieIds, popular, algorithm: SETUP };
 }
 
 const DB_FILES = ['serve-mix.db', 'serve-mix.db-wal', 'serve-mix.db-shm'];
@@ -190,7 +198,7 @@ export async function prepareServeMix(): Promise<PreparedMix> {
   const pristine = join(prepared, 'pristine.db');
   if (existsSync(saved)) {
     const data = JSON.parse(readFileSync(saved, 'utf8')) as PreparedMix;
-    if (data.algorithm === ALGORITHM && data.members.length === MEMBERS) {
+    if (data.algorithm === SETUP && data.members.length === MEMBERS) {
       // A write-ahead log left by an earlier run must not be replayed onto the fresh copy.
       for (const file of DB_FILES) rmSync(join(prepared, file), { force: true });
       copyFileSync(pristine, data.dbPath);

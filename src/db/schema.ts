@@ -87,6 +87,14 @@ export interface Database {
   database_identity: DatabaseIdentityTable;
   movie_links: MovieLinksTable;
   member_group_picks: MemberGroupPicksTable;
+  recommender_choices: RecommenderChoicesTable;
+}
+
+/** The recommender a member chose (0012); no row = the default. */
+export interface RecommenderChoicesTable {
+  user_id: number;
+  choice: string;
+  chosen_at_ms: number;
 }
 
 export type { Generated };

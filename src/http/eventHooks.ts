@@ -85,11 +85,13 @@ export function logEvent(services: Services, event: ResearchEvent): void {
   services.research.events.record(event);
 }
 
-/** Rating events, as the rating workflows report changes (see services/memberChanges.ts). */
+/** Rating and recommender-choice events, as the workflows report changes (see services/memberChanges.ts). */
 export function eventLogListener(services: Services): MemberChangeListener {
   return {
     ratingChanged: ({ memberId, movieId, rating, previousRating }) =>
       logEvent(services, { kind: 'rating', memberId, movieId, rating, previousRating }),
+    recommenderChosen: ({ memberId, choice, previousChoice }) =>
+      logEvent(services, { kind: 'recommender_chosen', memberId, choice, previousChoice }),
   };
 }
 

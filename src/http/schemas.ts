@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { HALF_STARS } from '../datasets/dataset.ts';
 import { RATINGS_VISIBILITIES, USERNAME_PATTERN } from '../services/privacy.ts';
 import { RATING_RULE } from '../services/ratings.ts';
+import { RECOMMENDER_CHOICES } from '../services/recommenderChoices.ts';
 
 /** A query parameter holding a whole number; an empty value counts as absent. */
 export function queryInt(min: number, max: number) {
@@ -101,6 +102,24 @@ export const Recommendation = MovieSummary.extend({
     })
     .nullable(),
 }).meta({ id: 'Recommendation' });
+
+const ModelInfo = z.object({ algorithm: z.string(), version: z.string() });
+const RecommenderChoiceName = z.enum(RECOMMENDER_CHOICES);
+/** Which models made a list: `model` predicted the stars, `ranking` ordered the list. */
+const ListProvenance = { model: ModelInfo, ranking: ModelInfo, choice: RecommenderChoiceName };
+export const RecommendationList = z.object({ items: z.array(Recommendation), ...ListProvenance });
+/** The member's home page lists: no shelf repeats a movie shown above it. */
+export const MemberHome = z.object({
+  topPicks: z.array(Recommendation),
+  shelves: z.array(z.object({ genre: z.string(), items: z.array(Recommendation) })),
+  ...ListProvenance,
+});
+export const RecommenderChoiceState = z.object({
+  choice: RecommenderChoiceName,
+  choices: z.array(
+    z.object({ name: RecommenderChoiceName, label: z.string(), description: z.string() }),
+  ),
+});
 
 export const Visibility = z.enum(RATINGS_VISIBILITIES);
 

@@ -206,6 +206,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   services.changes.listen({
     ratingChanged: (change) =>
       recommender.onRatingChanged(change.memberId, change.movieId, change.rating, change.ratedAt),
+    recommenderChosen: (change) => recommender.onChoiceChanged(change.memberId, change.choice),
     memberDeleted: (memberId) => recommender.forget(memberId),
   });
   services.changes.listen(research.variants);

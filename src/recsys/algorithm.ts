@@ -22,6 +22,8 @@ export interface AlgorithmDefinition {
   /** 'rating' predictors are evaluated by RMSE/MAE; 'ranking' models only rank items. */
   readonly kind: 'rating' | 'ranking';
   readonly params: Readonly<Record<string, ParamSpec>>;
+  /** Evaluated as served: each test user folded in from their training ratings (top-picks). */
+  readonly foldInUsers?: boolean;
   /** Checks the resolved parameters beyond their specs (throws ParameterError). */
   validate?(params: Params): void;
   fit(matrix: RatingMatrix, params: Params, options: FitOptions & { seed: number }): BaseModel;

@@ -17,6 +17,7 @@ export {
   ALGORITHMS,
   ALGORITHM_NAMES,
   DEFAULT_ALGORITHM,
+  DEFAULT_RANKING_ALGORITHM,
   fitAlgorithm,
   getAlgorithm,
   loadModel,
@@ -59,6 +60,7 @@ export {
   type Summary,
 } from './eval/evaluate.ts';
 export {
+  givenN,
   kFold,
   perUserHoldout,
   protocolFolds,

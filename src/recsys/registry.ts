@@ -13,6 +13,7 @@ import { ease } from './algorithms/ease.ts';
 import { itemKnn } from './algorithms/itemKnn.ts';
 import { userKnn } from './algorithms/userKnn.ts';
 import { popular } from './algorithms/popular.ts';
+import { topPicks } from './algorithms/topPicks.ts';
 import { svd, svdpp } from './algorithms/sgd.ts';
 import { RatingMatrix } from './matrix.ts';
 import type { BaseModel } from './model.ts';
@@ -36,6 +37,7 @@ const SINGLE_ALGORITHMS: Readonly<Record<string, AlgorithmDefinition>> = {
 export const ALGORITHMS: Readonly<Record<string, AlgorithmDefinition>> = {
   ...SINGLE_ALGORITHMS,
   blend: blendAlgorithm(SINGLE_ALGORITHMS),
+  'top-picks': topPicks,
 };
 
 /** Names in the order tables list them. */
@@ -46,6 +48,12 @@ export const ALGORITHM_NAMES: readonly string[] = Object.keys(ALGORITHMS);
  * model. It fits each member twice, so it is the slowest to train (README: Benchmark).
  */
 export const DEFAULT_ALGORITHM = 'blend';
+
+/**
+ * The ranking model of the site's lists (top picks, shelves, explore "for you"); the stars stay
+ * DEFAULT_ALGORITHM's predictions (README: How predictions are served).
+ */
+export const DEFAULT_RANKING_ALGORITHM = 'top-picks';
 
 /** The algorithm of a name, or a ParameterError listing the known names. */
 export function getAlgorithm(name: string): AlgorithmDefinition {

@@ -88,6 +88,7 @@ async function deleteMemberRows(
     'member_group_picks',
     'member_lists',
     'tags',
+    'recommender_choices',
   ] as const) {
     await trx.deleteFrom(table).where('user_id', '=', memberId).execute();
   }

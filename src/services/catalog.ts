@@ -210,8 +210,9 @@ export class Catalog implements MemberChangeListener {
 
   /**
    * Movie indexes matching the query, sorted, with the total before paging. `predicted` scores
-   * movies for the 'predicted' sort (higher first); without it that sort falls back to popularity.
-   * With words to search, 'popularity' means best title match first (see MovieSearch.find).
+   * movies for the 'predicted' ("for you") sort (higher first; the member's ranking); without it
+   * that sort falls back to popularity. With words to search, 'popularity' means best title match
+   * first (see MovieSearch.find).
    */
   search(
     query: MovieQuery,

@@ -104,6 +104,8 @@ export const CSV_COLUMNS = [
   'movie_ids',
   'predicted_ratings',
   'positions',
+  'choice',
+  'previous_choice',
 ] as const;
 
 /** payload field → CSV column */
@@ -126,6 +128,8 @@ const CSV_FIELD_COLUMNS: Record<string, (typeof CSV_COLUMNS)[number]> = {
   movieIds: 'movie_ids',
   predictedRatings: 'predicted_ratings',
   positions: 'positions',
+  choice: 'choice',
+  previousChoice: 'previous_choice',
 };
 const CSV_COLUMN_INDEX = new Map<string, number>(CSV_COLUMNS.map((name, i) => [name, i]));
 

@@ -17,6 +17,7 @@ export const EVENT_KINDS = [
   'predictions_shown',
   'search',
   'recommendation_click',
+  'recommender_chosen',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -108,6 +109,14 @@ export interface RecommendationClickEvent extends EventActor {
   context?: PredictionContext;
 }
 
+/** A member chose a recommender (recommenderChoices.ts); `previousChoice` tells a switch. */
+export interface RecommenderChosenEvent extends EventActor {
+  kind: 'recommender_chosen';
+  memberId: number;
+  choice: string;
+  previousChoice: string;
+}
+
 export type ResearchEvent =
   | LoginEvent
   | LoginFailedEvent
@@ -115,7 +124,8 @@ export type ResearchEvent =
   | RatingEvent
   | PredictionsShownEvent
   | SearchEvent
-  | RecommendationClickEvent;
+  | RecommendationClickEvent
+  | RecommenderChosenEvent;
 
 // ---- serialization (at flush time, off the request path) ------------------------------------
 
@@ -254,6 +264,12 @@ function payloadOf(event: ResearchEvent, memberId: number | null): Record<string
       }
       return payload;
     }
+    case 'recommender_chosen':
+      if (memberId === null) throw new InvalidEventError(kind, 'memberId is required');
+      return {
+        choice: shortText(kind, 'choice', event.choice),
+        previousChoice: shortText(kind, 'previousChoice', event.previousChoice),
+      };
     default:
       throw new InvalidEventError(kind, 'unknown kind');
   }

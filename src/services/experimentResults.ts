@@ -135,14 +135,34 @@ export async function experimentResults(
     .where('experiment_id', '=', experiment.id)
     .orderBy('user_id')
     .execute();
+  const outcomes = await groupOutcomes(db, experiment.variants, assignments, untilMs);
+  return { experiment, until: new Date(Math.min(untilMs, 8.64e15)), ...outcomes };
+}
 
-  const index = new Map(experiment.variants.map((variant, i) => [variant.name, i]));
-  const k = experiment.variants.length;
+/** A group members belong to from a time on: an experiment's variant, a chosen recommender. */
+export interface Group {
+  name: string;
+  weight: number;
+  share: number;
+}
+
+/**
+ * Per group, the outcomes of its members (`assignments`: member, group name, since when), each
+ * member's events counted from that time until `untilMs`.
+ */
+export async function groupOutcomes(
+  db: Db,
+  groups: readonly Group[],
+  assignments: ReadonlyArray<{ user_id: number; variant: string; exposed_at_ms: number }>,
+  untilMs: number,
+): Promise<Pick<ExperimentResults, 'variants' | 'readings' | 'charts'>> {
+  const index = new Map(groups.map((group, i) => [group.name, i]));
+  const k = groups.length;
   const exposed = new Int32Array(k);
-  const ratingsPerMember: number[][] = experiment.variants.map(() => []);
+  const ratingsPerMember: number[][] = groups.map(() => []);
   const impressions = new Float64Array(k);
   const clicks = new Float64Array(k);
-  const errors: number[][] = experiment.variants.map(() => []);
+  const errors: number[][] = groups.map(() => []);
 
   for (let start = 0; start < assignments.length; start += MEMBERS_PER_QUERY) {
     const chunk = assignments.slice(start, start + MEMBERS_PER_QUERY);
@@ -181,7 +201,7 @@ export async function experimentResults(
     }
   }
 
-  const variants: VariantResult[] = experiment.variants.map((variant, v) => ({
+  const variants: VariantResult[] = groups.map((variant, v) => ({
     variant: variant.name,
     weight: variant.weight,
     share: variant.share,
@@ -215,5 +235,5 @@ export async function experimentResults(
       high: result[metric].high,
     })),
   }));
-  return { experiment, until: new Date(Math.min(untilMs, 8.64e15)), variants, readings, charts };
+  return { variants, readings, charts };
 }

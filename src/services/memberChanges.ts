@@ -1,10 +1,12 @@
 /**
- * What follows a member's change, in memory: a rating set or removed, an account deleted. The
+ * What follows a member's change, in memory: a rating set or removed, a recommender chosen, an
+ * account deleted. The
  * workflows (ratings.ts `rateMovie`/`removeRating`, accountDeletion.ts `deleteAccount`) write
  * the database, then tell every registered listener once: the catalog's statistics, the
  * recommender's state, the experiment variants' models, the session cache, the event log.
  */
 import type { StoredRating } from './ratings.ts';
+import type { RecommenderChoice } from './recommenderChoices.ts';
 
 export interface RatingChange {
   memberId: number;
@@ -16,8 +18,15 @@ export interface RatingChange {
   ratedAt: number;
 }
 
+export interface RecommenderChoiceChange {
+  memberId: number;
+  choice: RecommenderChoice;
+  previousChoice: RecommenderChoice;
+}
+
 export interface MemberChangeListener {
   ratingChanged?(change: RatingChange): void;
+  recommenderChosen?(change: RecommenderChoiceChange): void;
   /** After the deletion committed; `ratings` are the ratings it removed. */
   memberDeleted?(memberId: number, ratings: readonly StoredRating[]): void;
 }
@@ -36,6 +45,10 @@ export class MemberChanges {
 
   ratingChanged(change: RatingChange): void {
     for (const listener of this.listeners) listener.ratingChanged?.(change);
+  }
+
+  recommenderChosen(change: RecommenderChoiceChange): void {
+    for (const listener of this.listeners) listener.recommenderChosen?.(change);
   }
 
   /**

@@ -172,6 +172,8 @@ export interface MemberExport {
   wishlist: Array<{ movieId: number; addedAt: string }>;
   hidden: Array<{ movieId: number; addedAt: string }>;
   tags: Array<{ movieId: number; tag: string; taggedAt: string }>;
+  /** The recommender the member chose, or null when they never chose (the default serves them). */
+  recommenderChoice: { choice: string; chosenAt: string } | null;
 }
 
 /**
@@ -227,6 +229,11 @@ export async function exportMember(
     .orderBy('a.exposed_at_ms')
     .orderBy('e.name')
     .execute();
+  const choice = await db.kysely
+    .selectFrom('recommender_choices')
+    .select(['choice', 'chosen_at_ms'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return {
     exportedAt: new Date().toISOString(),
     member: { id: user.id, createdAt: isoTime(Number(user.created_at)), origin: user.origin },
@@ -254,5 +261,8 @@ export async function exportMember(
     onboardingGroups: await exportGroupPicks(db, userId),
     ...(await exportLists(db, userId)),
     tags: await exportTags(db, userId),
+    recommenderChoice: choice
+      ? { choice: choice.choice, chosenAt: new Date(Number(choice.chosen_at_ms)).toISOString() }
+      : null,
   };
 }

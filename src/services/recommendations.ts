@@ -1,65 +1,62 @@
 /**
- * The live recommender: the newest model published from its database (or, when there is none, the
- * default algorithm fitted on the database at start), and per-member predictions by fold-in of
- * the member's current ratings (no retraining). Each member's fold-in, top list and the pages built
- * from them (cachePage) are cached and dropped when they rate or the model changes, so a new
- * rating changes the next page view.
+ * The live recommender: the site's two models (ServedModels: the rating model for every star, the
+ * ranking model for every list) and per-member predictions by fold-in of the member's current
+ * ratings (no retraining). Lists are ordered by the member's chosen recommender
+ * (recommenderChoices.ts) over one candidate list (`candidates`: the catalog minus rated and
+ * excluded movies). Each member's fold-ins, top list and the pages built from them (cachePage)
+ * are cached and dropped when they rate, choose or a model changes, so the next page view shows it.
  */
 import { resolve } from 'node:path';
 import type { Db } from '../db/connection.ts';
-import {
-  DEFAULT_ALGORITHM,
-  fitAlgorithm,
-  type FoldedUser,
-  type Model,
-  type ScoredItem,
-} from '../recsys/index.ts';
+import { topN, type FoldedUser, type Model, type ScoredItem } from '../recsys/index.ts';
 import type { Catalog } from './catalog.ts';
-import { loadDataset } from './datasets.ts';
-import {
-  databaseIdOf,
-  DEFAULT_MODELS_DIR,
-  MODEL_EXTENSION,
-  modelFilesNewestFirst,
-  readModelFile,
-} from './models.ts';
+import { databaseIdOf, DEFAULT_MODELS_DIR } from './models.ts';
 import { ratingsOf } from './ratings.ts';
+import { recommenderChoiceOf } from './recommenderChoice.ts';
+import {
+  choiceScores,
+  itemPopularity,
+  type ItemPopularity,
+  type RecommenderChoice,
+} from './recommenderChoices.ts';
+import { ServedModels, type ModelInfo, type ServedModel } from './servedModels.ts';
+
+export type { ModelInfo } from './servedModels.ts';
 
 /** Length of the cached top list per member (the API serves up to 100). */
 const TOP_LIST = 100;
 const MEMBER_CACHE_LIMIT = 20_000;
 const SIMILAR_CACHE_LIMIT = 20_000;
-/** Pages cached per member (see cachePage): the common ones, e.g. the top 20 with and without a genre. */
+/** Pages cached per member (see cachePage): e.g. the home page and the top 20. */
 const PAGES_PER_MEMBER = 2;
-/** A published model must know this share of the database's rated movies to be used. */
-const MIN_CATALOG_COVERAGE = 0.5;
 
 export interface RecommenderOptions {
   /** Where published models live (default data/models). */
   modelsDir?: string;
-  /** Algorithm fitted on the database when no model is published (default: the recsys default). */
+  /** Rating algorithm fitted on the database when none is published (default: the recsys default). */
   algorithm?: string;
+  /** Ranking algorithm fitted when none is published (default: DEFAULT_RANKING_ALGORITHM). */
+  rankingAlgorithm?: string;
+  /** One model only (an experiment variant's), serving both the stars and the lists. */
+  singleModel?: boolean;
   seed?: number;
   /** How often to look for a newer published model (ms; 0 = never). Default 60 s. */
   watchIntervalMs?: number;
   log?: (message: string) => void;
 }
 
-export interface ModelInfo {
-  algorithm: string;
-  version: string;
-}
-
 interface MemberState {
   /** movie id → rating */
   ratings: Map<number, { rating: number; ratedAt: number }>;
-  folded: FoldedUser | null;
-  /** The last fold-in by the current model, kept past a rating change: the next one reuses it. */
-  lastFolded: FoldedUser | null;
+  choice: RecommenderChoice;
+  /** Fold-ins by each model in use. */
+  folded: Map<Model, FoldedUser>;
+  /** The last fold-ins by the current models, kept past a rating change: the next reuses them. */
+  lastFolded: Map<Model, FoldedUser>;
   top: ScoredItem[] | null;
-  /** Recommendations served since the last change (model item index → prediction and reason). */
+  /** Recommendations served since the last change (ranking item index → prediction and reason). */
   explained: Map<number, Recommendation>;
-  /** Changes whenever the state is invalidated (a rating, a new model). */
+  /** Changes whenever the state is invalidated (a rating, a choice, a new model). */
   version: number;
   /** Pages built from this state by the caller (see cachePage). */
   pages: Map<string, unknown>;
@@ -71,38 +68,45 @@ export interface Recommendation {
   becauseYouRated: number[];
 }
 
+export interface RecommendOptions {
+  /** Only movies of this genre (checked against the catalog). */
+  genre?: string;
+  /** Movie ids never to list (e.g. shown higher on the page). */
+  exclude?: ReadonlySet<number>;
+}
+
 export class Recommender {
-  private model: Model | null = null;
-  private info: ModelInfo = { algorithm: 'none', version: 'none' };
-  private loadedFile: string | null = null;
-  /** Published files this server may not serve (each is logged once and not read again). */
-  private readonly skippedFiles = new Set<string>();
-  /** catalog index → model item index (-1 when the model does not know the movie). */
-  private catalogToModel = new Int32Array(0);
+  private readonly models: ServedModels;
+  /** Per ranking model: item popularity for the choices. */
+  private popularity: ItemPopularity | null = null;
   private readonly members = new Map<number, MemberState>();
   private readonly similarCache = new Map<number, number[]>();
   private stateVersions = 0;
   private timer: NodeJS.Timeout | null = null;
-  private readonly modelsDir: string;
 
   private constructor(
     private readonly db: Db,
     private readonly catalog: Catalog,
     private readonly options: RecommenderOptions,
-    /** The database's id: only models trained on it are served. */
-    private readonly databaseId: string,
+    databaseId: string,
   ) {
-    this.modelsDir = resolve(options.modelsDir ?? DEFAULT_MODELS_DIR);
+    this.models = new ServedModels(
+      catalog,
+      databaseId,
+      { ...options, modelsDir: resolve(options.modelsDir ?? DEFAULT_MODELS_DIR) },
+      () => this.modelsChanged(),
+    );
   }
 
-  /** Loads the newest published model of this database, else fits the default on it. */
+  /** Loads the newest published models of this database, else fits the defaults on it. */
   static async start(
     db: Db,
     catalog: Catalog,
     options: RecommenderOptions = {},
   ): Promise<Recommender> {
     const recommender = new Recommender(db, catalog, options, await databaseIdOf(db));
-    if (!recommender.loadNewest()) await recommender.fitOnDatabase();
+    recommender.models.loadNewest();
+    await recommender.models.fitMissing(db, options.singleModel);
     const interval = options.watchIntervalMs ?? 60_000;
     if (interval > 0) {
       recommender.timer = setInterval(() => recommender.loadNewest(), interval);
@@ -116,108 +120,42 @@ export class Recommender {
     this.timer = null;
   }
 
+  /** The rating model (every star shown). */
   get modelInfo(): ModelInfo {
-    return this.info;
+    return this.models.info('rating');
   }
 
-  /**
-   * Loads the newest published model this server may serve when it is not the one in use; true
-   * when one is in use from a file. Files it may not serve are skipped, and logged, once.
-   */
+  /** The ranking model (every list shown). */
+  get rankingInfo(): ModelInfo {
+    return this.models.info('ranking');
+  }
+
+  /** Loads newer published models; true when any is in use from a file. */
   loadNewest(): boolean {
-    for (const path of modelFilesNewestFirst(this.modelsDir)) {
-      if (path === this.loadedFile) return true;
-      if (this.skippedFiles.has(path)) continue;
-      const model = this.servableModel(path);
-      if (!model) {
-        this.skippedFiles.add(path);
-        continue;
-      }
-      const version = path.slice(path.lastIndexOf('/') + 1, -MODEL_EXTENSION.length);
-      this.use(model, { algorithm: model.algorithm, version });
-      this.loadedFile = path;
-      this.options.log?.(`recommendations: using the published model ${path}`);
-      return true;
-    }
-    return this.loadedFile !== null;
+    return this.models.loadNewest();
   }
 
-  /** The model in `path` when it is valid and this server may serve it, else null (logged). */
-  private servableModel(path: string): Model | null {
-    let model: Model;
-    try {
-      model = readModelFile(path);
-    } catch (error) {
-      this.options.log?.(`recommendations: could not load ${path}: ${(error as Error).message}`);
-      return null;
-    }
-    const reason = this.reasonToSkip(model);
-    if (reason === null) return model;
-    this.options.log?.(`recommendations: skipping ${path}: ${reason}`);
-    return null;
-  }
-
-  /** Why this server may not serve `model` (trained on other data), or null. */
-  private reasonToSkip(model: Model): string | null {
-    const { databaseId, source } = model.metadata;
-    if (typeof databaseId !== 'string')
-      return `no database id (source: ${String(source)}): models trained from dataset files, or before lenslab recorded database ids, are never served`;
-    if (databaseId !== this.databaseId)
-      return `trained on another database (id ${databaseId}, ${String(source)}; this one is ${this.databaseId})`;
-    // The same database re-imported since: the model's ids would not mean these movies.
-    const coverage = this.coverage(model);
-    if (coverage < MIN_CATALOG_COVERAGE)
-      return `it knows only ${(coverage * 100).toFixed(0)}% of the rated movies in this database`;
-    return null;
-  }
-
-  /** Share of the catalog's rated movies the model knows (1 when nothing is rated). */
-  private coverage(model: Model): number {
-    let rated = 0;
-    let known = 0;
-    for (let c = 0; c < this.catalog.size; c++) {
-      if (this.catalog.counts[c] === 0) continue;
-      rated++;
-      if (model.itemIndexOf(this.catalog.movies[c].id) >= 0) known++;
-    }
-    return rated === 0 ? 1 : known / rated;
-  }
-
-  /** Fits the default algorithm on every rating in the database (when no model is published). */
-  async fitOnDatabase(): Promise<void> {
-    const dataset = await loadDataset(this.db);
-    if (dataset.ratings.length === 0) {
-      this.options.log?.(
-        'recommendations: the database holds no ratings yet; ranking by popularity',
-      );
-      return;
-    }
-    const algorithm = this.options.algorithm ?? DEFAULT_ALGORITHM;
-    const started = Date.now();
-    const model = fitAlgorithm(
-      algorithm,
-      dataset.ratings,
-      {},
-      { seed: this.options.seed ?? 1, scale: dataset.scale },
-    );
-    this.use(model, { algorithm, version: `fitted-${new Date().toISOString()}` });
-    this.options.log?.(
-      `recommendations: no published model, so fitted ${algorithm} on ${dataset.ratings.length} ratings in ${Date.now() - started} ms`,
-    );
-  }
-
-  /** Switches to a model (e.g. one just trained); cached fold-ins are dropped. */
+  /** Switches the role of the model's kind to it (e.g. one just trained). */
   use(model: Model, info: ModelInfo): void {
-    this.model = model;
-    this.info = info;
-    this.catalogToModel = Int32Array.from(this.catalog.movies, (movie) =>
-      model.itemIndexOf(movie.id),
-    );
+    this.models.use(model, info);
+  }
+
+  /** A model changed: cached fold-ins are dropped. */
+  private modelsChanged(): void {
+    const ranking = this.models.get('ranking');
+    this.popularity = ranking
+      ? itemPopularity(ranking.model, (item) => this.catalogCountOf(ranking.model, item))
+      : null;
     for (const state of this.members.values()) {
       this.invalidate(state);
-      state.lastFolded = null;
+      state.lastFolded.clear();
     }
     this.similarCache.clear();
+  }
+
+  private catalogCountOf(model: Model, item: number): number {
+    const index = this.catalog.indexOf(model.itemIds.ids[item]);
+    return index < 0 ? 0 : this.catalog.counts[index];
   }
 
   // ---- members ---------------------------------------------------------------------------
@@ -230,11 +168,15 @@ export class Recommender {
       this.members.set(userId, state);
       return state;
     }
-    const ratings = await ratingsOf(this.db.kysely, userId);
+    const [ratings, choice] = await Promise.all([
+      ratingsOf(this.db.kysely, userId),
+      recommenderChoiceOf(this.db, userId),
+    ]);
     state = {
       ratings: new Map(ratings.map((r) => [r.movieId, { rating: r.rating, ratedAt: r.ratedAt }])),
-      folded: null,
-      lastFolded: null,
+      choice,
+      folded: new Map(),
+      lastFolded: new Map(),
       top: null,
       explained: new Map(),
       version: ++this.stateVersions,
@@ -248,14 +190,15 @@ export class Recommender {
     return state;
   }
 
-  private folded(state: MemberState): FoldedUser | null {
-    if (!this.model) return null;
-    if (!state.folded) {
+  private folded(state: MemberState, model: Model): FoldedUser {
+    let folded = state.folded.get(model);
+    if (!folded) {
       const inputs = Array.from(state.ratings, ([movieId, r]) => ({ movieId, rating: r.rating }));
-      state.folded = this.model.foldIn(inputs, state.lastFolded ?? undefined);
-      state.lastFolded = state.folded;
+      folded = model.foldIn(inputs, state.lastFolded.get(model));
+      state.folded.set(model, folded);
+      state.lastFolded.set(model, folded);
     }
-    return state.folded;
+    return folded;
   }
 
   /** The member's ratings (movie id → rating). */
@@ -272,9 +215,17 @@ export class Recommender {
     this.invalidate(state);
   }
 
-  /** Drops everything derived from the member's ratings and the model. */
+  /** Call after a member chose another recommender. */
+  onChoiceChanged(userId: number, choice: RecommenderChoice): void {
+    const state = this.members.get(userId);
+    if (!state || state.choice === choice) return;
+    state.choice = choice;
+    this.invalidate(state);
+  }
+
+  /** Drops everything derived from the member's ratings, choice and the models. */
   private invalidate(state: MemberState): void {
-    state.folded = null;
+    state.folded.clear();
     state.top = null;
     state.explained.clear();
     state.pages.clear();
@@ -282,8 +233,8 @@ export class Recommender {
   }
 
   /**
-   * The version of the member's state: it changes whenever their ratings or the model change.
-   * Read it before building something from the state, and hand it to `cachePage`.
+   * The version of the member's state: it changes whenever their ratings, choice or the models
+   * change. Read it before building something from the state, and hand it to `cachePage`.
    */
   async memberVersion(userId: number): Promise<number> {
     return (await this.state(userId)).version;
@@ -312,67 +263,111 @@ export class Recommender {
     this.members.delete(userId);
   }
 
-  /** A predictor of the member's rating by catalog index (for summaries and the 'predicted' sort). */
+  /** The rating model's prediction of the member's rating by catalog index (every star shown). */
   async predictor(userId: number): Promise<((catalogIndex: number) => number) | null> {
-    const model = this.model;
-    if (!model) return null;
-    const folded = this.folded(await this.state(userId));
-    if (!folded) return null;
-    const map = this.catalogToModel;
-    return (index) => model.predict(folded, map[index]);
+    const rating = this.models.get('rating');
+    if (!rating) return null;
+    const folded = this.folded(await this.state(userId), rating.model);
+    const { model, catalogToModel } = rating;
+    return (index) => model.predict(folded, catalogToModel[index]);
   }
 
   /**
-   * The member's top n movies with predicted ratings and the rated movies that explain each.
-   * Only movies of `genre` when given (checked against the catalog).
+   * The member's ranking score by catalog index under their chosen recommender (explore sorted
+   * "for you"; -Infinity for movies it never lists), or null without a model.
    */
-  async recommend(userId: number, n: number, genre?: string): Promise<Recommendation[]> {
-    const model = this.model;
+  async ranker(userId: number): Promise<((catalogIndex: number) => number) | null> {
+    const ranking = this.models.get('ranking');
+    if (!ranking) return null;
     const state = await this.state(userId);
-    if (!model) return this.popularFallback(state, n, genre);
-    const folded = this.folded(state)!;
-    let items: ScoredItem[];
-    if (genre) {
-      const candidates: number[] = [];
-      for (let c = 0; c < this.catalog.size; c++) {
-        if (this.catalogToModel[c] >= 0 && this.catalog.hasGenre(c, genre))
-          candidates.push(this.catalogToModel[c]);
-      }
-      items = model.recommend(folded, n, { candidates: Int32Array.from(candidates) });
-    } else {
-      state.top ??= model.recommend(folded, TOP_LIST);
-      items = state.top.slice(0, n);
-    }
-    // Movies rated but unknown to the model are not in its exclusion list.
-    items = items.filter((item) => !state.ratings.has(item.movieId));
-    return items.map((item) => this.explained(state, folded, model, item));
+    const scores = this.scores(state, ranking);
+    const map = ranking.catalogToModel;
+    return (index) => (map[index] >= 0 ? scores[map[index]] : -Infinity);
   }
 
-  /** Predicted rating and reason of a recommended item, computed once per member state. */
-  private explained(
+  /** The member's chosen recommender. */
+  async choiceOf(userId: number): Promise<RecommenderChoice> {
+    return (await this.state(userId)).choice;
+  }
+
+  private scores(state: MemberState, ranking: ServedModel): Float64Array {
+    const folded = this.folded(state, ranking.model);
+    return choiceScores(state.choice, ranking.model, folded, this.popularity!);
+  }
+
+  /**
+   * The member's top n movies by the ranking model under their chosen recommender, with the
+   * rating model's predicted stars and the rated movies that explain each.
+   */
+  async recommend(
+    userId: number,
+    n: number,
+    options: RecommendOptions = {},
+  ): Promise<Recommendation[]> {
+    const ranking = this.models.get('ranking');
+    const state = await this.state(userId);
+    if (!ranking) return this.popularFallback(state, n, options);
+    const ranked = (count: number): ScoredItem[] => {
+      const scores = this.scores(state, ranking);
+      const best = topN(scores, count, this.candidates(state, ranking, options));
+      const ids = ranking.model.itemIds.ids;
+      return Array.from(best, (item) => ({ item, movieId: ids[item], score: scores[item] }));
+    };
+    const plain = options.genre === undefined && (options.exclude?.size ?? 0) === 0;
+    const items = plain ? (state.top ??= ranked(TOP_LIST)).slice(0, n) : ranked(n);
+    return items.map((item) => this.explained(state, ranking.model, item));
+  }
+
+  /**
+   * The one place a list's candidates are chosen: the ranking model's items in the catalog, of
+   * the genre when given, neither rated by the member nor excluded.
+   */
+  private candidates(
     state: MemberState,
-    folded: FoldedUser,
-    model: Model,
-    item: ScoredItem,
-  ): Recommendation {
+    ranking: ServedModel,
+    { genre, exclude }: RecommendOptions,
+  ): Int32Array {
+    const list: number[] = [];
+    const { catalogToModel } = ranking;
+    for (let c = 0; c < this.catalog.size; c++) {
+      if (catalogToModel[c] < 0 || (genre !== undefined && !this.catalog.hasGenre(c, genre)))
+        continue;
+      const movieId = this.catalog.movies[c].id;
+      if (state.ratings.has(movieId) || exclude?.has(movieId)) continue;
+      list.push(catalogToModel[c]);
+    }
+    return Int32Array.from(list);
+  }
+
+  /** Predicted stars (rating model) and reason (ranking model), computed once per member state. */
+  private explained(state: MemberState, ranking: Model, item: ScoredItem): Recommendation {
     let cached = state.explained.get(item.item);
     if (!cached) {
+      const rating = this.models.get('rating')!.model;
+      const stars = rating.predict(this.folded(state, rating), rating.itemIndexOf(item.movieId));
       cached = {
         movieId: item.movieId,
-        predictedRating: model.predict(folded, item.item),
-        becauseYouRated: model.explain(folded, item.item, 3).map((e) => e.movieId),
+        predictedRating: stars,
+        becauseYouRated: ranking
+          .explain(this.folded(state, ranking), item.item, 3)
+          .map((e) => e.movieId),
       };
       state.explained.set(item.item, cached);
     }
     return cached;
   }
 
-  private popularFallback(state: MemberState, n: number, genre?: string): Recommendation[] {
+  private popularFallback(
+    state: MemberState,
+    n: number,
+    { genre, exclude }: RecommendOptions,
+  ): Recommendation[] {
     const result: Recommendation[] = [];
     for (const index of this.catalog.byPopularity()) {
       if (result.length >= n) break;
       const movie = this.catalog.movies[index];
-      if (state.ratings.has(movie.id) || (genre && !this.catalog.hasGenre(index, genre))) continue;
+      if (state.ratings.has(movie.id) || exclude?.has(movie.id)) continue;
+      if (genre !== undefined && !this.catalog.hasGenre(index, genre)) continue;
       result.push({
         movieId: movie.id,
         predictedRating: this.catalog.average(index) ?? 3,
@@ -382,9 +377,9 @@ export class Recommender {
     return result;
   }
 
-  /** Movie ids most similar to a movie (from the model), cached per movie. */
+  /** Movie ids most similar to a movie (from the ranking model), cached per movie. */
   similar(movieId: number, n: number): number[] {
-    const model = this.model;
+    const model = this.models.get('ranking')?.model;
     if (!model) return [];
     const cached = this.similarCache.get(movieId);
     if (cached && cached.length >= n) return cached.slice(0, n);

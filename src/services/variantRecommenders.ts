@@ -15,7 +15,11 @@ import { ALGORITHM_NAMES } from '../recsys/index.ts';
 import { BackgroundJob, toWireDataset } from './backgroundJobs.ts';
 import type { Catalog } from './catalog.ts';
 import { loadDataset } from './datasets.ts';
-import type { MemberChangeListener, RatingChange } from './memberChanges.ts';
+import type {
+  MemberChangeListener,
+  RatingChange,
+  RecommenderChoiceChange,
+} from './memberChanges.ts';
 import { databaseOrigin } from './models.ts';
 import { Recommender } from './recommendations.ts';
 import { RECOMMENDER_EXPERIMENT_TYPE, type RunningExperiments } from './runningExperiments.ts';
@@ -60,6 +64,12 @@ export class VariantRecommenders implements MemberChangeListener {
   ratingChanged(change: RatingChange): void {
     for (const recommender of this.ready.values())
       recommender.onRatingChanged(change.memberId, change.movieId, change.rating, change.ratedAt);
+  }
+
+  /** A member's chosen recommender reaches the variant models. */
+  recommenderChosen(change: RecommenderChoiceChange): void {
+    for (const recommender of this.ready.values())
+      recommender.onChoiceChanged(change.memberId, change.choice);
   }
 
   /** A deleted member is forgotten by the variant models. */
@@ -125,6 +135,7 @@ export class VariantRecommenders implements MemberChangeListener {
       return await Recommender.start(db, catalog, {
         algorithm,
         modelsDir,
+        singleModel: true,
         watchIntervalMs: 0,
         log,
       });

@@ -73,7 +73,7 @@ for (const database of testDatabases) {
         assert.equal(readModelFile(own).metadata.databaseId, ownId);
         assert.equal(recommender.loadNewest(), true);
         assert.ok(
-          logs.includes(`recommendations: using the published model ${own}`),
+          logs.includes(`recommendations: using the published rating model ${own}`),
           logs.join('\n'),
         );
         const { client } = await member(api);

@@ -23,6 +23,7 @@ const QUICK: Record<string, Params> = {
   als: { factors: 6, iterations: 4 },
   ials: { factors: 6, iterations: 4 },
   ease: { lambda: 20 },
+  'top-picks': { factors: 8, iterations: 5 },
   blend: { members: 'item-knn,svd' },
 };
 const fit = (name: string, seed = 3, extra: Params = {}): BaseModel =>
@@ -39,6 +40,7 @@ test('the registry has every algorithm the issue names', () => {
     'popular',
     'svd',
     'svdpp',
+    'top-picks',
     'user-knn',
   ]);
   assert.ok(ALGORITHM_NAMES.includes(DEFAULT_ALGORITHM));

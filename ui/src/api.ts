@@ -7,6 +7,7 @@ import type {
   Member,
   MemberStats,
   MovieGroups,
+  MemberHome,
   MovieDetail,
   MoviePage,
   MovieSummary,
@@ -18,6 +19,8 @@ import type {
   RatingSaved,
   ReadyLists,
   RecommendationList,
+  RecommenderChoice,
+  RecommenderChoiceState,
   SessionInfo,
   SharedRating,
   ThreadPage,
@@ -156,6 +159,10 @@ export const api = {
     request<void>('POST', '/api/events/click', { movieId, position, context: 'recommendations' }),
   recommendations: (n: number, genre?: string) =>
     request<RecommendationList>('GET', '/api/recommendations', undefined, { n, genre }),
+  memberHome: () => request<MemberHome>('GET', '/api/recommendations/home'),
+  recommenderChoice: () => request<RecommenderChoiceState>('GET', '/api/recommendations/choice'),
+  chooseRecommender: (choice: RecommenderChoice) =>
+    request<RecommenderChoiceState>('PUT', '/api/recommendations/choice', { choice }),
 
   privacy: () => request<Privacy>('GET', '/api/me/privacy'),
   updatePrivacy: (changes: Partial<Privacy>) =>

@@ -17,10 +17,10 @@ export type Recommendation = z.infer<typeof Schemas.Recommendation>;
 export type SharedRating = z.infer<typeof Schemas.SharedRating>;
 export type RatedBecause = NonNullable<Recommendation['reason']>['becauseYouRated'][number];
 
-export interface RecommendationList {
-  items: Recommendation[];
-  model: { algorithm: string; version: string | number };
-}
+export type RecommendationList = z.infer<typeof Schemas.RecommendationList>;
+export type MemberHome = z.infer<typeof Schemas.MemberHome>;
+export type RecommenderChoiceState = z.infer<typeof Schemas.RecommenderChoiceState>;
+export type RecommenderChoice = RecommenderChoiceState['choice'];
 
 export interface Page<T> {
   items: T[];

@@ -94,7 +94,7 @@ export function parseAlgorithms(list: string): string[] {
 }
 
 function protocolNames(): string {
-  return `${PROTOCOLS.map((p) => p.name).join(', ')} (or temporal-lastN)`;
+  return `${PROTOCOLS.map((p) => p.name).join(', ')} (or temporal-lastN, givenN)`;
 }
 
 const RATING_COLUMNS = ['rmse', 'mae'];

@@ -9,6 +9,7 @@ import * as throttles from './0007_throttles.ts';
 import * as halfStars from './0008_half_stars.ts';
 import * as listsAndTags from './0009_lists_and_tags.ts';
 import * as linksAndGroups from './0010_links_and_groups.ts';
+import * as recommenderChoice from './0012_recommender_choice.ts';
 
 /**
  * Every migration, in order. Add a new file `NNNN_name.ts` and list it here; never edit one that
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_half_stars': halfStars,
   '0009_lists_and_tags': listsAndTags,
   '0010_links_and_groups': linksAndGroups,
+  '0012_recommender_choice': recommenderChoice,
 };

@@ -123,11 +123,17 @@ export const registerMovieRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const page = query.page ?? 1;
       const pageSize = query.pageSize ?? 24;
-      const viewer = await viewerOf(services, memberId(request));
-      const lists = await exploreLists(services.db, memberId(request), query.list);
+      const userId = memberId(request);
+      const viewer = await viewerOf(services, userId);
+      const lists = await exploreLists(services.db, userId, query.list);
+      // Sorted "for you": the ranking model's order (the stars stay the rating model's).
+      const ranker =
+        query.sort === 'predicted' && userId !== null
+          ? await services.recommender.ranker(userId)
+          : null;
       const { indexes, total, didYouMean } = catalog.search(
         { ...query, ...lists, page, pageSize },
-        viewer.predict ?? undefined,
+        ranker ?? undefined,
       );
       const items = indexes.map((i) => movieSummary(catalog, i, viewer));
       if (query.q !== undefined && query.q.trim() !== '' && page === 1) {

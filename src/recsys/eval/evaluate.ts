@@ -4,7 +4,7 @@
  */
 import type { RatingScale, Ratings } from '../../datasets/dataset.ts';
 import { getAlgorithm, fitAlgorithm } from '../registry.ts';
-import type { Model, Params } from '../modelTypes.ts';
+import type { Model, Params, RatingInput } from '../modelTypes.ts';
 import type { Fold, ProtocolKind } from './protocols.ts';
 import {
   averagePrecision,
@@ -61,6 +61,11 @@ export interface RankingOptions {
   relevantRating?: number;
   /** Length of the ranked lists (default 100, the deepest cutoff). */
   depth?: number;
+  /**
+   * The training ratings: when given, each test user is ranked as the site ranks a member, folded
+   * in from these ratings (model.foldIn), not by their trained parameters.
+   */
+  foldInFrom?: Ratings;
 }
 
 export interface RankingEvaluation {
@@ -105,9 +110,11 @@ export function evaluateRanking(
   const users = [...relevantByUser.keys()].sort((a, b) => a - b);
   const lists: Int32Array[] = [];
   const perUser: RankingEvaluation['perUser'] = [];
+  const inputs = options.foldInFrom ? ratingInputsByUser(options.foldInFrom) : null;
   for (const u of users) {
     const relevant = relevantByUser.get(u) as Set<number>;
-    const ranked = Int32Array.from(model.recommend(u, depth), (s) => s.item);
+    const user = inputs ? model.foldIn(inputs.get(u) ?? []) : u;
+    const ranked = Int32Array.from(model.recommend(user, depth), (s) => s.item);
     lists.push(ranked);
     perUser.push({
       userId: test.userIds.ids[u],
@@ -139,6 +146,18 @@ export function evaluateRanking(
   metrics['novelty@20'] = novelty(lists, popularity, Math.max(1, trainedUsers.size), 20);
   metrics.users = users.length;
   return { metrics, perUser };
+}
+
+/** Each user's ratings as fold-in input (folds keep the dataset's item indexes). */
+function ratingInputsByUser(ratings: Ratings): Map<number, RatingInput[]> {
+  const byUser = new Map<number, RatingInput[]>();
+  for (let r = 0; r < ratings.length; r++) {
+    const u = ratings.userIndex[r];
+    let list = byUser.get(u);
+    if (!list) byUser.set(u, (list = []));
+    list.push({ itemIndex: ratings.itemIndex[r], rating: ratings.rating[r] });
+  }
+  return byUser;
 }
 
 export interface FoldResult {
@@ -192,6 +211,7 @@ export function evaluateAlgorithm(
     if (kind !== 'rating') {
       const evaluation = evaluateRanking(model, fold.test, {
         relevantRating: options.relevantRating,
+        foldInFrom: definition.foldInUsers ? fold.train : undefined,
       });
       Object.assign(metrics, evaluation.metrics);
       perUser = perUser ? mergePerUser(perUser, evaluation.perUser) : evaluation.perUser;

@@ -9,6 +9,9 @@
  *   holdout20    per user with ≥ 5 ratings: shuffle the user's ratings (seed 42), hold out
  *                round(20%), at least 1 (top-N)
  *   temporal-lastN  per user with ≥ N + 5 ratings: hold out the N most recent (ties: later rows)
+ *   givenN       new members (Breese et al. 1998's "Given N"): 20% of the users with ≥ N + 5
+ *                ratings (seed 42) keep N random ratings for training, the rest is held out;
+ *                every other user trains on all of theirs (top-N)
  */
 import { selectRatings, type Ratings } from '../../datasets/dataset.ts';
 import { Random, shuffledIndices } from '../../util/random.ts';
@@ -58,7 +61,7 @@ export const PROTOCOLS: readonly ProtocolInfo[] = [
   },
 ];
 
-/** The protocol of a name (including any temporal-lastN), or undefined. */
+/** The protocol of a name (including any temporal-lastN or givenN), or undefined. */
 export function protocolInfo(name: string): ProtocolInfo | undefined {
   const known = PROTOCOLS.find((p) => p.name === name);
   if (known) return known;
@@ -69,6 +72,15 @@ export function protocolInfo(name: string): ProtocolInfo | undefined {
       kind: 'both',
       defaultSeed: 0,
       description: `each user’s ${temporal[1]} most recent ratings held out`,
+    };
+  }
+  const given = /^given([1-9]\d*)$/.exec(name);
+  if (given) {
+    return {
+      name,
+      kind: 'ranking',
+      defaultSeed: 42,
+      description: `20% of users keep ${given[1]} ratings for training (new members), top-N`,
     };
   }
   return undefined;
@@ -138,6 +150,29 @@ export function perUserHoldout(ratings: Ratings, share = 0.2, seed = 42, minRati
   return foldOfRows('holdout', ratings, train, test);
 }
 
+/**
+ * givenN: a `share` of the users with ≥ n + minTest ratings (drawn with `seed`) keep n random
+ * ratings for training and hold out the rest; every other user keeps all ratings for training.
+ */
+export function givenN(ratings: Ratings, n = 15, seed = 42, share = 0.2, minTest = 5): Fold {
+  const { ptr, rows } = rowsByUser(ratings);
+  // Who is a new member and which ratings they keep: two streams, so one does not skew the other.
+  const members = new Random(seed);
+  const random = new Random(seed + 1);
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let u = 0; u + 1 < ptr.length; u++) {
+    const userRows = rows.slice(ptr[u], ptr[u + 1]);
+    if (userRows.length < n + minTest || members.next() >= share) {
+      for (const r of userRows) train.push(r);
+      continue;
+    }
+    random.shuffle(userRows);
+    for (let k = 0; k < userRows.length; k++) (k < n ? train : test).push(userRows[k]);
+  }
+  return foldOfRows(`given${n}`, ratings, train, test);
+}
+
 /** A fold of the given training and test row numbers, each in data order. */
 function foldOfRows(name: string, ratings: Ratings, train: number[], test: number[]): Fold {
   const inDataOrder = (a: number, b: number): number => a - b;
@@ -179,5 +214,7 @@ export function protocolFolds(name: string, ratings: Ratings, seed?: number): Fo
   if (name === 'holdout20') return [{ ...perUserHoldout(ratings, 0.2, s), name: 'holdout20' }];
   const temporal = /^temporal-last(\d+)$/.exec(name);
   if (temporal) return [temporalLastN(ratings, Number(temporal[1]))];
+  const given = /^given(\d+)$/.exec(name);
+  if (given) return [givenN(ratings, Number(given[1]), s)];
   throw new Error(`protocol "${name}" needs its split files (read them with readMl100kSplit)`);
 }

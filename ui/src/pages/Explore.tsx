@@ -135,7 +135,7 @@ export function ExplorePage() {
         <SelectField label="Sort by" value={sort} onChange={(value) => update({ sort: value })}>
           <option value="popularity">Popularity</option>
           <option value="average">Average rating</option>
-          {member && <option value="predicted">Predicted for you</option>}
+          {member && <option value="predicted">For you</option>}
           <option value="title">Title</option>
           <option value="year">Year</option>
         </SelectField>

@@ -1,11 +1,13 @@
-// Home: top picks with predicted stars and the reason, then rows by genre. Visitors see the
-// most popular movies and an invitation to sign up.
+// Home: top picks (ranked by the ranking model, stars from the rating model) with the reason and
+// the member's recommender switch, then genre shelves that repeat nothing shown above them.
+// Visitors see the most popular movies and an invitation to sign up.
 import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { GroupShelf } from '../components/GroupShelf.tsx';
 import { MovieCard, MovieGrid } from '../components/MovieCard.tsx';
 import { ReadyLists } from '../components/ReadyLists.tsx';
+import { RecommenderSwitch } from '../components/RecommenderSwitch.tsx';
 import { useLoad, useTitle } from '../hooks.ts';
 import { ONBOARDING_TARGET, useSession } from '../session.tsx';
 import type { Recommendation } from '../types.ts';
@@ -77,42 +79,36 @@ function NotYetOnboarded({ count }: { count: number }) {
   );
 }
 
-/** The genres that occur most among the member's top picks. */
-function favouriteGenres(items: Recommendation[], count: number): string[] {
-  const tally = new Map<string, number>();
-  for (const item of items)
-    for (const genre of item.genres) tally.set(genre, (tally.get(genre) ?? 0) + 1);
-  return [...tally.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .slice(0, count)
-    .map(([genre]) => genre);
-}
-
 function MemberHome() {
   useTitle('Top picks');
-  const picks = useLoad(() => api.recommendations(20), []);
-  const genres = picks.data ? favouriteGenres(picks.data.items, 4) : [];
+  const home = useLoad(() => api.memberHome(), []);
+  const data = home.data;
   return (
     <>
       <section aria-labelledby="top-picks-heading">
         <div className="section-head">
           <h1 id="top-picks-heading">Top picks for you</h1>
-          {picks.data?.model && (
-            <p className="muted small" title={`model version ${String(picks.data.model.version)}`}>
-              Predicted by the {picks.data.model.algorithm} model. Rate more to sharpen them.
+          {data && (
+            <p
+              className="muted small"
+              title={`ranking ${data.ranking.version}, stars ${data.model.version}`}
+            >
+              Ranked by the {data.ranking.algorithm} model, stars predicted by the{' '}
+              {data.model.algorithm} model. Rate more to sharpen them.
             </p>
           )}
         </div>
-        <ErrorMessage error={picks.error} title="Could not load your recommendations." />
-        {picks.loading && !picks.data && <Loading label="Working out your top picks…" />}
-        {picks.data && picks.data.items.length === 0 && (
+        <RecommenderSwitch onChanged={home.reload} />
+        <ErrorMessage error={home.error} title="Could not load your recommendations." />
+        {home.loading && !data && <Loading label="Working out your top picks…" />}
+        {data && data.topPicks.length === 0 && (
           <p className="muted">
             No recommendations yet. <Link to="/explore">Rate a few more movies</Link>.
           </p>
         )}
-        {picks.data && picks.data.items.length > 0 && (
+        {data && data.topPicks.length > 0 && (
           <MovieGrid label="Top picks">
-            {picks.data.items.map((movie, index) => (
+            {data.topPicks.map((movie, index) => (
               <MovieCard
                 key={movie.id}
                 movie={movie}
@@ -124,18 +120,17 @@ function MemberHome() {
           </MovieGrid>
         )}
       </section>
-      {genres.map((genre) => (
-        <GenreRow key={genre} genre={genre} />
+      {data?.shelves.map((shelf) => (
+        <GenreRow key={shelf.genre} genre={shelf.genre} items={shelf.items} />
       ))}
       <ReadyLists />
     </>
   );
 }
 
-function GenreRow({ genre }: { genre: string }) {
-  const picks = useLoad(() => api.recommendations(8, genre), [genre]);
+/** A genre shelf: none of its movies is shown higher on the page (the server sees to it). */
+function GenreRow({ genre, items }: { genre: string; items: Recommendation[] }) {
   const headingId = `genre-${genre.replace(/[^a-z0-9]/gi, '-')}`;
-  if (picks.data && picks.data.items.length === 0) return null;
   return (
     <section className="genre-row" aria-labelledby={headingId}>
       <div className="section-head">
@@ -144,19 +139,16 @@ function GenreRow({ genre }: { genre: string }) {
           More {genre} →
         </Link>
       </div>
-      <ErrorMessage error={picks.error} />
-      {picks.data && (
-        <MovieGrid label={`${genre} picks`}>
-          {picks.data.items.map((movie, index) => (
-            <MovieCard
-              key={movie.id}
-              movie={movie}
-              rateable
-              onOpen={() => void api.recommendationClick(movie.id, index + 1).catch(() => {})}
-            />
-          ))}
-        </MovieGrid>
-      )}
+      <MovieGrid label={`${genre} picks`}>
+        {items.map((movie, index) => (
+          <MovieCard
+            key={movie.id}
+            movie={movie}
+            rateable
+            onOpen={() => void api.recommendationClick(movie.id, index + 1).catch(() => {})}
+          />
+        ))}
+      </MovieGrid>
     </section>
   );
 }

@@ -1,10 +1,11 @@
 /**
  * The console's experiments: define, start, stop, read results per variant (and the metrics'
- * labels for clients that draw them). Starting or stopping one refreshes what the site runs.
+ * labels for clients that draw them); outcomes by the recommender members chose. Starting or stopping one refreshes what the site runs.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Experiment as ExperimentValue } from '../../../services/experimentDefinitions.ts';
 import { METRICS } from '../../../services/experimentResults.ts';
+import { recommenderChoiceResults } from '../../../services/recommenderChoiceResults.ts';
 import { errors, requireRoleOnRoutes, tags, who } from './common.ts';
 import {
   Experiment,
@@ -13,6 +14,7 @@ import {
   ExperimentParams,
   ExperimentResults,
   Metrics,
+  RecommenderChoiceResults,
 } from './schemas.ts';
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
@@ -113,6 +115,22 @@ export const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
         experiment: presentExperiment(results.experiment),
         until: results.until.toISOString(),
       };
+    },
+  );
+
+  app.get(
+    '/recommender-choices',
+    {
+      schema: {
+        tags,
+        summary:
+          'Outcomes by the recommender members chose (from their choice on), with the number of choices and switches',
+        response: { 200: RecommenderChoiceResults, ...errors },
+      },
+    },
+    async () => {
+      const results = await recommenderChoiceResults(app.services.db, Date.now());
+      return { ...results, until: results.until.toISOString() };
     },
   );
 

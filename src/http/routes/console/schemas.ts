@@ -133,6 +133,11 @@ export const ExperimentResults = z
   })
   .meta({ id: 'ExperimentResults' });
 
+/** Outcomes by the recommender members chose (the recommender choice as a dimension). */
+export const RecommenderChoiceResults = ExperimentResults.omit({ experiment: true })
+  .extend({ choices: Count, switches: Count })
+  .meta({ id: 'RecommenderChoiceResults' });
+
 export const Metrics = z.record(
   z.string(),
   z.object({ label: z.string(), better: z.string(), format: z.string() }),
