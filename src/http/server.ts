@@ -22,6 +22,7 @@ import {
 import helmet from 'helmet';
 import type { Db } from '../db/connection.ts';
 import { AccountMail } from '../services/accountMail.ts';
+import { AnnouncementJobs } from '../services/announcementJob.ts';
 import { Catalog } from '../services/catalog.ts';
 import { countRows } from '../services/datasets.ts';
 import { invalid, ServiceError } from '../services/errors.ts';
@@ -47,6 +48,7 @@ import { registerCommunityRoutes } from './routes/community.ts';
 import { registerConsoleRoutes } from './routes/console.ts';
 import { registerDocs } from './routes/docs.ts';
 import { registerExperimentRoutes } from './routes/experiments.ts';
+import { registerExtrasRoutes } from './routes/extras.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerMovieRoutes } from './routes/movies.ts';
 import { registerRatingRoutes } from './routes/ratings.ts';
@@ -193,6 +195,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       publicUrl: () => services.publicUrl,
       log,
     }),
+    announcements: new AnnouncementJobs({
+      db,
+      vault,
+      mailer,
+      publicUrl: () => services.publicUrl,
+      log,
+    }),
     changes: new MemberChanges(),
     research,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
@@ -211,6 +220,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   services.changes.listen(research.experiments);
   services.changes.listen({ memberDeleted: (memberId) => sessions.forget(memberId) });
   services.changes.listen(eventLogListener(services));
+  // An announcement a stopped server left sending goes on (publicUrl is known once listening).
+  app.addHook('onReady', () => services.announcements.resume());
   app.addHook('onListen', async () => {
     if (!configuredUrl) services.publicUrl = listeningUrl(app);
     log(
@@ -238,6 +249,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     clearInterval(sweeper);
     await closeResearchServices(research);
     await services.accountMail.settled();
+    await services.announcements.close();
+    if (!options.mailer) mailer.close();
     if (!options.recommender) recommender.stop();
   });
 
@@ -329,6 +342,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(registerCommunityRoutes);
   await app.register(registerConsoleRoutes);
   await app.register(registerExperimentRoutes);
+  await app.register(registerExtrasRoutes);
 
   const ui = options.uiDir ? await registerUi(app, options.uiDir) : false;
   app.setNotFoundHandler((request, reply) => {

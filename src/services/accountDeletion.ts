@@ -2,7 +2,7 @@
  * Deleting an account (DESIGN: "deleting an account removes the member's identity, ratings,
  * events and posts"): one transaction deletes the identity (through the vault), the ratings,
  * research events, experiment assignments, sessions, privacy settings, reset links, posts and
- * the threads nobody else posted in (threads with replies of others stay, without an author);
+ * survey answers, the record of announcements mailed, the threads nobody else posted in (threads with replies of others stay, without an author);
  * after it commits, every MemberChanges listener forgets the member (catalog statistics,
  * recommender and variant models, session cache, event log). Rows that reference the member
  * and are not named here (roles, pending address changes) go by the foreign keys' cascade.
@@ -84,6 +84,8 @@ async function deleteMemberRows(
     'sessions',
     'privacy_settings',
     'password_resets',
+    'announcement_deliveries',
+    'survey_participants',
   ] as const) {
     await trx.deleteFrom(table).where('user_id', '=', memberId).execute();
   }

@@ -133,7 +133,12 @@ const EMAIL_IN_TEXT = /[^\s@<>()[\],;:"']+\s*@\s*[^\s@<>()[\],;:"']+/g;
 
 /** Free text a member typed: NFKC-normalized, e-mail addresses replaced, length capped. */
 export function scrubText(text: string): string {
-  return text.normalize('NFKC').replace(EMAIL_IN_TEXT, '[e-mail removed]').slice(0, MAX_TEXT);
+  return redactEmails(text).slice(0, MAX_TEXT);
+}
+
+/** Free text NFKC-normalized with its e-mail addresses replaced (any length). */
+export function redactEmails(text: string): string {
+  return text.normalize('NFKC').replace(EMAIL_IN_TEXT, '[e-mail removed]');
 }
 
 /** A route pattern: no query string or fragment, no e-mail addresses, capped length. */

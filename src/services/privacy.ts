@@ -5,11 +5,13 @@
  */
 import type { Db } from '../db/connection.ts';
 import { newUnsubscribeToken } from './accounts.ts';
+import { announcementsMailedTo } from './announcements.ts';
 import { isoTime, nowSeconds } from './clock.ts';
 import { postTimes } from './community.ts';
 import { conflict } from './errors.ts';
 import { readEvents } from './eventExport.ts';
 import type { EventLog } from './events.ts';
+import { surveysOfMember } from './surveyParticipation.ts';
 import type { Vault } from './vault.ts';
 
 export const RATINGS_VISIBILITIES = ['public', 'anonymous', 'private'] as const;
@@ -156,6 +158,10 @@ export interface MemberExport {
   events: Array<{ kind: string; occurredAt: string; data: Record<string, unknown> }>;
   /** The member's experiment variants, recorded on first exposure. */
   experiments: Array<{ experiment: string; variant: string; exposedAt: string }>;
+  /** The surveys the member accepted or declined, with their answers. */
+  surveys: Awaited<ReturnType<typeof surveysOfMember>>;
+  /** The announcements mailed to the member. */
+  announcements: Awaited<ReturnType<typeof announcementsMailedTo>>;
 }
 
 /**
@@ -235,5 +241,7 @@ export async function exportMember(
       variant: a.variant,
       exposedAt: new Date(Number(a.exposed_at_ms)).toISOString(),
     })),
+    surveys: await surveysOfMember(db, userId),
+    announcements: await announcementsMailedTo(db, userId),
   };
 }

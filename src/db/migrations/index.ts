@@ -6,6 +6,7 @@ import * as pendingRegistrations from './0004_pending_registrations.ts';
 import * as emailChanges from './0005_email_changes.ts';
 import * as databaseId from './0006_database_id.ts';
 import * as throttles from './0007_throttles.ts';
+import * as announcementsAndSurveys from './0013_announcements_and_surveys.ts';
 
 /**
  * Every migration, in order. Add a new file `NNNN_name.ts` and list it here; never edit one that
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_email_changes': emailChanges,
   '0006_database_id': databaseId,
   '0007_throttles': throttles,
+  '0013_announcements_and_surveys': announcementsAndSurveys,
 };
