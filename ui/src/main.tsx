@@ -11,6 +11,7 @@ import { SignupPage } from './features/auth/SignupPage.tsx';
 import { VerifyEmailPage } from './features/auth/VerifyEmailPage.tsx';
 import { consoleRoutes } from './features/console/routes.tsx';
 import { AccountPage, ConfirmEmailPage } from './pages/Account.tsx';
+import { AnnouncementsPage } from './pages/Announcements.tsx';
 import { BoardPage, BoardsPage, ThreadPage } from './pages/Boards.tsx';
 import { ExplorePage } from './pages/Explore.tsx';
 import { HomePage } from './pages/Home.tsx';
@@ -20,6 +21,7 @@ import { OnboardingPage } from './pages/Onboarding.tsx';
 import { PrivacyPage } from './pages/Privacy.tsx';
 import { ProfilePage } from './pages/Profile.tsx';
 import { RatingsPage } from './pages/Ratings.tsx';
+import { SurveyPage, SurveysPage } from './pages/Surveys.tsx';
 import { SessionProvider } from './session.tsx';
 
 /** The site's pages inside the frame, by path (besides the home page and the console). */
@@ -39,6 +41,9 @@ const PAGES: Array<[string, ReactElement]> = [
   ['boards', <BoardsPage />],
   ['boards/:slug', <BoardPage />],
   ['threads/:id', <ThreadPage />],
+  ['announcements', <AnnouncementsPage />],
+  ['surveys', <SurveysPage />],
+  ['surveys/:id', <SurveyPage />],
 ];
 
 function App() {
