@@ -266,6 +266,8 @@ export interface AnnouncementsTable {
   sent_by: number | null;
   started_at: number | null;
   finished_at: number | null;
+  /** The survey an invitation is for (its audience only); null for everyone opted in. */
+  survey_id: number | null;
 }
 
 /** One member an announcement went to (claimed before the mail is sent: never twice). */

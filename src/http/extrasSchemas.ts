@@ -40,8 +40,13 @@ export const Announcement = z
     sentBy: Count.nullable(),
     startedAt: Time.nullable(),
     finishedAt: Time.nullable(),
+    surveyId: Count.nullable().describe("an invitation to this survey's audience"),
   })
   .meta({ id: 'Announcement' });
+
+export const InvitationBody = z.object({
+  ratePerMinute: z.number().int().min(1).max(MAX_RATE_PER_MINUTE).optional(),
+});
 
 export const AnnouncementList = z.object({
   items: z.array(Announcement),

@@ -14,12 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/connection.ts';
 import { appendAuditEntry } from './accessAudit.ts';
-import {
-  getAnnouncement,
-  markSending,
-  optedInMembers,
-  renderAnnouncement,
-} from './announcements.ts';
+import { getAnnouncement, markSending, recipientsOf, renderAnnouncement } from './announcements.ts';
 import { nowSeconds } from './clock.ts';
 import { JobSlot, type JobRecord } from './jobSlot.ts';
 import type { Mailer } from './mail.ts';
@@ -116,10 +111,15 @@ export class AnnouncementJobs {
     // Batches of about a second's worth of mail, each followed by its share of the minute.
     const batchSize = Math.min(MAX_BATCH, Math.max(1, Math.ceil(rate / 60)));
     const batchMs = (batchSize * 60_000) / rate;
+    const recipients = await recipientsOf(
+      this.options.db,
+      this.options.vault,
+      announcement.surveyId,
+    );
     let failures = 0;
     while (record.status === 'running') {
       const began = Date.now();
-      const claimed = await this.claimBatch(id, batchSize);
+      const claimed = await this.claimBatch(recipients, id, batchSize);
       if (claimed === null) break;
       failures += await this.sendBatch(claimed, mail);
       await db.kysely
@@ -150,11 +150,12 @@ export class AnnouncementJobs {
    * left. Members another run claimed meanwhile drop out (an empty batch is not the end).
    */
   private async claimBatch(
+    recipients: Awaited<ReturnType<typeof recipientsOf>>,
     id: number,
     size: number,
   ): Promise<Array<{ userId: number; token: string }> | null> {
-    const { db, vault } = this.options;
-    const next = await optedInMembers(db, vault)
+    const { db } = this.options;
+    const next = await recipients
       .select(['p.user_id', 'p.unsubscribe_token'])
       .where((eb) =>
         eb.not(

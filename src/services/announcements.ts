@@ -12,6 +12,7 @@ import { isoTime, nowSeconds } from './clock.ts';
 import { renderMarkdown } from './community.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 import { requireRole } from './roles.ts';
+import { getSurvey } from './surveyDefinitions.ts';
 import type { Vault } from './vault.ts';
 
 export const SUBJECT_MAX_LENGTH = 200;
@@ -45,6 +46,8 @@ export interface Announcement {
   sentBy: number | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The survey an invitation is for (sent to its audience only), or null. */
+  surveyId: number | null;
 }
 
 /** The mail as members get it: Markdown source as the text part, rendered HTML beside it. */
@@ -73,6 +76,7 @@ function present(row: Row): Announcement {
     sentBy: row.sent_by,
     startedAt: row.started_at === null ? null : isoTime(Number(row.started_at)),
     finishedAt: row.finished_at === null ? null : isoTime(Number(row.finished_at)),
+    surveyId: row.survey_id,
   };
 }
 
@@ -97,11 +101,12 @@ function checkDraft(draft: AnnouncementDraft): Required<AnnouncementDraft> {
   return { subject, body, ratePerMinute };
 }
 
-/** An admin's new draft. */
+/** An admin's new draft; with `surveyId`, an invitation to that survey's audience. */
 export async function createAnnouncement(
   db: Db,
   adminId: number,
   draft: AnnouncementDraft,
+  surveyId: number | null = null,
 ): Promise<Announcement> {
   await requireRole(db, adminId, 'admin');
   const checked = checkDraft(draft);
@@ -115,6 +120,7 @@ export async function createAnnouncement(
       created_at: nowSeconds(),
       status: 'draft',
       sent: 0,
+      survey_id: surveyId,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -177,6 +183,7 @@ export async function publishedAnnouncements(db: Db) {
     .selectFrom('announcements')
     .select(['id', 'subject', 'body', 'started_at'])
     .where('status', '=', 'sent')
+    .where('survey_id', 'is', null)
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
     .limit(100)
@@ -200,8 +207,49 @@ export function optedInMembers(db: Db, vault: Vault) {
     .where('p.user_id', 'in', vault.addressedMembers(db));
 }
 
-export async function countRecipients(db: Db, vault: Vault): Promise<number> {
-  const row = await optedInMembers(db, vault)
+/**
+ * The recipients of an announcement: the opted-in members; for an invitation to a survey, only
+ * those of its audience who have not accepted or declined it yet.
+ */
+export async function recipientsOf(db: Db, vault: Vault, surveyId: number | null) {
+  const optedIn = optedInMembers(db, vault);
+  if (surveyId === null) return optedIn;
+  const { audience } = await getSurvey(db, surveyId);
+  return optedIn
+    .where('p.user_id', 'not in', (eb) =>
+      eb
+        .selectFrom('survey_participants as s')
+        .select('s.user_id')
+        .where('s.survey_id', '=', surveyId),
+    )
+    .$if(audience.kind === 'rated', (query) =>
+      query.where('p.user_id', 'in', (eb) =>
+        eb
+          .selectFrom('ratings as r')
+          .select('r.user_id')
+          .where('r.movie_id', '=', (audience as { movieId: number }).movieId),
+      ),
+    )
+    .$if(audience.kind === 'experiment', (query) =>
+      query.where('p.user_id', 'in', (eb) => {
+        const { experimentId, variant } = audience as { experimentId: number; variant?: string };
+        return eb
+          .selectFrom('experiment_assignments as a')
+          .select('a.user_id')
+          .where('a.experiment_id', '=', experimentId)
+          .$if(variant !== undefined, (members) => members.where('a.variant', '=', variant!));
+      }),
+    );
+}
+
+export async function countRecipients(
+  db: Db,
+  vault: Vault,
+  surveyId: number | null = null,
+): Promise<number> {
+  const row = await (
+    await recipientsOf(db, vault, surveyId)
+  )
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
@@ -213,7 +261,7 @@ export async function previewAnnouncement(db: Db, vault: Vault, adminId: number,
   const announcement = await getAnnouncement(db, id);
   return {
     ...renderAnnouncement(announcement.subject, announcement.body),
-    recipients: await countRecipients(db, vault),
+    recipients: await countRecipients(db, vault, announcement.surveyId),
   };
 }
 
@@ -227,8 +275,8 @@ export async function markSending(
   adminId: number,
   id: number,
 ): Promise<number> {
-  await draftOr409(db, id);
-  const recipients = await countRecipients(db, vault);
+  const { surveyId } = await draftOr409(db, id);
+  const recipients = await countRecipients(db, vault, surveyId);
   const result = await db.kysely
     .updateTable('announcements')
     .set({ status: 'sending', recipients, sent_by: adminId, started_at: nowSeconds() })

@@ -3,7 +3,15 @@ import { before, test } from 'node:test';
 import { grantRole } from '../../src/services/roles.ts';
 import { statement, surveyDefinition } from '../helpers/surveys.ts';
 import { experimentDefinition } from '../research/helpers.ts';
-import { Client, PASSWORD, describeApi, member, popularMovieIds } from './harness.ts';
+import {
+  Client,
+  PASSWORD,
+  decodeMail,
+  describeApi,
+  member,
+  outboxMessages,
+  popularMovieIds,
+} from './harness.ts';
 
 type Member = Awaited<ReturnType<typeof member>>;
 interface MemberSurvey {
@@ -312,5 +320,30 @@ describeApi('surveys', (api) => {
     // `answering` rated nothing.
     assert.equal((await answering.client.get(`/api/surveys/${id}`)).status, 404);
     assert.equal((await answering.client.request('POST', `/api/surveys/${id}/accept`)).status, 404);
+
+    // An invitation by e-mail reaches the audience's opted-in members only, and is audited.
+    const quiet = await member(api);
+    await quiet.client.request('PUT', `/api/ratings/${movie}`, { rating: 2 });
+    for (const { client } of [declining, answering])
+      await client.request('PATCH', '/api/me/privacy', { emailUpdates: true });
+    const inviteUrl = `/api/console/admin/surveys/${id}/invite`;
+    assert.equal((await researcher.client.request('POST', inviteUrl)).status, 403);
+    const invited = await admin.client.request('POST', inviteUrl);
+    assert.equal(invited.status, 202, invited.body);
+    assert.equal((invited.json as { recipients: number }).recipients, 1);
+    await api.app.services.announcements.idle();
+    const mails = outboxMessages(api)
+      .map(decodeMail)
+      .filter((mail) => /^Subject: Invitation: About one movie$/m.test(mail));
+    assert.deepEqual(
+      mails.map((mail) => /^To: (.+)$/m.exec(mail)![1]),
+      [declining.email.toLowerCase()],
+    );
+    assert.match(mails[0], new RegExp(`/surveys/${id}`));
+    assert.match(mails[0], /^List-Unsubscribe: </m);
+    const published = (await new Client(api.app).get('/api/announcements')).json as {
+      items: unknown[];
+    };
+    assert.deepEqual(published.items, []);
   });
 });

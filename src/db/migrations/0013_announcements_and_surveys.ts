@@ -3,7 +3,8 @@ import { PostgresAdapter, type Kysely } from 'kysely';
 /**
  * Announcements (issue #15): what an admin mails to the members who opted in to e-mail updates,
  * and one delivery row per member it went to (the send job claims the row before the mail goes,
- * so a resumed job never mails a member twice).
+ * so a resumed job never mails a member twice); an invitation to a survey names it and goes to
+ * the survey's audience only.
  * Surveys (research extras): a researcher's definition (its own privacy statement, questions and
  * audience as JSON), approved by an admin before it opens, and one participant row per member
  * who accepted or declined it, holding their answers under the pseudonymous id.
@@ -31,6 +32,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sent_by', 'integer')
     .addColumn('started_at', 'bigint')
     .addColumn('finished_at', 'bigint')
+    // A survey's invitation goes to the opted-in members of the survey's audience only.
+    .addColumn('survey_id', 'integer')
     .execute();
   await db.schema
     .createTable('announcement_deliveries')

@@ -11,9 +11,12 @@ import {
   getSurvey,
   listSurveys,
 } from '../../../services/surveyDefinitions.ts';
+import { inviteToSurvey } from '../../../services/surveyInvitations.ts';
 import { exportSurveyAnswers, surveyResults } from '../../../services/surveyResults.ts';
 import {
+  Announcement,
   IdParams,
+  InvitationBody,
   Survey,
   SurveyDefinitionBody,
   SurveyExportQuery,
@@ -110,6 +113,29 @@ export const surveyConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
 
 export const surveyApprovalRoutes: FastifyPluginAsyncZod = async (app) => {
   requireRoleOnRoutes(app, 'admin');
+  app.post(
+    '/surveys/:id/invite',
+    {
+      schema: {
+        tags,
+        summary:
+          "Admin: mail an invitation to the survey's audience (opted-in members who have not decided yet), as an announcement; audited",
+        params: IdParams,
+        body: InvitationBody.nullish(),
+        response: { 202: Announcement, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const invitation = await inviteToSurvey(
+        app.services,
+        who(request),
+        request.params.id,
+        request.body?.ratePerMinute,
+      );
+      return reply.code(202).send(invitation);
+    },
+  );
+
   app.post(
     '/surveys/:id/approve',
     {

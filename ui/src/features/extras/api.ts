@@ -40,6 +40,8 @@ export const extrasApi = {
   createSurvey: (definition: SurveyDefinition) =>
     request<Survey>('POST', '/api/console/surveys', definition),
   approveSurvey: (id: number) => request<Survey>('POST', `${ADMIN}/surveys/${id}/approve`),
+  inviteToSurvey: (id: number) =>
+    request<Announcement>('POST', `${ADMIN}/surveys/${id}/invite`, {}),
   results: (id: number, experimentId?: number) =>
     request<SurveyResults>('GET', `/api/console/surveys/${id}/results`, undefined, {
       experimentId,

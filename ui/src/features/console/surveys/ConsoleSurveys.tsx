@@ -1,4 +1,5 @@
 // The console's surveys: every survey with its state, the admin's approval, and a new survey.
+import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
 import { TableHead } from '../../../components/Table.tsx';
@@ -13,11 +14,13 @@ export function ConsoleSurveys() {
   const admin = member?.roles.includes('admin') ?? false;
   const list = useLoad(() => extrasApi.surveys(), []);
   const approval = useAction();
+  const [invited, setInvited] = useState<string | null>(null);
   if (list.error) return <ErrorMessage error={list.error} />;
   if (!list.data) return <Loading />;
   return (
     <div className="console-section">
       <ErrorMessage error={approval.error} />
+      {invited && <p role="status">{invited} (progress under Announcements).</p>}
       <table className="console-table" aria-label="Surveys">
         <TableHead columns={['Survey', 'State', 'Open', 'Results']} />
         <tbody>
@@ -40,6 +43,25 @@ export function ConsoleSurveys() {
                       }
                     >
                       Approve
+                    </button>
+                  </>
+                )}
+                {admin && (survey.state === 'open' || survey.state === 'scheduled') && (
+                  <>
+                    {' '}
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() =>
+                        void approval.run(async () => {
+                          const sent = await extrasApi.inviteToSurvey(survey.id);
+                          setInvited(
+                            `${survey.title}: invitation sending to ${sent.recipients} members`,
+                          );
+                        })
+                      }
+                    >
+                      Invite by e-mail
                     </button>
                   </>
                 )}
