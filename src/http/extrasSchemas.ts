@@ -143,6 +143,7 @@ export const MemberSurvey = Survey.omit({ createdBy: true, approvedBy: true })
   .extend({
     participation: z.enum(['accepted', 'declined', 'answered']).nullable(),
     answers: Answers.nullable(),
+    movieTitles: z.record(z.string(), z.string()).describe('movie id → title'),
   })
   .meta({ id: 'MemberSurvey' });
 

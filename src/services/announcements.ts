@@ -215,31 +215,28 @@ export async function recipientsOf(db: Db, vault: Vault, surveyId: number | null
   const optedIn = optedInMembers(db, vault);
   if (surveyId === null) return optedIn;
   const { audience } = await getSurvey(db, surveyId);
-  return optedIn
-    .where('p.user_id', 'not in', (eb) =>
-      eb
-        .selectFrom('survey_participants as s')
-        .select('s.user_id')
-        .where('s.survey_id', '=', surveyId),
-    )
-    .$if(audience.kind === 'rated', (query) =>
-      query.where('p.user_id', 'in', (eb) =>
-        eb
-          .selectFrom('ratings as r')
-          .select('r.user_id')
-          .where('r.movie_id', '=', (audience as { movieId: number }).movieId),
-      ),
-    )
-    .$if(audience.kind === 'experiment', (query) =>
-      query.where('p.user_id', 'in', (eb) => {
-        const { experimentId, variant } = audience as { experimentId: number; variant?: string };
-        return eb
-          .selectFrom('experiment_assignments as a')
-          .select('a.user_id')
-          .where('a.experiment_id', '=', experimentId)
-          .$if(variant !== undefined, (members) => members.where('a.variant', '=', variant!));
-      }),
+  let invited = optedIn.where('p.user_id', 'not in', (eb) =>
+    eb
+      .selectFrom('survey_participants as s')
+      .select('s.user_id')
+      .where('s.survey_id', '=', surveyId),
+  );
+  if (audience.kind === 'rated') {
+    const { movieId } = audience;
+    invited = invited.where('p.user_id', 'in', (eb) =>
+      eb.selectFrom('ratings as r').select('r.user_id').where('r.movie_id', '=', movieId),
     );
+  } else if (audience.kind === 'experiment') {
+    const { experimentId, variant } = audience;
+    invited = invited.where('p.user_id', 'in', (eb) =>
+      eb
+        .selectFrom('experiment_assignments as a')
+        .select('a.user_id')
+        .where('a.experiment_id', '=', experimentId)
+        .$if(variant !== undefined, (members) => members.where('a.variant', '=', variant!)),
+    );
+  }
+  return invited;
 }
 
 export async function countRecipients(

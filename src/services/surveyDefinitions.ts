@@ -225,6 +225,18 @@ export async function createSurvey(
   return presentSurvey(row);
 }
 
+/** The titles of the movies a survey's questions ask about. */
+export async function movieTitles(db: Db, survey: Survey): Promise<Map<number, string>> {
+  const movieIds = survey.questions.flatMap((question) => question.movieIds ?? []);
+  if (movieIds.length === 0) return new Map();
+  const rows = await db.kysely
+    .selectFrom('movies')
+    .select(['id', 'title'])
+    .where('id', 'in', movieIds)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.title]));
+}
+
 export async function surveyRow(db: Db, id: number): Promise<Row> {
   const row = await db.kysely
     .selectFrom('surveys')

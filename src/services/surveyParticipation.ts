@@ -9,6 +9,7 @@ import type { Db } from '../db/connection.ts';
 import { isoTime, nowSeconds } from './clock.ts';
 import { conflict, invalid, notFound, type FieldError } from './errors.ts';
 import {
+  movieTitles,
   presentSurvey,
   surveyRow,
   TEXT_ANSWER_MAX_LENGTH,
@@ -26,6 +27,8 @@ export type Participation = 'accepted' | 'declined' | 'answered' | null;
 export interface MemberSurvey extends Survey {
   participation: Participation;
   answers: Answers | null;
+  /** The titles of the movies of 'rate these movies' questions, by movie id. */
+  movieTitles: Record<string, string>;
 }
 
 async function inAudience(db: Db, audience: SurveyAudience, memberId: number): Promise<boolean> {
@@ -72,7 +75,8 @@ export async function memberSurvey(db: Db, memberId: number, id: number): Promis
     : answers
       ? 'answered'
       : (row.status as 'accepted' | 'declined');
-  return { ...survey, participation, answers };
+  const titles = Object.fromEntries(await movieTitles(db, survey));
+  return { ...survey, participation, answers, movieTitles: titles };
 }
 
 /** The open surveys the member is invited to, with what they did about each. */

@@ -9,7 +9,7 @@ import { appendAuditEntry } from './accessAudit.ts';
 import { notFound } from './errors.ts';
 import { redactEmails } from './eventKinds.ts';
 import { meanInterval, wilsonInterval, type Estimate } from './experimentStats.ts';
-import { getSurvey, type Question, type Survey } from './surveyDefinitions.ts';
+import { getSurvey, movieTitles, type Question, type Survey } from './surveyDefinitions.ts';
 import type { Answers } from './surveyParticipation.ts';
 
 export interface QuestionResult {
@@ -109,16 +109,7 @@ export async function surveyResults(
 ): Promise<SurveyResults> {
   const survey = await getSurvey(db, surveyId);
   const all = await responses(db, surveyId);
-  const movieIds = survey.questions.flatMap((question) => question.movieIds ?? []);
-  const titles = new Map<number, string>();
-  if (movieIds.length > 0) {
-    const rows = await db.kysely
-      .selectFrom('movies')
-      .select(['id', 'title'])
-      .where('id', 'in', movieIds)
-      .execute();
-    for (const row of rows) titles.set(row.id, row.title);
-  }
+  const titles = await movieTitles(db, survey);
   const declined = await db.kysely
     .selectFrom('survey_participants')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))

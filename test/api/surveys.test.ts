@@ -19,6 +19,7 @@ interface MemberSurvey {
   state: string;
   participation: string | null;
   answers: Record<string, unknown> | null;
+  movieTitles: Record<string, string>;
 }
 
 describeApi('surveys', (api) => {
@@ -129,6 +130,10 @@ describeApi('surveys', (api) => {
     assert.deepEqual(
       invited.items.map((s) => [s.id, s.participation]),
       [[surveyId, null]],
+    );
+    assert.deepEqual(
+      Object.keys(invited.items[0].movieTitles).map(Number).sort(),
+      [...movieIds].sort(),
     );
     const early = await answering.client.request('PUT', url('/answers'), { answers: answers() });
     assert.equal(early.status, 409);

@@ -102,7 +102,7 @@ test(
     const movies = (await (
       await researcher.context.request.get('/api/movies?sort=popularity&pageSize=2')
     ).json()) as {
-      items: Array<{ id: number }>;
+      items: Array<{ id: number; title: string }>;
     };
     const survey = await post(
       researcher.context.request,
@@ -131,7 +131,7 @@ test(
       .check();
     await form.getByLabel('Your answer').fill('More westerns, please.');
     await form
-      .getByRole('group', { name: `Your rating of movie #${movies.items[0].id}` })
+      .getByRole('group', { name: `Your rating of ${movies.items[0].title}` })
       .getByRole('button', { name: '5 stars' })
       .click();
     await form.getByRole('button', { name: 'Save my answers' }).click();

@@ -39,6 +39,7 @@ export function SurveyForm({
           <legend>{question.prompt}</legend>
           <QuestionControl
             question={question}
+            titles={survey.movieTitles}
             value={answers[question.id]}
             onChange={(value) => set(question.id, value)}
           />
@@ -53,10 +54,12 @@ export function SurveyForm({
 
 function QuestionControl({
   question,
+  titles,
   value,
   onChange,
 }: {
   question: Question;
+  titles: Record<string, string>;
   value: Value | undefined;
   onChange: (value: Value | undefined) => void;
 }) {
@@ -116,18 +119,21 @@ function QuestionControl({
       );
     case 'movies': {
       const ratings = typeof value === 'object' && !Array.isArray(value) ? value : {};
-      return (question.movieIds ?? []).map((movieId) => (
-        <div key={movieId} className="survey-movie">
-          <a href={`/movies/${movieId}`} target="_blank" rel="noreferrer">
-            Movie #{movieId}
-          </a>
-          <StarRating
-            value={ratings[String(movieId)] ?? null}
-            label={`Your rating of movie #${movieId}`}
-            onRate={(rating) => onChange({ ...ratings, [String(movieId)]: rating })}
-          />
-        </div>
-      ));
+      return (question.movieIds ?? []).map((movieId) => {
+        const title = titles[String(movieId)] ?? `Movie #${movieId}`;
+        return (
+          <div key={movieId} className="survey-movie">
+            <a href={`/movies/${movieId}`} target="_blank" rel="noreferrer">
+              {title}
+            </a>
+            <StarRating
+              value={ratings[String(movieId)] ?? null}
+              label={`Your rating of ${title}`}
+              onRate={(rating) => onChange({ ...ratings, [String(movieId)]: rating })}
+            />
+          </div>
+        );
+      });
     }
   }
 }
