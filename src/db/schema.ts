@@ -88,6 +88,10 @@ export interface Database {
   movie_links: MovieLinksTable;
   member_group_picks: MemberGroupPicksTable;
   recommender_choices: RecommenderChoicesTable;
+  announcements: AnnouncementsTable;
+  announcement_deliveries: AnnouncementDeliveriesTable;
+  surveys: SurveysTable;
+  survey_participants: SurveyParticipantsTable;
 }
 
 /** The recommender a member chose (0012); no row = the default. */
@@ -299,4 +303,57 @@ export interface MemberGroupPicksTable {
   /** 1 for the titles that named the group on the page. */
   shown: number;
   picked_at: number;
+}
+
+/** An admin's announcement to the members who opted in to e-mail (announcements.ts). */
+export interface AnnouncementsTable {
+  id: Generated<number>;
+  subject: string;
+  /** Markdown. */
+  body: string;
+  created_by: number | null;
+  created_at: number;
+  /** 'draft', 'sending' or 'sent'. */
+  status: string;
+  rate_per_minute: number;
+  recipients: number | null;
+  sent: number;
+  sent_by: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  /** The survey an invitation is for (its audience only); null for everyone opted in. */
+  survey_id: number | null;
+}
+
+/** One member an announcement went to (claimed before the mail is sent: never twice). */
+export interface AnnouncementDeliveriesTable {
+  announcement_id: number;
+  user_id: number;
+  sent_at: number;
+}
+
+/** A research survey (surveys.ts); statement, questions and audience are JSON. */
+export interface SurveysTable {
+  id: Generated<number>;
+  title: string;
+  statement: string;
+  questions: string;
+  audience: string;
+  releasable: number;
+  opens_at: number;
+  closes_at: number;
+  created_by: number | null;
+  created_at: number;
+  approved_by: number | null;
+  approved_at: number | null;
+}
+
+/** A member's decision on a survey ('accepted' or 'declined') and their answers (JSON). */
+export interface SurveyParticipantsTable {
+  survey_id: number;
+  user_id: number;
+  status: string;
+  decided_at: number;
+  answers: string | null;
+  answered_at: number | null;
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import type { AccountMail } from '../services/accountMail.ts';
+import type { AnnouncementJobs } from '../services/announcementJob.ts';
 import type { Catalog } from '../services/catalog.ts';
 import { unauthenticated } from '../services/errors.ts';
 import type { Mailer } from '../services/mail.ts';
@@ -27,6 +28,8 @@ export interface Services {
   recommender: Recommender;
   mailer: Mailer;
   accountMail: AccountMail;
+  /** The send job of announcements (one at a time, resumed at start). */
+  announcements: AnnouncementJobs;
   throttles: Throttles;
   /** Listeners of ratings and account deletions (catalog, recommenders, sessions, event log). */
   changes: MemberChanges;

@@ -22,6 +22,7 @@ import {
 import helmet from 'helmet';
 import type { Db } from '../db/connection.ts';
 import { AccountMail } from '../services/accountMail.ts';
+import { AnnouncementJobs } from '../services/announcementJob.ts';
 import { Catalog } from '../services/catalog.ts';
 import { countRows } from '../services/datasets.ts';
 import { invalid, ServiceError } from '../services/errors.ts';
@@ -48,6 +49,7 @@ import { registerConsoleRoutes } from './routes/console.ts';
 import { registerDocs } from './routes/docs.ts';
 import { registerExperimentRoutes } from './routes/experiments.ts';
 import { registerListRoutes } from './routes/lists.ts';
+import { registerExtrasRoutes } from './routes/extras.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerMovieRoutes } from './routes/movies.ts';
 import { registerRatingRoutes } from './routes/ratings.ts';
@@ -194,6 +196,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       publicUrl: () => services.publicUrl,
       log,
     }),
+    announcements: new AnnouncementJobs({
+      db,
+      vault,
+      mailer,
+      publicUrl: () => services.publicUrl,
+      log,
+    }),
     changes: new MemberChanges(),
     research,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
@@ -213,6 +222,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   services.changes.listen(research.experiments);
   services.changes.listen({ memberDeleted: (memberId) => sessions.forget(memberId) });
   services.changes.listen(eventLogListener(services));
+  // An announcement a stopped server left sending goes on (publicUrl is known once listening).
+  app.addHook('onReady', () => services.announcements.resume());
   app.addHook('onListen', async () => {
     if (!configuredUrl) services.publicUrl = listeningUrl(app);
     log(
@@ -240,6 +251,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     clearInterval(sweeper);
     await closeResearchServices(research);
     await services.accountMail.settled();
+    await services.announcements.close();
+    if (!options.mailer) mailer.close();
     if (!options.recommender) recommender.stop();
   });
 
@@ -332,6 +345,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(registerConsoleRoutes);
   await app.register(registerExperimentRoutes);
   await app.register(registerListRoutes);
+  await app.register(registerExtrasRoutes);
 
   const ui = options.uiDir ? await registerUi(app, options.uiDir) : false;
   app.setNotFoundHandler((request, reply) => {

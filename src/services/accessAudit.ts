@@ -19,6 +19,9 @@ export const AUDIT_ACTIONS = [
   'role_revoked',
   'events_exported',
   'release_started',
+  'announcement_sent',
+  'survey_approved',
+  'survey_answers_exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

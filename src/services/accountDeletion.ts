@@ -2,11 +2,12 @@
  * Deleting an account (DESIGN: "deleting an account removes the member's identity, ratings,
  * events and posts"): one transaction deletes the identity (through the vault), the ratings,
  * research events, experiment assignments, sessions, privacy settings, reset links, onboarding
- * group picks, wishlist and hidden movies, tags, posts and the threads nobody else posted in
- * (threads with replies of others stay, without an author); after it commits, every
- * MemberChanges listener forgets the member (catalog statistics, recommender and variant models,
- * session cache, event log). Rows that reference the member and are not named here (roles,
- * pending address changes) go by the foreign keys' cascade.
+ * group picks, wishlist and hidden movies, tags, the recommender choice, survey answers, the
+ * record of announcements mailed, posts and the threads nobody else posted in (threads with
+ * replies of others stay, without an author); after it commits, every MemberChanges listener
+ * forgets the member (catalog statistics, recommender and variant models, session cache, event
+ * log). Rows that reference the member and are not named here (roles, pending address changes)
+ * go by the foreign keys' cascade.
  */
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
@@ -89,6 +90,8 @@ async function deleteMemberRows(
     'member_lists',
     'tags',
     'recommender_choices',
+    'announcement_deliveries',
+    'survey_participants',
   ] as const) {
     await trx.deleteFrom(table).where('user_id', '=', memberId).execute();
   }

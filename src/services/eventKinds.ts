@@ -141,7 +141,12 @@ const MAX_TEXT = 200;
 
 /** Free text a member typed: NFKC-normalized, e-mail addresses replaced, length capped. */
 export function scrubText(text: string): string {
-  return replaceEmailAddresses(text.normalize('NFKC'), '[e-mail removed]').slice(0, MAX_TEXT);
+  return redactEmails(text).slice(0, MAX_TEXT);
+}
+
+/** Free text NFKC-normalized with its e-mail addresses replaced (any length). */
+export function redactEmails(text: string): string {
+  return replaceEmailAddresses(text.normalize('NFKC'), '[e-mail removed]');
 }
 
 /** A route pattern: no query string or fragment, no e-mail addresses, capped length. */

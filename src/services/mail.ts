@@ -24,6 +24,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative of `text` (announcements); the footer is added to it too. */
+  html?: string;
   /** The one-click unsubscribe URL (works without logging in); absent only for address links. */
   unsubscribeUrl?: string;
   /** Why an address without an account got this (the footer when there is no unsubscribe URL). */
@@ -44,7 +46,8 @@ export class Mailer {
     const smtpUrl = options.smtpUrl ?? process.env.SMTP_URL;
     this.from = options.from ?? process.env.MAIL_FROM ?? 'lenslab <no-reply@lenslab.invalid>';
     if (smtpUrl) {
-      this.transport = nodemailer.createTransport(smtpUrl);
+      // Pooled: an announcement's batches reuse a few SMTP connections instead of one per mail.
+      this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true });
       this.outboxDir = null;
     } else {
       this.transport = nodemailer.createTransport({
@@ -66,6 +69,7 @@ export class Mailer {
       to: mail.to,
       subject: mail.subject,
       text: `${mail.text.trimEnd()}\n\n--\n${footer}\n`,
+      ...(mail.html === undefined ? {} : { html: `${mail.html}\n${htmlFooter(footer)}` }),
       headers: mail.unsubscribeUrl
         ? {
             'List-Unsubscribe': `<${mail.unsubscribeUrl}>`,
@@ -81,6 +85,18 @@ export class Mailer {
     this.options.log?.(`mail: wrote ${path}`);
     return { path };
   }
+
+  /** Closes the SMTP connections of the pool (server shutdown). */
+  close(): void {
+    this.transport.close();
+  }
+}
+
+/** The footer as HTML: escaped, with its link clickable. */
+function htmlFooter(footer: string): string {
+  const escaped = footer.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const linked = escaped.replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>');
+  return `<hr><p>${linked.replace(/\n/g, '<br>')}</p>`;
 }
 
 // ---- templates -------------------------------------------------------------------------------

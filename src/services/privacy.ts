@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/connection.ts';
 import { newUnsubscribeToken } from './accounts.ts';
+import { announcementsMailedTo } from './announcements.ts';
 import { isoTime, nowSeconds } from './clock.ts';
 import { postTimes } from './community.ts';
 import { conflict } from './errors.ts';
@@ -13,6 +14,7 @@ import { exportGroupPicks } from './groupOnboarding.ts';
 import type { EventLog } from './events.ts';
 import { exportLists } from './memberLists.ts';
 import { exportTags } from './tags.ts';
+import { surveysOfMember } from './surveyParticipation.ts';
 import type { Vault } from './vault.ts';
 
 /**
@@ -174,6 +176,10 @@ export interface MemberExport {
   tags: Array<{ movieId: number; tag: string; taggedAt: string }>;
   /** The recommender the member chose, or null when they never chose (the default serves them). */
   recommenderChoice: { choice: string; chosenAt: string } | null;
+  /** The surveys the member accepted or declined, with their answers. */
+  surveys: Awaited<ReturnType<typeof surveysOfMember>>;
+  /** The announcements mailed to the member. */
+  announcements: Awaited<ReturnType<typeof announcementsMailedTo>>;
 }
 
 /**
@@ -264,5 +270,7 @@ export async function exportMember(
     recommenderChoice: choice
       ? { choice: choice.choice, chosenAt: new Date(Number(choice.chosen_at_ms)).toISOString() }
       : null,
+    surveys: await surveysOfMember(db, userId),
+    announcements: await announcementsMailedTo(db, userId),
   };
 }

@@ -259,6 +259,25 @@ export class Vault {
       .execute();
   }
 
+  /**
+   * The addresses of those of `userIds` who have an identity (an announcement's send job: the
+   * addresses live only in the job's memory while their batch is sent).
+   */
+  async emailsOf(db: Db, userIds: readonly number[]): Promise<Map<number, string>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await db.kysely
+      .selectFrom('identities')
+      .select(['user_id', 'email_ciphertext'])
+      .where('user_id', 'in', userIds)
+      .execute();
+    return new Map(rows.map((row) => [row.user_id, this.decrypt(row.email_ciphertext)]));
+  }
+
+  /** The ids of members with an identity (a confirmed address), as a subquery; no address. */
+  addressedMembers(db: Db) {
+    return db.kysely.selectFrom('identities').select('identities.user_id');
+  }
+
   /** Deletes the member's identity (account deletion, inside its transaction). */
   async deleteIdentity(executor: Kysely<Database>, userId: number): Promise<void> {
     await executor.deleteFrom('identities').where('user_id', '=', userId).execute();

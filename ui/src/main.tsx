@@ -11,6 +11,7 @@ import { SignupPage } from './features/auth/SignupPage.tsx';
 import { VerifyEmailPage } from './features/auth/VerifyEmailPage.tsx';
 import { consoleRoutes } from './features/console/routes.tsx';
 import { AccountPage, ConfirmEmailPage } from './pages/Account.tsx';
+import { AnnouncementsPage } from './pages/Announcements.tsx';
 import { BoardPage, BoardsPage, ThreadPage } from './pages/Boards.tsx';
 import { ExplorePage } from './pages/Explore.tsx';
 import { HomePage } from './pages/Home.tsx';
@@ -23,6 +24,7 @@ import { ProfilePage } from './pages/Profile.tsx';
 import { RatingsPage } from './pages/Ratings.tsx';
 import { StatsPage } from './pages/Stats.tsx';
 import { TagPage, TagsPage } from './pages/Tags.tsx';
+import { SurveyPage, SurveysPage } from './pages/Surveys.tsx';
 import { SessionProvider } from './session.tsx';
 
 /** The site's pages inside the frame, by path (besides the home page and the console). */
@@ -46,6 +48,9 @@ const PAGES: Array<[string, ReactElement]> = [
   ['boards', <BoardsPage />],
   ['boards/:slug', <BoardPage />],
   ['threads/:id', <ThreadPage />],
+  ['announcements', <AnnouncementsPage />],
+  ['surveys', <SurveysPage />],
+  ['surveys/:id', <SurveyPage />],
 ];
 
 function App() {

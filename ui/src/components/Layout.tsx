@@ -85,6 +85,14 @@ export function Layout() {
             <NavLink to="/boards" className={navClass}>
               Boards
             </NavLink>
+            <NavLink to="/announcements" className={navClass}>
+              News
+            </NavLink>
+            {member && (
+              <NavLink to="/surveys" className={navClass}>
+                Surveys
+              </NavLink>
+            )}
             {canUseConsole(member?.roles) && (
               <NavLink to="/console" className={navClass}>
                 Console

@@ -14,6 +14,8 @@ const TABS = [
   { to: '/console/runs', label: 'Model runs' },
   { to: '/console/releases', label: 'Releases' },
   { to: '/console/events', label: 'Event log' },
+  { to: '/console/surveys', label: 'Surveys' },
+  { to: '/console/announcements', label: 'Announcements', adminOnly: true },
   { to: '/console/admin', label: 'Admin', adminOnly: true },
 ];
 
