@@ -171,7 +171,7 @@ test('half-star data: ratings.dat holds half stars on the 0.5 grid (ML-10M layou
     scale: HALF_STARS,
   };
   const perturbing = validatePolicy({
-    gate: { maxReidentified: 1, targets: 'all' },
+    gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
     ratings: {
       riskTargeting: { enabled: false },
       perturbation: { probability: 0.5, method: 'step' },

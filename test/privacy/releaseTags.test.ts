@@ -14,16 +14,17 @@ const root = mkdtempSync(join(tmpdir(), 'lenslab-tags-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const base = smallDataset({ users: 200, movies: 300, perUser: [20, 60], seed: 5 });
-/** Every member tags every movie they rated, and movie 1 whether rated or not; one writes e-mails. */
+/** Every member tags every movie they rated, and movie 1 whether rated or not; some write e-mails. */
 function withTags(dataset: Dataset): Dataset {
   const { ratings } = dataset;
   const tags: Tag[] = [];
-  const emailUser = ratings.userIds.ids[3];
   for (let r = 0; r < ratings.length; r++) {
     const userId = ratings.userIds.ids[ratings.userIndex[r]];
     const movieId = ratings.itemIds.ids[ratings.itemIndex[r]];
     const tag =
-      userId === emailUser ? `write me: fan${r} @ example.org` : `tag ${userId}-${movieId}`;
+      ratings.userIndex[r] % 7 === 3
+        ? `write me: fan${r} @ example.org`
+        : `tag ${userId}-${movieId}`;
     tags.push({ userId, movieId, tag, timestamp: ratings.timestamp[r] + 60 });
   }
   for (const userId of ratings.userIds.ids)
@@ -34,7 +35,7 @@ const source = withTags(base);
 const consents = (id: number) => id % 5 !== 0;
 const policy = (tags: boolean) =>
   validatePolicy({
-    gate: { maxReidentified: 1, targets: 'all' },
+    gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
     ratings: { riskTargeting: { enabled: false } },
     tags: { release: tags },
   });

@@ -145,6 +145,7 @@ describe('lenslab events and lenslab users', () => {
       predictions_shown: 0,
       search: 1,
       recommendation_click: 0,
+      recommender_chosen: 0,
     });
     assert.equal((await lenslab(database, 'events', 'purge', '--older-than', '-3')).code, 1);
   });

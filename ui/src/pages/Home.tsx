@@ -123,7 +123,13 @@ function MemberHome() {
       {data?.shelves.map((shelf) => (
         <GenreRow key={shelf.genre} genre={shelf.genre} items={shelf.items} />
       ))}
-      <ReadyLists />
+      {data && (
+        <ReadyLists
+          above={[...data.topPicks, ...data.shelves.flatMap((shelf) => shelf.items)].map(
+            (movie) => movie.id,
+          )}
+        />
+      )}
     </>
   );
 }
