@@ -50,6 +50,19 @@ const PAGES: Array<{ path: string; as: Who; ready?: string }> = [
     ready: 'tr[data-release-status="passed"], tr[data-release-status="refused"]',
   },
   { path: '/console/admin', as: 'admin', ready: '.console-table tbody tr' },
+  { path: '/stats', as: 'member', ready: 'canvas' },
+  { path: '/lists', as: 'member', ready: 'h1' },
+  { path: '/tags', as: 'member', ready: 'h1' },
+  { path: '/tags/:tag', as: 'visitor', ready: '.movie-card' },
+  { path: '/announcements', as: 'member', ready: 'h1' },
+  { path: '/surveys', as: 'member', ready: 'h1' },
+  { path: '/console/surveys', as: 'admin', ready: '.console-section' },
+  { path: '/console/announcements', as: 'admin', ready: 'h2' },
+  {
+    path: '/console/recommender-choices',
+    as: 'admin',
+    ready: '[data-testid="recommender-choices"] table',
+  },
 ];
 
 const skip = browserSkipReason();
@@ -163,6 +176,9 @@ test(
       ratingsVisibility: 'anonymous',
     });
     await anonymous.call('PUT', `/api/ratings/${movieId}`, { rating: 4 });
+    // A long unbroken tag, for the tag pages.
+    const tag = LONG_WORD.slice(0, 64);
+    await member.call('POST', `/api/movies/${movieId}/tags`, { tag });
 
     const sessions: Record<Who, Page> = { visitor, member: member.page, admin: admin.page };
     const fill: Record<string, string> = {
@@ -171,6 +187,7 @@ test(
       board: boards[0].slug,
       thread: String(thread.id),
       experiment: String(experiment.id),
+      tag: encodeURIComponent(tag),
     };
     const failures: string[] = [];
     for (const { path, as, ready } of PAGES) {

@@ -28,6 +28,11 @@ export const consoleApi = {
     request<Experiment>('POST', `/api/console/experiments/${id}/stop`),
   results: (id: number) =>
     request<ExperimentResults>('GET', `/api/console/experiments/${id}/results`),
+  recommenderChoices: () =>
+    request<z.infer<typeof Schemas.RecommenderChoiceResults>>(
+      'GET',
+      '/api/console/recommender-choices',
+    ),
   runs: () => request<z.infer<typeof Schemas.RunList>>('GET', '/api/console/runs'),
   startRun: (run: RunRequest) => request<ModelRun>('POST', '/api/console/runs', run),
   cancelRun: (id: number) => request<ModelRun>('POST', `/api/console/runs/${id}/cancel`),

@@ -6,6 +6,7 @@ import { ConsoleLayout } from './ConsoleLayout.tsx';
 import { ConsoleEvents } from './events/ConsoleEvents.tsx';
 import { ConsoleExperimentResults } from './experiments/ConsoleExperimentResults.tsx';
 import { ConsoleExperiments } from './experiments/ConsoleExperiments.tsx';
+import { ConsoleRecommenderChoices } from './experiments/ConsoleRecommenderChoices.tsx';
 import { ConsoleOverview } from './overview/ConsoleOverview.tsx';
 import { ConsoleReleases } from './releases/ConsoleReleases.tsx';
 import { ConsoleRuns } from './runs/ConsoleRuns.tsx';
@@ -17,6 +18,7 @@ export const consoleRoutes = (
     <Route index element={<ConsoleOverview />} />
     <Route path="experiments" element={<ConsoleExperiments />} />
     <Route path="experiments/:id" element={<ConsoleExperimentResults />} />
+    <Route path="recommender-choices" element={<ConsoleRecommenderChoices />} />
     <Route path="runs" element={<ConsoleRuns />} />
     <Route path="releases" element={<ConsoleReleases />} />
     <Route path="events" element={<ConsoleEvents />} />

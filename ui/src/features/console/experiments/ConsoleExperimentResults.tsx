@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
 import { Table, TableHead } from '../../../components/Table.tsx';
 import { useLoad, useTitle } from '../../../hooks.ts';
-import { consoleApi } from '../api.ts';
+import { consoleApi, type ExperimentResults } from '../api.ts';
 import { MetricChartView } from '../charts.tsx';
 import { StateBadge } from './ConsoleExperiments.tsx';
 
@@ -14,7 +14,7 @@ export function ConsoleExperimentResults() {
   useTitle(results.data ? `${results.data.experiment.name} · Console` : 'Experiment · Console');
   if (results.error) return <ErrorMessage error={results.error} />;
   if (!results.data) return <Loading />;
-  const { experiment, variants, charts, readings } = results.data;
+  const { experiment } = results.data;
   return (
     <div className="console-section" data-testid="experiment-results">
       <p>
@@ -28,8 +28,30 @@ export function ConsoleExperimentResults() {
         Population: {experiment.population === 'all' ? 'all members' : 'new members only'} · counted
         until {results.data.until.slice(0, 16).replace('T', ' ')} UTC
       </p>
-      <Table className="console-table" aria-label="Members per variant">
-        <TableHead columns={['Variant', 'Weight', 'Members exposed', 'Clicks / impressions']} />
+      <GroupResults results={results.data} group="Variant" />
+    </div>
+  );
+}
+
+/**
+ * Members, clicks and a chart and reading per metric for each group: an experiment's variants,
+ * or the recommenders members chose.
+ */
+export function GroupResults({
+  results,
+  group,
+  share = 'Weight',
+}: {
+  results: Pick<ExperimentResults, 'variants' | 'charts' | 'readings'>;
+  group: string;
+  /** The heading of the share column. */
+  share?: string;
+}) {
+  const { variants, charts, readings } = results;
+  return (
+    <>
+      <Table className="console-table" aria-label={`Members per ${group.toLowerCase()}`}>
+        <TableHead columns={[group, share, 'Members exposed', 'Clicks / impressions']} />
         <tbody>
           {variants.map((v) => (
             <tr key={v.variant}>
@@ -52,6 +74,6 @@ export function ConsoleExperimentResults() {
           />
         ))}
       </div>
-    </div>
+    </>
   );
 }

@@ -50,6 +50,10 @@ export function ConsoleExperiments() {
   return (
     <div className="console-section">
       <h2>Experiments</h2>
+      <p>
+        <Link to="/console/recommender-choices">The recommenders members chose →</Link> (each
+        member's own choice on the home page, as another experiment dimension)
+      </p>
       <ErrorMessage error={experiments.error ?? action.error} />
       {!experiments.data ? (
         <Loading />
