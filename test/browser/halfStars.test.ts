@@ -4,47 +4,16 @@
 // on "Your ratings". A movie whose exact average two roundings would push up (4.148 → 4.15 →
 // 4.2) shows it rounded once. Screenshots go to artifacts/screenshots/half-stars-*.png.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import {
-  browserSkipReason,
-  launchBrowser,
-  registerAndVerify,
-  screenshot,
-  startServer,
-  type RunningServer,
-} from './harness.ts';
+import { test } from 'node:test';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { browserSkipReason, browserSuite, PHONE, screenshot } from './harness.ts';
 
 const skip = browserSkipReason();
-const PASSWORD = 'correct horse battery staple';
+const suite = browserSuite(skip);
 
-let server: RunningServer;
-let browser: Browser;
+/** The member's context and page (phone-sized), opened by the test. */
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launchBrowser();
-  context = await browser.newContext({
-    baseURL: server.baseUrl,
-    viewport: { width: 390, height: 844 },
-  });
-  const email = `stars.${randomBytes(4).toString('hex')}@example.org`;
-  await registerAndVerify(context.request, server, email, PASSWORD);
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-});
-
-after(async () => {
-  await context?.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
 
 interface Movie {
   id: number;
@@ -75,7 +44,7 @@ async function openMovie(movie: Movie): Promise<Locator> {
 /** The page is no wider than the phone's screen. */
 async function assertFitsPhone(): Promise<void> {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `the page is ${width} px wide`);
+  assert.ok(width <= PHONE.width, `the page is ${width} px wide`);
 }
 
 /** The PUT of `movie`'s rating that `gesture` causes (with `rating`), once it succeeded. */
@@ -99,6 +68,7 @@ test(
   'a member rates 3.5 stars by keyboard and by click; the average is rounded once',
   { skip, timeout: 300_000 },
   async () => {
+    ({ context, page } = await suite.newMember('stars', PHONE));
     const popular = await moviesPage(1);
     const [byKeyboard, byClick] = popular;
 
@@ -186,6 +156,6 @@ test(
     );
     await assertFitsPhone();
     await screenshot(page, 'half-stars-average');
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(suite.pageErrors, []);
   },
 );

@@ -21,6 +21,11 @@ import {
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'artifacts', 'screenshots');
+/** The viewport of a phone (390 px wide) and of a desktop window. */
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 900 };
+/** The password the suite's members sign up with, unless told another. */
+export const PASSWORD = 'correct horse battery staple';
 
 /** Why the browser tests cannot run here, or false when they can (CI must have Chromium). */
 export function browserSkipReason(): string | false {
@@ -263,6 +268,36 @@ export async function registerAndVerify(
   return ((await verified.json()) as { member: { id: number } }).member.id;
 }
 
+/** The CSRF token of the request context's session, as the web app sends it. */
+export async function csrfToken(request: APIRequestContext): Promise<string> {
+  const session = (await (await request.get('/api/session')).json()) as { csrfToken: string };
+  return session.csrfToken;
+}
+
+/**
+ * Rates through the API, as the context's member, the movies `/api/movies?<query>` lists: the
+ * k-th (from 0) with `rating(k)` stars. Fails unless every rating is saved.
+ */
+export async function rateMovies(
+  request: APIRequestContext,
+  query: string,
+  rating: (k: number) => number,
+): Promise<void> {
+  const headers = { 'x-csrf-token': await csrfToken(request) };
+  const movies = (await (await request.get(`/api/movies?${query}`)).json()) as {
+    items: Array<{ id: number }>;
+  };
+  for (const [k, movie] of movies.items.entries()) {
+    const saved = await request.put(`/api/ratings/${movie.id}`, {
+      data: { rating: rating(k) },
+      headers,
+    });
+    if (saved.status() !== 200) {
+      throw new Error(`rating movie ${movie.id} answered ${saved.status()}: ${await saved.text()}`);
+    }
+  }
+}
+
 export interface BrowserSuite {
   server: RunningServer;
   browser: Browser;
@@ -272,6 +307,8 @@ export interface BrowserSuite {
   newContext: (viewport: { width: number; height: number }) => Promise<BrowserContext>;
   /** A page of the context whose uncaught errors go to `pageErrors`. */
   newPage: (context: BrowserContext, timeoutMs?: number) => Promise<Page>;
+  /** Signs up a new member (e-mail `<label>.<random>@example.org`) in the context; their id. */
+  register: (context: BrowserContext, label: string) => Promise<number>;
   /** A fresh context with a newly registered, logged-in member, and a page. */
   newMember: (
     label: string,
@@ -282,15 +319,28 @@ export interface BrowserSuite {
 
 /**
  * Starts the server and Chromium before the file's tests (unless `skip`) and closes them, with
- * every context opened through the suite, after them.
+ * every context opened through the suite, after them. Members sign up with `password`;
+ * `prepare` may fill the server's database first (see `startServer`). The suite's methods wait
+ * for the start, so a file's own `before` hook may use them (Node runs top-level hooks at once).
  */
-export function browserSuite(skip: string | false, password: string): BrowserSuite {
+export function browserSuite(
+  skip: string | false,
+  password = PASSWORD,
+  prepare?: (dbPath: string) => Promise<void>,
+): BrowserSuite {
   const contexts: BrowserContext[] = [];
+  let starting: Promise<void> | undefined;
+  const start = () =>
+    (starting ??= (async () => {
+      suite.server = await startServer(undefined, prepare);
+      suite.browser = await launchBrowser();
+    })());
   const suite: BrowserSuite = {
     server: undefined as unknown as RunningServer,
     browser: undefined as unknown as Browser,
     pageErrors: [],
     async newContext(viewport) {
+      await start();
       const context = await suite.browser.newContext({ baseURL: suite.server.baseUrl, viewport });
       contexts.push(context);
       return context;
@@ -301,17 +351,18 @@ export function browserSuite(skip: string | false, password: string): BrowserSui
       page.on('pageerror', (error) => suite.pageErrors.push(`uncaught: ${error.message}`));
       return page;
     },
+    register(context, label) {
+      const email = `${label}.${randomBytes(4).toString('hex')}@example.org`;
+      return registerAndVerify(context.request, suite.server, email, password);
+    },
     async newMember(label, viewport, timeoutMs) {
       const context = await suite.newContext(viewport);
-      const email = `${label}.${randomBytes(4).toString('hex')}@example.org`;
-      const id = await registerAndVerify(context.request, suite.server, email, password);
+      const id = await suite.register(context, label);
       return { context, page: await suite.newPage(context, timeoutMs), id };
     },
   };
   before(async () => {
-    if (skip) return;
-    suite.server = await startServer();
-    suite.browser = await launchBrowser();
+    if (!skip) await start();
   });
   after(async () => {
     for (const context of contexts) await context.close().catch(() => {});

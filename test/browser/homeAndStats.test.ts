@@ -4,29 +4,21 @@
 // their stats page draw its charts, and opens a movie page with IMDb and TMDb links that open in a
 // new tab without an opener. Every page fits a 390 px wide phone screen.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { before, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import { migrateToLatest, openDatabase } from '../../src/db/connection.ts';
 import { importDataset } from '../../src/services/datasets.ts';
 import {
   browserSkipReason,
-  launchBrowser,
-  registerAndVerify,
+  browserSuite,
+  PASSWORD,
+  PHONE,
+  rateMovies,
   screenshot,
-  startServer,
-  type RunningServer,
 } from './harness.ts';
 
 const skip = browserSkipReason();
-const PASSWORD = 'correct horse battery staple';
-
-let server: RunningServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
 
 /** A catalog where every movie has an IMDb id (10000 + id) and every other a TMDb id. */
 async function prepare(dbPath: string): Promise<void> {
@@ -46,25 +38,15 @@ async function prepare(dbPath: string): Promise<void> {
   }
 }
 
+const suite = browserSuite(skip, PASSWORD, prepare);
+
+/** The phone-sized context and page the tests share, with a new member signed in. */
+let context: BrowserContext;
+let page: Page;
+
 before(async () => {
   if (skip) return;
-  server = await startServer(180_000, prepare);
-  browser = await launchBrowser();
-  context = await browser.newContext({
-    baseURL: server.baseUrl,
-    viewport: { width: 390, height: 844 },
-  });
-  const email = `groups.${randomBytes(4).toString('hex')}@example.org`;
-  await registerAndVerify(context.request, server, email, PASSWORD);
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
-});
-
-after(async () => {
-  await context?.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
+  ({ context, page } = await suite.newMember('groups', PHONE));
 });
 
 async function fitsPhone(name: string): Promise<void> {
@@ -116,16 +98,8 @@ test('the home page shows the ready lists', { skip }, async () => {
 });
 
 test('the stats page draws its charts', { skip }, async () => {
-  const email = `stats.${randomBytes(4).toString('hex')}@example.org`;
-  await registerAndVerify(context.request, server, email, PASSWORD);
-  const movies = (await (await context.request.get('/api/movies?pageSize=5')).json()) as {
-    items: Array<{ id: number }>;
-  };
-  for (const [k, movie] of movies.items.entries())
-    await context.request.put(`/api/ratings/${movie.id}`, {
-      data: { rating: 1 + k },
-      headers: { 'x-csrf-token': await csrf() },
-    });
+  await suite.register(context, 'stats');
+  await rateMovies(context.request, 'pageSize=5', (k) => 1 + k);
   await page.goto('/');
   await page.getByRole('button', { name: 'Menu' }).click();
   await page
@@ -172,11 +146,5 @@ test('a movie page links to IMDb and TMDb, in a new tab without an opener', { sk
   await page.getByRole('link', { name: /^IMDb/ }).waitFor();
   assert.equal(await page.getByRole('link', { name: /^TMDb/ }).count(), 0);
   await fitsPhone('movie');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(suite.pageErrors, []);
 });
-
-/** The CSRF token of the context's session. */
-async function csrf(): Promise<string> {
-  return ((await (await context.request.get('/api/session')).json()) as { csrfToken: string })
-    .csrfToken;
-}

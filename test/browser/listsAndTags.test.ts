@@ -3,63 +3,27 @@
 // wishlist; sees both on "My lists" and undoes one; tags a movie, is refused a tag holding an
 // e-mail address, and opens the tag's page. Every page fits a 390 px phone screen.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   browserSkipReason,
-  launchBrowser,
-  registerAndVerify,
+  browserSuite,
+  DESKTOP,
+  PHONE,
+  rateMovies,
   screenshot,
-  startServer,
-  type RunningServer,
 } from './harness.ts';
 
 const skip = browserSkipReason();
-const PASSWORD = 'correct horse battery staple';
+const suite = browserSuite(skip);
 
-let server: RunningServer;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await context?.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
 
 /** A new member who rated 15 popular movies through the API (so recommendations start). */
 async function onboardedMember(): Promise<void> {
-  context = await browser.newContext({
-    baseURL: server.baseUrl,
-    viewport: { width: 1280, height: 900 },
-  });
-  const email = `lists.${randomBytes(4).toString('hex')}@example.org`;
-  await registerAndVerify(context.request, server, email, PASSWORD);
-  const session = (await (await context.request.get('/api/session')).json()) as {
-    csrfToken: string;
-  };
-  const popular = (await (
-    await context.request.get('/api/movies?sort=popularity&pageSize=15')
-  ).json()) as { items: Array<{ id: number }> };
-  for (const movie of popular.items) {
-    const saved = await context.request.put(`/api/ratings/${movie.id}`, {
-      data: { rating: 4 },
-      headers: { 'x-csrf-token': session.csrfToken },
-    });
-    assert.equal(saved.status(), 200);
-  }
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+  const member = await suite.newMember('lists', DESKTOP);
+  await rateMovies(member.context.request, 'sort=popularity&pageSize=15', () => 4);
+  page = member.page;
 }
 
 async function topPickIds(): Promise<string[]> {
@@ -75,11 +39,11 @@ async function topPickIds(): Promise<string[]> {
 }
 
 async function fitsPhone(name: string): Promise<void> {
-  await page.setViewportSize({ width: 390, height: 844 });
+  await page.setViewportSize(PHONE);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${name} is ${width} px wide on a 390 px screen`);
+  assert.ok(width <= PHONE.width, `${name} is ${width} px wide on a 390 px screen`);
   await screenshot(page, `lists-${name}-phone`);
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.setViewportSize(DESKTOP);
 }
 
 test('hide, wishlist, undo, tag and the tag page', { skip }, async () => {
@@ -146,5 +110,5 @@ test('hide, wishlist, undo, tag and the tag page', { skip }, async () => {
     .getByRole('list', { name: 'Tags' })
     .getByRole('link', { name: 'Time travel' })
     .waitFor();
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(suite.pageErrors, []);
 });

@@ -3,32 +3,19 @@
 // genre shelves never show a movie twice; the page fits a 390 px wide phone.
 // Screenshots: artifacts/screenshots/recommender-*.png.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   browserSkipReason,
-  launchBrowser,
-  registerAndVerify,
+  browserSuite,
+  DESKTOP,
+  PHONE,
+  rateMovies,
   screenshot,
-  startServer,
-  type RunningServer,
 } from './harness.ts';
 
 const skip = browserSkipReason();
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const suite = browserSuite(skip);
 
 /** Movie ids shown in each list of the home page, top to bottom. */
 async function homeLists(page: Page): Promise<number[][]> {
@@ -57,29 +44,8 @@ test(
   'a member switches recommender; the shelves repeat nothing shown above',
   { skip, timeout: 300_000 },
   async () => {
-    const context = await browser.newContext({
-      baseURL: server.baseUrl,
-      viewport: { width: 1280, height: 900 },
-    });
-    const email = `chooser.${randomBytes(4).toString('hex')}@example.org`;
-    await registerAndVerify(context.request, server, email, 'correct horse battery staple');
-    const session = (await (await context.request.get('/api/session')).json()) as {
-      csrfToken: string;
-    };
-    const popular = (await (
-      await context.request.get('/api/movies?sort=popularity&pageSize=15')
-    ).json()) as { items: Array<{ id: number }> };
-    for (const [k, movie] of popular.items.entries()) {
-      const saved = await context.request.put(`/api/ratings/${movie.id}`, {
-        data: { rating: k % 3 === 0 ? 2 : 5 },
-        headers: { 'x-csrf-token': session.csrfToken },
-      });
-      assert.equal(saved.status(), 200, await saved.text());
-    }
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
+    const { context, page } = await suite.newMember('chooser', DESKTOP, 30_000);
+    await rateMovies(context.request, 'sort=popularity&pageSize=15', (k) => (k % 3 === 0 ? 2 : 5));
     await page.goto('/');
     await page.getByRole('heading', { name: 'Top picks for you' }).waitFor();
     await page.locator('section.genre-row').first().waitFor();
@@ -90,11 +56,12 @@ test(
     assertNoRepeats(before);
     await screenshot(page, 'recommender-for-you');
 
-    // One click switches every list.
+    // One click switches every list. (A click, not `check()`: the radio shows the choice once the
+    // server has taken it, which `check()` does not wait for.)
     const answered = page.waitForResponse(
       (response) => response.url().endsWith('/api/recommendations/home') && response.ok(),
     );
-    await switcher.getByLabel('Hidden gems').check();
+    await switcher.getByLabel('Hidden gems').click();
     await answered;
     await page.waitForFunction(
       (first) =>
@@ -120,12 +87,11 @@ test(
     assert.deepEqual((await homeLists(page))[0], gems[0]);
 
     // A phone: no sideways scrolling.
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE);
     await page.getByRole('group', { name: 'Recommend with' }).waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 390, `the page is ${width} px wide on a 390 px screen`);
+    assert.ok(width <= PHONE.width, `the page is ${width} px wide on a 390 px screen`);
     await screenshot(page, 'recommender-phone', false);
-    assert.deepEqual(errors, []);
-    await context.close();
+    assert.deepEqual(suite.pageErrors, []);
   },
 );

@@ -4,32 +4,12 @@
 // Typing the title without its accents finds it too. In onboarding, the suggestion is a button
 // that puts the corrected title in the box. Screenshot: artifacts/screenshots/search-typo.png.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { normalize } from '../../src/services/titleText.ts';
-import {
-  browserSkipReason,
-  launchBrowser,
-  registerAndVerify,
-  screenshot,
-  startServer,
-  type RunningServer,
-} from './harness.ts';
+import { browserSkipReason, browserSuite, PHONE, screenshot } from './harness.ts';
 
 const skip = browserSkipReason();
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const suite = browserSuite(skip);
 
 interface Movie {
   id: number;
@@ -38,7 +18,7 @@ interface Movie {
 
 /** A popular demo movie with a plain title and a word of 5+ letters to mistype. */
 async function movieToMistype(): Promise<{ movie: Movie; typo: string }> {
-  const response = await fetch(`${server.baseUrl}/api/movies?pageSize=50`);
+  const response = await fetch(`${suite.server.baseUrl}/api/movies?pageSize=50`);
   const { items } = (await response.json()) as { items: Movie[] };
   for (const movie of items) {
     if (!/^[A-Za-z ]+$/.test(movie.title)) continue;
@@ -56,11 +36,8 @@ test(
   { skip },
   async () => {
     const { movie, typo } = await movieToMistype();
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.baseUrl}/explore`);
+    const page = await suite.newPage(await suite.newContext(PHONE), 30_000);
+    await page.goto('/explore');
     const box = page.getByRole('searchbox', { name: 'Search' });
     const results = page.getByRole('list', { name: 'Search results' });
     await box.fill(typo);
@@ -71,7 +48,7 @@ test(
     await suggestion.waitFor();
     assert.match((await page.locator('.did-you-mean').textContent()) ?? '', /^Did you mean .+\?$/);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 390, `no sideways scrolling on a phone (${width} px)`);
+    assert.ok(width <= PHONE.width, `no sideways scrolling on a phone (${width} px)`);
     await screenshot(page, 'search-typo', false);
 
     await suggestion.click();
@@ -85,7 +62,9 @@ test(
     await page.locator('.did-you-mean').waitFor({ state: 'detached' });
 
     // Accents are optional: a title typed without them is found.
-    const accented = (await (await fetch(`${server.baseUrl}/api/movies?pageSize=100`)).json()) as {
+    const accented = (await (
+      await fetch(`${suite.server.baseUrl}/api/movies?pageSize=100`)
+    ).json()) as {
       items: Movie[];
     };
     const foreign = accented.items.find((m) => /[à-ÿ]/i.test(m.title));
@@ -93,25 +72,14 @@ test(
       await box.fill(normalize(foreign.title));
       await results.locator(`h3 a[href="/movies/${foreign.id}"]`).waitFor();
     }
-    assert.deepEqual(errors, []);
-    await context.close();
+    assert.deepEqual(suite.pageErrors, []);
   },
 );
 
 test('Onboarding: the "Did you mean" button searches the corrected title', { skip }, async () => {
   const { movie, typo } = await movieToMistype();
-  const context = await browser.newContext({
-    baseURL: server.baseUrl,
-    viewport: { width: 390, height: 844 },
-  });
-  await registerAndVerify(
-    context.request,
-    server,
-    'typo@example.com',
-    'correct horse battery staple',
-  );
-  const page = await context.newPage();
-  await page.goto(`${server.baseUrl}/onboarding`);
+  const { page } = await suite.newMember('typo', PHONE, 30_000);
+  await page.goto('/onboarding');
   const box = page.getByRole('searchbox', { name: 'Looking for a particular movie?' });
   await box.fill(typo);
   const suggestion = page
@@ -122,5 +90,4 @@ test('Onboarding: the "Did you mean" button searches the corrected title', { ski
   await page.locator('.did-you-mean').waitFor({ state: 'detached' });
   const results = page.getByRole('region', { name: 'Search results' });
   await results.locator(`h3 a[href="/movies/${movie.id}"]`).waitFor();
-  await context.close();
 });

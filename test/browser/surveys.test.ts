@@ -4,80 +4,31 @@
 // withdraws; the pages fit a 390 px phone screen; the researcher's results page draws its charts.
 // Screenshots go to artifacts/screenshots/survey-*.png.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { after, before, test } from 'node:test';
-import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { APIRequestContext, Page } from 'playwright-core';
 import { statement, surveyDefinition } from '../helpers/surveys.ts';
 import {
   browserSkipReason,
-  launchBrowser,
-  registerAndVerify,
-  REPO_ROOT,
+  browserSuite,
+  csrfToken,
+  DESKTOP,
+  grantRole,
+  PHONE,
   screenshot,
-  startServer,
-  type RunningServer,
 } from './harness.ts';
 
 const skip = browserSkipReason();
-const run = promisify(execFile);
-const PASSWORD = 'correct horse battery staple';
+const suite = browserSuite(skip);
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function newMember(label: string) {
-  const context = await browser.newContext({
-    baseURL: server.baseUrl,
-    viewport: { width: 1280, height: 900 },
-  });
-  contexts.push(context);
-  const email = `${label}.${randomBytes(4).toString('hex')}@example.org`;
-  const id = await registerAndVerify(context.request, server, email, PASSWORD);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
-  return { context, page, id };
-}
-
-async function grant(role: 'researcher' | 'admin', memberId: number): Promise<void> {
-  await run(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'src/cli/main.ts'),
-      'users',
-      'grant',
-      '--db',
-      server.dbPath,
-    ].concat(['--role', role, String(memberId), '--json']),
-    { cwd: REPO_ROOT },
-  );
-}
+const newMember = (label: string) => suite.newMember(label, DESKTOP);
+const grant = (role: 'researcher' | 'admin', memberId: number) =>
+  grantRole(suite.server, role, memberId);
 
 /** A state-changing API call with the session's CSRF token, as the web app sends it. */
 async function post(request: APIRequestContext, url: string, data?: unknown) {
-  const session = (await (await request.get('/api/session')).json()) as { csrfToken: string };
   const response = await request.post(url, {
     data,
-    headers: { 'x-csrf-token': session.csrfToken },
+    headers: { 'x-csrf-token': await csrfToken(request) },
   });
   assert.ok(response.ok(), `${url}: ${response.status()} ${await response.text()}`);
   return (await response.json()) as { id: number };
@@ -130,10 +81,10 @@ test(
       .getByRole('radio', { name: '4' })
       .check();
     await form.getByLabel('Your answer').fill('More westerns, please.');
-    await form
-      .getByRole('group', { name: `Your rating of ${movies.items[0].title}` })
-      .getByRole('button', { name: '5 stars' })
-      .click();
+    // The movie question's stars are a slider (half stars): End is 5, Enter saves.
+    const stars = form.getByRole('slider', { name: `Your rating of ${movies.items[0].title}` });
+    await stars.press('End');
+    await stars.press('Enter');
     await form.getByRole('button', { name: 'Save my answers' }).click();
     await page.getByRole('status').filter({ hasText: 'your answers are saved' }).waitFor();
     const saved = (await (await page.request.get(`/api/surveys/${survey.id}`)).json()) as {
@@ -148,10 +99,10 @@ test(
     });
 
     // On a phone the survey fits the screen.
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE);
     assert.deepEqual(await overflowing(page), [], 'the survey page scrolls sideways at 390 px');
     await screenshot(page, 'survey-answered-mobile');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize(DESKTOP);
 
     await page.getByRole('button', { name: 'Withdraw from this survey' }).click();
     await page.getByRole('button', { name: 'Accept and take part' }).waitFor();
@@ -165,12 +116,12 @@ test(
     await researcher.page.goto(`/console/surveys/${survey.id}`);
     await researcher.page.getByTestId('survey-results').getByText('0 members answered').waitFor();
     await researcher.page.locator('canvas').first().waitFor();
-    await researcher.page.setViewportSize({ width: 390, height: 844 });
+    await researcher.page.setViewportSize(PHONE);
     assert.deepEqual(
       await overflowing(researcher.page),
       [],
       'the results page scrolls sideways at 390 px',
     );
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(suite.pageErrors, []);
   },
 );
