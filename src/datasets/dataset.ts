@@ -134,6 +134,30 @@ export interface Tag {
   timestamp: number;
 }
 
+/** One question of a research survey (as src/services/surveyDefinitions.ts defines them). */
+export interface SurveyQuestion {
+  /** `q1`, `q2`, … */
+  id: string;
+  kind: 'single' | 'multiple' | 'scale' | 'text' | 'movies';
+  prompt: string;
+  options?: string[];
+  movieIds?: number[];
+}
+
+/** One answer: a choice's index, the indexes chosen, 1–5, text, or movie id → 1–5. */
+export type SurveyAnswerValue = number | number[] | string | Record<string, number>;
+
+/**
+ * A research survey's questions and its members' answers, by question id. In a release's source:
+ * only surveys whose statement allows a release, with live member ids; in a release: pseudonyms.
+ */
+export interface SurveyData {
+  id: number;
+  title: string;
+  questions: SurveyQuestion[];
+  responses: Array<{ userId: number; answers: Record<string, SurveyAnswerValue> }>;
+}
+
 export interface Dataset {
   ratings: Ratings;
   /** The catalog, sorted by id; may hold movies nobody rated. */
@@ -143,6 +167,8 @@ export interface Dataset {
   scale: RatingScale;
   /** Tags, when the source has them (ml-latest tags.csv); absent otherwise. */
   tags?: Tag[];
+  /** Releasable research surveys and their answers (a database's release source); absent otherwise. */
+  surveys?: SurveyData[];
 }
 
 /** Builds Ratings from columns of external ids; the index maps are the sorted distinct ids. */

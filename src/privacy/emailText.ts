@@ -18,3 +18,8 @@ export function replaceEmailAddresses(text: string, replacement: string): string
 export function containsEmailAddress(text: string): boolean {
   return HAS_EMAIL.test(text.normalize('NFKC'));
 }
+
+/** How many e-mail addresses NFKC-normalized text holds (what replaceEmailAddresses replaces). */
+export function countEmailAddresses(text: string): number {
+  return text.match(EMAIL_IN_TEXT)?.length ?? 0;
+}

@@ -26,5 +26,6 @@ export * from './utility.ts';
 export * from './report.ts';
 export * from './readme.ts';
 export * from './releaseTags.ts';
+export * from './releaseSurveys.ts';
 export * from './emailText.ts';
 export * from './reportHtml.ts';

@@ -90,6 +90,9 @@ const utilitySchema = z.strictObject({
 /** Tags are text members wrote: released only when asked (see releaseTags.ts). */
 const tagsSchema = z.strictObject({ release: z.boolean() });
 
+/** Survey answers are what members told a researcher: released only when asked (releaseSurveys.ts). */
+const surveysSchema = z.strictObject({ release: z.boolean() });
+
 export const policySchema = z.strictObject({
   name: z.string().min(1),
   minRatings: z.number().int().min(1),
@@ -100,6 +103,7 @@ export const policySchema = z.strictObject({
   gate: gateSchema,
   utility: utilitySchema,
   tags: tagsSchema,
+  surveys: surveysSchema,
 });
 
 export type Policy = z.infer<typeof policySchema>;
@@ -131,6 +135,7 @@ const BASE: Policy = {
   gate: { maxReidentified: 0.05, maxReidentifiedStronger: 0.1, targets: 500 },
   utility: { holdout: 0.1, algorithm: 'svd' },
   tags: { release: false },
+  surveys: { release: false },
 };
 
 type DeepPartial<T> = {

@@ -5,6 +5,7 @@
 import { ML1M_OCCUPATIONS, type Dataset, type RatingScale } from '../datasets/dataset.ts';
 import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
 import { describePolicy } from './policy.ts';
+import { REDACTED_EMAIL, surveyFileName } from './releaseSurveys.ts';
 import type { ResearchUtility } from './leaderboard.ts';
 import type { PrivacyReport, ReleaseFormat } from './report.ts';
 import type { ScoreboardOutcome } from './scoreboard.ts';
@@ -124,6 +125,64 @@ function tagNotes(dataset: Dataset, report: PrivacyReport, format: ReleaseFormat
     '- A tag is dated like that rating (the same shift and truncation of its timestamp)',
     `- No usernames; tags that looked like an e-mail address were dropped (${report.summary?.droppedTags ?? 0})`,
     '- Tags are text members wrote: they are shown as written, trimmed and NFKC-normalized',
+  ];
+}
+
+const KIND_TEXT = {
+  single: 'one choice',
+  multiple: 'choices',
+  scale: 'scale 1-5',
+  text: 'free text',
+  movies: 'rate these movies, 1-5',
+} as const;
+
+/** What the release says about survey answers: none unless the policy released them, and how. */
+function surveyNotes(dataset: Dataset, report: PrivacyReport): string[] {
+  if (!report.policy?.surveys.release)
+    return [
+      'No survey answers are released: the policy keeps what members told researchers private',
+      '(surveys.release: false).',
+    ];
+  const surveys = dataset.surveys ?? [];
+  const counts = report.summary?.surveys ?? [];
+  if (surveys.length === 0)
+    return [
+      'The policy releases survey answers (surveys.release: true), but no closed survey whose',
+      'privacy statement allows a release has answers of members in this release.',
+    ];
+  const lines: string[] = [];
+  for (const survey of surveys) {
+    const count = counts.find((c) => c.surveyId === survey.id);
+    lines.push(
+      `"${surveyFileName(survey.id)}": survey ${survey.id}, "${survey.title}": ${count?.answers ?? 0} answers by ${survey.responses.length} members.`,
+    );
+    for (const question of survey.questions) {
+      lines.push(`    ${question.id} (${KIND_TEXT[question.kind]}): ${question.prompt}`);
+      if (question.options)
+        lines.push(`        choices: ${question.options.map((o) => `"${o}"`).join(', ')}`);
+      if (question.movieIds)
+        lines.push(`        MovieIDs in this release: ${question.movieIds.join(', ') || 'none'}`);
+    }
+    lines.push('');
+  }
+  const redacted = counts.reduce((sum, c) => sum + c.redactedEmails, 0);
+  const dropped = counts.reduce((sum, c) => sum + c.droppedMovieRatings, 0);
+  return [
+    ...lines,
+    'Each file is userId,questionId,item,answer (one header line; UTF-8; a field is quoted when it',
+    'holds a comma, a quote or a line break). Both formats use CSV: free-text answers may hold line',
+    'breaks, "::" and characters that ISO-8859-1 cannot encode, which a .dat file cannot carry.',
+    '',
+    '- A choice: item is the choice, answer 1 (one row per choice made); a scale: answer 1-5;',
+    '  free text: the answer; rate these movies: item is the MovieID, answer the rating 1-5',
+    '- Only surveys whose privacy statement said the answers may be released, and only once they',
+    '  closed (no member can withdraw any more); withdrawn answers are deleted and never released',
+    '- Only members who agreed to research use and are in this release; userIds are the same',
+    '  pseudonyms as in the ratings; no usernames, no dates',
+    `- E-mail addresses in free text were replaced by "${REDACTED_EMAIL}" (${redacted})`,
+    `- Ratings of movies this release does not keep were left out (${dropped}); survey ratings are`,
+    '  as the member gave them (not sampled or perturbed), and the re-identification audit above',
+    '  does not use the answers',
   ];
 }
 
@@ -278,6 +337,7 @@ export function generateReadme(
     );
   }
   lines.push(...section('TAGS', tagNotes(dataset, report, format)));
+  lines.push(...section('SURVEYS', surveyNotes(dataset, report)));
   if (report.dp) {
     lines.push(
       ...section('DIFFERENTIALLY PRIVATE MOVIE STATISTICS', [

@@ -10,6 +10,7 @@ import { enforceKAnonymity, type KAnonymityResult } from './demographics.ts';
 import { dpMovieStats, type DifferentiallyPrivateMovieStats } from './laplace.ts';
 import type { Policy } from './policy.ts';
 import { drawPseudonyms } from './pseudonyms.ts';
+import { releaseSurveys, type SurveyReleaseCount } from './releaseSurveys.ts';
 import { releaseTags } from './releaseTags.ts';
 import {
   ScoreAccumulator,
@@ -50,6 +51,8 @@ export interface ReleaseSummary {
   /** Tags released (policy tags.release), and tags of released pairs dropped as e-mail-like. */
   releasedTags: number;
   droppedTags: number;
+  /** Per released survey (policy surveys.release): its answers, redactions and dropped ratings. */
+  surveys: SurveyReleaseCount[];
   /** The calibration steps tried, lightest first (empty without calibration). */
   calibration: CalibrationStep[];
 }
@@ -445,14 +448,10 @@ export function releaseDataset(
       ? null
       : dpMovieStats(eligibleAll, source.scale, policy.dp.epsilon, stream(seed, 8));
 
-  // 8. Tags, only when the policy releases them.
-  const tags = policy.tags.release
-    ? releaseTags(
-        source,
-        released,
-        new Map(Array.from(userIds, (live, k) => [live, releaseIds[k]])),
-      )
-    : null;
+  // 8. Tags and survey answers, only when the policy releases them.
+  const releaseIdOf = new Map(Array.from(userIds, (live, k) => [live, releaseIds[k]]));
+  const tags = policy.tags.release ? releaseTags(source, released, releaseIdOf) : null;
+  const surveys = policy.surveys.release ? releaseSurveys(source, released, releaseIdOf) : null;
 
   const movieIds = new Set<number>(released.itemIds.ids);
   const dataset: Dataset = {
@@ -461,6 +460,7 @@ export function releaseDataset(
     users: kAnonymity.users,
     scale: source.scale,
     ...(tags ? { tags: tags.tags } : {}),
+    ...(surveys ? { surveys: surveys.surveys } : {}),
   };
   return {
     policy,
@@ -489,6 +489,7 @@ export function releaseDataset(
       appliedPerturbation: probability,
       releasedTags: tags?.tags.length ?? 0,
       droppedTags: tags?.dropped ?? 0,
+      surveys: surveys?.counts ?? [],
       calibration,
     },
   };

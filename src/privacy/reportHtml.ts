@@ -273,7 +273,17 @@ export function renderReportHtml(report: PrivacyReport): string {
     body.push(
       table(
         ['measure', 'value'],
-        Object.entries(s).map(([key, value]) => [key, String(value)]),
+        Object.entries(s).map(([key, value]) => [
+          key,
+          key === 'surveys'
+            ? s.surveys
+                .map(
+                  (c) =>
+                    `survey ${c.surveyId}: ${c.answers} answers by ${c.respondents} members (${c.redactedEmails} e-mail addresses replaced, ${c.droppedMovieRatings} movie ratings left out)`,
+                )
+                .join('; ') || 'none'
+            : String(value),
+        ]),
       ),
     );
   }

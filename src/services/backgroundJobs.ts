@@ -16,6 +16,7 @@ import {
   type Dataset,
   type Movie,
   type RatingScale,
+  type SurveyData,
   type Tag,
   type UserProfile,
   type WireRatings,
@@ -93,6 +94,7 @@ export interface WireDataset {
   users: UserProfile[];
   scale: RatingScale;
   tags?: Tag[];
+  surveys?: SurveyData[];
 }
 
 export function toWireDataset(dataset: Dataset): WireDataset {
@@ -102,6 +104,7 @@ export function toWireDataset(dataset: Dataset): WireDataset {
     users: dataset.users,
     scale: dataset.scale,
     ...(dataset.tags ? { tags: dataset.tags } : {}),
+    ...(dataset.surveys ? { surveys: dataset.surveys } : {}),
   };
 }
 
@@ -112,5 +115,6 @@ export function fromWireDataset(wire: WireDataset): Dataset {
     users: wire.users,
     scale: wire.scale,
     ...(wire.tags ? { tags: wire.tags } : {}),
+    ...(wire.surveys ? { surveys: wire.surveys } : {}),
   };
 }

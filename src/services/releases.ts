@@ -26,6 +26,8 @@ import {
   releaseWithAudit,
   releaseWithAuditConcurrently,
   renderReportHtml,
+  surveyCsv,
+  surveyFileName,
   type PipelineOptions,
   type PipelineResult,
   type Policy,
@@ -35,6 +37,7 @@ import {
 } from '../privacy/index.ts';
 import { fromWireDataset, type JobReporter, type WireDataset } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
+import { releasableSurveys } from './surveyResults.ts';
 
 /** A release request a user got wrong (output folder, mapping path). */
 export class ReleaseError extends Error {
@@ -44,7 +47,10 @@ export class ReleaseError extends Error {
   }
 }
 
-/** Every file a release may write (and an --overwrite release replaces). */
+/**
+ * Every file a release may write (and an --overwrite release replaces), besides the answers of
+ * released surveys (SURVEY_FILE).
+ */
 export const RELEASE_FILES = [
   'ratings.dat',
   'users.dat',
@@ -59,6 +65,17 @@ export const RELEASE_FILES = [
   'privacy-report.html',
 ] as const;
 
+/** A released survey's answers file (policy surveys.release), survey-<id>.csv. */
+export const SURVEY_FILE = /^survey-\d+\.csv$/;
+
+/** The release files in a folder, RELEASE_FILES first, then the survey files by name. */
+function releaseFilesIn(dir: string): string[] {
+  const surveys = readdirSync(dir)
+    .filter((name) => SURVEY_FILE.test(name))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return [...RELEASE_FILES.filter((name) => existsSync(join(dir, name))), ...surveys];
+}
+
 export const REPORT_FILES = ['privacy-report.json', 'privacy-report.html'] as const;
 
 /** The source of a release: every member's data, and who agreed to research use. */
@@ -69,12 +86,16 @@ export interface ReleaseSource {
 
 /**
  * Loads the database for a release. Members imported from a research dataset count as consenting
- * (their `research_consent` is 1 on import); members who signed up gave their own answer.
+ * (their `research_consent` is 1 on import); members who signed up gave their own answer. The
+ * answers of closed surveys whose statement allows a release come along (released only when
+ * the policy says so: releaseSurveys.ts).
  */
 export async function loadReleaseSource(
   db: Db,
 ): Promise<ReleaseSource & { consentingIds: Int32Array }> {
   const dataset = await loadDataset(db);
+  const surveys = await releasableSurveys(db);
+  if (surveys.length > 0) dataset.surveys = surveys;
   const rows = await db.kysely
     .selectFrom('users')
     .select(['id'])
@@ -134,7 +155,8 @@ function writeReports(out: string, report: PrivacyReport): string[] {
 export function writeRelease(result: PipelineResult, options: WriteOptions): WriteSummary {
   const { out } = options;
   mkdirSync(out, { recursive: true });
-  if (options.overwrite) for (const name of RELEASE_FILES) rmSync(join(out, name), { force: true });
+  if (options.overwrite)
+    for (const name of releaseFilesIn(out)) rmSync(join(out, name), { force: true });
   const { report, published, release } = result;
   if (!report.gate.passed)
     return { out, written: writeReports(out, report), mapping: null, warnings: [] };
@@ -146,6 +168,10 @@ export function writeRelease(result: PipelineResult, options: WriteOptions): Wri
   } else {
     writeMlLatest(published, out);
     written.push('ratings.csv', 'movies.csv', ...(published.tags ? ['tags.csv'] : []));
+  }
+  for (const survey of published.surveys ?? []) {
+    writeFileSync(join(out, surveyFileName(survey.id)), surveyCsv(survey));
+    written.push(surveyFileName(survey.id));
   }
   if (release.movieStats) {
     writeFileSync(join(out, 'movie-stats.csv'), movieStatsCsv(release.movieStats));
@@ -240,7 +266,7 @@ export interface ReleaseOutcome {
   releasedUsers: number | null;
   releasedRatings: number | null;
   releasedMovies: number | null;
-  /** The files in the folder (of RELEASE_FILES). */
+  /** The files in the folder (of RELEASE_FILES, and survey answers files). */
   files: string[];
 }
 
@@ -252,7 +278,7 @@ export function readReleaseOutcome(dir: string): ReleaseOutcome | null {
   } catch {
     return null;
   }
-  const files = RELEASE_FILES.filter((name) => existsSync(join(dir, name)));
+  const files = releaseFilesIn(dir);
   return {
     passed: report.gate.passed,
     failures: report.gate.failures,

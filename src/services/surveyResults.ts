@@ -4,8 +4,10 @@
  * pseudonymous member ids only. Free-text answers leave with their e-mail addresses replaced,
  * like the event log's export, and every export is written to the access-audit log.
  */
+import type { SurveyData } from '../datasets/dataset.ts';
 import type { Db } from '../db/connection.ts';
 import { appendAuditEntry } from './accessAudit.ts';
+import { nowSeconds } from './clock.ts';
 import { notFound } from './errors.ts';
 import { redactEmails } from './eventKinds.ts';
 import { meanInterval, wilsonInterval, type Estimate } from './experimentStats.ts';
@@ -211,4 +213,42 @@ export async function exportSurveyAnswers(
     [String(row.memberId), row.question, csvField(row.item), csvField(row.value)].join(','),
   );
   return ['member_id,question,item,value', ...lines].join('\n') + '\n';
+}
+
+/**
+ * What a release may take of the surveys (src/privacy/releaseSurveys.ts): the closed surveys
+ * whose statement said the answers may be released, with the answers members still hold there
+ * (withdrawn answers are deleted) under live member ids; the release keeps only its own members.
+ */
+export async function releasableSurveys(db: Db): Promise<SurveyData[]> {
+  const surveys = await db.kysely
+    .selectFrom('surveys')
+    .select(['id', 'title', 'questions'])
+    .where('releasable', '=', 1)
+    .where('approved_at', 'is not', null)
+    .where('closes_at', '<=', nowSeconds())
+    .orderBy('id')
+    .execute();
+  const released: SurveyData[] = [];
+  for (const survey of surveys) {
+    const rows = await db.kysely
+      .selectFrom('survey_participants')
+      .select(['user_id', 'answers'])
+      .where('survey_id', '=', survey.id)
+      .where('status', '=', 'accepted')
+      .where('answers', 'is not', null)
+      .orderBy('user_id')
+      .execute();
+    if (rows.length === 0) continue;
+    released.push({
+      id: survey.id,
+      title: survey.title,
+      questions: JSON.parse(survey.questions) as Question[],
+      responses: rows.map((row) => ({
+        userId: row.user_id,
+        answers: JSON.parse(row.answers!) as Answers,
+      })),
+    });
+  }
+  return released;
 }

@@ -4,6 +4,7 @@ import {
   type Dataset,
   type UserProfile,
 } from '../../src/datasets/dataset.ts';
+import { validatePolicy } from '../../src/privacy/policy.ts';
 import { Random } from '../../src/util/random.ts';
 
 /** A small random dataset: users rate a random number (≥ minRatings) of movies with popularity skew. */
@@ -65,3 +66,20 @@ export function smallDataset(options: {
 }
 
 export const ML100K_DIR = new URL('../../../shared/data/ml-100k', import.meta.url).pathname;
+
+/** A gate that lets every release pass (tests of what a release holds, not of the gate). */
+export const LENIENT_GATE = { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' };
+
+/** The default policy with the lenient gate, no risk targeting, and `overrides` on top. */
+export function lenientPolicy(overrides: Record<string, unknown>) {
+  return validatePolicy({
+    gate: LENIENT_GATE,
+    ratings: { riskTargeting: { enabled: false } },
+    ...overrides,
+  });
+}
+
+/** A quick ml-latest release for tests: seed 3, no utility, no knowledge curve. */
+export function quickReleaseOptions(consents: (id: number) => boolean) {
+  return { seed: 3, format: 'ml-latest' as const, consents, utility: false, knowledgeCurve: false };
+}

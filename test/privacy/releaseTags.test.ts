@@ -8,7 +8,7 @@ import { readMlLatest } from '../../src/datasets/mlLatest.ts';
 import { validatePolicy } from '../../src/privacy/policy.ts';
 import { releaseWithAudit } from '../../src/privacy/report.ts';
 import { writeRelease } from '../../src/services/releases.ts';
-import { smallDataset } from './helpers.ts';
+import { lenientPolicy, quickReleaseOptions, smallDataset } from './helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'lenslab-tags-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -33,19 +33,8 @@ function withTags(dataset: Dataset): Dataset {
 }
 const source = withTags(base);
 const consents = (id: number) => id % 5 !== 0;
-const policy = (tags: boolean) =>
-  validatePolicy({
-    gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
-    ratings: { riskTargeting: { enabled: false } },
-    tags: { release: tags },
-  });
-const options = {
-  seed: 3,
-  format: 'ml-latest' as const,
-  consents,
-  utility: false,
-  knowledgeCurve: false,
-};
+const policy = (tags: boolean) => lenientPolicy({ tags: { release: tags } });
+const options = quickReleaseOptions(consents);
 
 test('tags are released only when the policy says so (default off)', () => {
   assert.equal(validatePolicy({}).tags.release, false);
