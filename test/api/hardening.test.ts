@@ -293,3 +293,81 @@ test('the event log redacts addresses written with spaces or a lookalike at-sign
     assert.doesNotMatch(scrubText(`movies ${text} likes`), /bob|example/, text);
   assert.equal(scrubText('Amélie (2001)'), 'Amélie (2001)');
 });
+
+/** Every route of the server with its methods, read from Fastify's route tree. */
+function routesOf(api: Api): Array<{ path: string; methods: string[] }> {
+  const routes: Array<{ path: string; methods: string[] }> = [];
+  const stack: string[] = [];
+  for (const line of api.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^(.*?)── (\S+) \(([A-Z, ]+)\)$/.exec(line);
+    if (!match) continue;
+    const depth = Math.floor(match[1].length / 4);
+    stack.length = depth;
+    stack.push(match[2]);
+    routes.push({ path: stack.join('').replace(/\/+/g, '/'), methods: match[3].split(', ') });
+  }
+  return routes;
+}
+
+const CHANGING = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Changing = (typeof CHANGING)[number];
+
+describeApi('hardening: every state-changing route', (api) => {
+  test('refuses a visitor and a session without the CSRF token, with hostile input, and changes nothing', async () => {
+    // Each route with hostile ids and a hostile body: whatever it checks, it must refuse.
+    const hostile = { rating: 4, tag: '<script>x</script>', choice: '../admin', groups: [1, 2, 3] };
+    const changing = routesOf(api).flatMap(({ path, methods }) =>
+      methods
+        .filter((method): method is Changing => (CHANGING as readonly string[]).includes(method))
+        .map((method) => ({ method, url: path.replace(/:[A-Za-z]+/g, '1%2F..%2Fadmin') })),
+    );
+    // This round's routes are among them (the tree is read correctly).
+    for (const url of [
+      '/api/lists/:list/:movieId',
+      '/api/me/groups',
+      '/api/recommendations/choice',
+    ])
+      assert.ok(
+        routesOf(api).some((route) => route.path === url),
+        `${url} in ${JSON.stringify(routesOf(api).map((r) => r.path))}`,
+      );
+    assert.ok(changing.length >= 40, `${changing.length} state-changing routes`);
+
+    const admin = await member(api);
+    await grantRole(api.db, admin.id, 'admin');
+    const counts = async () => {
+      const rows: Record<string, number> = {};
+      for (const table of [
+        'ratings',
+        'member_lists',
+        'tags',
+        'recommender_choices',
+        'member_group_picks',
+        'posts',
+        'surveys',
+        'announcements',
+        'experiments',
+        'user_roles',
+      ] as const) {
+        const row = await api.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        rows[table] = Number(row.n);
+      }
+      return rows;
+    };
+    const before = await counts();
+    const visitor = new Client(api.app);
+    for (const { method, url } of changing) {
+      const anonymous = await visitor.request(method, url, hostile);
+      // (A visitor's logout has nothing to end: 204, and nothing changes.)
+      if (url !== '/api/auth/logout')
+        assert.ok(anonymous.status >= 400, `visitor ${method} ${url}: ${anonymous.status}`);
+      if (url === '/api/unsubscribe') continue; // reached from an e-mail: no session, no token
+      const forged = await admin.client.request(method, url, hostile, { 'x-csrf-token': '' });
+      assert.equal(forged.status, 403, `no CSRF token: ${method} ${url}`);
+    }
+    assert.deepEqual(await counts(), before);
+  });
+});
