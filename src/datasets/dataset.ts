@@ -169,6 +169,21 @@ export interface Dataset {
   tags?: Tag[];
   /** Releasable research surveys and their answers (a database's release source); absent otherwise. */
   surveys?: SurveyData[];
+  /** What members show anyone (a database's release source); absent otherwise. */
+  publicKnowledge?: PublicKnowledge;
+}
+
+/**
+ * What anyone can learn about members from the site (issue #13, Frankowski et al. 2006): the
+ * ratings members share (public or anonymous visibility) as the site shows them, and the movies
+ * they named in board posts with their own rating of each. One entry per (member, movie).
+ */
+export interface PublicKnowledge {
+  userId: Int32Array;
+  movieId: Int32Array;
+  rating: Float32Array;
+  /** Unix seconds of the start of the month the site shows; 0 when no date is shown (a post). */
+  timestamp: Uint32Array;
 }
 
 /** Builds Ratings from columns of external ids; the index maps are the sorted distinct ids. */

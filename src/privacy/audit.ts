@@ -18,6 +18,7 @@ import {
   type ScoreboardOutcome,
   type ScoreboardSetting,
 } from './scoreboard.ts';
+import { runPublicKnowledge } from './publicKnowledge.ts';
 
 export interface KnowledgePoint {
   m: number;
@@ -38,6 +39,8 @@ export interface AuditInput {
   quasiIdentifiers?: readonly QuasiIdentifier[];
   /** Generalization levels of the release's demographics (inferred from the values if absent). */
   levels?: Levels;
+  /** Movie ids the policy leaves most intact, for the policy-aware adversary (see scoreboard.ts). */
+  intactMovies?: ReadonlySet<number>;
   /** Compute the re-identification curve m = 1…20 (KNOWLEDGE_CURVE_M; default true). */
   knowledgeCurve?: boolean;
   onProgress?: (fraction: number) => void;
@@ -52,8 +55,22 @@ export interface AuditResult {
   scoreboard: ScoreboardOutcome[];
   /** The adversaries stronger than the five (STRONGER_SETTINGS), gated separately. */
   strongerAdversaries: ScoreboardOutcome[];
+  /**
+   * The public-knowledge adversary (publicKnowledge.ts), gated like the five; null when the
+   * truth carries no public knowledge (a research dataset's files).
+   */
+  publicKnowledge: ScoreboardOutcome | null;
   knowledgeCurve: KnowledgePoint[];
   quasiIdentifiers: QuasiIdentifierRisk | null;
+}
+
+/** Every attack outcome of an audit in the order tables show them: five, public, stronger. */
+export function auditOutcomes(audit: AuditResult): ScoreboardOutcome[] {
+  return [
+    ...audit.scoreboard,
+    ...(audit.publicKnowledge ? [audit.publicKnowledge] : []),
+    ...audit.strongerAdversaries,
+  ];
 }
 
 /** The m of the knowledge curve: every m up to 10, then every second one up to 20. */
@@ -91,7 +108,10 @@ export function auditRelease(input: AuditInput): AuditResult {
     const name = settingName(setting);
     let outcome = outcomes.get(name);
     if (!outcome) {
-      outcome = runScoreboard(truthIndex, releaseIndex, originalOfRelease, setting, { targets });
+      outcome = runScoreboard(truthIndex, releaseIndex, originalOfRelease, setting, {
+        targets,
+        intactMovies: input.intactMovies,
+      });
       outcomes.set(name, outcome);
     }
     tick();
@@ -99,6 +119,13 @@ export function auditRelease(input: AuditInput): AuditResult {
   };
   const scoreboard = SCOREBOARD_SETTINGS.map(attack);
   const strongerAdversaries = STRONGER_SETTINGS.map(attack);
+  const publicKnowledge = truth.publicKnowledge
+    ? runPublicKnowledge(
+        releaseIndex,
+        Int32Array.from(originalOfRelease, (u) => (u < 0 ? -1 : truth.ratings.userIds.ids[u])),
+        truth.publicKnowledge,
+      )
+    : null;
   const knowledgeCurve: KnowledgePoint[] = curve
     ? KNOWLEDGE_CURVE_M.map((m) => ({
         m,
@@ -125,6 +152,7 @@ export function auditRelease(input: AuditInput): AuditResult {
     hasDates: releaseIndex.hasDates,
     scoreboard,
     strongerAdversaries,
+    publicKnowledge,
     knowledgeCurve,
     quasiIdentifiers,
   };

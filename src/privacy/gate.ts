@@ -25,7 +25,10 @@ export function gateFailures(
   const failures: string[] = [];
   if (audit.releasedUsers === 0)
     failures.push('the release holds no members (none consents or has enough ratings)');
-  for (const outcome of audit.scoreboard) {
+  for (const outcome of [
+    ...audit.scoreboard,
+    ...(audit.publicKnowledge ? [audit.publicKnowledge] : []),
+  ]) {
     if (outcome.reidentified > policy.gate.maxReidentified) {
       failures.push(
         `scoreboard (${outcome.name}): ${percent(outcome.reidentified)} of targets re-identified, above ${percent(policy.gate.maxReidentified)}`,

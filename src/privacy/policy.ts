@@ -22,7 +22,7 @@ export type AgeLevel = (typeof GENERALIZATION_LEVELS.age)[number];
 export type OccupationLevel = (typeof GENERALIZATION_LEVELS.occupation)[number];
 export type ZipLevel = (typeof GENERALIZATION_LEVELS.zip)[number];
 
-export const PRESET_NAMES = ['naive', 'movielens', 'default', 'strict'] as const;
+export const PRESET_NAMES = ['naive', 'movielens', 'default', 'suppress', 'strict'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 const share = z.number().min(0).max(1);
@@ -64,6 +64,20 @@ const ratingsSchema = z.strictObject({
     rounds: z.number().int().min(0).max(10),
     draws: z.number().int().min(1).max(20),
   }),
+  /** Data swapping within groups of similar members (swap.ts). */
+  swap: z.strictObject({
+    enabled: z.boolean(),
+    /** Members per group (a group may hold up to 2·groupSize − 1). */
+    groupSize: z.number().int().min(2).max(16),
+    /** Movies rated by at least this share of the released members are popular: not pooled. */
+    popularShare: share,
+    /** Shuffle the popular movies' values among each group's raters of them. */
+    shufflePopular: z.boolean(),
+    /** Plausible deals (stars; 0: uniformly at random): see swap.ts SwapOptions.sigma. */
+    sigma: z.number().min(0).max(5),
+    /** The same for the popular movies' shuffled values (0: a uniform shuffle). */
+    popularSigma: z.number().min(0).max(5),
+  }),
 });
 
 const dpSchema = z.strictObject({
@@ -93,6 +107,12 @@ const tagsSchema = z.strictObject({ release: z.boolean() });
 /** Survey answers are what members told a researcher: released only when asked (releaseSurveys.ts). */
 const surveysSchema = z.strictObject({ release: z.boolean() });
 
+/**
+ * What the site shows anyone (ratings members share, movies they name in posts) is auxiliary
+ * knowledge: `withhold` leaves those (member, movie) pairs out of the release (publicKnowledge.ts).
+ */
+const publicKnowledgeSchema = z.strictObject({ withhold: z.boolean() });
+
 export const policySchema = z.strictObject({
   name: z.string().min(1),
   minRatings: z.number().int().min(1),
@@ -104,6 +124,7 @@ export const policySchema = z.strictObject({
   utility: utilitySchema,
   tags: tagsSchema,
   surveys: surveysSchema,
+  publicKnowledge: publicKnowledgeSchema,
 });
 
 export type Policy = z.infer<typeof policySchema>;
@@ -130,12 +151,21 @@ const BASE: Policy = {
     perturbation: { probability: 0, method: 'step' },
     calibration: { enabled: false, target: 0.02, steps: 6, sample: 1000 },
     riskTargeting: { enabled: false, maxRisk: 0.15, rounds: 2, draws: 2 },
+    swap: {
+      enabled: false,
+      groupSize: 7,
+      popularShare: 0.2,
+      shufflePopular: true,
+      sigma: 0,
+      popularSigma: 0,
+    },
   },
   dp: { epsilon: null },
   gate: { maxReidentified: 0.05, maxReidentifiedStronger: 0.1, targets: 500 },
   utility: { holdout: 0.1, algorithm: 'svd' },
   tags: { release: false },
   surveys: { release: false },
+  publicKnowledge: { withhold: true },
 };
 
 type DeepPartial<T> = {
@@ -149,20 +179,41 @@ const PRESET_OVERRIDES: Record<PresetName, DeepPartial<Policy>> = {
     name: 'naive',
     minRatings: 1,
     demographics: { zip: 'full', k: 1, maxSuppression: 0 },
+    publicKnowledge: { withhold: false },
   },
   // What the ML-1M release did: pseudonyms, age buckets, full zip, exact timestamps.
   movielens: {
     name: 'movielens',
     demographics: { zip: 'full', k: 1, maxSuppression: 0 },
+    publicKnowledge: { withhold: false },
   },
+  // Swapping within groups of 7 similar members (swap.ts), calibrated: the lightest popular
+  // share whose estimated re-identification passes, up to 0.2 (README: Privacy-safe research
+  // releases, Benchmark). Every rating is kept; dates shifted and coarsened.
   default: {
     name: 'default',
     demographics: { zip: '3-digit', k: 5, maxSuppression: 0.05 },
     time: { shiftDays: 365, granularity: 'month' },
     ratings: {
+      calibration: { enabled: true, target: 0.03, steps: 4, sample: 1000 },
+      swap: {
+        enabled: true,
+        groupSize: 7,
+        popularShare: 0.2,
+        shufflePopular: true,
+        sigma: 0.5,
+        popularSigma: 0,
+      },
+    },
+    dp: { epsilon: 1 },
+  },
+  // The default before swapping: deletes ratings until the attack fails (kept for comparison).
+  suppress: {
+    name: 'suppress',
+    demographics: { zip: '3-digit', k: 5, maxSuppression: 0.05 },
+    time: { shiftDays: 365, granularity: 'month' },
+    ratings: {
       sampleFraction: 0.35,
-      // 13, not 10: the lightest change that passes the stronger adversaries on ML-100K with a
-      // margin (README: Privacy-safe research releases, Benchmark).
       minMovieRaters: 13,
       perturbation: { probability: 0.5, method: 'step' },
       riskTargeting: { enabled: true, maxRisk: 0.15, rounds: 2, draws: 2 },

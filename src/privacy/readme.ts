@@ -59,6 +59,18 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
       `- ${Math.round(policy.utility.holdout * 100)}% of each member's ratings were held back (not released) to measure utility`,
     );
   }
+  if (summary.withheldPublicRatings > 0) {
+    notes.push(
+      `- ${summary.withheldPublicRatings} ratings that the site shows anyone (members' shared ratings, and movies they named in board posts) were left out: anyone could copy them and look for them here`,
+    );
+  }
+  if (r.swap.enabled && summary.swap) {
+    const share = summary.calibration.at(-1)?.popularShare ?? r.swap.popularShare;
+    notes.push(
+      `- Ratings were swapped within ${summary.swap.groups} groups of about ${r.swap.groupSize} members with similar tastes: the ratings of movies rated by fewer than ${Math.round(share * 100)}% of the members were pooled in each group and dealt back (each member getting as many as it gave, each rating to a member whose taste it fits, with one of that member's own dates)${r.swap.shufflePopular ? ", and the values of the other movies' ratings were shuffled among the group's raters of each" : ''}. ${summary.swap.movedRatings} ratings moved to another member; ${summary.swap.droppedRatings} could not be dealt and were left out.`,
+      `- So records hold ratings their member never made: on average ${Math.round(summary.ownShare.mean * 100)}% of a record is its member's own (movie and value), and for one member in ten ${Math.round(summary.ownShare.p10 * 100)}% or less. Every movie keeps its number of ratings and its values exactly, and each record stays close to its member's taste, so comparing algorithms, popularity and item statistics are sound; studies of individual members (a member's history, sessions, time order, demographics against ratings) are not: a record is a member of a group of similar members, not one person.`,
+    );
+  }
   if (r.sampleFraction < 1 || r.maxPerUser !== null) {
     notes.push(
       `- A random ${Math.round(r.sampleFraction * 100)}% of each member's other ratings is released${r.maxPerUser !== null ? ` (at most ${r.maxPerUser})` : ''}`,
@@ -359,8 +371,15 @@ export function generateReadme(
     ...section('PRIVACY AUDIT', [
       `Scoreboard re-identification attack (Narayanan & Shmatikov), ${audit.targets} targets:`,
       ...audit.scoreboard.map(scoreboardLine),
-      'Stronger adversaries (more known ratings; one that knows the policy and uses only ratings',
-      'of movies the release keeps, without dates):',
+      ...(audit.publicKnowledge
+        ? [
+            'Public knowledge (the ratings members share on the site, with their month, and the',
+            `movies they named in board posts; ${audit.publicKnowledge.targets} released members with any):`,
+            scoreboardLine(audit.publicKnowledge),
+          ]
+        : []),
+      'Stronger adversaries (more known ratings; one that knows the policy and uses only the',
+      "ratings it leaves most intact: a swap's popular movies, else the movies kept; no dates):",
       ...audit.strongerAdversaries.map(scoreboardLine),
       ...(audit.quasiIdentifiers
         ? [

@@ -5,7 +5,8 @@
  */
 import { IdIndex, type Dataset, type Ratings, type UserProfile } from '../datasets/dataset.ts';
 import { Random } from '../util/random.ts';
-import { markRandomSample, rowsByUser } from './columns.ts';
+import { groupRows, markRandomSample } from './columns.ts';
+import { publicPairs } from './publicKnowledge.ts';
 import { enforceKAnonymity, type KAnonymityResult } from './demographics.ts';
 import { dpMovieStats, type DifferentiallyPrivateMovieStats } from './laplace.ts';
 import type { Policy } from './policy.ts';
@@ -15,12 +16,16 @@ import { releaseTags } from './releaseTags.ts';
 import {
   ScoreAccumulator,
   SCOREBOARD_SETTINGS,
+  STRONGER_SETTINGS,
   drawAuxiliary,
+  policyKnowledge,
   indexRelease,
   indexTruth,
   scoreboardAttack,
+  type ScoreboardSetting,
   type TruthIndex,
 } from './scoreboard.ts';
+import { popularMovies, sourceGroups, swapRatings, type SwappedRatings } from './swap.ts';
 import { perturbRatings, samplePerUser, suppressRareMovies, transformTimes } from './transforms.ts';
 
 export interface ReleaseOptions {
@@ -33,6 +38,8 @@ export interface ReleaseSummary {
   sourceUsers: number;
   sourceRatings: number;
   declinedConsent: number;
+  /** Ratings left out because the site shows them (policy publicKnowledge.withhold). */
+  withheldPublicRatings: number;
   belowMinRatings: number;
   eligibleUsers: number;
   heldOutRatings: number;
@@ -55,13 +62,23 @@ export interface ReleaseSummary {
   surveys: SurveyReleaseCount[];
   /** The calibration steps tried, lightest first (empty without calibration). */
   calibration: CalibrationStep[];
+  /** Swapping (policy ratings.swap): groups formed, ratings dealt to another member, dropped. */
+  swap: { groups: number; movedRatings: number; droppedRatings: number } | null;
+  /**
+   * Per released member, the share of its record that is its own: ratings of movies it rated,
+   * with the value it gave (swapping and perturbation lower it). Mean and 10th percentile.
+   */
+  ownShare: { mean: number; p10: number };
 }
 
 export interface CalibrationStep {
   sampleFraction: number;
   perturbation: number;
-  /** Estimated re-identified share per scoreboard setting. */
+  /** The swap's popular share of this step (null without swapping). */
+  popularShare: number | null;
+  /** Estimated re-identified share per scoreboard setting, and per stronger adversary. */
   estimatedReidentified: number[];
+  estimatedStronger: number[];
 }
 
 export interface ReleaseResult {
@@ -83,6 +100,13 @@ export interface ReleaseResult {
 /** Independent random streams per step, all derived from the release seed. */
 function stream(seed: number, step: number): Random {
   return new Random((Math.imul(seed >>> 0, 0x9e3779b1) + step * 0x85ebca6b) >>> 0);
+}
+
+/** What the rating transforms start from: the source, or the swapped rows, and its rows. */
+interface Start {
+  base: Ratings;
+  rows: Int32Array;
+  swapped: SwappedRatings | null;
 }
 
 interface Working {
@@ -121,6 +145,39 @@ function compactRatings(
     timestamp: working.timestamp,
     userIds: users,
     itemIds: items,
+  };
+}
+
+function allRows(n: number): Int32Array {
+  const rows = new Int32Array(n);
+  for (let k = 0; k < n; k++) rows[k] = k;
+  return rows;
+}
+
+/** The share of each released member's record that is its own (ReleaseSummary.ownShare). */
+function ownShare(
+  source: Ratings,
+  base: Ratings,
+  working: Working,
+  sourceRow: Int32Array | null,
+): { mean: number; p10: number } {
+  const users = source.userIds.size;
+  const own = new Int32Array(users);
+  const total = new Int32Array(users);
+  for (let k = 0; k < working.rows.length; k++) {
+    const r = working.rows[k];
+    const origin = sourceRow ? sourceRow[r] : r;
+    const u = base.userIndex[r];
+    total[u]++;
+    if (source.userIndex[origin] === u && source.rating[origin] === working.rating[k]) own[u]++;
+  }
+  const shares: number[] = [];
+  for (let u = 0; u < users; u++) if (total[u] > 0) shares.push(own[u] / total[u]);
+  if (shares.length === 0) return { mean: 1, p10: 1 };
+  shares.sort((a, b) => a - b);
+  return {
+    mean: shares.reduce((sum, value) => sum + value, 0) / shares.length,
+    p10: shares[Math.floor(0.1 * (shares.length - 1))],
   };
 }
 
@@ -174,15 +231,16 @@ export function estimateUserRisk(
 }
 
 /**
- * The re-identified share per scoreboard setting estimated on a seeded sample of members, with the
- * release's own random draws (for calibration).
+ * The re-identified share per scoreboard setting and per stronger adversary, estimated on a
+ * seeded sample of members with the release's own random draws (for calibration).
  */
 export function estimateReidentification(
   truth: TruthIndex,
   release: Ratings,
   sample: number,
   random: Random,
-): number[] {
+  options: { intactMovies?: ReadonlySet<number> } = {},
+): { estimatedReidentified: number[]; estimatedStronger: number[] } {
   const index = indexRelease(release);
   const accumulator = new ScoreAccumulator(index.users);
   const originalOfRelease = release.userIds.ids;
@@ -190,15 +248,21 @@ export function estimateReidentification(
   for (let u = 0; u < index.users; u++) targets.push(u);
   random.shuffle(targets);
   targets.length = Math.min(targets.length, sample);
-  return SCOREBOARD_SETTINGS.map((setting) => {
+  const known = policyKnowledge(truth, index, options.intactMovies);
+  const estimate = (setting: ScoreboardSetting) => {
     let hits = 0;
     for (const u of targets) {
-      const aux = drawAuxiliary(truth, originalOfRelease[u], setting, random);
+      const mask = setting.policyAware ? known : undefined;
+      const aux = drawAuxiliary(truth, originalOfRelease[u], setting, random, mask);
       const result = scoreboardAttack(index, aux, accumulator, false);
       if (result.declared && result.bestGuess === u) hits++;
     }
     return targets.length === 0 ? 0 : hits / targets.length;
-  });
+  };
+  return {
+    estimatedReidentified: SCOREBOARD_SETTINGS.map(estimate),
+    estimatedStronger: STRONGER_SETTINGS.map(estimate),
+  };
 }
 
 /**
@@ -209,6 +273,8 @@ export function estimateReidentification(
  */
 export interface HoldoutSplit {
   declinedConsent: number;
+  /** Ratings left out because the site shows them (policy publicKnowledge.withhold). */
+  withheldPublic: number;
   belowMinRatings: number;
   eligibleUsers: number;
   /** Source rows released from (eligible, not held back), and the held-back rows. */
@@ -232,12 +298,26 @@ function rowsToWorking(ratings: Ratings, rows: Int32Array): Working {
 
 export function holdoutSplit(
   source: Dataset,
-  policy: Pick<Policy, 'minRatings' | 'utility'>,
+  policy: Pick<Policy, 'minRatings' | 'utility' | 'publicKnowledge'>,
   options: ReleaseOptions,
 ): HoldoutSplit {
   const ratings = source.ratings;
-  const byUser = rowsByUser(ratings);
   const sourceUsers = ratings.userIds.size;
+  // 0. What the site shows anyone stays out (the member is released with the rest, if enough).
+  const pairs = policy.publicKnowledge.withhold ? publicPairs(source.publicKnowledge) : new Set();
+  const withheld = new Uint8Array(ratings.length);
+  let withheldPublic = 0;
+  if (pairs.size > 0) {
+    for (let r = 0; r < ratings.length; r++) {
+      const pair = `${ratings.userIds.ids[ratings.userIndex[r]]}:${ratings.itemIds.ids[ratings.itemIndex[r]]}`;
+      if (pairs.has(pair)) {
+        withheld[r] = 1;
+        withheldPublic++;
+      }
+    }
+  }
+  const userOfRow = Int32Array.from(ratings.userIndex, (u, r) => (withheld[r] ? sourceUsers : u));
+  const byUser = groupRows(userOfRow, sourceUsers + 1);
 
   // 1. Eligible members: consenting, with at least minRatings ratings.
   const eligible = new Uint8Array(sourceUsers);
@@ -269,7 +349,7 @@ export function holdoutSplit(
   const heldRows: number[] = [];
   let kept = 0;
   for (let r = 0; r < ratings.length; r++) {
-    if (!eligible[ratings.userIndex[r]]) continue;
+    if (!eligible[ratings.userIndex[r]] || withheld[r]) continue;
     if (heldFlag[r]) heldRows.push(r);
     else keptRows[kept++] = r;
   }
@@ -278,6 +358,7 @@ export function holdoutSplit(
   const liveId = (u: number) => ratings.userIds.ids[u];
   return {
     declinedConsent,
+    withheldPublic,
     belowMinRatings,
     eligibleUsers,
     baseRows,
@@ -298,22 +379,39 @@ export function releaseDataset(
   const split = options.split ?? holdoutSplit(source, policy, options);
   const { baseRows, heldRows, untransformed, heldOut } = split;
   const liveId = (u: number) => ratings.userIds.ids[u];
-
-  // 3. Rating transforms: per-user sampling and caps, rare movies, perturbation; then time.
   const rp = policy.ratings;
-  const transform = (fraction: number, probability: number) => {
-    let rows = samplePerUser(
+
+  // 3. Swapping within groups of similar members (formed once): what the later transforms start
+  //    from (the swapped rows, as Ratings over the source's indexes), else the eligible rows.
+  const groups = rp.swap.enabled
+    ? sourceGroups(ratings, untransformed, rp.swap.groupSize, seed)
+    : null;
+  const startFrom = (popularShare: number): Start => {
+    if (!groups) return { base: ratings, rows: baseRows, swapped: null };
+    const swapped = swapRatings(
       ratings,
       baseRows,
+      groups,
+      { ...rp.swap, popularShare },
+      stream(seed, 10),
+    );
+    return { base: swapped.ratings, rows: allRows(swapped.ratings.length), swapped };
+  };
+
+  // 4. Rating transforms: per-user sampling and caps, rare movies, perturbation; then time.
+  const transform = ({ base, rows: startRows }: Start, fraction: number, probability: number) => {
+    let rows = samplePerUser(
+      base,
+      startRows,
       { fraction, cap: rp.maxPerUser, minimum: rp.minPerUser },
       stream(seed, 2),
     );
     const beforeMovies = new Set<number>();
-    for (let k = 0; k < rows.length; k++) beforeMovies.add(ratings.itemIndex[rows[k]]);
-    rows = suppressRareMovies(ratings, rows, rp.minMovieRaters);
+    for (let k = 0; k < rows.length; k++) beforeMovies.add(base.itemIndex[rows[k]]);
+    rows = suppressRareMovies(base, rows, rp.minMovieRaters);
     const afterMovies = new Set<number>();
-    for (let k = 0; k < rows.length; k++) afterMovies.add(ratings.itemIndex[rows[k]]);
-    const result = rowsToWorking(ratings, rows);
+    for (let k = 0; k < rows.length; k++) afterMovies.add(base.itemIndex[rows[k]]);
+    const result = rowsToWorking(base, rows);
     const perturbed = perturbRatings(
       result.rating,
       probability,
@@ -322,18 +420,20 @@ export function releaseDataset(
       stream(seed, 3),
     );
     const userOfRow = new Int32Array(rows.length);
-    for (let k = 0; k < rows.length; k++) userOfRow[k] = ratings.userIndex[rows[k]];
+    for (let k = 0; k < rows.length; k++) userOfRow[k] = base.userIndex[rows[k]];
     transformTimes(result.timestamp, userOfRow, sourceUsers, policy.time, stream(seed, 4));
     return { working: result, perturbed, suppressedMovies: beforeMovies.size - afterMovies.size };
   };
 
-  // Calibration: the lightest step from the untouched ratings towards the policy's sampling and
-  // perturbation whose estimated re-identification (the release's own attack on a sample of
-  // members, never the audit's draws) stays under the calibration target in every setting.
+  // Calibration: the lightest step from the untouched ratings towards the policy's sampling,
+  // perturbation and swap whose estimated re-identification (the release's own attack on a
+  // sample of members, never the audit's draws) stays under the calibration target in the five
+  // settings and under twice the target against the stronger adversaries (as the gate's limits).
   let truthIndex: TruthIndex | null = null;
   const truth = () => (truthIndex ??= indexTruth(source));
   let fraction = rp.sampleFraction;
   let probability = rp.perturbation.probability;
+  let popularShare = rp.swap.popularShare;
   const calibration: CalibrationStep[] = [];
   if (rp.calibration.enabled) {
     const steps = rp.calibration.steps;
@@ -341,26 +441,38 @@ export function releaseDataset(
     for (let step = 1; step <= steps; step++) {
       const f = 1 - ((1 - rp.sampleFraction) * step) / steps;
       const p = (rp.perturbation.probability * step) / steps;
-      const trial = transform(f, p);
-      const estimate = estimateReidentification(
-        truth(),
-        compactRatings(ratings, trial.working, (u) => u),
-        rp.calibration.sample,
-        random,
-      );
-      calibration.push({ sampleFraction: f, perturbation: p, estimatedReidentified: estimate });
-      if (Math.max(...estimate) <= rp.calibration.target || step === steps) {
+      const share = (rp.swap.popularShare * step) / steps;
+      const trialStart = startFrom(share);
+      const trial = transform(trialStart, f, p);
+      const release = compactRatings(trialStart.base, trial.working, (u) => u);
+      const intact = groups ? popularMovies(release, share) : undefined;
+      const estimate = estimateReidentification(truth(), release, rp.calibration.sample, random, {
+        intactMovies: intact,
+      });
+      calibration.push({
+        sampleFraction: f,
+        perturbation: p,
+        popularShare: groups ? share : null,
+        ...estimate,
+      });
+      const passes =
+        Math.max(...estimate.estimatedReidentified) <= rp.calibration.target &&
+        Math.max(...estimate.estimatedStronger) <= 2 * rp.calibration.target;
+      if (passes || step === steps) {
         fraction = f;
         probability = p;
+        popularShare = share;
         break;
       }
     }
   }
-  const transformed = transform(fraction, probability);
+  const start = startFrom(popularShare);
+  const { base, swapped } = start;
+  const transformed = transform(start, fraction, probability);
   let working = transformed.working;
   const perturbedRatings = transformed.perturbed;
 
-  // 4. Risk targeting: users whose estimated re-identification risk exceeds the limit lose half of
+  // 5. Risk targeting: users whose estimated re-identification risk exceeds the limit lose half of
   //    their remaining ratings, round after round; those still at risk are left out. The first
   //    round estimates everyone; later rounds re-estimate only the users still at risk.
   let riskSuppressedUsers = 0;
@@ -370,7 +482,7 @@ export function releaseDataset(
     const sampleRandom = stream(seed, 6);
     let previous: Uint8Array | null = null;
     for (let round = 0; round <= rp.riskTargeting.rounds; round++) {
-      const release = compactRatings(ratings, working, (u) => u);
+      const release = compactRatings(base, working, (u) => u);
       const originalOfRelease = release.userIds.ids;
       let only: Uint8Array | undefined;
       if (previous) {
@@ -397,32 +509,32 @@ export function releaseDataset(
       if (count === 0) break;
       if (round === rp.riskTargeting.rounds) {
         riskSuppressedUsers = count;
-        working = selectWorking(working, (k) => !atRisk[ratings.userIndex[working.rows[k]]]);
+        working = selectWorking(working, (k) => !atRisk[base.userIndex[working.rows[k]]]);
         break;
       }
       for (let u = 0; u < sourceUsers; u++) if (atRisk[u]) reduced.add(u);
       const drop = new Uint8Array(working.rows.length);
       for (let k = 0; k < working.rows.length; k++) {
-        if (atRisk[ratings.userIndex[working.rows[k]]] && sampleRandom.next() < 0.5) drop[k] = 1;
+        if (atRisk[base.userIndex[working.rows[k]]] && sampleRandom.next() < 0.5) drop[k] = 1;
       }
       working = selectWorking(working, (k) => !drop[k]);
     }
   }
 
-  // 5. Fresh pseudonyms for the users left, in a random order.
+  // 6. Fresh pseudonyms for the users left, in a random order.
   const present = new Uint8Array(sourceUsers);
-  for (let k = 0; k < working.rows.length; k++) present[ratings.userIndex[working.rows[k]]] = 1;
+  for (let k = 0; k < working.rows.length; k++) present[base.userIndex[working.rows[k]]] = 1;
   const keptUsers: number[] = [];
   for (let u = 0; u < sourceUsers; u++) if (present[u]) keptUsers.push(u);
   const pseudonymOf = drawPseudonyms(keptUsers.length, stream(seed, 7));
   const releaseIdOfSource = new Int32Array(sourceUsers).fill(-1);
   keptUsers.forEach((u, k) => (releaseIdOfSource[u] = pseudonymOf[k]));
-  const released = compactRatings(ratings, working, (u) => releaseIdOfSource[u]);
+  const released = compactRatings(base, working, (u) => releaseIdOfSource[u]);
   const releaseIds = released.userIds.ids;
   const userIds = new Int32Array(releaseIds.length);
   for (const u of keptUsers) userIds[releaseIdOfSource[u] - 1] = liveId(u);
 
-  // 6. Demographics: generalized and k-anonymous over the released users.
+  // 7. Demographics: generalized and k-anonymous over the released users.
   const profiles = new Map(source.users.map((user) => [user.id, user]));
   const releasedProfiles: UserProfile[] = [];
   for (let k = 0; k < releaseIds.length; k++) {
@@ -437,7 +549,7 @@ export function releaseDataset(
   }
   const kAnonymity = enforceKAnonymity(source.users.length > 0 ? releasedProfiles : [], policy);
 
-  // 7. DP movie statistics over the eligible members' true ratings.
+  // 8. DP movie statistics over the eligible members' true ratings.
   const eligibleAll = compactRatings(
     ratings,
     rowsToWorking(ratings, Int32Array.from([...baseRows, ...heldRows]).sort()),
@@ -448,7 +560,7 @@ export function releaseDataset(
       ? null
       : dpMovieStats(eligibleAll, source.scale, policy.dp.epsilon, stream(seed, 8));
 
-  // 8. Tags and survey answers, only when the policy releases them.
+  // 9. Tags and survey answers, only when the policy releases them.
   const releaseIdOf = new Map(Array.from(userIds, (live, k) => [live, releaseIds[k]]));
   const tags = policy.tags.release ? releaseTags(source, released, releaseIdOf) : null;
   const surveys = policy.surveys.release ? releaseSurveys(source, released, releaseIdOf) : null;
@@ -475,6 +587,7 @@ export function releaseDataset(
       sourceUsers,
       sourceRatings: ratings.length,
       declinedConsent: split.declinedConsent,
+      withheldPublicRatings: split.withheldPublic,
       belowMinRatings: split.belowMinRatings,
       eligibleUsers: split.eligibleUsers,
       heldOutRatings: heldOut.length,
@@ -491,6 +604,12 @@ export function releaseDataset(
       droppedTags: tags?.dropped ?? 0,
       surveys: surveys?.counts ?? [],
       calibration,
+      swap: swapped && {
+        groups: swapped.groups,
+        movedRatings: swapped.moved,
+        droppedRatings: swapped.dropped,
+      },
+      ownShare: ownShare(ratings, base, working, swapped?.sourceRow ?? null),
     },
   };
 }

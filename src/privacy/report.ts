@@ -3,6 +3,7 @@
  * whole pure pipeline: release → audit → utility → gate (→ presets, for the frontier and the
  * nearest passing preset).
  */
+import { popularMovies } from './swap.ts';
 import type { Dataset, Ratings } from '../datasets/dataset.ts';
 import { auditRelease, type AuditResult } from './audit.ts';
 import { digest } from './columns.ts';
@@ -160,6 +161,9 @@ function auditOf(
     targets: policy.gate.targets,
     quasiIdentifiers: policy.demographics.quasiIdentifiers,
     levels: release.kAnonymity.levels,
+    intactMovies: policy.ratings.swap.enabled
+      ? popularMovies(published.ratings, policy.ratings.swap.popularShare)
+      : undefined,
     knowledgeCurve: curve,
     onProgress: (fraction) => options.onProgress?.(`audit (${policy.name})`, fraction),
   });

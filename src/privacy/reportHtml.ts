@@ -1,6 +1,7 @@
 /**
  * privacy-report.html: a self-contained offline page (inline CSS and SVG charts, no scripts).
  */
+import { auditOutcomes } from './audit.ts';
 import type { ResearchUtility } from './leaderboard.ts';
 import type { PrivacyReport } from './report.ts';
 
@@ -301,7 +302,7 @@ export function renderReportHtml(report: PrivacyReport): string {
         'posterior entropy (bits)',
         'prior (bits)',
       ],
-      [...audit.scoreboard, ...audit.strongerAdversaries].map((o) => [
+      auditOutcomes(audit).map((o) => [
         o.name,
         pct(o.reidentified),
         pct(o.wrongMatch),
@@ -312,12 +313,12 @@ export function renderReportHtml(report: PrivacyReport): string {
     ),
   );
   body.push(
-    `<p>The last ${audit.strongerAdversaries.length} settings are stronger adversaries (gated at ${pct(gate.thresholds.maxReidentifiedStronger)}): more known ratings, and one that knows the policy (its known ratings only on movies the release keeps, no dates since the policy shifts them).</p>`,
+    `<p>${audit.publicKnowledge ? `The public-knowledge adversary knows what the site shows of each member: the ratings they share (stars and month) and the movies they named in board posts; it attacks every released member of whom something is public (${audit.publicKnowledge.targets}) and is gated like the five. ` : ''}The last ${audit.strongerAdversaries.length} settings are stronger adversaries (gated at ${pct(gate.thresholds.maxReidentifiedStronger)}): more known ratings, and one that knows the policy (its known ratings only on the movies the policy leaves most intact: a swap's popular movies, else the movies the release keeps; no dates since the policy shifts them).</p>`,
   );
   body.push(
     stackedBars(
       'Outcome per adversary setting',
-      [...audit.scoreboard, ...audit.strongerAdversaries].map((o) => ({
+      auditOutcomes(audit).map((o) => ({
         label: o.name,
         values: [o.reidentified, o.wrongMatch, o.noMatch],
       })),

@@ -14,9 +14,12 @@ export interface ScoreboardSetting {
   readonly days: number | null;
   /**
    * Knows the policy: its known ratings are drawn only among the target's ratings of movies the
-   * release keeps (rare movies are suppressed; sampling and perturbation spare no movie).
+   * policy leaves most intact (ScoreboardOptions.intactMovies: a swap's popular movies), else of
+   * movies the release keeps (rare movies are suppressed; sampling and perturbation spare none).
    */
   readonly policyAware?: boolean;
+  /** Knows what the site shows of the target (publicKnowledge.ts) instead of m drawn ratings. */
+  readonly publicKnowledge?: boolean;
 }
 
 /** The five settings of BENCHMARKS.md, in its order. */
@@ -40,6 +43,7 @@ export const STRONGER_SETTINGS: readonly ScoreboardSetting[] = [
 ];
 
 export function settingName(setting: ScoreboardSetting): string {
+  if (setting.publicKnowledge) return 'public knowledge: shared ratings (month), posts';
   const dates = setting.days === null ? 'no dates' : `D=${setting.days}`;
   return `m=${setting.m}, w=${setting.w}, ${dates}${setting.policyAware ? ', policy-aware' : ''}`;
 }
@@ -404,6 +408,11 @@ export interface ScoreboardOptions {
   /** Release user indexes to attack; default: all released users. */
   targets?: Int32Array;
   seed?: number;
+  /**
+   * Movie ids the policy leaves most intact (for a swap, the popular movies whose raters stay):
+   * what a policy-aware adversary draws from; default: every movie the release holds.
+   */
+  intactMovies?: ReadonlySet<number>;
 }
 
 /**
@@ -418,16 +427,28 @@ export function runScoreboard(
   options: ScoreboardOptions = {},
 ): ScoreboardOutcome {
   const random = new Random(options.seed ?? SCOREBOARD_SEED);
-  const targets = options.targets ?? allUsers(release.users);
+  const known = setting.policyAware
+    ? policyKnowledge(truth, release, options.intactMovies)
+    : undefined;
+  return attackTargets(release, options.targets ?? allUsers(release.users), setting, (target) =>
+    drawAuxiliary(truth, originalOfRelease[target], setting, random, known),
+  );
+}
+
+/** The attack on each target (release user index) with the knowledge `auxOf` gives about it. */
+export function attackTargets(
+  release: ReleaseIndex,
+  targets: Int32Array,
+  setting: ScoreboardSetting,
+  auxOf: (target: number) => AuxiliaryKnowledge,
+): ScoreboardOutcome {
   const accumulator = new ScoreAccumulator(release.users);
-  const known = setting.policyAware ? releasedItems(truth, release) : undefined;
   let reidentified = 0;
   let wrong = 0;
   let entropy = 0;
   for (let t = 0; t < targets.length; t++) {
     const target = targets[t];
-    const aux = drawAuxiliary(truth, originalOfRelease[target], setting, random, known);
-    const result = scoreboardAttack(release, aux, accumulator);
+    const result = scoreboardAttack(release, auxOf(target), accumulator);
     entropy += result.entropyBits;
     if (!result.declared) continue;
     if (result.bestGuess === target) reidentified++;
@@ -446,13 +467,23 @@ export function runScoreboard(
   };
 }
 
-/** 1 for each truth item (dense index) whose movie the release holds. */
-function releasedItems(truth: TruthIndex, release: ReleaseIndex): Uint8Array {
+/**
+ * What a policy-aware adversary draws from: 1 for each truth item (dense index) among the movies
+ * the policy leaves most intact, else among the movies the release holds.
+ */
+export function policyKnowledge(
+  truth: TruthIndex,
+  release: ReleaseIndex,
+  intactMovies?: ReadonlySet<number>,
+): Uint8Array {
   const truthItems = truth.dataset.ratings.itemIds;
-  const released = new Uint8Array(truthItems.size);
-  for (let i = 0; i < truthItems.size; i++)
-    released[i] = release.ratings.itemIds.indexOf(truthItems.ids[i]) >= 0 ? 1 : 0;
-  return released;
+  const mask = new Uint8Array(truthItems.size);
+  for (let i = 0; i < truthItems.size; i++) {
+    const id = truthItems.ids[i];
+    const known = intactMovies ? intactMovies.has(id) : release.ratings.itemIds.indexOf(id) >= 0;
+    mask[i] = known ? 1 : 0;
+  }
+  return mask;
 }
 
 function allUsers(n: number): Int32Array {

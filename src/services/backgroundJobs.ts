@@ -16,6 +16,7 @@ import {
   type Dataset,
   type Movie,
   type RatingScale,
+  type PublicKnowledge,
   type SurveyData,
   type Tag,
   type UserProfile,
@@ -95,6 +96,7 @@ export interface WireDataset {
   scale: RatingScale;
   tags?: Tag[];
   surveys?: SurveyData[];
+  publicKnowledge?: PublicKnowledge;
 }
 
 export function toWireDataset(dataset: Dataset): WireDataset {
@@ -105,6 +107,7 @@ export function toWireDataset(dataset: Dataset): WireDataset {
     scale: dataset.scale,
     ...(dataset.tags ? { tags: dataset.tags } : {}),
     ...(dataset.surveys ? { surveys: dataset.surveys } : {}),
+    ...(dataset.publicKnowledge ? { publicKnowledge: dataset.publicKnowledge } : {}),
   };
 }
 
@@ -116,5 +119,6 @@ export function fromWireDataset(wire: WireDataset): Dataset {
     scale: wire.scale,
     ...(wire.tags ? { tags: wire.tags } : {}),
     ...(wire.surveys ? { surveys: wire.surveys } : {}),
+    ...(wire.publicKnowledge ? { publicKnowledge: wire.publicKnowledge } : {}),
   };
 }

@@ -37,6 +37,7 @@ import {
 } from '../privacy/index.ts';
 import { fromWireDataset, type JobReporter, type WireDataset } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
+import { loadPublicKnowledge } from './publicKnowledgeSource.ts';
 import { releasableSurveys } from './surveyResults.ts';
 
 /** A release request a user got wrong (output folder, mapping path). */
@@ -88,7 +89,8 @@ export interface ReleaseSource {
  * Loads the database for a release. Members imported from a research dataset count as consenting
  * (their `research_consent` is 1 on import); members who signed up gave their own answer. The
  * answers of closed surveys whose statement allows a release come along (released only when
- * the policy says so: releaseSurveys.ts).
+ * the policy says so: releaseSurveys.ts), and what the site shows anyone of its members (the
+ * public-knowledge adversary's knowledge: publicKnowledgeSource.ts).
  */
 export async function loadReleaseSource(
   db: Db,
@@ -96,6 +98,7 @@ export async function loadReleaseSource(
   const dataset = await loadDataset(db);
   const surveys = await releasableSurveys(db);
   if (surveys.length > 0) dataset.surveys = surveys;
+  dataset.publicKnowledge = await loadPublicKnowledge(db, dataset.ratings, dataset.movies);
   const rows = await db.kysely
     .selectFrom('users')
     .select(['id'])

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { DatasetError } from '../../datasets/errors.ts';
 import { readDataset } from '../../datasets/read.ts';
 import {
+  auditOutcomes,
   auditRelease,
   auditReport,
   auditResearchUtility,
@@ -120,7 +121,7 @@ export function registerAudit(program: Command): void {
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         const lines = [
           `audit of ${options.release} against ${options.original}: ${audit.targets} targets among ${audit.releasedUsers} released users${audit.unmatchedUsers > 0 ? ` (${audit.unmatchedUsers} not found in the original)` : ''}`,
-          ...[...audit.scoreboard, ...audit.strongerAdversaries].map(
+          ...auditOutcomes(audit).map(
             (o) =>
               `  ${o.name.padEnd(20)} re-identified ${pct(o.reidentified).padStart(6)}  wrong match ${pct(o.wrongMatch).padStart(6)}  no match ${pct(o.noMatch).padStart(6)}  entropy ${o.meanEntropyBits.toFixed(2)} bits`,
           ),

@@ -4,6 +4,7 @@ import { readDataset } from '../../datasets/read.ts';
 import {
   PRESET_NAMES,
   PolicyError,
+  auditOutcomes,
   isPresetName,
   parsePolicy,
   presetPolicy,
@@ -131,7 +132,7 @@ export function registerRelease(program: Command): void {
           out: options.out,
           written: written.written,
           summary,
-          scoreboard: [...audit.scoreboard, ...audit.strongerAdversaries].map((o) => ({
+          scoreboard: auditOutcomes(audit).map((o) => ({
             setting: o.name,
             reidentified: o.reidentified,
             wrongMatch: o.wrongMatch,
@@ -150,7 +151,7 @@ export function registerRelease(program: Command): void {
         }
         const lines = [
           `released ${summary?.releasedRatings} ratings by ${summary?.releasedUsers} users of ${summary?.releasedMovies} movies to ${options.out} (policy "${policy.name}", seed ${seed}, ${seconds.toFixed(1)} s)`,
-          ...[...audit.scoreboard, ...audit.strongerAdversaries].map(
+          ...auditOutcomes(audit).map(
             (o) =>
               `  scoreboard ${o.name.padEnd(20)} re-identified ${(o.reidentified * 100).toFixed(1)}%`,
           ),

@@ -145,9 +145,11 @@ function PrivacySettings() {
           <p className="hint">
             Public and anonymous ratings can be read and copied by anyone: treat them as public
             knowledge. Someone who copies them could look for the same ratings in a research
-            dataset, so lenslab's research releases are to count shared ratings as known to an
-            attacker. A change applies at once: ratings you stop sharing disappear from every page
-            (copies others already made are beyond our reach).
+            dataset, so lenslab's research releases leave out every rating you share, and your
+            ratings of the movies you name in board posts; the rest of your ratings may still be
+            released if you agree to research use, and each release is attacked with what the site
+            shows of you before it may leave. A change applies at once: ratings you stop sharing
+            disappear from every page (copies others already made are beyond our reach).
           </p>
         </fieldset>
 

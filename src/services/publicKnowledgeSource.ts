@@ -1,0 +1,103 @@
+/**
+ * What the site shows anyone about its members, read for a release's audit and withholding
+ * (src/privacy/publicKnowledge.ts): every rating of a member who shares them (public or
+ * anonymous visibility) with the month the site shows, and the movies each member named in
+ * board posts (linked, or written with their year: "Star Wars (1977)", "The Godfather (1972)")
+ * that they rated, with their rating.
+ */
+import type { Db } from '../db/connection.ts';
+import type { Movie, PublicKnowledge, Ratings } from '../datasets/dataset.ts';
+import { SHARED_VISIBILITIES } from './privacy.ts';
+import { normalize, titleForms } from './titleText.ts';
+
+const MOVIE_LINK = /\/movies\/(\d+)/g;
+const YEAR_AT_END = /\((\d{4})\)\s*$/;
+const YEAR_WORD = /^\d{4}$/;
+/** The most words a title form is looked for (longer titles are still found by their links). */
+const MAX_TITLE_WORDS = 12;
+
+/** Movie id by "normalized title form + year", for finding titles in text. */
+export function mentionIndex(movies: readonly Pick<Movie, 'id' | 'title'>[]): Map<string, number> {
+  const index = new Map<string, number>();
+  for (const movie of movies) {
+    const year = YEAR_AT_END.exec(movie.title)?.[1];
+    if (!year) continue;
+    for (const form of titleForms(movie.title)) {
+      if (!YEAR_WORD.test(form)) index.set(`${form} ${year}`, movie.id);
+    }
+  }
+  return index;
+}
+
+/** The movie ids a text names: links to movie pages, and titles written with their year. */
+export function mentionedMovies(text: string, index: ReadonlyMap<string, number>): Set<number> {
+  const found = new Set<number>();
+  for (const match of text.matchAll(MOVIE_LINK)) found.add(Number(match[1]));
+  const words = normalize(text).split(' ');
+  for (let end = 0; end < words.length; end++) {
+    if (!YEAR_WORD.test(words[end])) continue;
+    for (let begin = Math.max(0, end - MAX_TITLE_WORDS); begin < end; begin++) {
+      const id = index.get(words.slice(begin, end + 1).join(' '));
+      if (id !== undefined) found.add(id);
+    }
+  }
+  return found;
+}
+
+function monthStart(seconds: number): number {
+  const date = new Date(seconds * 1000);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000;
+}
+
+/** The public knowledge of the members of `ratings` (the release source's ratings). */
+export async function loadPublicKnowledge(
+  db: Db,
+  ratings: Ratings,
+  movies: readonly Movie[],
+): Promise<PublicKnowledge> {
+  // The member's rating of each movie, by "member:movie" (its row in `ratings`).
+  const rowOf = new Map<string, number>();
+  const key = (user: number, movie: number) => `${user}:${movie}`;
+  for (let r = 0; r < ratings.length; r++) {
+    rowOf.set(
+      key(ratings.userIds.ids[ratings.userIndex[r]], ratings.itemIds.ids[ratings.itemIndex[r]]),
+      r,
+    );
+  }
+  const entries = new Map<string, { user: number; movie: number; row: number; shown: boolean }>();
+  const sharing = await db.kysely
+    .selectFrom('privacy_settings')
+    .select('user_id')
+    .where('ratings_visibility', 'in', SHARED_VISIBILITIES)
+    .execute();
+  const sharingIds = new Set(sharing.map((row) => row.user_id));
+  for (const [pair, row] of rowOf) {
+    const user = ratings.userIds.ids[ratings.userIndex[row]];
+    if (!sharingIds.has(user)) continue;
+    entries.set(pair, {
+      user,
+      movie: ratings.itemIds.ids[ratings.itemIndex[row]],
+      row,
+      shown: true,
+    });
+  }
+  const index = mentionIndex(movies);
+  const posts = await db.kysely.selectFrom('posts').select(['user_id', 'body']).execute();
+  for (const post of posts) {
+    for (const movie of mentionedMovies(post.body, index)) {
+      const pair = key(post.user_id, movie);
+      const row = rowOf.get(pair);
+      if (row !== undefined && !entries.has(pair))
+        entries.set(pair, { user: post.user_id, movie, row, shown: false });
+    }
+  }
+  const list = [...entries.values()];
+  return {
+    userId: Int32Array.from(list, (entry) => entry.user),
+    movieId: Int32Array.from(list, (entry) => entry.movie),
+    rating: Float32Array.from(list, (entry) => ratings.rating[entry.row]),
+    timestamp: Uint32Array.from(list, (entry) =>
+      entry.shown ? monthStart(ratings.timestamp[entry.row]) : 0,
+    ),
+  };
+}

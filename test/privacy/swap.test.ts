@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Ratings } from '../../src/datasets/dataset.ts';
+import { similarMemberGroups } from '../../src/privacy/memberGroups.ts';
+import { releaseDataset } from '../../src/privacy/release.ts';
+import { sourceGroups, swapRatings } from '../../src/privacy/swap.ts';
+import { validatePolicy } from '../../src/privacy/policy.ts';
+import { Random } from '../../src/util/random.ts';
+import { smallDataset } from './helpers.ts';
+
+const source = smallDataset({ users: 200, movies: 300, perUser: [20, 60], seed: 5 });
+const ratings = source.ratings;
+const allRows = Int32Array.from({ length: ratings.length }, (_, k) => k);
+
+/** Per movie id: its number of ratings and its sorted values. */
+function movieValues(r: Ratings, rows?: Int32Array): Map<number, number[]> {
+  const values = new Map<number, number[]>();
+  const each = rows ?? Int32Array.from({ length: r.length }, (_, k) => k);
+  for (const k of each) {
+    const id = r.itemIds.ids[r.itemIndex[k]];
+    values.set(id, [...(values.get(id) ?? []), r.rating[k]]);
+  }
+  for (const list of values.values()) list.sort((a, b) => a - b);
+  return values;
+}
+
+const pairsOf = (r: Ratings) =>
+  Array.from({ length: r.length }, (_, k) => `${r.userIndex[k]}:${r.itemIndex[k]}`);
+
+test('groups hold `size` similar members each (the last of a split up to 2·size − 1)', () => {
+  const { groupOf, groups } = similarMemberGroups(ratings, 7, 1);
+  const sizes = new Array<number>(groups).fill(0);
+  for (const g of groupOf) sizes[g]++;
+  assert.equal(
+    sizes.reduce((a, b) => a + b, 0),
+    200,
+  );
+  assert.ok(
+    sizes.every((size) => size >= 7 && size <= 13),
+    `sizes ${sizes.join(',')}`,
+  );
+  assert.ok(groups >= 200 / 13 && groups <= 200 / 7);
+});
+
+test('swapping keeps every movie’s count and values and every member’s count, never a movie twice', () => {
+  const groups = sourceGroups(ratings, ratings, 7, 1);
+  for (const sigma of [0, 0.5]) {
+    const swapped = swapRatings(
+      ratings,
+      allRows,
+      groups,
+      { popularShare: 0.2, shufflePopular: true, sigma, popularSigma: 0 },
+      new Random(2),
+    );
+    const released = swapped.ratings;
+    assert.equal(released.length + swapped.dropped, ratings.length);
+    assert.ok(swapped.dropped <= 0.01 * ratings.length, `dropped ${swapped.dropped}`);
+    // Item statistics: exact unless a rating was dropped.
+    if (swapped.dropped === 0) assert.deepEqual(movieValues(released), movieValues(ratings));
+    // No member holds a movie twice.
+    const pairs = pairsOf(released);
+    assert.equal(new Set(pairs).size, pairs.length);
+    // Each member keeps its number of ratings (less what could not be dealt).
+    const before = new Int32Array(ratings.userIds.size);
+    const after = new Int32Array(ratings.userIds.size);
+    for (let k = 0; k < ratings.length; k++) before[ratings.userIndex[k]]++;
+    for (let k = 0; k < released.length; k++) after[released.userIndex[k]]++;
+    let lost = 0;
+    for (let u = 0; u < before.length; u++) {
+      assert.ok(after[u] <= before[u]);
+      lost += before[u] - after[u];
+    }
+    assert.equal(lost, swapped.dropped);
+    // Ratings really moved: many (member, movie) pairs are no longer the member's own.
+    const own = new Set(pairsOf(ratings));
+    const foreign = pairs.filter((pair) => !own.has(pair)).length;
+    assert.ok(foreign > 0.2 * released.length, `${foreign} of ${released.length} moved`);
+    // A foreign pair is a moved rating (the converse fails when two raters of a movie trade it).
+    assert.ok(foreign <= swapped.moved);
+  }
+});
+
+test('a swapped release says how much of each record is its member’s own, and is seeded', () => {
+  const policy = validatePolicy({
+    gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
+    ratings: { calibration: { enabled: false } },
+  });
+  assert.equal(policy.ratings.swap.enabled, true, 'the default preset swaps');
+  const first = releaseDataset(source, policy, { seed: 4 });
+  const again = releaseDataset(source, policy, { seed: 4 });
+  assert.deepEqual(again.dataset.ratings.rating, first.dataset.ratings.rating);
+  const summary = first.summary;
+  assert.ok(summary.swap && summary.swap.groups > 0 && summary.swap.movedRatings > 0);
+  assert.ok(summary.ownShare.mean > 0.1 && summary.ownShare.mean < 0.9, `${summary.ownShare.mean}`);
+  assert.ok(summary.ownShare.p10 <= summary.ownShare.mean);
+  const untouched = releaseDataset(
+    source,
+    validatePolicy({ extends: 'naive', gate: { maxReidentified: 1, maxReidentifiedStronger: 1 } }),
+    { seed: 4 },
+  );
+  assert.equal(untouched.summary.swap, null);
+  assert.deepEqual(untouched.summary.ownShare, { mean: 1, p10: 1 });
+});
+
+test('calibration takes the lightest popular share that passes, and says so', () => {
+  const calibrated = (target: number) =>
+    validatePolicy({
+      gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
+      ratings: { calibration: { enabled: true, target, steps: 4, sample: 100 } },
+    });
+  const lenient = releaseDataset(source, calibrated(1), { seed: 4 }).summary.calibration;
+  assert.equal(lenient.length, 1);
+  assert.equal(lenient[0].popularShare, 0.05);
+  const impossible = calibrated(0);
+  const heaviest = releaseDataset(source, impossible, { seed: 4 }).summary.calibration;
+  assert.equal(heaviest.length, 4);
+  assert.equal(heaviest.at(-1)!.popularShare, 0.2);
+  assert.equal(heaviest[0].estimatedStronger.length, 3);
+});
