@@ -40,7 +40,7 @@ const setCount = (out: Measures, name: string, value: number) => out.set(name, [
 const quantile = (sorted: ArrayLike<number>, q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))];
 
-/** Rows of each user (dense index), and raters of each item as sorted user indexes. */
+/** The rows grouped by their dense index (a user's or a movie's): rows[start[i]..start[i + 1]). */
 function group(index: Int32Array, size: number): { start: Int32Array; rows: Int32Array } {
   const start = new Int32Array(size + 1);
   for (const i of index) start[i + 1]++;
@@ -98,7 +98,7 @@ function perUser(dataset: Dataset, out: Measures): void {
 
 /**
  * Uniqueness: the share of members who are the only one to have rated k movies drawn at random
- * among theirs (k = 2, 3, 4; and k = 3 with the exact stars). The attack's knowledge is such a
+ * among theirs (k = 2, 3, 4; and k = 2, 3 with the exact stars). The attack's knowledge is such a
  * random draw, so this is what a noiseless attacker without dates could single out.
  */
 function uniqueness(dataset: Dataset, out: Measures): void {
