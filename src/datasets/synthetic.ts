@@ -11,7 +11,9 @@ import {
 
 /**
  * A synthetic MovieLens: ML-1M-shaped data from a latent-factor taste model, so collaborative
- * filtering has real signal to find, with none of MovieLens's licence restrictions.
+ * filtering has real signal to find, with none of MovieLens's licence restrictions. Its popularity
+ * law, per-user counts and rating times are calibrated so that, at ML-100K's shape, it is as
+ * re-identifiable as ML-100K (bench/synthetic-fit.ts; README: The synthetic generator).
  */
 export interface SyntheticOptions {
   users: number;
@@ -22,10 +24,32 @@ export interface SyntheticOptions {
 
 export const MIN_RATINGS_PER_USER = 20;
 const FACTORS = 10;
-/** ML-1M's timespan: 2000-04-25 to 2003-02-28. */
+/**
+ * ML-1M's first rating, 2000-04-25; its last, 2003-02-28, is later than the last a member can
+ * make here (after JOIN_DAYS + ACTIVE_DAYS).
+ */
 const FIRST_TIME = 956703932;
-const LAST_TIME = 1046454590;
 const DAY = 86400;
+/**
+ * Members join during the first days of the span (ML-1M's all joined in 2000); 180 days give, at
+ * ML-100K's shape, ML-100K's crowding of a movie's ratings in time.
+ */
+const JOIN_DAYS = 180;
+/**
+ * Share of members who rate everything in one sitting on the day they join (ML-100K: 64% of its
+ * members rated on one day only).
+ */
+const ONE_SITTING = 0.66;
+/** Later visits of the other members: 1 + a geometric number with about this mean. */
+const LATER_VISITS = 9;
+/** The longest activity period after joining, in days. */
+const ACTIVE_DAYS = 800;
+/** Shape of the Gamma law of ratings per user beyond the minimum. */
+const COUNT_SHAPE = 0.6;
+/** Popularity weight: (x + HEAD)^−POWER · e^(−TAIL·x) at rank share x (fitted to ML-100K). */
+const POPULARITY_HEAD = 0.002;
+const POPULARITY_POWER = 0.4;
+const POPULARITY_TAIL = 4.6;
 
 /** How many ML-1M movies carry each genre (same order as ML1M_GENRES). */
 const GENRE_FREQUENCY = [
@@ -221,18 +245,6 @@ function sequel(title: string, part: number): string {
   return `${base}: Part ${number}${article ? article[0] : ''}`;
 }
 
-/**
- * Consumes the draws of the title generator of lenslab 0.1 from the main stream, so that
- * movie factors, users and ratings stay byte-for-byte what they were (synthetic-1m figures
- * in BENCHMARKS.md) now that titles have their own stream.
- */
-function skipRetiredTitleDraws(random: Random): void {
-  const pattern = random.int(9);
-  const picks =
-    pattern === 4 ? (random.next() < 0.5 ? 1 : 2) : [2, 3, 2, 3, 0, 1, 3, 3, 2][pattern];
-  for (let k = 0; k < picks; k++) random.next();
-}
-
 function validate(options: SyntheticOptions): void {
   const { users, movies, ratings, seed } = options;
   for (const [name, value] of Object.entries({ users, movies, ratings, seed })) {
@@ -264,7 +276,7 @@ function makeMovies(count: number, seed: number, random: Random, genreFactors: F
   const factors = new Float32Array(count * FACTORS);
   const popularity = new Float64Array(count);
   const bias = new Float64Array(count);
-  // Long-tailed popularity: a Zipf-like law over a random ranking of the movies.
+  // Long-tailed popularity over a random ranking of the movies.
   const rank = random.shuffle(Int32Array.from({ length: count }, (_, i) => i));
   for (let i = 0; i < count; i++) {
     const genres = new Set<number>([random.weighted(GENRE_FREQUENCY)]);
@@ -277,10 +289,9 @@ function makeMovies(count: number, seed: number, random: Random, genreFactors: F
       for (const g of genreList) value += genreFactors[g][f];
       factors[i * FACTORS + f] = value / Math.sqrt(genreList.length) + random.normal(0, 0.3);
     }
-    popularity[i] = 1 / Math.pow(rank[i] + 40, 1.7);
+    popularity[i] = popularityWeight((rank[i] + 0.5) / count);
     bias[i] = random.normal(0, 0.35) + 0.12 * Math.log(popularity[i] * count);
     const year = Math.max(1919, 2000 - Math.floor(-Math.log(1 - random.next()) * 11));
-    skipRetiredTitleDraws(random);
     movies.push({
       id: i + 1,
       title: titles[i],
@@ -304,13 +315,45 @@ function makeUserProfile(id: number, random: Random): UserProfile {
   return { id, gender, age, occupation, zip };
 }
 
-/** Ratings per user: at least 20, heavy-tailed, summing exactly to the requested total. */
+/**
+ * The popularity weight of the movie at rank share x (0: the most popular, 1: the least): a
+ * power-law head and an exponential tail, which with users' tastes gives ML-100K's counts of
+ * raters by rank (a head of blockbusters most members rated, a fifth of the catalog with < 5).
+ */
+function popularityWeight(x: number): number {
+  return Math.exp(-POPULARITY_TAIL * x) / Math.pow(x + POPULARITY_HEAD, POPULARITY_POWER);
+}
+
+/** A Gamma(shape, 1) deviate (Marsaglia–Tsang; shape < 1 through Gamma(shape + 1)·U^(1/shape)). */
+function gammaDeviate(shape: number, random: Random): number {
+  if (shape < 1) return gammaDeviate(shape + 1, random) * Math.pow(random.next(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = random.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = random.next();
+    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+/**
+ * Ratings per user: 20 plus a Gamma(0.6)-distributed share of the rest, summing exactly to the
+ * requested total. Over its mean, what an ML-100K member rates beyond the 20 follows Gamma(0.6)
+ * closely: a tenth of the members stop at ≤ 23, the median is half the mean (in ML-1M too), the
+ * top 1% rate five times the mean.
+ */
 function ratingsPerUser(options: SyntheticOptions, random: Random): Int32Array {
   const { users, ratings, movies } = options;
   const cap = maxRatingsPerUser(movies);
   const weights = new Float64Array(users);
   let total = 0;
-  for (let u = 0; u < users; u++) total += weights[u] = Math.exp(random.normal(0, 1.1));
+  for (let u = 0; u < users; u++) total += weights[u] = gammaDeviate(COUNT_SHAPE, random);
   const counts = new Int32Array(users);
   let assigned = 0;
   const extra = ratings - users * MIN_RATINGS_PER_USER;
@@ -328,23 +371,38 @@ function ratingsPerUser(options: SyntheticOptions, random: Random): Int32Array {
   return counts;
 }
 
-/** Per-user session times: most ratings at sign-up, the rest in later visits. */
+/**
+ * Per-user rating times, as MovieLens members rate: all join in the first months, two thirds rate
+ * everything in one sitting on the day they join, the others rate a share at sign-up and the rest
+ * over later visits within days to two years (ML-100K: 64% of the members rated on one day only,
+ * three quarters within 9 days, a tenth over more than 100 days).
+ */
 function sessionTimes(count: number, random: Random): Uint32Array {
   const times = new Uint32Array(count);
-  const span = LAST_TIME - FIRST_TIME;
-  const join = FIRST_TIME + Math.floor(span * Math.pow(random.next(), 2.2));
-  const firstSession = Math.max(
-    Math.min(count, MIN_RATINGS_PER_USER),
-    Math.round(count * random.uniform(0.45, 1)),
-  );
+  const join = FIRST_TIME + Math.floor(JOIN_DAYS * DAY * random.next());
   let time = join;
-  for (let k = 0; k < count; k++) {
-    if (k >= firstSession && random.next() < 0.08) {
-      time += Math.floor(DAY * (0.5 - Math.log(1 - random.next()) * 40)); // a later visit
-    } else {
-      time += 4 + random.int(90);
-    }
-    times[k] = Math.min(time, LAST_TIME);
+  // Within a sitting, one rating every few seconds to a minute and a half.
+  const nextInSitting = () => (time += 4 + random.int(90));
+  if (random.next() < ONE_SITTING) {
+    for (let k = 0; k < count; k++) times[k] = nextInSitting();
+    return times;
+  }
+  // The share rated at sign-up: 10–95%, leaning high.
+  const first = Math.max(1, Math.round(count * (0.1 + 0.85 * Math.pow(random.next(), 0.75))));
+  for (let k = 0; k < first; k++) times[k] = nextInSitting();
+  // The later visits fall at uniform days of an activity period drawn log-uniformly between 1
+  // and ACTIVE_DAYS days; each later rating joins one of them.
+  const visits = 1 + Math.floor(-Math.log(1 - random.next()) * LATER_VISITS);
+  const period = Math.exp(random.next() * Math.log(ACTIVE_DAYS));
+  const starts = Float64Array.from(
+    { length: visits },
+    () => join + DAY * period * random.next(),
+  ).sort();
+  const visitOf = Int32Array.from({ length: count - first }, () => random.int(visits)).sort();
+  for (let k = first, v = -1; k < count; k++) {
+    const visit = visitOf[k - first];
+    if (visit !== v) time = Math.max(time, Math.floor(starts[(v = visit)]));
+    times[k] = nextInSitting();
   }
   return times;
 }
