@@ -433,7 +433,8 @@ export function releaseDataset(
   const truth = () => (truthIndex ??= indexTruth(source));
   let fraction = rp.sampleFraction;
   let probability = rp.perturbation.probability;
-  let popularShare = rp.swap.popularShare;
+  // The chosen step's swap and transforms (the trial itself: every step is seeded alike).
+  let chosen: { start: Start; transformed: ReturnType<typeof transform> } | null = null;
   const calibration: CalibrationStep[] = [];
   if (rp.calibration.enabled) {
     const steps = rp.calibration.steps;
@@ -461,14 +462,14 @@ export function releaseDataset(
       if (passes || step === steps) {
         fraction = f;
         probability = p;
-        popularShare = share;
+        chosen = { start: trialStart, transformed: trial };
         break;
       }
     }
   }
-  const start = startFrom(popularShare);
+  const start = chosen?.start ?? startFrom(rp.swap.popularShare);
   const { base, swapped } = start;
-  const transformed = transform(start, fraction, probability);
+  const transformed = chosen?.transformed ?? transform(start, fraction, probability);
   let working = transformed.working;
   const perturbedRatings = transformed.perturbed;
 
