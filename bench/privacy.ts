@@ -1,5 +1,6 @@
 // npm run bench:privacy — release and audit synthetic-1m and ML-100K under every preset:
-// re-identified % per scoreboard setting and per stronger adversary, RMSE / nDCG@10 utility, the
+// re-identified % per scoreboard setting, against public knowledge (on the dataset with members
+// who share their ratings and name movies in posts: withPublicKnowledge) and per stronger adversary, RMSE / nDCG@10 utility, the
 // research-utility leaderboard (each algorithm on the release and on the untransformed data, τ),
 // wall time (medians of RUNS runs;
 // the utility measure, deterministic, runs once; its fits run on worker threads, concurrent with
@@ -80,7 +81,11 @@ interface Row {
   preset: string;
   passed: boolean;
   reidentified: number[];
+  publicKnowledge: number | null;
+  publicTargets: number;
   stronger: number[];
+  ownShare: number;
+  sourceRatings: number;
   research: Evaluated['researchUtility'];
   releasedRatings: number;
   rmse: number | null;
@@ -93,10 +98,46 @@ interface Row {
   leaderboardSeconds: number;
 }
 
+/**
+ * The site around a research dataset (research files carry no public data): every 10th member
+ * shares all their ratings (the month shown), and every 10th from the 5th on names three movies
+ * they rated in board posts, so the public-knowledge adversary has targets. Measured on a second
+ * release of each preset (the utility rows stay on the dataset itself).
+ */
+function withPublicKnowledge(dataset: Dataset): Dataset {
+  const { ratings } = dataset;
+  const rows: number[] = [];
+  const named = new Int32Array(ratings.userIds.size);
+  for (let r = 0; r < ratings.length; r++) {
+    const u = ratings.userIndex[r];
+    if (u % 10 === 0) rows.push(r);
+    else if (u % 10 === 5 && named[u] < 3) {
+      named[u]++;
+      rows.push(-1 - r);
+    }
+  }
+  const row = (k: number) => (k < 0 ? -1 - k : k);
+  const month = (seconds: number) => {
+    const date = new Date(seconds * 1000);
+    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000;
+  };
+  return {
+    ...dataset,
+    publicKnowledge: {
+      userId: Int32Array.from(rows, (k) => ratings.userIds.ids[ratings.userIndex[row(k)]]),
+      movieId: Int32Array.from(rows, (k) => ratings.itemIds.ids[ratings.itemIndex[row(k)]]),
+      rating: Float32Array.from(rows, (k) => ratings.rating[row(k)]),
+      // A post shows no date.
+      timestamp: Uint32Array.from(rows, (k) => (k < 0 ? 0 : month(ratings.timestamp[k]))),
+    },
+  };
+}
+
 const rows: Row[] = [];
 const floors: Record<string, number> = {};
 for (const [name, load] of datasets) {
   const dataset = await load();
+  const site = withPublicKnowledge(dataset);
   for (const preset of PRESETS) {
     // The figures are deterministic: utility (two model fits) is measured in the first run only.
     const runs: Evaluated[] = [];
@@ -112,11 +153,22 @@ for (const [name, load] of datasets) {
       );
     }
     const first = runs[0];
+    const exposure = await evaluatePolicyConcurrently(
+      site,
+      policyOf(preset),
+      { seed: 1, format: 'ml-1m' },
+      false,
+      false,
+    );
     rows.push({
       dataset: name,
       preset,
       passed: first.failures.length === 0,
       reidentified: first.audit.scoreboard.map((o) => o.reidentified),
+      publicKnowledge: exposure.audit.publicKnowledge?.reidentified ?? null,
+      publicTargets: exposure.audit.publicKnowledge?.targets ?? 0,
+      ownShare: first.release.summary.ownShare.mean,
+      sourceRatings: first.release.summary.sourceRatings,
       stronger: first.audit.strongerAdversaries.map((o) => o.reidentified),
       research: first.researchUtility,
       releasedRatings: first.release.summary.releasedRatings,
@@ -131,7 +183,7 @@ for (const [name, load] of datasets) {
     });
     const row = rows[rows.length - 1];
     console.log(
-      `${name} ${preset}: ${row.passed ? 'passes' : 'refused'}; re-identified ${row.reidentified.map(pct).join(' / ')}% (stronger ${row.stronger.map(pct).join(' / ')}%); τ ${tau(row.research?.tau.rmse)} / ${tau(row.research?.tau.ndcgAt10)}; ${row.releaseSeconds.toFixed(2)} + ${row.auditSeconds.toFixed(2)} + ${row.utilitySeconds.toFixed(2)} s (leaderboard ${row.leaderboardSeconds.toFixed(2)} s on workers)`,
+      `${name} ${preset}: ${row.passed ? 'passes' : 'refused'}; re-identified ${row.reidentified.map(pct).join(' / ')}% (public knowledge ${row.publicKnowledge === null ? '—' : pct(row.publicKnowledge)}%; stronger ${row.stronger.map(pct).join(' / ')}%); τ ${tau(row.research?.tau.rmse)} / ${tau(row.research?.tau.ndcgAt10)}; ${row.releaseSeconds.toFixed(2)} + ${row.auditSeconds.toFixed(2)} + ${row.utilitySeconds.toFixed(2)} s (leaderboard ${row.leaderboardSeconds.toFixed(2)} s on workers)`,
     );
   }
 
@@ -173,12 +225,12 @@ for (const [name, load] of datasets) {
 }
 
 console.log(
-  '\n| dataset | preset | gate | re-identified % (8,2,14 / 6,0,14 / 4,0,3 / 2,0,3 / 8,2,no dates) | stronger adversaries % (12,0,14 / 20,0,14 / 12,0,policy-aware) | released ratings | RMSE (untransformed) | nDCG@10 (untransformed) | leaderboard τ RMSE / nDCG@10 | release s | audit s | utility s | leaderboard s |',
+  '\n| dataset | preset | gate | re-identified % (8,2,14 / 6,0,14 / 4,0,3 / 2,0,3 / 8,2,no dates) | public knowledge % | stronger adversaries % (12,0,14 / 20,0,14 / 12,0,policy-aware) | released ratings (of all) | own share of a record | RMSE (untransformed, Δ) | nDCG@10 (untransformed, share kept) | leaderboard τ RMSE / nDCG@10 | release s | audit s | utility s | leaderboard s |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
   console.log(
-    `| ${row.dataset} | ${row.preset} | ${row.passed ? 'passes' : 'refused'} | ${row.reidentified.map(pct).join(' / ')} | ${row.stronger.map(pct).join(' / ')} | ${row.releasedRatings} | ${row.rmse?.toFixed(4)} (${row.rmseUntransformed?.toFixed(4)}) | ${row.ndcg?.toFixed(4)} (${row.ndcgUntransformed?.toFixed(4)}) | ${tau(row.research?.tau.rmse)} / ${tau(row.research?.tau.ndcgAt10)} | ${row.releaseSeconds.toFixed(2)} | ${row.auditSeconds.toFixed(2)} | ${row.utilitySeconds.toFixed(2)} | ${row.leaderboardSeconds.toFixed(2)} |`,
+    `| ${row.dataset} | ${row.preset} | ${row.passed ? 'passes' : 'refused'} | ${row.reidentified.map(pct).join(' / ')} | ${row.publicKnowledge === null ? '—' : `${pct(row.publicKnowledge)} of ${row.publicTargets}`} | ${row.stronger.map(pct).join(' / ')} | ${row.releasedRatings} (${pct(row.releasedRatings / row.sourceRatings)}%) | ${pct(row.ownShare)}% | ${row.rmse?.toFixed(4)} (${row.rmseUntransformed?.toFixed(4)}, ${signed(row.rmse === null || row.rmseUntransformed === null ? null : row.rmse / row.rmseUntransformed - 1)}) | ${row.ndcg?.toFixed(4)} (${row.ndcgUntransformed?.toFixed(4)}, ${row.ndcg === null || row.ndcgUntransformed === null ? '—' : pct(row.ndcg / row.ndcgUntransformed)}%) | ${tau(row.research?.tau.rmse)} / ${tau(row.research?.tau.ndcgAt10)} | ${row.releaseSeconds.toFixed(2)} | ${row.auditSeconds.toFixed(2)} | ${row.utilitySeconds.toFixed(2)} | ${row.leaderboardSeconds.toFixed(2)} |`,
   );
 }
 for (const row of rows) {

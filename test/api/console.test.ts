@@ -471,7 +471,7 @@ for (const database of testDatabases) {
         presets: string[];
       };
       assert.equal(list.busy, false);
-      assert.deepEqual(list.presets, ['naive', 'movielens', 'default', 'strict']);
+      assert.deepEqual(list.presets, ['naive', 'movielens', 'default', 'suppress', 'strict']);
       const listed = list.items.find((item) => item.id === release.id)!;
       assert.ok(listed, JSON.stringify(list.items));
       assert.equal(listed.error, null);
