@@ -92,6 +92,7 @@ export interface Database {
   announcement_deliveries: AnnouncementDeliveriesTable;
   surveys: SurveysTable;
   survey_participants: SurveyParticipantsTable;
+  change_log: ChangeLogTable;
 }
 
 /** The recommender a member chose (0012); no row = the default. */
@@ -356,4 +357,15 @@ export interface SurveyParticipantsTable {
   decided_at: number;
   answers: string | null;
   answered_at: number | null;
+}
+
+// ---- nodes (0014_change_log) ----------------------------------------------------------------
+
+/** A change other app nodes must follow (src/services/changeLog.ts); `created_at` is Unix ms. */
+export interface ChangeLogTable {
+  id: Generated<number>;
+  node: string;
+  kind: string;
+  payload: string;
+  created_at: number;
 }

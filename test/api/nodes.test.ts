@@ -1,0 +1,271 @@
+/**
+ * Many app nodes, one database (#14): two `lenslab serve` processes on one PostgreSQL schema and
+ * on one SQLite file. A change made through node A — a rating, a recommender switch, a privacy
+ * setting, a logout, an account deletion — shows on node B within 2 s, in state B holds in
+ * memory (catalog statistics, the member's ratings and lists, cached sessions).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { generateSynthetic } from '../../src/datasets/synthetic.ts';
+import type { Db } from '../../src/db/connection.ts';
+import { importDataset } from '../../src/services/datasets.ts';
+import { testDatabases } from '../helpers/databases.ts';
+import { tempDir } from '../helpers/files.ts';
+import { CATALOG, newEmail, PASSWORD, signupToken } from './harness.ts';
+
+const LENSLAB = new URL('../../bin/lenslab', import.meta.url).pathname;
+/** What the issue promises; the feed is much faster (PostgreSQL: at commit; SQLite: 250 ms). */
+const WITHIN_MS = 2000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface Node {
+  url: string;
+  process: ChildProcess;
+  output: string[];
+}
+
+async function startNode(db: Db, outbox: string, models: string): Promise<Node> {
+  const port = await freePort();
+  const child = spawn(
+    LENSLAB,
+    [
+      'serve',
+      '--db',
+      db.location,
+      '--port',
+      String(port),
+      '--models',
+      models,
+      '--no-ui',
+      '--no-demo',
+      '--no-log',
+    ],
+    {
+      env: {
+        ...process.env,
+        LENSLAB_SECRET: 'test secret: not for production use',
+        LENSLAB_OUTBOX: outbox,
+        LENSLAB_MODELS_DIR: models,
+        SMTP_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output: string[] = [];
+  child.stdout!.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr!.on('data', (chunk) => output.push(String(chunk)));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 600; attempt++) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return { url, process: child, output };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill();
+  throw new Error(`the node did not start:\n${output.join('')}`);
+}
+
+async function stopNode(node: Node): Promise<void> {
+  if (node.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => node.process.once('exit', resolve));
+  node.process.kill('SIGTERM');
+  await exited;
+}
+
+/** A browser-like client of one node (the session cookie works on every node). */
+class Browser {
+  cookie: string | null = null;
+  csrf: string | null = null;
+
+  async request(node: Node, method: string, path: string, body?: unknown) {
+    const headers: Record<string, string> = {};
+    if (this.cookie) headers.cookie = this.cookie;
+    if (method !== 'GET' && this.csrf) headers['x-csrf-token'] = this.csrf;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${node.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      if (!/lenslab_session=/.test(pair)) continue;
+      this.cookie = /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(line) ? null : pair;
+    }
+    const text = await response.text();
+    const json = /json/.test(response.headers.get('content-type') ?? '') ? JSON.parse(text) : null;
+    if (json && typeof json.csrfToken === 'string') this.csrf = json.csrfToken;
+    return { status: response.status, json };
+  }
+
+  async register(node: Node, outbox: string) {
+    const email = newEmail('node');
+    const response = await this.request(node, 'POST', '/api/auth/register', {
+      email,
+      password: PASSWORD,
+    });
+    assert.equal(response.status, 202);
+    const token = await signupToken(outbox, email);
+    const verified = await this.request(node, 'POST', '/api/auth/register/verify', {
+      token,
+      password: PASSWORD,
+    });
+    assert.equal(verified.status, 200);
+  }
+}
+
+/** Polls `read` until `done` holds; returns how long it took (fails after WITHIN_MS). */
+async function within<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string) {
+  const started = Date.now();
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() - started > WITHIN_MS)
+      assert.fail(
+        `${what}: not seen on the other node within ${WITHIN_MS} ms (last: ${JSON.stringify(value)})`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await read();
+  }
+  return Date.now() - started;
+}
+
+for (const database of testDatabases) {
+  describe(`two app nodes on one ${database.name} database`, { skip: database.skip }, () => {
+    let db: Db;
+    let a: Node;
+    let b: Node;
+    const outbox = tempDir('lenslab-outbox-');
+    const models = tempDir('lenslab-models-');
+
+    before(async () => {
+      db = await database.open();
+      await importDataset(db, generateSynthetic(CATALOG), 'empty');
+      [a, b] = await Promise.all([startNode(db, outbox, models), startNode(db, outbox, models)]);
+    });
+    after(async () => {
+      await Promise.all([a && stopNode(a), b && stopNode(b)]);
+      await database.cleanup(db);
+    });
+
+    const movie = async (node: Node, browser: Browser, id: number) =>
+      (await browser.request(node, 'GET', `/api/movies/${id}`)).json as {
+        ratingsCount: number;
+        yourRating: number | null;
+      };
+
+    test('a rating through A reaches B: the statistics and the member’s own rating', async () => {
+      const browser = new Browser();
+      await browser.register(a, outbox);
+      const id = 1;
+      const before = await movie(b, browser, id);
+      assert.equal(before.yourRating, null);
+      const rated = await browser.request(a, 'PUT', `/api/ratings/${id}`, { rating: 4.5 });
+      assert.equal(rated.status, 200, JSON.stringify(rated.json));
+      await within(
+        () => movie(b, browser, id),
+        (m) => m.ratingsCount === before.ratingsCount + 1 && m.yourRating === 4.5,
+        'the rating',
+      );
+      // Removing it.
+      assert.equal((await browser.request(a, 'DELETE', `/api/ratings/${id}`)).status, 204);
+      await within(
+        () => movie(b, browser, id),
+        (m) => m.ratingsCount === before.ratingsCount && m.yourRating === null,
+        'the removal',
+      );
+    });
+
+    test('a recommender switch through A reaches B’s cached lists', async () => {
+      const browser = new Browser();
+      await browser.register(a, outbox);
+      const choiceOn = async (node: Node) =>
+        (
+          (await browser.request(node, 'GET', '/api/recommendations?n=5')).json as {
+            choice: string;
+          }
+        ).choice;
+      assert.equal(await choiceOn(b), 'for-you');
+      const chosen = await browser.request(a, 'PUT', '/api/recommendations/choice', {
+        choice: 'hidden-gems',
+      });
+      assert.equal(chosen.status, 200, JSON.stringify(chosen.json));
+      await within(
+        () => choiceOn(b),
+        (choice) => choice === 'hidden-gems',
+        'the switch',
+      );
+    });
+
+    test('a privacy setting through A shows on B', async () => {
+      const browser = new Browser();
+      await browser.register(a, outbox);
+      await browser.request(a, 'PUT', '/api/ratings/2', { rating: 3 });
+      const username = `node_${process.pid}_${database.name}`;
+      const visitor = new Browser();
+      const profile = () => visitor.request(b, 'GET', `/api/users/${username}`);
+      assert.equal((await profile()).status, 404);
+      const set = await browser.request(a, 'PATCH', '/api/me/privacy', {
+        username,
+        ratingsVisibility: 'public',
+      });
+      assert.equal(set.status, 200, JSON.stringify(set.json));
+      await within(
+        profile,
+        (r) => r.status === 200 && (r.json as { ratings: unknown[] | null }).ratings?.length === 1,
+        'the public profile',
+      );
+    });
+
+    test('a logout through A ends the session on B at once (B caches sessions)', async () => {
+      const browser = new Browser();
+      await browser.register(a, outbox);
+      const whoOnB = async () => (await browser.request(b, 'GET', '/api/me/account')).status;
+      assert.equal(await whoOnB(), 200);
+      const kept = browser.cookie;
+      assert.equal((await browser.request(a, 'POST', '/api/auth/logout')).status, 204);
+      browser.cookie = kept; // a stolen copy of the cookie
+      await within(whoOnB, (status) => status === 401, 'the logout');
+    });
+
+    test('an account deletion through A leaves B’s statistics and sessions', async () => {
+      const browser = new Browser();
+      await browser.register(a, outbox);
+      const id = 3;
+      const start = await movie(b, browser, id);
+      await browser.request(a, 'PUT', `/api/ratings/${id}`, { rating: 5 });
+      await within(
+        () => movie(b, browser, id),
+        (m) => m.ratingsCount === start.ratingsCount + 1,
+        'the rating',
+      );
+      assert.equal((await browser.request(b, 'GET', '/api/me/account')).status, 200);
+      const kept = browser.cookie;
+      const deleted = await browser.request(a, 'DELETE', '/api/me', { password: PASSWORD });
+      assert.equal(deleted.status, 204, JSON.stringify(deleted.json));
+      browser.cookie = kept;
+      await within(
+        async () => ({
+          count: (await movie(b, new Browser(), id)).ratingsCount,
+          session: (await browser.request(b, 'GET', '/api/me/account')).status,
+        }),
+        (seen) => seen.count === start.ratingsCount && seen.session === 401,
+        'the deletion',
+      );
+    });
+  });
+}
