@@ -5,7 +5,7 @@
  * memory (catalog statistics, the member's ratings and lists, cached sessions).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
@@ -36,7 +36,12 @@ interface Node {
   output: string[];
 }
 
-async function startNode(db: Db, outbox: string, models: string): Promise<Node> {
+async function startNode(
+  db: Db,
+  outbox: string,
+  models: string,
+  extra: string[] = [],
+): Promise<Node> {
   const port = await freePort();
   const child = spawn(
     LENSLAB,
@@ -51,6 +56,7 @@ async function startNode(db: Db, outbox: string, models: string): Promise<Node> 
       '--no-ui',
       '--no-demo',
       '--no-log',
+      ...extra,
     ],
     {
       env: {
@@ -269,3 +275,40 @@ for (const database of testDatabases) {
     });
   });
 }
+
+describe('lenslab serve --workers 2', () => {
+  const [sqlite] = testDatabases;
+  let db: Db;
+  let node: Node;
+  const outbox = tempDir('lenslab-outbox-');
+
+  before(async () => {
+    db = await sqlite.open();
+    await importDataset(db, generateSynthetic(CATALOG), 'empty');
+    node = await startNode(db, outbox, tempDir('lenslab-models-'), ['--workers', '2']);
+  });
+  after(async () => {
+    if (node) await stopNode(node);
+    await sqlite.cleanup(db);
+  });
+
+  test('two worker processes answer on one port and keep each other current', async () => {
+    const browser = new Browser();
+    await browser.register(node, outbox);
+    const count = async () =>
+      ((await browser.request(node, 'GET', '/api/movies/5')).json as { ratingsCount: number })
+        .ratingsCount;
+    const start = await count();
+    assert.equal((await browser.request(node, 'PUT', '/api/ratings/5', { rating: 4 })).status, 200);
+    // Requests go round-robin to the workers: within 2 s, ten reads in a row all see the rating.
+    await within(
+      async () => Promise.all(Array.from({ length: 10 }, count)),
+      (counts) => counts.every((c) => c === start + 1),
+      'the rating on every worker',
+    );
+    const workers = execFileSync('pgrep', ['-P', String(node.process.pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    assert.ok(workers.length >= 2, `worker processes: ${workers.join(', ')}`);
+  });
+});
