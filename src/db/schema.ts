@@ -93,6 +93,7 @@ export interface Database {
   surveys: SurveysTable;
   survey_participants: SurveyParticipantsTable;
   change_log: ChangeLogTable;
+  published_models: PublishedModelsTable;
 }
 
 /** The recommender a member chose (0012); no row = the default. */
@@ -367,5 +368,15 @@ export interface ChangeLogTable {
   node: string;
   kind: string;
   payload: string;
+  created_at: number;
+}
+
+/** A published model file (src/services/modelStore.ts); `created_at` is Unix ms. */
+export interface PublishedModelsTable {
+  name: string;
+  algorithm: string;
+  kind: string;
+  database_id: string;
+  bytes: Uint8Array;
   created_at: number;
 }

@@ -4,6 +4,7 @@
  * security headers, and optionally the built single-page app with an SPA fallback.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, {
@@ -30,6 +31,8 @@ import { Mailer, type MailerOptions } from '../services/mail.ts';
 import { ChangeFeed, type ChangeFeedOptions } from '../services/changeFeed.ts';
 import { lastNoteId, pruneNotes } from '../services/changeLog.ts';
 import { MemberChanges } from '../services/memberChanges.ts';
+import { databaseIdOf, DEFAULT_MODELS_DIR } from '../services/models.ts';
+import { fetchNewestModels } from '../services/modelStore.ts';
 import { Recommender, type RecommenderOptions } from '../services/recommendations.ts';
 import { SessionStore, sameToken } from '../services/sessions.ts';
 import { Throttles } from '../services/throttles.ts';
@@ -43,6 +46,7 @@ import {
   type TrustProxy,
 } from './context.ts';
 import { eventLogListener, registerEventHooks } from './eventHooks.ts';
+import { throttleStore } from './rateLimitStore.ts';
 import { closeResearchServices, createResearchServices } from './research.ts';
 import { sendProblem, STATUS_OF_KIND, type FieldError } from './problem.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -179,14 +183,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const changes = new MemberChanges();
   const since = await lastNoteId(db);
   const catalog = await Catalog.load(db);
+  // Published models live in the database; the models folder caches the newest of each kind.
+  const modelsDir = resolve(options.recommenderOptions?.modelsDir ?? DEFAULT_MODELS_DIR);
+  const databaseId = await databaseIdOf(db);
+  const fetchModels = () => fetchNewestModels(db, modelsDir, databaseId);
+  if (!options.recommender) await fetchModels();
   const recommender =
     options.recommender ??
-    (await Recommender.start(db, catalog, { ...options.recommenderOptions, log }));
+    (await Recommender.start(db, catalog, { ...options.recommenderOptions, modelsDir, log }));
   const vault = options.vault ?? new Vault(options.vaultOptions);
   const mailer = options.mailer ?? new Mailer({ ...options.mailerOptions, log });
   const throttles = new Throttles(db);
   const sessions = new SessionStore(db, changes.node);
-  const research = createResearchServices({ db, catalog, recommender, log });
+  const research = createResearchServices({ db, catalog, recommender, node: changes.node, log });
   const services: Services = {
     db,
     vault,
@@ -238,6 +247,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     memberDeleted: (memberId) => sessions.forget(memberId),
     sessionsEnded: (memberId) => sessions.forget(memberId),
   });
+  let modelFetch = Promise.resolve();
+  changes.listen({
+    modelPublished: () => {
+      modelFetch = modelFetch
+        .then(fetchModels)
+        .then(() => void recommender.loadNewest())
+        .catch((error: Error) =>
+          log(`recommendations: fetching published models failed: ${error.message}`),
+        );
+    },
+  });
   changes.listen(eventLogListener(services), { remote: false });
   const feed = await ChangeFeed.start(db, changes, since, { ...options.changeFeed, log });
   // An announcement a stopped server left sending goes on (publicUrl is known once listening).
@@ -269,6 +289,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
     await feed.close();
+    await modelFetch;
     await closeResearchServices(research);
     await services.accountMail.settled();
     await services.announcements.close();
@@ -292,7 +313,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRequest', async (_request, reply) => {
     for (const [name, value] of security) reply.header(name, value);
   });
-  await app.register(rateLimit, { global: false });
+  // Per-route limits count in the database, across every node (rateLimitStore.ts).
+  await app.register(rateLimit, { global: false, store: throttleStore(throttles, vault) });
 
   // Session from the cookie; CSRF token on every state-changing request of a logged-in session.
   app.addHook('onRequest', async (request, reply) => {

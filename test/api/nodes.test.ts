@@ -1,11 +1,14 @@
 /**
  * Many app nodes, one database (#14): two `lenslab serve` processes on one PostgreSQL schema and
  * on one SQLite file. A change made through node A — a rating, a recommender switch, a privacy
- * setting, a logout, an account deletion — shows on node B within 2 s, in state B holds in
- * memory (catalog statistics, the member's ratings and lists, cached sessions).
+ * setting, a logout, an account deletion — and a model published by `lenslab train` show on node
+ * B within 2 s, in state B holds in memory (catalog statistics, the member's ratings and lists,
+ * cached sessions, the served model). `--workers 2` runs two such nodes on one port.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { basename } from 'node:path';
+import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
@@ -16,6 +19,7 @@ import { tempDir } from '../helpers/files.ts';
 import { CATALOG, newEmail, PASSWORD, signupToken } from './harness.ts';
 
 const LENSLAB = new URL('../../bin/lenslab', import.meta.url).pathname;
+const run = promisify(execFile);
 /** What the issue promises; the feed is much faster (PostgreSQL: at commit; SQLite: 250 ms). */
 const WITHIN_MS = 2000;
 
@@ -156,12 +160,15 @@ for (const database of testDatabases) {
     let a: Node;
     let b: Node;
     const outbox = tempDir('lenslab-outbox-');
-    const models = tempDir('lenslab-models-');
 
     before(async () => {
       db = await database.open();
       await importDataset(db, generateSynthetic(CATALOG), 'empty');
-      [a, b] = await Promise.all([startNode(db, outbox, models), startNode(db, outbox, models)]);
+      // Each node has its own models folder, as on machines of their own.
+      [a, b] = await Promise.all([
+        startNode(db, outbox, tempDir('lenslab-models-')),
+        startNode(db, outbox, tempDir('lenslab-models-')),
+      ]);
     });
     after(async () => {
       await Promise.all([a && stopNode(a), b && stopNode(b)]);
@@ -194,6 +201,31 @@ for (const database of testDatabases) {
         (m) => m.ratingsCount === before.ratingsCount && m.yourRating === null,
         'the removal',
       );
+    });
+
+    test('a model published by `lenslab train` (a scheduled job) is served by every node', async () => {
+      const health = async (node: Node) =>
+        ((await (await fetch(`${node.url}/api/health`)).json()) as { model: { version: string } })
+          .model.version;
+      assert.match(await health(a), /^fitted-/);
+      const { stdout } = await run(LENSLAB, [
+        'train',
+        '--db',
+        db.location,
+        '--algo',
+        'svd',
+        '--no-metrics',
+        '--json',
+        '--out',
+        tempDir('lenslab-trained-'),
+      ]);
+      const version = basename((JSON.parse(stdout) as { path: string }).path, '.lensmodel');
+      for (const node of [a, b])
+        await within(
+          () => health(node),
+          (served) => served === version,
+          'the published model',
+        );
     });
 
     test('a recommender switch through A reaches B’s cached lists', async () => {
@@ -246,6 +278,20 @@ for (const database of testDatabases) {
       assert.equal((await browser.request(a, 'POST', '/api/auth/logout')).status, 204);
       browser.cookie = kept; // a stolen copy of the cookie
       await within(whoOnB, (status) => status === 401, 'the logout');
+    });
+
+    test('the login limit per address holds across nodes, not per node', async () => {
+      // The server's default: 10 logins per address and minute, counted in the database.
+      const attempt = (node: Node) =>
+        new Browser().request(node, 'POST', '/api/auth/login', {
+          email: newEmail('nobody'),
+          password: PASSWORD,
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await attempt(i % 2 === 0 ? a : b)).status);
+      assert.ok(!statuses.includes(429), `statuses: ${statuses.join(', ')}`);
+      assert.equal((await attempt(a)).status, 429);
+      assert.equal((await attempt(b)).status, 429);
     });
 
     test('an account deletion through A leaves B’s statistics and sessions', async () => {
