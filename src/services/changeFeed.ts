@@ -14,7 +14,7 @@
  */
 import pg from 'pg';
 import type { Db } from '../db/connection.ts';
-import { noteById, notesAfter, parseNote, type LoggedNote } from './changeLog.ts';
+import { logged, noteById, notesAfter, type LoggedNote } from './changeLog.ts';
 import type { MemberChanges } from './memberChanges.ts';
 
 export interface ChangeFeedOptions {
@@ -78,6 +78,10 @@ export class ChangeFeed {
   private apply({ id, node, note }: LoggedNote): void {
     if (id > this.last) this.last = id;
     if (node === this.changes.node) return;
+    if (note instanceof Error) {
+      this.options.log?.(`change feed: passing over note ${id}: ${note.message}`);
+      return;
+    }
     try {
       this.changes.applyRemote(note);
     } catch (error) {
@@ -91,24 +95,12 @@ export class ChangeFeed {
   private async catchUp(): Promise<number[]> {
     const ids: number[] = [];
     for (;;) {
-      const notes = await this.readAfter(this.last);
+      const notes = await notesAfter(this.db, this.last, BATCH);
       for (const note of notes) {
         this.apply(note);
         ids.push(note.id);
       }
       if (notes.length < BATCH) return ids;
-    }
-  }
-
-  /** Notes after `id`; a note this version cannot read is logged and passed over. */
-  private async readAfter(id: number): Promise<LoggedNote[]> {
-    try {
-      return await notesAfter(this.db, id, BATCH);
-    } catch (error) {
-      if (!(error instanceof SyntaxError) && !/^change log:/.test((error as Error).message))
-        throw error;
-      this.options.log?.(`change feed: skipping note ${id + 1}: ${(error as Error).message}`);
-      return notesAfter(this.db, id + 1, BATCH);
     }
   }
 
@@ -169,11 +161,16 @@ export class ChangeFeed {
       this.last = Math.max(this.last, message.id);
       return;
     }
-    const logged =
+    const note =
       message.kind !== undefined && message.payload !== undefined
-        ? { id: message.id, node: message.node, note: parseNote(message.kind, message.payload) }
+        ? logged({
+            id: message.id,
+            node: message.node,
+            kind: message.kind,
+            payload: message.payload,
+          })
         : await noteById(this.db, message.id);
-    if (logged) this.apply(logged);
+    if (note) this.apply(note);
   }
 
   /** The LISTEN connection failed: reconnect after a while, then catch up. */

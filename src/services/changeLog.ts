@@ -18,7 +18,8 @@ export interface LoggedNote {
   id: number;
   /** The node that made the change. */
   node: string;
-  note: ChangeNote;
+  /** The note, or why this version cannot read it (a newer node's kind, a damaged row). */
+  note: ChangeNote | Error;
 }
 
 function row(node: string, note: ChangeNote) {
@@ -67,7 +68,7 @@ export async function notesAfter(db: Db, afterId: number, limit: number): Promis
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: Number(r.id), node: r.node, note: parseNote(r.kind, r.payload) }));
+  return rows.map((r) => logged(r));
 }
 
 /** One note by id, or null (pruned). */
@@ -77,7 +78,23 @@ export async function noteById(db: Db, id: number): Promise<LoggedNote | null> {
     .select(['id', 'node', 'kind', 'payload'])
     .where('id', '=', id)
     .executeTakeFirst();
-  return r ? { id: Number(r.id), node: r.node, note: parseNote(r.kind, r.payload) } : null;
+  return r ? logged(r) : null;
+}
+
+/** A row as a LoggedNote (its parse error instead of the note when it cannot be read). */
+export function logged(row: {
+  id: number;
+  node: string;
+  kind: string;
+  payload: string;
+}): LoggedNote {
+  let note: ChangeNote | Error;
+  try {
+    note = parseNote(row.kind, row.payload);
+  } catch (error) {
+    note = error as Error;
+  }
+  return { id: Number(row.id), node: row.node, note };
 }
 
 /** Deletes the notes older than CHANGE_LOG_KEEP_MS. */
@@ -101,7 +118,7 @@ const KINDS: readonly ChangeKind[] = [
  * A stored note, checked: a kind this version knows and the fields its listeners read. Throws
  * naming the kind otherwise (a node of a newer version may write kinds this one does not know).
  */
-export function parseNote(kind: string, payload: string): ChangeNote {
+function parseNote(kind: string, payload: string): ChangeNote {
   if (!(KINDS as readonly string[]).includes(kind))
     throw new Error(`change log: unknown kind "${kind}"`);
   const data = JSON.parse(payload) as Record<string, unknown>;

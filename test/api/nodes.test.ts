@@ -181,7 +181,7 @@ for (const database of testDatabases) {
         yourRating: number | null;
       };
 
-    test('a rating through A reaches B: the statistics and the member’s own rating', async () => {
+    test('a rating through A reaches B: the statistics and the member’s own rating', async (t) => {
       const browser = new Browser();
       await browser.register(a, outbox);
       const id = 1;
@@ -189,11 +189,12 @@ for (const database of testDatabases) {
       assert.equal(before.yourRating, null);
       const rated = await browser.request(a, 'PUT', `/api/ratings/${id}`, { rating: 4.5 });
       assert.equal(rated.status, 200, JSON.stringify(rated.json));
-      await within(
+      const ms = await within(
         () => movie(b, browser, id),
         (m) => m.ratingsCount === before.ratingsCount + 1 && m.yourRating === 4.5,
         'the rating',
       );
+      t.diagnostic(`the rating was seen on B after ${ms} ms (polled every 20 ms)`);
       // Removing it.
       assert.equal((await browser.request(a, 'DELETE', `/api/ratings/${id}`)).status, 204);
       await within(
