@@ -10,8 +10,10 @@
 //
 // Environment read here: MEMBERS (200), ALGORITHM (the rating model, default blend),
 // RANKING_ALGORITHM (the ranking model, default top-picks), CONNECTIONS (50), PREPARED, KEEP=1,
+// WORKERS (server processes, as `lenslab serve --workers`; default 1; RSS and CPU add them up),
 // PROFILE=<dir> (the server writes a V8 CPU profile there when it stops).
 import { spawn, type ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import {
   copyFileSync,
   existsSync,
@@ -90,18 +92,43 @@ export const median = (values: number[]): number => {
 export const seconds = (since: number): string =>
   `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
-/** Resident set size of a process in MB (Linux /proc). */
-export function rssMB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
+/** The process and its child processes (a server's cluster workers), Linux /proc. */
+function withChildren(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // gone, or no children file
+  }
+  return [pid, ...children];
 }
 
-/** CPU time a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+/** Resident set size of a process and its child processes in MB (Linux /proc). */
+export function rssMB(pid: number): number {
+  let kB = 0;
+  for (const id of withChildren(pid)) {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${id}/status`, 'utf8'));
+    kB += match ? Number(match[1]) : NaN;
+  }
+  return kB / 1024;
+}
+
+/**
+ * CPU time a process and its child processes have used so far, in ms (Linux /proc; clock ticks
+ * of 10 ms).
+ */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command name: state is field 3 of stat(5), utime 14 and stime 15.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  let ticks = 0;
+  for (const id of withChildren(pid)) {
+    const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3 of stat(5), utime 14 and stime 15.
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10;
 }
 
 export function machineLine(): string {
@@ -240,10 +267,11 @@ async function runServer(dbPath: string, modelsDir: string): Promise<void> {
     const { events } = app.services.research;
     if (events.enabled) process.stderr.write(`server: event log ${JSON.stringify(events.stats)}\n`);
   });
+  // Cluster workers listening on port 0 share one port, which the primary announces.
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
-  process.stdout.write(`READY ${address.port}\n`);
+  if (cluster.isPrimary) process.stdout.write(`READY ${address.port}\n`);
   process.on('SIGTERM', () => {
     void app
       .close()
@@ -441,4 +469,23 @@ export function summaryCells(m: ReturnType<typeof summarize>): string {
   return `${m.requestsPerSecond.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.errors} (total) | ${m.timeouts} (total) | ${m.rssMB.toFixed(0)} (max) | ${m.cpuMsPerRequest.toFixed(3)} |`;
 }
 
-if (process.argv[2] === '--server') await runServer(process.argv[3], process.argv[4]);
+/** WORKERS=N (N > 1): the server as `lenslab serve --workers N` runs, N cluster workers. */
+function runWorkers(count: number): void {
+  let listening = 0;
+  cluster.on('listening', (_worker, address) => {
+    if (++listening === count) process.stdout.write(`READY ${address.port}\n`);
+  });
+  cluster.on('exit', () => {
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  });
+  process.on('SIGTERM', () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  });
+  for (let i = 0; i < count; i++) cluster.fork();
+}
+
+if (process.argv[2] === '--server') {
+  const workers = Number(process.env.WORKERS ?? 1);
+  if (cluster.isPrimary && workers > 1) runWorkers(workers);
+  else await runServer(process.argv[3], process.argv[4]);
+}

@@ -92,6 +92,8 @@ export interface Database {
   announcement_deliveries: AnnouncementDeliveriesTable;
   surveys: SurveysTable;
   survey_participants: SurveyParticipantsTable;
+  change_log: ChangeLogTable;
+  published_models: PublishedModelsTable;
 }
 
 /** The recommender a member chose (0012); no row = the default. */
@@ -356,4 +358,25 @@ export interface SurveyParticipantsTable {
   decided_at: number;
   answers: string | null;
   answered_at: number | null;
+}
+
+// ---- nodes (0014_change_log) ----------------------------------------------------------------
+
+/** A change other app nodes must follow (src/services/changeLog.ts); `created_at` is Unix ms. */
+export interface ChangeLogTable {
+  id: Generated<number>;
+  node: string;
+  kind: string;
+  payload: string;
+  created_at: number;
+}
+
+/** A published model file (src/services/modelStore.ts); `created_at` is Unix ms. */
+export interface PublishedModelsTable {
+  name: string;
+  algorithm: string;
+  kind: string;
+  database_id: string;
+  bytes: Uint8Array;
+  created_at: number;
 }

@@ -31,7 +31,10 @@ export interface Services {
   /** The send job of announcements (one at a time, resumed at start). */
   announcements: AnnouncementJobs;
   throttles: Throttles;
-  /** Listeners of ratings and account deletions (catalog, recommenders, sessions, event log). */
+  /**
+   * Listeners of ratings, account deletions and the other changes made through this node or
+   * another one (catalog, recommenders, sessions, event log); `changes.node` is this node's id.
+   */
   changes: MemberChanges;
   /** Experiments, event log, variant models, model runs, releases: one set per server. */
   research: ResearchServices;

@@ -36,9 +36,11 @@ export function createResearchServices(options: {
   db: Db;
   catalog: Catalog;
   recommender: Recommender;
+  /** This app node's id in the change log (models published by a console run). */
+  node: string;
   log: (message: string) => void;
 }): ResearchServices {
-  const { db, catalog, recommender, log } = options;
+  const { db, catalog, recommender, node, log } = options;
   const experiments = new Experiments(db);
   const running = new RunningExperiments(experiments);
   return {
@@ -46,7 +48,7 @@ export function createResearchServices(options: {
     experiments,
     running,
     variants: new VariantRecommenders({ db, catalog, site: recommender, running, log }),
-    modelRuns: new ModelRuns(db, recommender, { log }),
+    modelRuns: new ModelRuns(db, recommender, { node, log }),
     releases: new ReleaseJobs(db, { log }),
   };
 }

@@ -4,6 +4,7 @@
  * security headers, and optionally the built single-page app with an SPA fallback.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, {
@@ -27,7 +28,11 @@ import { Catalog } from '../services/catalog.ts';
 import { countRows } from '../services/datasets.ts';
 import { invalid, ServiceError } from '../services/errors.ts';
 import { Mailer, type MailerOptions } from '../services/mail.ts';
+import { ChangeFeed, type ChangeFeedOptions } from '../services/changeFeed.ts';
+import { lastNoteId, pruneNotes } from '../services/changeLog.ts';
 import { MemberChanges } from '../services/memberChanges.ts';
+import { databaseIdOf, DEFAULT_MODELS_DIR } from '../services/models.ts';
+import { fetchNewestModels } from '../services/modelStore.ts';
 import { Recommender, type RecommenderOptions } from '../services/recommendations.ts';
 import { SessionStore, sameToken } from '../services/sessions.ts';
 import { Throttles } from '../services/throttles.ts';
@@ -41,6 +46,7 @@ import {
   type TrustProxy,
 } from './context.ts';
 import { eventLogListener, registerEventHooks } from './eventHooks.ts';
+import { throttleStore } from './rateLimitStore.ts';
 import { closeResearchServices, createResearchServices } from './research.ts';
 import { sendProblem, STATUS_OF_KIND, type FieldError } from './problem.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -79,6 +85,8 @@ export interface ServerOptions {
   trustProxy?: TrustProxy;
   /** Folder of the built single-page app to serve (index.html + assets), or null. */
   uiDir?: string | null;
+  /** How this node follows the changes other nodes make (services/changeFeed.ts). */
+  changeFeed?: Omit<ChangeFeedOptions, 'log'>;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
@@ -171,15 +179,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const { db } = options;
   const configuredUrl = options.publicUrl ?? process.env.PUBLIC_URL;
+  // Changes other nodes make from here on are applied to the state loaded below (changeFeed.ts).
+  const changes = new MemberChanges();
+  const since = await lastNoteId(db);
   const catalog = await Catalog.load(db);
+  // Published models live in the database; the models folder caches the newest of each kind.
+  const modelsDir = resolve(options.recommenderOptions?.modelsDir ?? DEFAULT_MODELS_DIR);
+  const databaseId = await databaseIdOf(db);
+  const fetchModels = () => fetchNewestModels(db, modelsDir, databaseId);
+  if (!options.recommender) await fetchModels();
   const recommender =
     options.recommender ??
-    (await Recommender.start(db, catalog, { ...options.recommenderOptions, log }));
+    (await Recommender.start(db, catalog, { ...options.recommenderOptions, modelsDir, log }));
   const vault = options.vault ?? new Vault(options.vaultOptions);
   const mailer = options.mailer ?? new Mailer({ ...options.mailerOptions, log });
   const throttles = new Throttles(db);
-  const sessions = new SessionStore(db);
-  const research = createResearchServices({ db, catalog, recommender, log });
+  const sessions = new SessionStore(db, changes.node);
+  const research = createResearchServices({ db, catalog, recommender, node: changes.node, log });
   const services: Services = {
     db,
     vault,
@@ -203,25 +219,47 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       publicUrl: () => services.publicUrl,
       log,
     }),
-    changes: new MemberChanges(),
+    changes,
     research,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
     publicUrl: configuredUrl ? parsePublicUrl(configuredUrl) : 'http://localhost',
     log,
   };
   app.decorate('services', services);
-  // What follows a rating or an account deletion, in this order (services/memberChanges.ts).
-  services.changes.listen(catalog);
-  services.changes.listen({
+  // What follows a change made through this node or another one, in this order
+  // (services/memberChanges.ts); events are logged by the node that made the change.
+  changes.listen(catalog);
+  changes.listen({
     ratingChanged: (change) =>
       recommender.onRatingChanged(change.memberId, change.movieId, change.rating, change.ratedAt),
     recommenderChosen: (change) => recommender.onChoiceChanged(change.memberId, change.choice),
     memberDeleted: (memberId) => recommender.forget(memberId),
   });
-  services.changes.listen(research.variants);
-  services.changes.listen(research.experiments);
-  services.changes.listen({ memberDeleted: (memberId) => sessions.forget(memberId) });
-  services.changes.listen(eventLogListener(services));
+  changes.listen(research.variants);
+  changes.listen(research.experiments);
+  changes.listen({
+    experimentsChanged: () => {
+      research.experiments.invalidate();
+      research.running.forget();
+    },
+  });
+  changes.listen({
+    memberDeleted: (memberId) => sessions.forget(memberId),
+    sessionsEnded: (memberId) => sessions.forget(memberId),
+  });
+  let modelFetch = Promise.resolve();
+  changes.listen({
+    modelPublished: () => {
+      modelFetch = modelFetch
+        .then(fetchModels)
+        .then(() => void recommender.loadNewest())
+        .catch((error: Error) =>
+          log(`recommendations: fetching published models failed: ${error.message}`),
+        );
+    },
+  });
+  changes.listen(eventLogListener(services), { remote: false });
+  const feed = await ChangeFeed.start(db, changes, since, { ...options.changeFeed, log });
   // An announcement a stopped server left sending goes on (publicUrl is known once listening).
   app.addHook('onReady', () => services.announcements.resume());
   app.addHook('onListen', async () => {
@@ -245,10 +283,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     throttles
       .sweep(Date.now())
       .catch((error: Error) => log(`throttles: sweep failed: ${error.message}`));
+    pruneNotes(db).catch((error: Error) => log(`change log: prune failed: ${error.message}`));
   }, 3_600_000);
   sweeper.unref();
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await feed.close();
+    await modelFetch;
     await closeResearchServices(research);
     await services.accountMail.settled();
     await services.announcements.close();
@@ -272,7 +313,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRequest', async (_request, reply) => {
     for (const [name, value] of security) reply.header(name, value);
   });
-  await app.register(rateLimit, { global: false });
+  // Per-route limits count in the database, across every node (rateLimitStore.ts).
+  await app.register(rateLimit, { global: false, store: throttleStore(throttles, vault) });
 
   // Session from the cookie; CSRF token on every state-changing request of a logged-in session.
   app.addHook('onRequest', async (request, reply) => {

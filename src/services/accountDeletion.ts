@@ -6,12 +6,13 @@
  * record of announcements mailed, posts and the threads nobody else posted in (threads with
  * replies of others stay, without an author); after it commits, every MemberChanges listener
  * forgets the member (catalog statistics, recommender and variant models, session cache, event
- * log). Rows that reference the member and are not named here (roles, pending address changes)
+ * log), on every app node (the transaction writes the change log's note). Rows that reference the member and are not named here (roles, pending address changes)
  * go by the foreign keys' cascade.
  */
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
+import { writeNote } from './changeLog.ts';
 import { forbidden } from './errors.ts';
 import type { EventLog } from './events.ts';
 import type { MemberChanges } from './memberChanges.ts';
@@ -45,9 +46,11 @@ export async function deleteAccount(
   let removed: StoredRating[];
   try {
     await events.flush();
-    removed = await db.kysely
-      .transaction()
-      .execute((trx) => deleteMemberRows(trx, vault, memberId));
+    removed = await db.kysely.transaction().execute(async (trx) => {
+      const ratings = await deleteMemberRows(trx, vault, memberId);
+      await writeNote(trx, changes.node, { kind: 'deletion', memberId, ratings });
+      return ratings;
+    });
   } catch (error) {
     deleting.undo();
     throw error;

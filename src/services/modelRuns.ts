@@ -6,7 +6,7 @@
  *   database's ratings, fold by fold; the result is the mean of each metric and the times.
  * - `train`: like `lenslab train`: measures on a held-out split (split90 for rating predictors,
  *   holdout20 for rankers), then fits on everything; with `publish` the model is written to the
- *   models folder and the live recommender switches to it.
+ *   models folder and the database, and the live recommenders of every node switch to it.
  *
  * The server's thread reads the ratings from the database; the folds and fits run on a worker
  * thread (`modelRunTask`, see backgroundJobs.ts), so requests are answered while a run works.
@@ -35,6 +35,7 @@ import {
   readModelFile,
   type ModelOrigin,
 } from './models.ts';
+import { storeModel } from './modelStore.ts';
 import type { Recommender } from './recommendations.ts';
 
 export const RUN_KINDS = ['train', 'evaluate'] as const;
@@ -88,6 +89,11 @@ export interface ModelRunsOptions {
   modelsDir?: string;
   /** Finished runs remembered (default 50). */
   keep?: number;
+  /**
+   * The app node's id in the change log: a published model is stored in the database too, and
+   * every node switches to it (modelStore.ts). Without it, the model stays in the folder only.
+   */
+  node?: string;
   log?: (message: string) => void;
 }
 
@@ -223,6 +229,8 @@ export class ModelRuns {
     run.predictSeconds = output.predictSeconds;
     if (output.modelPath) {
       const version = basename(output.modelPath, MODEL_EXTENSION);
+      if (this.options.node !== undefined)
+        await storeModel(this.db, output.modelPath, this.options.node);
       this.recommender?.use(readModelFile(output.modelPath), {
         algorithm: run.algorithm,
         version,

@@ -1,6 +1,7 @@
 /**
  * A member's ratings (half stars 0.5–5 from the web site): the workflows `rateMovie` and
- * `removeRating` (the database, then every listener of MemberChanges once), and the storage.
+ * `removeRating` (the database with the change log's note, then every listener of MemberChanges
+ * once), and the storage.
  *
  * Setting and removing a rating are on the site's hot path (serve-mix: 10% of requests). On
  * SQLite they run as statements prepared once per connection, in one synchronous IMMEDIATE
@@ -20,7 +21,8 @@ import type { Database } from '../db/schema.ts';
 import type { Catalog } from './catalog.ts';
 import { nowSeconds } from './clock.ts';
 import { invalid, notFound } from './errors.ts';
-import type { MemberChanges } from './memberChanges.ts';
+import { writeNote, writeNoteSync } from './changeLog.ts';
+import type { ChangeNote, MemberChanges } from './memberChanges.ts';
 
 /** What a valid rating is, as error messages say it. */
 export const RATING_RULE = 'must be 0.5 to 5 in half stars (0.5, 1, 1.5 … 5)';
@@ -33,9 +35,15 @@ export interface StoredRating {
 
 interface SqliteRatingStatements {
   /** Sets a rating; returns the previous one (null if none). */
-  put: (userId: number, movieId: number, rating: number, ratedAt: number) => number | null;
+  put: (
+    userId: number,
+    movieId: number,
+    rating: number,
+    ratedAt: number,
+    node: string | null,
+  ) => number | null;
   /** Removes a rating; returns it (null if there was none). */
-  remove: (userId: number, movieId: number) => number | null;
+  remove: (userId: number, movieId: number, node: string | null) => number | null;
 }
 
 const sqliteStatements = new WeakMap<SqliteDatabase.Database, SqliteRatingStatements>();
@@ -57,18 +65,26 @@ function statementsOf(sqlite: SqliteDatabase.Database): SqliteRatingStatements {
       'DELETE FROM ratings WHERE user_id = ? AND movie_id = ?',
     );
     const put = sqlite.transaction(
-      (userId: number, movieId: number, rating: number, ratedAt: number) => {
+      (userId: number, movieId: number, rating: number, ratedAt: number, node: string | null) => {
         const old = select.get(userId, movieId);
+        const previous = old ? Number(old.rating) : null;
         upsert.run(userId, movieId, rating, ratedAt);
-        return old ? Number(old.rating) : null;
+        if (node !== null)
+          writeNoteSync(sqlite, node, ratingNote(userId, movieId, rating, previous, ratedAt));
+        return previous;
       },
     );
-    const removeRating = sqlite.transaction((userId: number, movieId: number) => {
-      const old = select.get(userId, movieId);
-      if (!old) return null;
-      remove.run(userId, movieId);
-      return Number(old.rating);
-    });
+    const removeRating = sqlite.transaction(
+      (userId: number, movieId: number, node: string | null) => {
+        const old = select.get(userId, movieId);
+        if (!old) return null;
+        remove.run(userId, movieId);
+        const previous = Number(old.rating);
+        if (node !== null)
+          writeNoteSync(sqlite, node, ratingNote(userId, movieId, null, previous, 0));
+        return previous;
+      },
+    );
     // The connection's busy timeout is lifted for one attempt (see the file comment). SQLite
     // applies this pragma when it is prepared as well as when run: read the setting first, and
     // prepare the statement that gives it back last.
@@ -84,9 +100,10 @@ function statementsOf(sqlite: SqliteDatabase.Database): SqliteRatingStatements {
       }
     };
     statements = {
-      put: (userId, movieId, rating, ratedAt) =>
-        withoutWaiting(() => put.immediate(userId, movieId, rating, ratedAt)),
-      remove: (userId, movieId) => withoutWaiting(() => removeRating.immediate(userId, movieId)),
+      put: (userId, movieId, rating, ratedAt, node) =>
+        withoutWaiting(() => put.immediate(userId, movieId, rating, ratedAt, node)),
+      remove: (userId, movieId, node) =>
+        withoutWaiting(() => removeRating.immediate(userId, movieId, node)),
     };
     sqliteStatements.set(sqlite, statements);
   }
@@ -110,18 +127,32 @@ async function onSqliteConnection<T>(db: Db, job: (sqlite: SqliteDatabase.Databa
   }
 }
 
-/** Sets a rating; returns the previous rating (null if none) and the stored one. */
+function ratingNote(
+  memberId: number,
+  movieId: number,
+  rating: number | null,
+  previousRating: number | null,
+  ratedAt: number,
+): ChangeNote {
+  return { kind: 'rating', change: { memberId, movieId, rating, previousRating, ratedAt } };
+}
+
+/**
+ * Sets a rating; returns the previous rating (null if none) and the stored one. `node`: the app
+ * node whose change note (changeLog.ts) the same transaction writes; null for none.
+ */
 export async function putRating(
   db: Db,
   userId: number,
   movieId: number,
   rating: number,
+  node: string | null = null,
 ): Promise<{ previous: number | null; stored: StoredRating }> {
   const ratedAt = nowSeconds();
   const stored = { movieId, rating, ratedAt };
   if (db.sqlite) {
     const previous = await onSqliteConnection(db, (sqlite) =>
-      statementsOf(sqlite).put(userId, movieId, rating, ratedAt),
+      statementsOf(sqlite).put(userId, movieId, rating, ratedAt, node),
     );
     return { previous, stored };
   }
@@ -134,18 +165,21 @@ export async function putRating(
         oc.columns(['user_id', 'movie_id']).doUpdateSet({ rating, rated_at: ratedAt }),
       )
       .execute();
+    if (node !== null)
+      await writeNote(trx, node, ratingNote(userId, movieId, rating, previous, ratedAt));
     return { previous, stored };
   });
 }
 
-/** Removes a rating; returns the removed rating, or null when there was none. */
+/** Removes a rating; returns the removed rating, or null when there was none (`node`: putRating). */
 export async function deleteRating(
   db: Db,
   userId: number,
   movieId: number,
+  node: string | null = null,
 ): Promise<number | null> {
   if (db.sqlite)
-    return onSqliteConnection(db, (sqlite) => statementsOf(sqlite).remove(userId, movieId));
+    return onSqliteConnection(db, (sqlite) => statementsOf(sqlite).remove(userId, movieId, node));
   return db.kysely.transaction().execute(async (trx) => {
     const previous = await ratingIn(trx, userId, movieId);
     if (previous === null) return null;
@@ -154,6 +188,7 @@ export async function deleteRating(
       .where('user_id', '=', userId)
       .where('movie_id', '=', movieId)
       .execute();
+    if (node !== null) await writeNote(trx, node, ratingNote(userId, movieId, null, previous, 0));
     return previous;
   });
 }
@@ -211,7 +246,7 @@ export async function rateMovie(
   if (typeof rating !== 'number' || !onScale(rating, HALF_STARS))
     throw invalid(`rating: ${RATING_RULE}, got ${String(rating)}`);
   if (catalog.indexOf(movieId) < 0) throw notFound(`movie ${movieId} does not exist`);
-  const { previous, stored } = await putRating(db, memberId, movieId, rating);
+  const { previous, stored } = await putRating(db, memberId, movieId, rating, changes.node);
   changes.ratingChanged({
     memberId,
     movieId,
@@ -228,7 +263,7 @@ export async function removeRating(
   memberId: number,
   movieId: number,
 ): Promise<void> {
-  const previous = await deleteRating(db, memberId, movieId);
+  const previous = await deleteRating(db, memberId, movieId, changes.node);
   if (previous === null) throw notFound(`you have not rated movie ${movieId}`);
   changes.ratingChanged({ memberId, movieId, rating: null, previousRating: previous, ratedAt: 0 });
 }

@@ -4,6 +4,7 @@
  * event log's `recommender_chosen`).
  */
 import type { Db } from '../db/connection.ts';
+import { writeNote } from './changeLog.ts';
 import { invalid } from './errors.ts';
 import type { MemberChanges } from './memberChanges.ts';
 import {
@@ -45,15 +46,20 @@ export async function chooseRecommender(
     throw invalid(`choice: must be one of ${RECOMMENDER_CHOICES.join(', ')}`);
   const stored = await storedChoice(db, memberId);
   // The time is when the member began using this recommender: choosing it again keeps it.
+  const previousChoice = stored ?? DEFAULT_RECOMMENDER_CHOICE;
+  const change = { memberId, choice, previousChoice };
   if (stored !== choice) {
     const chosenAt = Date.now();
-    await db.kysely
-      .insertInto('recommender_choices')
-      .values({ user_id: memberId, choice, chosen_at_ms: chosenAt })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ choice, chosen_at_ms: chosenAt }))
-      .execute();
+    await db.kysely.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('recommender_choices')
+        .values({ user_id: memberId, choice, chosen_at_ms: chosenAt })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ choice, chosen_at_ms: chosenAt }))
+        .execute();
+      // Other nodes follow a switch (choosing the same again changes nothing they hold).
+      await writeNote(trx, changes.node, { kind: 'choice', change });
+    });
   }
-  const previousChoice = stored ?? DEFAULT_RECOMMENDER_CHOICE;
-  changes.recommenderChosen({ memberId, choice, previousChoice });
+  changes.recommenderChosen(change);
   return choice;
 }

@@ -4,7 +4,10 @@
  * (a new token every time) and destroyed on logout, password reset and account deletion.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { Database } from '../db/schema.ts';
+import { writeNote } from './changeLog.ts';
 import { nowSeconds } from './clock.ts';
 
 export const SESSION_COOKIE = 'lenslab_session';
@@ -43,7 +46,14 @@ export function sameToken(a: string, b: string): boolean {
 export class SessionStore {
   private readonly cache = new Map<string, CachedSession>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /**
+     * The app node whose change-log notes tell the other nodes to forget sessions that ended
+     * (they trust a looked-up session from memory for CACHE_SECONDS); null: no notes.
+     */
+    private readonly node: string | null = null,
+  ) {}
 
   /** A new session for the member; returns the cookie token and the CSRF token. */
   async create(userId: number): Promise<{ token: string; session: Session }> {
@@ -109,15 +119,19 @@ export class SessionStore {
     return session;
   }
 
-  async destroy(tokenHash: string): Promise<void> {
-    this.cache.delete(tokenHash);
-    await this.db.kysely.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  async destroy(session: Pick<Session, 'tokenHash' | 'userId'>): Promise<void> {
+    this.cache.delete(session.tokenHash);
+    await this.ending(session.userId, (trx) =>
+      trx.deleteFrom('sessions').where('token_hash', '=', session.tokenHash).execute(),
+    );
   }
 
-  /** Ends every session of a member (password reset, account deletion). */
+  /** Ends every session of a member (password reset). */
   async destroyAll(userId: number): Promise<void> {
     this.forget(userId);
-    await this.db.kysely.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    await this.ending(userId, (trx) =>
+      trx.deleteFrom('sessions').where('user_id', '=', userId).execute(),
+    );
   }
 
   /** Ends every other session of a member (after a password change). */
@@ -125,11 +139,29 @@ export class SessionStore {
     for (const [hash, session] of this.cache) {
       if (session.userId === userId && hash !== keepTokenHash) this.cache.delete(hash);
     }
-    await this.db.kysely
-      .deleteFrom('sessions')
-      .where('user_id', '=', userId)
-      .where('token_hash', '<>', keepTokenHash)
-      .execute();
+    await this.ending(userId, (trx) =>
+      trx
+        .deleteFrom('sessions')
+        .where('user_id', '=', userId)
+        .where('token_hash', '<>', keepTokenHash)
+        .execute(),
+    );
+  }
+
+  /** Deletes sessions of the member, with the note that makes the other nodes forget them. */
+  private async ending(
+    userId: number,
+    remove: (trx: Kysely<Database>) => Promise<unknown>,
+  ): Promise<void> {
+    const node = this.node;
+    if (node === null) {
+      await remove(this.db.kysely);
+      return;
+    }
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await remove(trx);
+      await writeNote(trx, node, { kind: 'sessions', memberId: userId });
+    });
   }
 
   /** Forgets cached sessions of a member whose sessions were removed by other means. */

@@ -39,6 +39,16 @@ export class Throttles {
    * other), and returns the count in the current window.
    */
   async hit(scope: string, key: string, windowMs: number, now: number): Promise<number> {
+    return (await this.hitWindow(scope, key, windowMs, now)).hits;
+  }
+
+  /** `hit`, also returning when the current window began (Unix ms). */
+  async hitWindow(
+    scope: string,
+    key: string,
+    windowMs: number,
+    now: number,
+  ): Promise<{ hits: number; windowStart: number }> {
     const expired = sql<boolean>`throttles.window_start <= ${now - windowMs}`;
     const row = await this.db.kysely
       .insertInto('throttles')
@@ -50,9 +60,9 @@ export class Throttles {
           last_at: now,
         }),
       )
-      .returning('hits')
+      .returning(['hits', 'window_start'])
       .executeTakeFirstOrThrow();
-    return row.hits;
+    return { hits: row.hits, windowStart: Number(row.window_start) };
   }
 
   async clear(scope: string, key: string): Promise<void> {

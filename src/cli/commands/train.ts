@@ -1,8 +1,9 @@
 /**
  * `lenslab train`: fits an algorithm on the database (or a dataset folder), measures it on a
  * held-out split first (split90 RMSE/MAE for rating predictors, holdout20 Recall@20/nDCG@10 for
- * rankers; --no-metrics skips that), then fits on everything and publishes the model file the
- * server loads (data/models/<algo>-<timestamp>.lensmodel by default). The model records the id of
+ * rankers; --no-metrics skips that), then fits on everything and publishes the model: a file
+ * (data/models/<algo>-<timestamp>.lensmodel by default) and, when trained on the database, a row
+ * of it that every app node loads within a second (modelStore.ts). The model records the id of
  * the database it was trained on; only servers of that database load it, and never a model
  * trained from dataset files.
  */
@@ -19,6 +20,7 @@ import {
   publishModel,
   type ModelOrigin,
 } from '../../services/models.ts';
+import { storeModel } from '../../services/modelStore.ts';
 import { withDatabase } from '../database.ts';
 import { UsageError, action, progress, report } from '../output.ts';
 import { parametersFor, parseAlgorithms } from './evaluate.ts';
@@ -132,6 +134,9 @@ export function registerTrain(program: Command): void {
             },
             options.out,
           );
+          // Every app node of the database loads it from there, on any machine.
+          if (origin.databaseId !== null)
+            await withDatabase(command, (db) => storeModel(db, path, `train-${process.pid}`));
           bar.update(3, 3);
           bar.stop();
           const shown = Object.entries(metrics)

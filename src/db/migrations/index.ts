@@ -11,6 +11,8 @@ import * as listsAndTags from './0009_lists_and_tags.ts';
 import * as linksAndGroups from './0010_links_and_groups.ts';
 import * as recommenderChoice from './0012_recommender_choice.ts';
 import * as announcementsAndSurveys from './0013_announcements_and_surveys.ts';
+import * as changeLog from './0014_change_log.ts';
+import * as publishedModels from './0015_published_models.ts';
 
 /**
  * Every migration, in order. Add a new file `NNNN_name.ts` and list it here; never edit one that
@@ -29,4 +31,6 @@ export const migrations: Record<string, Migration> = {
   '0010_links_and_groups': linksAndGroups,
   '0012_recommender_choice': recommenderChoice,
   '0013_announcements_and_surveys': announcementsAndSurveys,
+  '0014_change_log': changeLog,
+  '0015_published_models': publishedModels,
 };

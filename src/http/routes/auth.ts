@@ -35,7 +35,7 @@ async function startSession(
   userId: number,
 ) {
   logEvent(services, { kind: 'login', memberId: userId });
-  if (request.session) await services.sessions.destroy(request.session.tokenHash);
+  if (request.session) await services.sessions.destroy(request.session);
   const { token, session } = await services.sessions.create(userId);
   setSessionCookie(request, reply, token);
   request.session = session;
@@ -207,7 +207,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      if (request.session) await services.sessions.destroy(request.session.tokenHash);
+      if (request.session) await services.sessions.destroy(request.session);
       clearSessionCookie(request, reply);
       return reply.code(204).send();
     },

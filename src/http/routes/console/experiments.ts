@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Experiment as ExperimentValue } from '../../../services/experimentDefinitions.ts';
+import { writeNote } from '../../../services/changeLog.ts';
 import { METRICS } from '../../../services/experimentResults.ts';
 import { recommenderChoiceResults } from '../../../services/recommenderChoiceResults.ts';
 import { errors, requireRoleOnRoutes, tags, who } from './common.ts';
@@ -92,6 +93,8 @@ export const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
       async (request) => {
         const experiment = await experiments[action](request.params.id);
         running.forget();
+        // The other app nodes re-read their running experiments (they cache them for 5 s).
+        await writeNote(app.services.db.kysely, app.services.changes.node, { kind: 'experiments' });
         return presentExperiment(experiment);
       },
     );
