@@ -195,6 +195,7 @@ const PRESET_OVERRIDES: Record<PresetName, DeepPartial<Policy>> = {
     demographics: { zip: '3-digit', k: 5, maxSuppression: 0.05 },
     time: { shiftDays: 365, granularity: 'month' },
     ratings: {
+      // Popular share 0.05 … 0.2 with plausible popular shuffles, then 0.2 with a uniform one.
       calibration: { enabled: true, target: 0.03, steps: 4, sample: 1000 },
       swap: {
         enabled: true,
@@ -202,7 +203,7 @@ const PRESET_OVERRIDES: Record<PresetName, DeepPartial<Policy>> = {
         popularShare: 0.2,
         shufflePopular: true,
         sigma: 0.5,
-        popularSigma: 0,
+        popularSigma: 0.5,
       },
     },
     dp: { epsilon: 1 },

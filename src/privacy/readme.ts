@@ -65,9 +65,11 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
     );
   }
   if (r.swap.enabled && summary.swap) {
-    const share = summary.calibration.at(-1)?.popularShare ?? r.swap.popularShare;
+    const chosen = summary.calibration.at(-1);
+    const share = chosen?.popularShare ?? r.swap.popularShare;
+    const popularSigma = chosen?.popularSigma ?? r.swap.popularSigma;
     notes.push(
-      `- Ratings were swapped within ${summary.swap.groups} groups of about ${r.swap.groupSize} members with similar tastes: the ratings of movies rated by fewer than ${Math.round(share * 100)}% of the members were pooled in each group and dealt back (each member getting as many as it gave, each rating to a member whose taste it fits, with one of that member's own dates)${r.swap.shufflePopular ? ", and the values of the other movies' ratings were shuffled among the group's raters of each" : ''}. ${summary.swap.movedRatings} ratings moved to another member; ${summary.swap.droppedRatings} could not be dealt and were left out.`,
+      `- Ratings were swapped within ${summary.swap.groups} groups of about ${r.swap.groupSize} members with similar tastes: the ratings of movies rated by fewer than ${Math.round(share * 100)}% of the members were pooled in each group and dealt back (each member getting as many as it gave, each rating to a member whose taste it fits, with one of that member's own dates)${r.swap.shufflePopular ? `, and the values of the other movies' ratings were shuffled among the group's raters of each${popularSigma > 0 ? ' (each value to a rater whose taste it fits)' : ''}` : ''}. ${summary.swap.movedRatings} ratings moved to another member; ${summary.swap.droppedRatings} could not be dealt and were left out.`,
       `- So records hold ratings their member never made: on average ${Math.round(summary.ownShare.mean * 100)}% of a record is its member's own (movie and value), and for one member in ten ${Math.round(summary.ownShare.p10 * 100)}% or less. Every movie keeps its number of ratings and its values exactly, and each record stays close to its member's taste, so comparing algorithms, popularity and item statistics are sound; studies of individual members (a member's history, sessions, time order, demographics against ratings) are not: a record is a member of a group of similar members, not one person.`,
     );
   }

@@ -74,8 +74,9 @@ export interface ReleaseSummary {
 export interface CalibrationStep {
   sampleFraction: number;
   perturbation: number;
-  /** The swap's popular share of this step (null without swapping). */
+  /** The swap's popular share and popular shuffle's σ of this step (null without swapping). */
   popularShare: number | null;
+  popularSigma: number | null;
   /** Estimated re-identified share per scoreboard setting, and per stronger adversary. */
   estimatedReidentified: number[];
   estimatedStronger: number[];
@@ -386,13 +387,13 @@ export function releaseDataset(
   const groups = rp.swap.enabled
     ? sourceGroups(ratings, untransformed, rp.swap.groupSize, seed)
     : null;
-  const startFrom = (popularShare: number): Start => {
+  const startFrom = (popularShare: number, popularSigma: number): Start => {
     if (!groups) return { base: ratings, rows: baseRows, swapped: null };
     const swapped = swapRatings(
       ratings,
       baseRows,
       groups,
-      { ...rp.swap, popularShare },
+      { ...rp.swap, popularShare, popularSigma },
       stream(seed, 10),
     );
     return { base: swapped.ratings, rows: allRows(swapped.ratings.length), swapped };
@@ -437,13 +438,18 @@ export function releaseDataset(
   let chosen: { start: Start; transformed: ReturnType<typeof transform> } | null = null;
   const calibration: CalibrationStep[] = [];
   if (rp.calibration.enabled) {
+    // The steps, lightest first; a swap with plausible popular shuffles ends with a uniform one.
     const steps = rp.calibration.steps;
+    const ladder = Array.from({ length: steps }, (_, k) => ({
+      f: 1 - ((1 - rp.sampleFraction) * (k + 1)) / steps,
+      p: (rp.perturbation.probability * (k + 1)) / steps,
+      share: (rp.swap.popularShare * (k + 1)) / steps,
+      popularSigma: rp.swap.popularSigma,
+    }));
+    if (groups && rp.swap.popularSigma > 0) ladder.push({ ...ladder[steps - 1], popularSigma: 0 });
     const random = stream(seed, 9);
-    for (let step = 1; step <= steps; step++) {
-      const f = 1 - ((1 - rp.sampleFraction) * step) / steps;
-      const p = (rp.perturbation.probability * step) / steps;
-      const share = (rp.swap.popularShare * step) / steps;
-      const trialStart = startFrom(share);
+    for (const [k, { f, p, share, popularSigma }] of ladder.entries()) {
+      const trialStart = startFrom(share, popularSigma);
       const trial = transform(trialStart, f, p);
       const release = compactRatings(trialStart.base, trial.working, (u) => u);
       const intact = groups ? popularMovies(release, share) : undefined;
@@ -454,12 +460,13 @@ export function releaseDataset(
         sampleFraction: f,
         perturbation: p,
         popularShare: groups ? share : null,
+        popularSigma: groups ? popularSigma : null,
         ...estimate,
       });
       const passes =
         Math.max(...estimate.estimatedReidentified) <= rp.calibration.target &&
         Math.max(...estimate.estimatedStronger) <= 2 * rp.calibration.target;
-      if (passes || step === steps) {
+      if (passes || k === ladder.length - 1) {
         fraction = f;
         probability = p;
         chosen = { start: trialStart, transformed: trial };
@@ -467,7 +474,7 @@ export function releaseDataset(
       }
     }
   }
-  const start = chosen?.start ?? startFrom(rp.swap.popularShare);
+  const start = chosen?.start ?? startFrom(rp.swap.popularShare, rp.swap.popularSigma);
   const { base, swapped } = start;
   const transformed = chosen?.transformed ?? transform(start, fraction, probability);
   let working = transformed.working;
