@@ -332,6 +332,7 @@ test('calibration takes the lightest step whose estimated re-identification is u
     releaseWithAudit(
       source,
       validatePolicy({
+        extends: 'suppress',
         gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
         ratings: {
           riskTargeting: { enabled: false },
@@ -345,10 +346,10 @@ test('calibration takes the lightest step whose estimated re-identification is u
   assert.ok(lenient.appliedSampleFraction > 0.8);
   const impossible = calibrated(0);
   assert.equal(impossible.calibration.length, 4);
-  assert.equal(impossible.appliedSampleFraction, presetPolicy('default').ratings.sampleFraction);
+  assert.equal(impossible.appliedSampleFraction, presetPolicy('suppress').ratings.sampleFraction);
   assert.equal(
     impossible.appliedPerturbation,
-    presetPolicy('default').ratings.perturbation.probability,
+    presetPolicy('suppress').ratings.perturbation.probability,
   );
 });
 
