@@ -64,7 +64,9 @@ class CopyIn implements pg.Submittable {
     this.settle.done(this.rows);
   }
 
-  handleError(error: Error): void {
+  handleError(error: Error & { where?: string }): void {
+    // The server names the failing line of the COPY in `where`, not in the message.
+    if (error.where) error.message = `${error.message} (${error.where})`;
     this.failure = error;
     this.settle.fail(error);
   }
