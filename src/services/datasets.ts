@@ -417,8 +417,6 @@ async function importIntoPostgres(
       merge,
     );
     if (rebuildIndexes) {
-      // Sorting 10M keys for the primary key in memory rather than on disk is several times faster.
-      await client.query("SET LOCAL maintenance_work_mem = '512MB'");
       await client.query(`ALTER TABLE ratings ADD CONSTRAINT ratings_pk PRIMARY KEY (user_id, movie_id),
         ADD CONSTRAINT ratings_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
         ADD CONSTRAINT ratings_movie_fk FOREIGN KEY (movie_id) REFERENCES movies (id) ON DELETE CASCADE`);
