@@ -161,3 +161,57 @@ export async function inPostgresTransaction<T>(
     client.release(!healthy);
   }
 }
+
+/** One `COPY ... TO STDOUT` as a pg submittable: each CopyData message goes to `onData`. */
+class CopyOut implements pg.Submittable {
+  private rows = 0;
+  private failure?: Error;
+  readonly done: Promise<number>;
+  private settle!: [(rows: number) => void, (error: Error) => void];
+
+  constructor(
+    private readonly statement: string,
+    private readonly onData: (chunk: Buffer) => void,
+  ) {
+    this.done = new Promise((resolve, reject) => (this.settle = [resolve, reject]));
+  }
+
+  submit(connection: pg.Connection): void {
+    connection.query(this.statement);
+  }
+
+  handleCopyData(message: { chunk: Buffer }): void {
+    if (this.failure) return;
+    try {
+      this.onData(message.chunk);
+    } catch (error) {
+      // The server goes on sending; the rest is ignored and the statement fails when it ends.
+      this.failure = error as Error;
+    }
+  }
+
+  handleCommandComplete(message: { text: string }): void {
+    this.rows = Number(/^COPY (\d+)/.exec(message.text)?.[1] ?? 0);
+  }
+
+  handleReadyForQuery(): void {
+    if (this.failure) this.settle[1](this.failure);
+    else this.settle[0](this.rows);
+  }
+
+  handleError(error: Error): void {
+    this.settle[1](error);
+  }
+}
+
+/**
+ * Runs `statement` (a `COPY ... TO STDOUT`) on `client`, handing the bytes (COPY text format, a
+ * row per newline) to `onData` as they arrive, without gathering them; returns the row count.
+ */
+export function copyTo(
+  client: pg.ClientBase,
+  statement: string,
+  onData: (chunk: Buffer) => void,
+): Promise<number> {
+  return client.query(new CopyOut(statement, onData)).done;
+}

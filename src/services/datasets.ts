@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import {
   RatingColumnsBuilder,
   scaleOf,
@@ -11,7 +10,7 @@ import {
 import type { MovieLinks } from '../datasets/movieLinks.ts';
 import type pg from 'pg';
 import type { Db } from '../db/connection.ts';
-import { copyFrom, copyLine, inPostgresTransaction } from '../db/pgCopy.ts';
+import { copyFrom, copyLine, copyTo, inPostgresTransaction } from '../db/pgCopy.ts';
 import { containsEmailAddress } from '../privacy/emailText.ts';
 import { ServiceError } from './errors.ts';
 import { tagKey } from './tags.ts';
@@ -476,15 +475,17 @@ export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Da
     for (const row of statement.iterate() as Iterable<[number, number, number, number]>)
       builder.add(row[0], row[1], row[2], row[3]);
   } else {
-    const result = await sql<{
-      user_id: number;
-      movie_id: number;
-      rating: number;
-      rated_at: number;
-    }>`SELECT user_id, movie_id, rating, rated_at FROM ratings${sql.raw(consentFilter)}`.execute(
-      db.kysely,
-    );
-    for (const row of result.rows) builder.add(row.user_id, row.movie_id, row.rating, row.rated_at);
+    const client = await db.pgPool!.connect();
+    try {
+      // COPY streams the rows as they are read; a SELECT would hold all of them as objects first.
+      await copyTo(
+        client,
+        `COPY (SELECT user_id, movie_id, rating, rated_at FROM ratings${consentFilter}) TO STDOUT`,
+        copiedRatingsInto(builder),
+      );
+    } finally {
+      client.release();
+    }
   }
   const ratings = builder.build();
   const withRatings = options.consentingOnly
@@ -498,6 +499,44 @@ export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Da
     scale: scaleOf(ratings.rating),
     ...(tags.length > 0 ? { tags } : {}),
   };
+}
+
+/**
+ * A reader of COPY text rows "user\tmovie\trating\ttime\n" into `builder`; a row may be split
+ * between two chunks.
+ */
+function copiedRatingsInto(builder: RatingColumnsBuilder): (chunk: Buffer) => void {
+  let carry: Buffer | null = null;
+  return (input) => {
+    const bytes = carry ? Buffer.concat([carry, input]) : input;
+    carry = null;
+    let start = 0;
+    for (let end = bytes.indexOf(10, start); end >= 0; end = bytes.indexOf(10, start)) {
+      const tab1 = bytes.indexOf(9, start);
+      const tab2 = bytes.indexOf(9, tab1 + 1);
+      const tab3 = bytes.indexOf(9, tab2 + 1);
+      builder.add(
+        numberIn(bytes, start, tab1),
+        numberIn(bytes, tab1 + 1, tab2),
+        numberIn(bytes, tab2 + 1, tab3),
+        numberIn(bytes, tab3 + 1, end),
+      );
+      start = end + 1;
+    }
+    // pg hands over views of its socket buffer: keep a copy of an unfinished row.
+    if (start < bytes.length) carry = Buffer.from(bytes.subarray(start));
+  };
+}
+
+/** The number written in bytes[from, to): digits read directly, anything else ("3.5") by Number. */
+function numberIn(bytes: Buffer, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = bytes[i] - 48;
+    if (digit < 0 || digit > 9) return Number(bytes.toString('latin1', from, to));
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** Every tag as written (of consenting members only, when asked). */

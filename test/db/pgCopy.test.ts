@@ -8,7 +8,7 @@ import { writeMl1m } from '../../src/datasets/ml1m.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { copyFrom, copyLine, inPostgresTransaction } from '../../src/db/pgCopy.ts';
-import { importDataset } from '../../src/services/datasets.ts';
+import { importDataset, loadDataset } from '../../src/services/datasets.ts';
 import { testDatabases, withFreshDatabase } from '../helpers/databases.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -124,10 +124,13 @@ describe('import into PostgreSQL by COPY', { skip: postgres.skip }, () => {
       dataset.movies[0] = { ...dataset.movies[0], title: 'Tab\there, back\\slash, "quotes"' };
       dataset.movies[1] = { ...dataset.movies[1], title: 'Ünïcödé – 攻殻機動隊', year: null };
       dataset.users[0] = { ...dataset.users[0], gender: null, age: null, zip: null };
+      dataset.ratings.rating[3] = 3.5;
       const summary = await importDataset(db, dataset, 'empty');
       assert.deepEqual(summary, { movies: 1200, users: 500, ratings: LINES });
       const stored = await tables(db);
       assert.deepEqual(stored.ratings, ratingRows(dataset));
+      // Read back by COPY TO STDOUT (loadDataset), the same ratings again.
+      assert.deepEqual(ratingRows(await loadDataset(db)), ratingRows(dataset));
       const movies = new Map(stored.movies.map((m) => [m.id, m]));
       for (const movie of dataset.movies) {
         const row = movies.get(movie.id)!;
