@@ -117,6 +117,13 @@ function ratingRows(dataset: Dataset) {
   })).sort((a, b) => a.user_id - b.user_id || a.movie_id - b.movie_id);
 }
 
+/** Imports a small dataset into `db`; its tables as they then are. */
+async function seedSmall(db: Db) {
+  const small = generateSynthetic({ users: 40, movies: 100, ratings: 1000, seed: 1 });
+  await importDataset(db, small, 'empty');
+  return tables(db);
+}
+
 describe('import into PostgreSQL by COPY', { skip: postgres.skip }, () => {
   test('the tables equal the source: every rating, and titles and demographics with awkward text', async () => {
     await withFreshDatabase(postgres, async (db) => {
@@ -166,12 +173,7 @@ describe('import into PostgreSQL by COPY', { skip: postgres.skip }, () => {
 
   test('a row the database refuses in the middle of the ratings leaves every table unchanged', async () => {
     await withFreshDatabase(postgres, async (db) => {
-      await importDataset(
-        db,
-        generateSynthetic({ users: 40, movies: 100, ratings: 1000, seed: 1 }),
-        'empty',
-      );
-      const before = await tables(db);
+      const before = await seedSmall(db);
       const dataset = generateSynthetic({ users: 500, movies: 1200, ratings: LINES, seed: 7 });
       // A rule of this database (not dropped by the import) that refuses the 40,000th rating.
       const { ratings } = dataset;
@@ -193,12 +195,7 @@ describe('import into PostgreSQL by COPY', { skip: postgres.skip }, () => {
 
   test('a bad line in the middle of ratings.dat (CLI, --replace): the database is unchanged and the error names the file and line', async () => {
     await withFreshDatabase(postgres, async (db) => {
-      await importDataset(
-        db,
-        generateSynthetic({ users: 40, movies: 100, ratings: 1000, seed: 1 }),
-        'empty',
-      );
-      const before = await tables(db);
+      const before = await seedSmall(db);
       const dir = tempDir();
       writeMl1m(generateSynthetic({ users: 500, movies: 1200, ratings: LINES, seed: 8 }), dir);
       const file = join(dir, 'ratings.dat');
