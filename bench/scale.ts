@@ -71,7 +71,9 @@ const TARGET =
   args.db === 'sqlite'
     ? join(OUT, 'scale.db')
     : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${SCHEMA}`;
-const LENSLAB = resolve('bin/lenslab');
+// The compiled CLI (built below), run directly: bin/lenslab would fall back to the TypeScript
+// sources if one of them changed during a long run.
+const LENSLAB = [process.execPath, resolve('dist/cli/main.js')];
 
 /** The benchmark shapes (BENCHMARKS.md); a size between them takes the nearest one's. */
 const SHAPES = [
@@ -109,7 +111,7 @@ async function measured(
   const started = performance.now();
   const child = spawn(
     '/usr/bin/time',
-    ['-f', '%U %S %M', '-o', timeFile, LENSLAB, '--db', TARGET, ...lenslabArgs, '--json'],
+    ['-f', '%U %S %M', '-o', timeFile, ...LENSLAB, '--db', TARGET, ...lenslabArgs, '--json'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let stdout = '';
@@ -137,7 +139,9 @@ async function freshDatabase(): Promise<void> {
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
   await client.end();
-  execFileSync(LENSLAB, ['--db', TARGET, 'migrate'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(LENSLAB[0], [LENSLAB[1], '--db', TARGET, 'migrate'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 const megabytes = (path: string) => statSync(path).size / 2 ** 20;
@@ -268,7 +272,6 @@ async function serve(): Promise<boolean> {
   return true;
 }
 
-// The CLI steps run the compiled build (bin/lenslab falls back to slower tsx sources without it).
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { stdio: 'inherit' });
 mkdirSync(OUT, { recursive: true });
