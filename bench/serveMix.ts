@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
-import { migrateToLatest, openDatabase } from '../src/db/connection.ts';
+import { migrateToLatest, openDatabase, type Db } from '../src/db/connection.ts';
 import { buildServer } from '../src/http/server.ts';
 import { DEFAULT_ALGORITHM, DEFAULT_RANKING_ALGORITHM, fitAlgorithm } from '../src/recsys/index.ts';
 import { registerMember } from '../src/services/accounts.ts';
@@ -187,6 +187,19 @@ async function prepareInto(dir: string): Promise<PreparedMix> {
   const movieIds = training.movies.map((m) => m.id);
 
   started = performance.now();
+  const members = await registerMembers(db, popular);
+  console.log(
+    `${MEMBERS} members registered, each with ${RATINGS_PER_MEMBER} ratings and a session, in ${seconds(started)}`,
+  );
+  await db.close();
+  return { dir, dbPath, modelsDir, members, movieIds, popular, algorithm: SETUP };
+}
+
+/**
+ * MEMBERS web members of the bench's vault, each with RATINGS_PER_MEMBER ratings of `popular`
+ * movies and a session (the same every time: a seeded generator).
+ */
+export async function registerMembers(db: Db, popular: number[]): Promise<Member[]> {
   const vault = new Vault({ secret: SECRET });
   const sessions = new SessionStore(db);
   const members: Member[] = [];
@@ -204,11 +217,7 @@ async function prepareInto(dir: string): Promise<PreparedMix> {
     const { token, session } = await sessions.create(userId);
     members.push({ cookie: `${SESSION_COOKIE}=${token}`, csrfToken: session.csrfToken });
   }
-  console.log(
-    `${MEMBERS} members registered, each with ${RATINGS_PER_MEMBER} ratings and a session, in ${seconds(started)}`,
-  );
-  await db.close();
-  return { dir, dbPath, modelsDir, members, movieIds, popular, algorithm: SETUP };
+  return members;
 }
 
 const DB_FILES = ['serve-mix.db', 'serve-mix.db-wal', 'serve-mix.db-shm'];

@@ -41,21 +41,25 @@ export function progress(label: string, quiet = false): Progress {
   if (quiet || !process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | {duration_formatted}, ETA {eta_formatted}`,
       stream: process.stderr,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let startedAt = 0;
   return {
     update(done, total) {
       if (!started) {
-        bar.start(total, 0);
+        bar.start(total, 0, { rate: 0 });
         started = true;
+        startedAt = performance.now();
       }
       bar.setTotal(total);
-      bar.update(done);
+      const seconds = (performance.now() - startedAt) / 1000;
+      const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+      bar.update(done, { rate: rate.toLocaleString('en-US') });
     },
     stop() {
       if (started) bar.stop();

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import {
   RatingColumnsBuilder,
   scaleOf,
@@ -9,7 +8,9 @@ import {
   type UserProfile,
 } from '../datasets/dataset.ts';
 import type { MovieLinks } from '../datasets/movieLinks.ts';
+import type pg from 'pg';
 import type { Db } from '../db/connection.ts';
+import { copyFrom, copyLine, copyTo, inPostgresTransaction } from '../db/pgCopy.ts';
 import { containsEmailAddress } from '../privacy/emailText.ts';
 import { ServiceError } from './errors.ts';
 import { tagKey } from './tags.ts';
@@ -295,6 +296,45 @@ function importIntoSqlite(
   }
 }
 
+/** One table's rows for COPY, and how a --merge updates the rows already there. */
+interface CopyTable {
+  table: string;
+  columns: string[];
+  lines: Iterable<string>;
+  conflict: string;
+  update: string;
+}
+
+/**
+ * Loads `load` with COPY: straight into the table, or for a merge into a temporary copy of it
+ * first, then upserted from there (COPY itself cannot update rows).
+ */
+async function copyTable(
+  client: pg.ClientBase,
+  load: CopyTable,
+  merge: boolean,
+  onSent?: (lines: number) => void,
+): Promise<void> {
+  const columns = load.columns.join(', ');
+  const target = merge ? `import_${load.table}` : load.table;
+  if (merge)
+    await client.query(
+      `CREATE TEMPORARY TABLE ${target} (LIKE ${load.table} INCLUDING DEFAULTS) ON COMMIT DROP`,
+    );
+  await copyFrom(client, `COPY ${target} (${columns}) FROM STDIN`, load.lines, onSent);
+  if (merge)
+    await client.query(
+      `INSERT INTO ${load.table} (${columns}) SELECT ${columns} FROM ${target} ON CONFLICT (${load.conflict}) DO UPDATE SET ${load.update}`,
+    );
+}
+
+function* ratingLines(ratings: Dataset['ratings']): Generator<string> {
+  const users = ratings.userIds.ids;
+  const items = ratings.itemIds.ids;
+  for (let r = 0; r < ratings.length; r++)
+    yield `${users[ratings.userIndex[r]]}\t${items[ratings.itemIndex[r]]}\t${ratings.rating[r]}\t${ratings.timestamp[r]}\n`;
+}
+
 async function importIntoPostgres(
   db: Db,
   dataset: Dataset,
@@ -303,92 +343,84 @@ async function importIntoPostgres(
   onProgress?: ProgressListener,
 ): Promise<void> {
   const merge = mode === 'merge';
-  await db.kysely.transaction().execute(async (trx) => {
+  await inPostgresTransaction(db.pgPool!, async (client) => {
     if (mode === 'empty') {
-      const result =
-        await sql<ImportSummary>`SELECT (SELECT count(*) FROM movies)::int AS movies, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM ratings)::int AS ratings`.execute(
-          trx,
-        );
+      const result = await client.query<ImportSummary>(
+        'SELECT (SELECT count(*) FROM movies)::int AS movies, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM ratings)::int AS ratings',
+      );
       checkEmpty(result.rows[0]);
     }
-    if (merge)
-      refuseWebMembers((await sql<IdRow>`${sql.raw(WEB_MEMBERS)}`.execute(trx)).rows, rows);
+    if (merge) refuseWebMembers((await client.query<IdRow>(WEB_MEMBERS)).rows, rows);
     if (mode === 'replace')
-      await sql`TRUNCATE ratings, identities, users, movies CASCADE`.execute(trx);
+      await client.query('TRUNCATE ratings, identities, users, movies CASCADE');
     // Into an empty table, checking keys row by row is slow in PostgreSQL: drop the constraints and
     // indexes, load, then add them back (which validates everything at once, in this transaction).
-    const rebuildIndexes = mode !== 'merge';
+    const rebuildIndexes = !merge;
     if (rebuildIndexes) {
-      await sql`ALTER TABLE ratings DROP CONSTRAINT ratings_user_fk, DROP CONSTRAINT ratings_movie_fk, DROP CONSTRAINT ratings_pk`.execute(
-        trx,
+      await client.query(
+        'ALTER TABLE ratings DROP CONSTRAINT ratings_user_fk, DROP CONSTRAINT ratings_movie_fk, DROP CONSTRAINT ratings_pk',
       );
-      for (const index of RATING_INDEXES) await sql`DROP INDEX ${sql.id(index.name)}`.execute(trx);
-    }
-    for (let start = 0; start < rows.movies.length; start += BATCH) {
-      const batch = rows.movies.slice(start, start + BATCH);
-      await sql`INSERT INTO movies (id, title, year, genres, added_at)
-        SELECT * FROM unnest(${batch.map((m) => m.id)}::int[], ${batch.map((m) => m.title)}::text[],
-          ${batch.map((m) => m.year)}::int[], ${batch.map((m) => m.genres.join('|'))}::text[],
-          ${batch.map((m) => m.addedAt)}::bigint[])
-        ${merge ? sql`ON CONFLICT (id) DO UPDATE SET title = excluded.title, year = excluded.year, genres = excluded.genres` : sql``}`.execute(
-        trx,
-      );
-    }
-    for (let start = 0; start < rows.links.length; start += BATCH) {
-      const batch = rows.links.slice(start, start + BATCH);
-      await sql`INSERT INTO movie_links (movie_id, imdb_id, tmdb_id, imdb_search)
-        SELECT * FROM unnest(${batch.map((l) => l.movieId)}::int[], ${batch.map((l) => l.imdbId)}::int[],
-          ${batch.map((l) => l.tmdbId)}::int[], ${batch.map((l) => l.imdbSearch)}::text[])
-        ON CONFLICT (movie_id) DO UPDATE SET ${sql.raw(LINK_UPDATE)}`.execute(trx);
-    }
-    for (let start = 0; start < rows.users.length; start += BATCH) {
-      const batch = rows.users.slice(start, start + BATCH);
-      await sql`INSERT INTO users (id, created_at, gender, age, occupation, zip)
-        SELECT * FROM unnest(${batch.map((u) => u.id)}::int[], ${batch.map((u) => u.createdAt)}::bigint[],
-          ${batch.map((u) => u.gender)}::text[], ${batch.map((u) => u.age)}::int[],
-          ${batch.map((u) => u.occupation)}::int[], ${batch.map((u) => u.zip)}::text[])
-        ${merge ? sql`ON CONFLICT (id) DO UPDATE SET gender = excluded.gender, age = excluded.age, occupation = excluded.occupation, zip = excluded.zip` : sql``}`.execute(
-        trx,
-      );
+      for (const index of RATING_INDEXES) await client.query(`DROP INDEX ${index.name}`);
     }
     const { ratings } = dataset;
-    for (let start = 0; start < ratings.length; start += BATCH) {
-      const end = Math.min(ratings.length, start + BATCH);
-      const users = Array.from(
-        ratings.userIndex.subarray(start, end),
-        (u) => ratings.userIds.ids[u],
-      );
-      const items = Array.from(
-        ratings.itemIndex.subarray(start, end),
-        (i) => ratings.itemIds.ids[i],
-      );
-      await sql`INSERT INTO ratings (user_id, movie_id, rating, rated_at)
-        SELECT * FROM unnest(${users}::int[], ${items}::int[], ${Array.from(ratings.rating.subarray(start, end))}::real[],
-          ${Array.from(ratings.timestamp.subarray(start, end))}::bigint[])
-        ${merge ? sql`ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at` : sql``}`.execute(
-        trx,
-      );
-      onProgress?.(end, ratings.length);
-    }
-    for (let start = 0; start < rows.tags.length; start += BATCH) {
-      const batch = rows.tags.slice(start, start + BATCH);
-      await sql`INSERT INTO tags (user_id, movie_id, tag_key, tag, tagged_at)
-        SELECT * FROM unnest(${batch.map((t) => t.userId)}::int[], ${batch.map((t) => t.movieId)}::int[],
-          ${batch.map((t) => t.key)}::text[], ${batch.map((t) => t.tag)}::text[], ${batch.map((t) => t.timestamp)}::bigint[])
-        ${merge ? sql`ON CONFLICT (user_id, movie_id, tag_key) DO UPDATE SET tag = excluded.tag, tagged_at = excluded.tagged_at` : sql``}`.execute(
-        trx,
-      );
-    }
+    const tables: CopyTable[] = [
+      {
+        table: 'movies',
+        columns: ['id', 'title', 'year', 'genres', 'added_at'],
+        lines: rows.movies.map((m) =>
+          copyLine([m.id, m.title, m.year, m.genres.join('|'), m.addedAt]),
+        ),
+        conflict: 'id',
+        update: 'title = excluded.title, year = excluded.year, genres = excluded.genres',
+      },
+      {
+        table: 'movie_links',
+        columns: ['movie_id', 'imdb_id', 'tmdb_id', 'imdb_search'],
+        lines: rows.links.map((l) => copyLine([l.movieId, l.imdbId, l.tmdbId, l.imdbSearch])),
+        conflict: 'movie_id',
+        update: LINK_UPDATE,
+      },
+      {
+        table: 'users',
+        columns: ['id', 'created_at', 'gender', 'age', 'occupation', 'zip'],
+        lines: rows.users.map((u) =>
+          copyLine([u.id, u.createdAt, u.gender, u.age, u.occupation, u.zip]),
+        ),
+        conflict: 'id',
+        update:
+          'gender = excluded.gender, age = excluded.age, occupation = excluded.occupation, zip = excluded.zip',
+      },
+    ];
+    for (const load of tables) await copyTable(client, load, merge);
+    await copyTable(
+      client,
+      {
+        table: 'ratings',
+        columns: ['user_id', 'movie_id', 'rating', 'rated_at'],
+        lines: ratingLines(ratings),
+        conflict: 'user_id, movie_id',
+        update: 'rating = excluded.rating, rated_at = excluded.rated_at',
+      },
+      merge,
+      onProgress && ((sent) => onProgress(sent, ratings.length)),
+    );
+    await copyTable(
+      client,
+      {
+        table: 'tags',
+        columns: ['user_id', 'movie_id', 'tag_key', 'tag', 'tagged_at'],
+        lines: rows.tags.map((t) => copyLine([t.userId, t.movieId, t.key, t.tag, t.timestamp])),
+        conflict: 'user_id, movie_id, tag_key',
+        update: 'tag = excluded.tag, tagged_at = excluded.tagged_at',
+      },
+      merge,
+    );
     if (rebuildIndexes) {
-      await sql`ALTER TABLE ratings ADD CONSTRAINT ratings_pk PRIMARY KEY (user_id, movie_id),
+      await client.query(`ALTER TABLE ratings ADD CONSTRAINT ratings_pk PRIMARY KEY (user_id, movie_id),
         ADD CONSTRAINT ratings_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
-        ADD CONSTRAINT ratings_movie_fk FOREIGN KEY (movie_id) REFERENCES movies (id) ON DELETE CASCADE`.execute(
-        trx,
-      );
+        ADD CONSTRAINT ratings_movie_fk FOREIGN KEY (movie_id) REFERENCES movies (id) ON DELETE CASCADE`);
       for (const index of RATING_INDEXES)
-        await sql`CREATE INDEX ${sql.id(index.name)} ON ratings (${sql.id(index.column)})`.execute(
-          trx,
-        );
+        await client.query(`CREATE INDEX ${index.name} ON ratings (${index.column})`);
     }
   });
 }
@@ -443,15 +475,17 @@ export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Da
     for (const row of statement.iterate() as Iterable<[number, number, number, number]>)
       builder.add(row[0], row[1], row[2], row[3]);
   } else {
-    const result = await sql<{
-      user_id: number;
-      movie_id: number;
-      rating: number;
-      rated_at: number;
-    }>`SELECT user_id, movie_id, rating, rated_at FROM ratings${sql.raw(consentFilter)}`.execute(
-      db.kysely,
-    );
-    for (const row of result.rows) builder.add(row.user_id, row.movie_id, row.rating, row.rated_at);
+    const client = await db.pgPool!.connect();
+    try {
+      // COPY streams the rows as they are read; a SELECT would hold all of them as objects first.
+      await copyTo(
+        client,
+        `COPY (SELECT user_id, movie_id, rating, rated_at FROM ratings${consentFilter}) TO STDOUT`,
+        copiedRatingsInto(builder),
+      );
+    } finally {
+      client.release();
+    }
   }
   const ratings = builder.build();
   const withRatings = options.consentingOnly
@@ -465,6 +499,44 @@ export async function loadDataset(db: Db, options: LoadOptions = {}): Promise<Da
     scale: scaleOf(ratings.rating),
     ...(tags.length > 0 ? { tags } : {}),
   };
+}
+
+/**
+ * A reader of COPY text rows "user\tmovie\trating\ttime\n" into `builder`; a row may be split
+ * between two chunks.
+ */
+function copiedRatingsInto(builder: RatingColumnsBuilder): (chunk: Buffer) => void {
+  let carry: Buffer | null = null;
+  return (input) => {
+    const bytes = carry ? Buffer.concat([carry, input]) : input;
+    carry = null;
+    let start = 0;
+    for (let end = bytes.indexOf(10, start); end >= 0; end = bytes.indexOf(10, start)) {
+      const tab1 = bytes.indexOf(9, start);
+      const tab2 = bytes.indexOf(9, tab1 + 1);
+      const tab3 = bytes.indexOf(9, tab2 + 1);
+      builder.add(
+        numberIn(bytes, start, tab1),
+        numberIn(bytes, tab1 + 1, tab2),
+        numberIn(bytes, tab2 + 1, tab3),
+        numberIn(bytes, tab3 + 1, end),
+      );
+      start = end + 1;
+    }
+    // pg hands over views of its socket buffer: keep a copy of an unfinished row.
+    if (start < bytes.length) carry = Buffer.from(bytes.subarray(start));
+  };
+}
+
+/** The number written in bytes[from, to): digits read directly, anything else ("3.5") by Number. */
+function numberIn(bytes: Buffer, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = bytes[i] - 48;
+    if (digit < 0 || digit > 9) return Number(bytes.toString('latin1', from, to));
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** Every tag as written (of consenting members only, when asked). */
