@@ -1,10 +1,12 @@
 /**
- * What follows a member's change, in memory: a rating set or removed, a recommender chosen, an
- * account deleted. The
- * workflows (ratings.ts `rateMovie`/`removeRating`, accountDeletion.ts `deleteAccount`) write
+ * What follows a member's change, in memory: a rating set or removed, a recommender chosen, a
+ * movie put on or taken off a list, an account deleted. The
+ * workflows (ratings.ts `rateMovie`/`removeRating`, memberLists.ts `addToList`/`removeFromList`,
+ * accountDeletion.ts `deleteAccount`) write
  * the database, then tell every registered listener once: the catalog's statistics, the
  * recommender's state, the experiment variants' models, the session cache, the event log.
  */
+import type { MemberList } from './memberLists.ts';
 import type { StoredRating } from './ratings.ts';
 import type { RecommenderChoice } from './recommenderChoices.ts';
 
@@ -24,9 +26,17 @@ export interface RecommenderChoiceChange {
   previousChoice: RecommenderChoice;
 }
 
+export interface ListChange {
+  memberId: number;
+  movieId: number;
+  /** The list the movie is on now (it left the other one); null when it was taken off. */
+  list: MemberList | null;
+}
+
 export interface MemberChangeListener {
   ratingChanged?(change: RatingChange): void;
   recommenderChosen?(change: RecommenderChoiceChange): void;
+  listChanged?(change: ListChange): void;
   /** After the deletion committed; `ratings` are the ratings it removed. */
   memberDeleted?(memberId: number, ratings: readonly StoredRating[]): void;
 }
@@ -49,6 +59,10 @@ export class MemberChanges {
 
   recommenderChosen(change: RecommenderChoiceChange): void {
     for (const listener of this.listeners) listener.recommenderChosen?.(change);
+  }
+
+  listChanged(change: ListChange): void {
+    for (const listener of this.listeners) listener.listChanged?.(change);
   }
 
   /**

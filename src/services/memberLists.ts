@@ -1,12 +1,15 @@
 /**
  * A member's wishlist ("want to watch") and hidden movies ("not interested"): never recommended
  * again, filterable in Explore, part of the data export and gone with the account. A movie is on
- * at most one of the two lists: putting it on one takes it off the other.
+ * at most one of the two lists: putting it on one takes it off the other. The workflows
+ * `addToList`/`removeFromList` write the database, then tell MemberChanges (the recommender
+ * keeps each member's listed movies with its state).
  */
 import type { Db } from '../db/connection.ts';
 import type { Catalog } from './catalog.ts';
 import { isoTime, nowSeconds } from './clock.ts';
 import { notFound, unauthenticated } from './errors.ts';
+import type { MemberChanges } from './memberChanges.ts';
 
 export const MEMBER_LISTS = ['wishlist', 'hidden'] as const;
 export type MemberList = (typeof MEMBER_LISTS)[number];
@@ -17,10 +20,15 @@ export interface ListedMovie {
   addedAt: number;
 }
 
+export interface ListWorkflow {
+  db: Db;
+  catalog: Catalog;
+  changes: MemberChanges;
+}
+
 /** Puts a movie on one of the member's lists (moving it off the other one). */
 export async function addToList(
-  db: Db,
-  catalog: Catalog,
+  { db, catalog, changes }: ListWorkflow,
   memberId: number,
   movieId: number,
   list: MemberList,
@@ -36,11 +44,12 @@ export async function addToList(
       })),
     )
     .execute();
+  changes.listChanged({ memberId, movieId, list });
 }
 
 /** Takes a movie off the list (not found when it is not on it: nothing changes). */
 export async function removeFromList(
-  db: Db,
+  { db, changes }: ListWorkflow,
   memberId: number,
   movieId: number,
   list: MemberList,
@@ -53,6 +62,7 @@ export async function removeFromList(
     .executeTakeFirst();
   if (Number(result.numDeletedRows) === 0)
     throw notFound(`movie ${movieId} is not on your ${list}`);
+  changes.listChanged({ memberId, movieId, list: null });
 }
 
 /** The member's listed movies, newest first. */
