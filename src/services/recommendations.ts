@@ -95,6 +95,8 @@ export class Recommender {
   /** Members whose state is being read; a change to one meanwhile makes it read again. */
   private readonly loading = new Map<number, Loading>();
   private readonly similarCache = new Map<number, number[]>();
+  /** Scratch of `candidates` by catalog index (all 0 between calls). */
+  private skipped = new Uint8Array(0);
   private stateVersions = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -387,17 +389,30 @@ export class Recommender {
     ranking: ServedModel,
     { genre, exclude }: RecommendOptions,
   ): Int32Array {
-    const list: number[] = [];
-    const { catalogToModel } = ranking;
-    for (let c = 0; c < this.catalog.size; c++) {
-      if (catalogToModel[c] < 0 || (genre !== undefined && !this.catalog.hasGenre(c, genre)))
-        continue;
-      const movieId = this.catalog.movies[c].id;
-      if (state.ratings.has(movieId) || state.listed.has(movieId) || exclude?.has(movieId))
-        continue;
-      list.push(catalogToModel[c]);
+    const { catalog } = this;
+    // Catalog indexes not to list, marked from the member's few movies (not a lookup per movie).
+    if (this.skipped.length !== catalog.size) this.skipped = new Uint8Array(catalog.size);
+    const skipped = this.skipped;
+    const marked: number[] = [];
+    for (const movies of [state.ratings.keys(), state.listed, exclude ?? []]) {
+      for (const movieId of movies) {
+        const index = catalog.indexOf(movieId);
+        if (index >= 0 && skipped[index] === 0) {
+          skipped[index] = 1;
+          marked.push(index);
+        }
+      }
     }
-    return Int32Array.from(list);
+    const { catalogToModel } = ranking;
+    const list = new Int32Array(catalog.size);
+    let count = 0;
+    for (let c = 0; c < catalog.size; c++) {
+      const item = catalogToModel[c];
+      if (item < 0 || skipped[c] === 1) continue;
+      if (genre === undefined || catalog.hasGenre(c, genre)) list[count++] = item;
+    }
+    for (const index of marked) skipped[index] = 0;
+    return list.subarray(0, count);
   }
 
   /** Predicted stars (rating model) and reason (ranking model), computed once per member state. */

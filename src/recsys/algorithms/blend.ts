@@ -28,7 +28,6 @@ import {
   type ModelCore,
   type ModelParts,
   type Params,
-  type RatingInput,
   type ScoredItem,
   type UserRef,
   type UserView,
@@ -107,23 +106,34 @@ export class BlendModel extends BaseModel {
     super(core);
   }
 
-  override view(user: UserRef): UserView {
-    const view = super.view(user);
+  protected override completeView(user: UserRef, view: UserView): UserView {
     view.members = this.members.map((member, m) =>
       user instanceof FoldedUser ? member.view(user.members[m] ?? user) : member.view(user),
     );
     return view;
   }
 
-  override foldIn(ratings: readonly RatingInput[], previous?: FoldedUser): FoldedUser {
-    const own = super.foldIn(ratings);
-    return new FoldedUser(
-      own.items,
-      own.ratings,
-      own.bias,
-      own.state,
-      this.members.map((member, m) => member.foldIn(ratings, previous?.members[m])),
+  /**
+   * Whether each member indexes the items as the blend does (members fitted with it do): then
+   * the ratings the blend resolved are folded into it as they are.
+   */
+  private sameItems: boolean[] | null = null;
+
+  override foldInItems(items: Int32Array, values: Float32Array, previous?: FoldedUser): FoldedUser {
+    const ids = this.itemIds.ids;
+    this.sameItems ??= this.members.map(
+      (member) => member.items === this.items && member.itemIds.ids.every((id, i) => id === ids[i]),
     );
+    const members = this.members.map((member, m) =>
+      this.sameItems![m]
+        ? member.foldInItems(items, values, previous?.members[m])
+        : member.foldIn(
+            Array.from(items, (item, k) => ({ movieId: ids[item], rating: values[k] })),
+            previous?.members[m],
+          ),
+    );
+    const own = super.foldInItems(items, values);
+    return new FoldedUser(own.items, own.ratings, own.bias, own.state, members);
   }
 
   protected scoreOne(user: UserView, item: number): number {
