@@ -19,7 +19,7 @@ import {
 } from './modelTypes.ts';
 import { serializeModel } from './serialize.ts';
 import { topN } from './topN.ts';
-import type { IdIndex, RatingScale } from '../datasets/dataset.ts';
+import { IdIndex, type RatingScale } from '../datasets/dataset.ts';
 
 const EMPTY_INT = new Int32Array(0);
 const EMPTY_FLOAT = new Float32Array(0);
@@ -389,6 +389,40 @@ export abstract class BaseModel implements Model {
 
   toBytes(): Uint8Array {
     return serializeModel(this.core, this.parts());
+  }
+}
+
+type SharedCoreField = 'userIds' | 'itemIds' | 'userPtr' | 'userItems' | 'userRatings';
+const SHARED_CORE_FIELDS: readonly SharedCoreField[] = [
+  'userIds',
+  'itemIds',
+  'userPtr',
+  'userItems',
+  'userRatings',
+];
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Points `core` at `other`'s id maps and training ratings where they hold the same values
+ * (models trained on the same data: a blend's members, the site's two models), so one copy
+ * serves them all. What a model derived from them stays valid: the values are the same.
+ */
+export function shareTrainingData(core: ModelCore, other: ModelCore): void {
+  for (const field of SHARED_CORE_FIELDS) {
+    const mine = core[field];
+    const theirs = other[field];
+    if (mine === theirs) continue;
+    const same =
+      mine instanceof IdIndex
+        ? sameValues(mine.ids, (theirs as IdIndex).ids)
+        : sameValues(mine, theirs as ArrayLike<number>);
+    // Each field keeps its type: the cast only says so across the union.
+    if (same) (core as Record<SharedCoreField, unknown>)[field] = theirs;
   }
 }
 

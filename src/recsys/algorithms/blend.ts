@@ -22,7 +22,7 @@ import {
 import { choleskySolve } from '../linalg.ts';
 import { RatingMatrix } from '../matrix.ts';
 import { parseModelFile } from '../serialize.ts';
-import { BaseModel, coreFromMatrix } from '../model.ts';
+import { BaseModel, coreFromMatrix, shareTrainingData } from '../model.ts';
 import {
   FoldedUser,
   type ModelCore,
@@ -58,9 +58,13 @@ function fitMember(
   return definition.fit(matrix, params, { seed: options.seed, threads: options.threads });
 }
 
-/** A member model from the bytes its blend saved. */
-function loadMember(algorithms: MemberAlgorithms, bytes: Uint8Array): BaseModel {
+/**
+ * A member model from the bytes its blend saved, sharing the blend's id maps and training
+ * ratings (a member fitted with the blend has the same: one copy instead of one per member).
+ */
+function loadMember(algorithms: MemberAlgorithms, bytes: Uint8Array, blend: ModelCore): BaseModel {
   const { core, parts } = parseModelFile(bytes);
+  shareTrainingData(core, blend);
   return algorithms[core.algorithm].restore(core, parts);
 }
 
@@ -272,7 +276,7 @@ export function blendAlgorithm(algorithms: MemberAlgorithms): AlgorithmDefinitio
           packed.byteOffset,
           Number(parts.fields[`member${m}Bytes`]),
         );
-        members.push(loadMember(algorithms, bytes));
+        members.push(loadMember(algorithms, bytes, core));
       }
       return new BlendModel(core, members, parts.arrays.weights as Float64Array);
     },
