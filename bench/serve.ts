@@ -24,6 +24,7 @@ import {
   rssMB,
   runCells,
   seconds,
+  serverLine,
   startServer,
   stopServer,
   summarize,
@@ -54,6 +55,7 @@ try {
     const r = await loadRun(server, data, DURATION);
     runs.push(r);
     console.log(`| ${run} | ${runCells(r)} |`);
+    console.log(serverLine(r.server));
   }
   const m = summarize(runs);
   console.log(`| median | ${summaryCells(m)} |`);

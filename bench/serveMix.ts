@@ -8,6 +8,9 @@
 // - loadRun: autocannon from the calling process, 70% GET /api/recommendations?n=20, 20% GET
 //   /api/movies/:id, 10% PUT /api/ratings/:id, with the server's peak RSS and the machine load.
 //
+// - Server diagnostics per run (what the latency tail is made of): event-loop delay p99 and max,
+//   GC pauses (count, total, longest), and the server-side time of each route (p50, p99).
+//
 // Environment read here: MEMBERS (200), ALGORITHM (the rating model, default blend),
 // RANKING_ALGORITHM (the ranking model, default top-picks), CONNECTIONS (50), PREPARED, KEEP=1,
 // WORKERS (server processes, as `lenslab serve --workers`; default 1; RSS and CPU add them up),
@@ -26,6 +29,8 @@ import {
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
 import { migrateToLatest, openDatabase, type Db } from '../src/db/connection.ts';
 import { buildServer } from '../src/http/server.ts';
@@ -81,6 +86,19 @@ export interface RunResult {
   cpuMsPerRequest: number;
   /** One-minute load average of the machine, before and after (2 cores: > 2 means contention). */
   load: [number, number];
+  /** What the server saw during the run. */
+  server: ServerStats;
+}
+
+/** The server's own view of a run (ms): event-loop delay, GC pauses, time spent per route. */
+export interface ServerStats {
+  loopDelay: { p99: number; max: number };
+  /** Every GC, and the major (mark-compact) ones among them. */
+  gc: { count: number; totalMs: number; maxMs: number; major: number; majorMaxMs: number };
+  /** process.memoryUsage() at the end (MB): what the RSS is made of. */
+  memory: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  /** Route (method and pattern) → requests, p50 and p99 of the time from request to response. */
+  routes: Record<string, { count: number; p50: number; p99: number }>;
 }
 
 export const median = (values: number[]): number => {
@@ -276,6 +294,9 @@ async function runServer(dbPath: string, modelsDir: string): Promise<void> {
     const { events } = app.services.research;
     if (events.enabled) process.stderr.write(`server: event log ${JSON.stringify(events.stats)}\n`);
   });
+  // SIGUSR2 from loadRun: report what was seen since the last one, and start anew.
+  const stats = serverStats(app);
+  process.on('SIGUSR2', () => process.stdout.write(`STATS ${JSON.stringify(stats.take())}\n`));
   // Cluster workers listening on port 0 share one port, which the primary announces.
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -289,9 +310,70 @@ async function runServer(dbPath: string, modelsDir: string): Promise<void> {
   });
 }
 
+/** Collects ServerStats in the server process; `take` returns them and starts anew. */
+function serverStats(app: Awaited<ReturnType<typeof buildServer>>): { take: () => ServerStats } {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const noGc = () => ({ count: 0, totalMs: 0, maxMs: 0, major: 0, majorMaxMs: 0 });
+  let gc = noGc();
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        gc.major++;
+        gc.majorMaxMs = Math.max(gc.majorMaxMs, entry.duration);
+      }
+    }
+  }).observe({ entryTypes: ['gc'] });
+  let times = new Map<string, number[]>();
+  app.addHook('onResponse', async (request, reply) => {
+    const route = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
+    let list = times.get(route);
+    if (!list) times.set(route, (list = []));
+    list.push(reply.elapsedTime);
+  });
+  const quantile = (sorted: number[], q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return {
+    take() {
+      const routes: ServerStats['routes'] = {};
+      for (const [route, list] of times) {
+        const sorted = list.sort((a, b) => a - b);
+        routes[route] = {
+          count: sorted.length,
+          p50: quantile(sorted, 0.5),
+          p99: quantile(sorted, 0.99),
+        };
+      }
+      const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+      const memory = process.memoryUsage();
+      const result: ServerStats = {
+        loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+        gc,
+        memory: {
+          heapUsed: mb(memory.heapUsed),
+          heapTotal: mb(memory.heapTotal),
+          external: mb(memory.external),
+          arrayBuffers: mb(memory.arrayBuffers),
+        },
+        routes,
+      };
+      loop.reset();
+      gc = noGc();
+      times = new Map();
+      return result;
+    },
+  };
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   port: number;
+  /** Asks the server for its stats since the last call (see serverStats). */
+  stats: () => Promise<ServerStats>;
 }
 
 /**
@@ -323,11 +405,17 @@ export function startServer(
         env: { ...process.env, LENSLAB_EVENTS: options.events ? 'on' : 'off' },
       },
     );
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /READY (\d+)/.exec(output);
-      if (match) resolve({ child, port: Number(match[1]) });
+    const waiting: Array<(stats: ServerStats) => void> = [];
+    const stats = () =>
+      new Promise<ServerStats>((answer) => {
+        waiting.push(answer);
+        child.kill('SIGUSR2');
+      });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const ready = /^READY (\d+)$/.exec(line);
+      if (ready) resolve({ child, port: Number(ready[1]), stats });
+      else if (line.startsWith('STATS '))
+        waiting.shift()?.(JSON.parse(line.slice(6)) as ServerStats);
     });
     child.on('exit', (code) => reject(new Error(`the server exited with code ${code}`)));
   });
@@ -417,6 +505,7 @@ export async function loadRun(
   const requests = [R, moviePage, R, R, rate, R, moviePage, R, R, R];
   let peakRss = rssMB(pid);
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMB(pid))), 250);
+  await server.stats();
   const loadBefore = loadavg()[0];
   const cpuBefore = cpuMs(pid);
   const result = await autocannon({
@@ -427,6 +516,7 @@ export async function loadRun(
   });
   clearInterval(sampler);
   const cpuUsed = cpuMs(pid) - cpuBefore;
+  const serverSeen = await server.stats();
   return {
     requestsPerSecond: result.requests.total / result.duration,
     p50: result.latency.p50,
@@ -437,7 +527,18 @@ export async function loadRun(
     rssMB: Math.max(peakRss, rssMB(pid)),
     cpuMsPerRequest: cpuUsed / Math.max(1, result.requests.total),
     load: [loadBefore, loadavg()[0]],
+    server: serverSeen,
   };
+}
+
+/** The server's view of a run in one line: event loop, GC, and each route's p50/p99 (ms). */
+export function serverLine(s: ServerStats): string {
+  const routes = Object.entries(s.routes)
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([route, r]) => `${route} ${r.p50.toFixed(2)}/${r.p99.toFixed(2)}`)
+    .join(', ');
+  const { gc, memory } = s;
+  return `server: loop delay p99 ${s.loopDelay.p99.toFixed(1)} max ${s.loopDelay.max.toFixed(1)} ms; GC ${gc.count}× ${gc.totalMs.toFixed(0)} ms (max ${gc.maxMs.toFixed(1)}; ${gc.major} major, max ${gc.majorMaxMs.toFixed(1)}); heap ${memory.heapUsed}/${memory.heapTotal} MB, external ${memory.external} MB (array buffers ${memory.arrayBuffers}); route p50/p99 ms ${routes}`;
 }
 
 /** The cheapest route (no session, no model) against the same server: a reference ceiling. */

@@ -233,6 +233,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ratingChanged: (change) =>
       recommender.onRatingChanged(change.memberId, change.movieId, change.rating, change.ratedAt),
     recommenderChosen: (change) => recommender.onChoiceChanged(change.memberId, change.choice),
+    listChanged: (change) =>
+      recommender.onListChanged(change.memberId, change.movieId, change.list !== null),
     memberDeleted: (memberId) => recommender.forget(memberId),
   });
   changes.listen(research.variants);

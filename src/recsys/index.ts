@@ -29,7 +29,7 @@ export {
   type AlgorithmDefinition,
   type FitOptions,
 } from './algorithm.ts';
-export { BaseModel } from './model.ts';
+export { BaseModel, shareTrainingData } from './model.ts';
 export { topN } from './topN.ts';
 export {
   FoldedUser,

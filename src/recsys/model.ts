@@ -19,7 +19,7 @@ import {
 } from './modelTypes.ts';
 import { serializeModel } from './serialize.ts';
 import { topN } from './topN.ts';
-import type { IdIndex, RatingScale } from '../datasets/dataset.ts';
+import { IdIndex, type RatingScale } from '../datasets/dataset.ts';
 
 const EMPTY_INT = new Int32Array(0);
 const EMPTY_FLOAT = new Float32Array(0);
@@ -42,6 +42,8 @@ export abstract class BaseModel implements Model {
   private itemColumns: { ptr: Int32Array; users: Int32Array } | null = null;
   private unrated: Int32Array | null = null;
   private recommendScores: Float64Array | null = null;
+  /** The last folded-in member resolved, and its view (predictions come in runs per member). */
+  private lastFolded: { user: FoldedUser; view: UserView } | null = null;
 
   constructor(core: ModelCore) {
     this.core = core;
@@ -124,17 +126,25 @@ export abstract class BaseModel implements Model {
 
   // ---- public API -----------------------------------------------------------------------
 
-  /** Resolves a user reference once. */
+  /**
+   * Resolves a user reference once. A folded-in member's view is kept while the next calls are
+   * for the same member, so that what a model derives from a view (e.g. item-knn's spread
+   * ratings) serves a run of predictions.
+   */
   view(user: UserRef): UserView {
     if (user instanceof FoldedUser) {
-      return {
-        index: -1,
-        items: user.items,
-        ratings: user.ratings,
-        bias: user.bias,
-        state: user.state,
-        known: true,
-      };
+      if (this.lastFolded?.user !== user) {
+        const view: UserView = {
+          index: -1,
+          items: user.items,
+          ratings: user.ratings,
+          bias: user.bias,
+          state: user.state,
+          known: true,
+        };
+        this.lastFolded = { user, view: this.completeView(user, view) };
+      }
+      return this.lastFolded.view;
     }
     if (
       !Number.isInteger(user) ||
@@ -154,7 +164,7 @@ export abstract class BaseModel implements Model {
     const { userPtr, userItems, userRatings, baseline } = this.core;
     const from = userPtr[user];
     const to = userPtr[user + 1];
-    return {
+    const view: UserView = {
       index: user,
       items: userItems.subarray(from, to),
       ratings: userRatings.subarray(from, to),
@@ -162,6 +172,12 @@ export abstract class BaseModel implements Model {
       state: this.userState(user),
       known: true,
     };
+    return this.completeView(user, view);
+  }
+
+  /** What a model adds to a known or folded-in user's view (a blend: its members' views). */
+  protected completeView(_user: UserRef, view: UserView): UserView {
+    return view;
   }
 
   /** Baseline estimate μ + b_u + b_i (b_i = 0 for an unknown item). */
@@ -268,8 +284,18 @@ export abstract class BaseModel implements Model {
       pairs.push([item, input.rating]);
     }
     pairs.sort((a, b) => a[0] - b[0]);
-    const items = Int32Array.from(pairs, (p) => p[0]);
-    const values = Float32Array.from(pairs, (p) => p[1]);
+    return this.foldInItems(
+      Int32Array.from(pairs, (p) => p[0]),
+      Float32Array.from(pairs, (p) => p[1]),
+      previous,
+    );
+  }
+
+  /**
+   * foldIn of ratings already resolved: distinct item indexes of this model, ascending, and their
+   * finite ratings (e.g. a blend resolves them once for all its members).
+   */
+  foldInItems(items: Int32Array, values: Float32Array, previous?: FoldedUser): FoldedUser {
     const b = this.core.baseline;
     let sum = 0;
     for (let k = 0; k < items.length; k++) sum += values[k] - b.globalMean - b.itemBias[items[k]];
@@ -363,6 +389,40 @@ export abstract class BaseModel implements Model {
 
   toBytes(): Uint8Array {
     return serializeModel(this.core, this.parts());
+  }
+}
+
+type SharedCoreField = 'userIds' | 'itemIds' | 'userPtr' | 'userItems' | 'userRatings';
+const SHARED_CORE_FIELDS: readonly SharedCoreField[] = [
+  'userIds',
+  'itemIds',
+  'userPtr',
+  'userItems',
+  'userRatings',
+];
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Points `core` at `other`'s id maps and training ratings where they hold the same values
+ * (models trained on the same data: a blend's members, the site's two models), so one copy
+ * serves them all. What a model derived from them stays valid: the values are the same.
+ */
+export function shareTrainingData(core: ModelCore, other: ModelCore): void {
+  for (const field of SHARED_CORE_FIELDS) {
+    const mine = core[field];
+    const theirs = other[field];
+    if (mine === theirs) continue;
+    const same =
+      mine instanceof IdIndex
+        ? sameValues(mine.ids, (theirs as IdIndex).ids)
+        : sameValues(mine, theirs as ArrayLike<number>);
+    // Each field keeps its type: the cast only says so across the union.
+    if (same) (core as Record<SharedCoreField, unknown>)[field] = theirs;
   }
 }
 

@@ -108,6 +108,7 @@ export async function pruneNotes(db: Db, now = Date.now()): Promise<void> {
 const KINDS: readonly ChangeKind[] = [
   'rating',
   'choice',
+  'list',
   'deletion',
   'sessions',
   'experiments',
@@ -129,11 +130,13 @@ function parseNote(kind: string, payload: string): ChangeNote {
       ? member(note.change?.memberId) && member(note.change?.movieId)
       : note.kind === 'choice'
         ? member(note.change?.memberId) && typeof note.change?.choice === 'string'
-        : note.kind === 'deletion'
-          ? member(note.memberId) && Array.isArray(note.ratings)
-          : note.kind === 'sessions'
-            ? member(note.memberId)
-            : true;
+        : note.kind === 'list'
+          ? member(note.change?.memberId) && member(note.change?.movieId)
+          : note.kind === 'deletion'
+            ? member(note.memberId) && Array.isArray(note.ratings)
+            : note.kind === 'sessions'
+              ? member(note.memberId)
+              : true;
   if (!valid) throw new Error(`change log: a "${kind}" note lacks its fields`);
   return note;
 }

@@ -20,11 +20,10 @@ export async function memberHome(
   recommender: Recommender,
   catalog: Catalog,
   memberId: number,
-  /** Movies never to list (the member's wishlist and hidden movies). */
-  excluded: ReadonlySet<number> = new Set(),
 ): Promise<HomeLists> {
-  const topPicks = await recommender.recommend(memberId, TOP_PICKS, { exclude: excluded });
-  const shown = new Set([...excluded, ...topPicks.map((item) => item.movieId)]);
+  // The recommender never lists the member's listed movies.
+  const topPicks = await recommender.recommend(memberId, TOP_PICKS);
+  const shown = new Set(topPicks.map((item) => item.movieId));
   const shelves: HomeLists['shelves'] = [];
   for (const genre of favouriteGenres(catalog, topPicks)) {
     const items = await recommender.recommend(memberId, SHELF_LENGTH, { genre, exclude: shown });

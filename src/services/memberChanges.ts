@@ -1,8 +1,9 @@
 /**
  * What follows a change that in-memory state must see, on every app node of one database: a
- * rating set or removed, a recommender chosen, an account deleted, a member's sessions ended, an
- * experiment started or stopped, a model published. The workflows (ratings.ts `rateMovie` /
- * `removeRating`, accountDeletion.ts `deleteAccount`, …) write the database together with a note
+ * rating set or removed, a recommender chosen, a movie put on or taken off a list, an account
+ * deleted, a member's sessions ended, an experiment started or stopped, a model published. The
+ * workflows (ratings.ts `rateMovie` / `removeRating`, memberLists.ts `addToList` /
+ * `removeFromList`, accountDeletion.ts `deleteAccount`, …) write the database together with a note
  * in the change log (changeLog.ts, stamped with this node's id), then tell every registered
  * listener once: the catalog's statistics, the recommender's state, the experiment variants'
  * models, the session cache, the event log. The change feed (changeFeed.ts) hands the notes of
@@ -10,6 +11,7 @@
  * the event log: the node that made a change logged its event).
  */
 import { randomBytes } from 'node:crypto';
+import type { MemberList } from './memberLists.ts';
 import type { StoredRating } from './ratings.ts';
 import type { RecommenderChoice } from './recommenderChoices.ts';
 
@@ -29,10 +31,18 @@ export interface RecommenderChoiceChange {
   previousChoice: RecommenderChoice;
 }
 
+export interface ListChange {
+  memberId: number;
+  movieId: number;
+  /** The list the movie is on now (it left the other one); null when it was taken off. */
+  list: MemberList | null;
+}
+
 /** A change as the change log carries it between nodes. */
 export type ChangeNote =
   | { kind: 'rating'; change: RatingChange }
   | { kind: 'choice'; change: RecommenderChoiceChange }
+  | { kind: 'list'; change: ListChange }
   | { kind: 'deletion'; memberId: number; ratings: StoredRating[] }
   | { kind: 'sessions'; memberId: number }
   | { kind: 'experiments' }
@@ -43,6 +53,7 @@ export type ChangeKind = ChangeNote['kind'];
 export interface MemberChangeListener {
   ratingChanged?(change: RatingChange): void;
   recommenderChosen?(change: RecommenderChoiceChange): void;
+  listChanged?(change: ListChange): void;
   /** After the deletion committed; `ratings` are the ratings it removed. */
   memberDeleted?(memberId: number, ratings: readonly StoredRating[]): void;
   // Only other nodes' changes of these kinds are told (the node that made one updated itself).
@@ -77,6 +88,10 @@ export class MemberChanges {
 
   recommenderChosen(change: RecommenderChoiceChange): void {
     this.tell({ kind: 'choice', change }, false);
+  }
+
+  listChanged(change: ListChange): void {
+    this.tell({ kind: 'list', change }, false);
   }
 
   /**
@@ -116,6 +131,9 @@ export class MemberChanges {
           break;
         case 'choice':
           listener.recommenderChosen?.(note.change);
+          break;
+        case 'list':
+          listener.listChanged?.(note.change);
           break;
         case 'deletion':
           listener.memberDeleted?.(note.memberId, note.ratings);

@@ -1,12 +1,16 @@
 /**
  * A member's wishlist ("want to watch") and hidden movies ("not interested"): never recommended
  * again, filterable in Explore, part of the data export and gone with the account. A movie is on
- * at most one of the two lists: putting it on one takes it off the other.
+ * at most one of the two lists: putting it on one takes it off the other. The workflows
+ * `addToList`/`removeFromList` write the database with a note for the other nodes, then tell
+ * MemberChanges (the recommender keeps each member's listed movies with its state).
  */
 import type { Db } from '../db/connection.ts';
 import type { Catalog } from './catalog.ts';
+import { writeNote } from './changeLog.ts';
 import { isoTime, nowSeconds } from './clock.ts';
 import { notFound, unauthenticated } from './errors.ts';
+import type { MemberChanges } from './memberChanges.ts';
 
 export const MEMBER_LISTS = ['wishlist', 'hidden'] as const;
 export type MemberList = (typeof MEMBER_LISTS)[number];
@@ -17,42 +21,57 @@ export interface ListedMovie {
   addedAt: number;
 }
 
+export interface ListWorkflow {
+  db: Db;
+  catalog: Catalog;
+  changes: MemberChanges;
+}
+
 /** Puts a movie on one of the member's lists (moving it off the other one). */
 export async function addToList(
-  db: Db,
-  catalog: Catalog,
+  { db, catalog, changes }: ListWorkflow,
   memberId: number,
   movieId: number,
   list: MemberList,
 ): Promise<void> {
   if (catalog.indexOf(movieId) < 0) throw notFound(`movie ${movieId} does not exist`);
-  await db.kysely
-    .insertInto('member_lists')
-    .values({ user_id: memberId, movie_id: movieId, list, added_at: nowSeconds() })
-    .onConflict((c) =>
-      c.columns(['user_id', 'movie_id']).doUpdateSet((eb) => ({
-        list: eb.ref('excluded.list'),
-        added_at: eb.ref('excluded.added_at'),
-      })),
-    )
-    .execute();
+  const change = { memberId, movieId, list };
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('member_lists')
+      .values({ user_id: memberId, movie_id: movieId, list, added_at: nowSeconds() })
+      .onConflict((c) =>
+        c.columns(['user_id', 'movie_id']).doUpdateSet((eb) => ({
+          list: eb.ref('excluded.list'),
+          added_at: eb.ref('excluded.added_at'),
+        })),
+      )
+      .execute();
+    await writeNote(trx, changes.node, { kind: 'list', change });
+  });
+  changes.listChanged(change);
 }
 
 /** Takes a movie off the list (not found when it is not on it: nothing changes). */
 export async function removeFromList(
-  db: Db,
+  { db, changes }: ListWorkflow,
   memberId: number,
   movieId: number,
   list: MemberList,
 ): Promise<void> {
-  const result = await db.kysely
-    .deleteFrom('member_lists')
-    .where('user_id', '=', memberId)
-    .where('movie_id', '=', movieId)
-    .where('list', '=', list)
-    .executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0)
-    throw notFound(`movie ${movieId} is not on your ${list}`);
+  const change = { memberId, movieId, list: null };
+  await db.kysely.transaction().execute(async (trx) => {
+    const result = await trx
+      .deleteFrom('member_lists')
+      .where('user_id', '=', memberId)
+      .where('movie_id', '=', movieId)
+      .where('list', '=', list)
+      .executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0)
+      throw notFound(`movie ${movieId} is not on your ${list}`);
+    await writeNote(trx, changes.node, { kind: 'list', change });
+  });
+  changes.listChanged(change);
 }
 
 /** The member's listed movies, newest first. */

@@ -2,14 +2,17 @@
  * The live recommender: the site's two models (ServedModels: the rating model for every star, the
  * ranking model for every list) and per-member predictions by fold-in of the member's current
  * ratings (no retraining). Lists are ordered by the member's chosen recommender
- * (recommenderChoices.ts) over one candidate list (`candidates`: the catalog minus rated and
- * excluded movies). Each member's fold-ins, top list and the pages built from them (cachePage)
- * are cached and dropped when they rate, choose or a model changes, so the next page view shows it.
+ * (recommenderChoices.ts) over one candidate list (`candidates`: the catalog minus rated, listed
+ * and excluded movies). Each member's ratings, choice and listed movies are read once and kept
+ * up to date by MemberChanges; their fold-ins, top list and the pages built from them
+ * (cachePage) are cached and dropped when they rate, choose, list a movie or a model changes, so
+ * the next page view shows it.
  */
 import { resolve } from 'node:path';
 import type { Db } from '../db/connection.ts';
 import { topN, type FoldedUser, type Model, type ScoredItem } from '../recsys/index.ts';
 import type { Catalog } from './catalog.ts';
+import { excludedFromRecommendations } from './memberLists.ts';
 import { databaseIdOf, DEFAULT_MODELS_DIR } from './models.ts';
 import { ratingsOf } from './ratings.ts';
 import { recommenderChoiceOf } from './recommenderChoice.ts';
@@ -49,6 +52,8 @@ interface MemberState {
   /** movie id → rating */
   ratings: Map<number, { rating: number; ratedAt: number }>;
   choice: RecommenderChoice;
+  /** Movies on the member's wishlist or hidden list: never recommended. */
+  listed: Set<number>;
   /** Fold-ins by each model in use. */
   folded: Map<Model, FoldedUser>;
   /** The last fold-ins by the current models, kept past a rating change: the next reuses them. */
@@ -56,10 +61,17 @@ interface MemberState {
   top: ScoredItem[] | null;
   /** Recommendations served since the last change (ranking item index → prediction and reason). */
   explained: Map<number, Recommendation>;
-  /** Changes whenever the state is invalidated (a rating, a choice, a new model). */
+  /** Changes whenever the state is invalidated (a rating, a choice, a list, a new model). */
   version: number;
   /** Pages built from this state by the caller (see cachePage). */
   pages: Map<string, unknown>;
+}
+
+/** A member's state being read from the database. */
+interface Loading {
+  state: Promise<MemberState>;
+  /** Set when the member changed meanwhile: the read is done again. */
+  stale: boolean;
 }
 
 export interface Recommendation {
@@ -71,7 +83,7 @@ export interface Recommendation {
 export interface RecommendOptions {
   /** Only movies of this genre (checked against the catalog). */
   genre?: string;
-  /** Movie ids never to list (e.g. shown higher on the page). */
+  /** Movie ids never to list besides the member's listed movies (e.g. shown higher on the page). */
   exclude?: ReadonlySet<number>;
 }
 
@@ -80,7 +92,11 @@ export class Recommender {
   /** Per ranking model: item popularity for the choices. */
   private popularity: ItemPopularity | null = null;
   private readonly members = new Map<number, MemberState>();
+  /** Members whose state is being read; a change to one meanwhile makes it read again. */
+  private readonly loading = new Map<number, Loading>();
   private readonly similarCache = new Map<number, number[]>();
+  /** Scratch of `candidates` by catalog index (all 0 between calls). */
+  private skipped = new Uint8Array(0);
   private stateVersions = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -161,32 +177,62 @@ export class Recommender {
   // ---- members ---------------------------------------------------------------------------
 
   private async state(userId: number): Promise<MemberState> {
-    let state = this.members.get(userId);
-    if (state) {
-      // Most recently used last.
-      this.members.delete(userId);
+    const state = this.members.get(userId);
+    if (!state) return this.loading.get(userId)?.state ?? this.load(userId);
+    // Most recently used last.
+    this.members.delete(userId);
+    this.members.set(userId, state);
+    return state;
+  }
+
+  /** Reads the member's state once for concurrent requests (see `read`). */
+  private load(userId: number): Promise<MemberState> {
+    const loading = { stale: false } as Loading;
+    loading.state = this.read(userId, loading).finally(() => this.loading.delete(userId));
+    this.loading.set(userId, loading);
+    return loading.state;
+  }
+
+  /**
+   * The member's ratings, choice and lists from the database, read again when one of them
+   * changed meanwhile (the change found no state to update: see `changing`).
+   */
+  private async read(userId: number, loading: { stale: boolean }): Promise<MemberState> {
+    for (;;) {
+      loading.stale = false;
+      const [ratings, choice, listed] = await Promise.all([
+        ratingsOf(this.db.kysely, userId),
+        recommenderChoiceOf(this.db, userId),
+        excludedFromRecommendations(this.db, userId),
+      ]);
+      if (loading.stale) continue;
+      const state: MemberState = {
+        ratings: new Map(ratings.map((r) => [r.movieId, { rating: r.rating, ratedAt: r.ratedAt }])),
+        choice,
+        listed,
+        folded: new Map(),
+        lastFolded: new Map(),
+        top: null,
+        explained: new Map(),
+        version: ++this.stateVersions,
+        pages: new Map(),
+      };
+      if (this.members.size >= MEMBER_CACHE_LIMIT) {
+        const oldest = this.members.keys().next().value;
+        if (oldest !== undefined) this.members.delete(oldest);
+      }
       this.members.set(userId, state);
       return state;
     }
-    const [ratings, choice] = await Promise.all([
-      ratingsOf(this.db.kysely, userId),
-      recommenderChoiceOf(this.db, userId),
-    ]);
-    state = {
-      ratings: new Map(ratings.map((r) => [r.movieId, { rating: r.rating, ratedAt: r.ratedAt }])),
-      choice,
-      folded: new Map(),
-      lastFolded: new Map(),
-      top: null,
-      explained: new Map(),
-      version: ++this.stateVersions,
-      pages: new Map(),
-    };
-    if (this.members.size >= MEMBER_CACHE_LIMIT) {
-      const oldest = this.members.keys().next().value;
-      if (oldest !== undefined) this.members.delete(oldest);
+  }
+
+  /** The member's cached state, or undefined (then a read in progress is marked stale). */
+  private changing(userId: number): MemberState | undefined {
+    const state = this.members.get(userId);
+    if (!state) {
+      const loading = this.loading.get(userId);
+      if (loading) loading.stale = true;
     }
-    this.members.set(userId, state);
     return state;
   }
 
@@ -208,7 +254,7 @@ export class Recommender {
 
   /** Call after a member's rating changed (rating null = removed). */
   onRatingChanged(userId: number, movieId: number, rating: number | null, ratedAt: number): void {
-    const state = this.members.get(userId);
+    const state = this.changing(userId);
     if (!state) return;
     if (rating === null) state.ratings.delete(movieId);
     else state.ratings.set(movieId, { rating, ratedAt });
@@ -217,10 +263,24 @@ export class Recommender {
 
   /** Call after a member chose another recommender. */
   onChoiceChanged(userId: number, choice: RecommenderChoice): void {
-    const state = this.members.get(userId);
+    const state = this.changing(userId);
     if (!state || state.choice === choice) return;
     state.choice = choice;
     this.invalidate(state);
+  }
+
+  /**
+   * Call after a movie was put on one of the member's lists (`listed`) or taken off. Only the
+   * lists built from the state go: fold-ins and explanations do not depend on it.
+   */
+  onListChanged(userId: number, movieId: number, listed: boolean): void {
+    const state = this.changing(userId);
+    if (!state || state.listed.has(movieId) === listed) return;
+    if (listed) state.listed.add(movieId);
+    else state.listed.delete(movieId);
+    state.top = null;
+    state.pages.clear();
+    state.version = ++this.stateVersions;
   }
 
   /** Drops everything derived from the member's ratings, choice and the models. */
@@ -233,8 +293,8 @@ export class Recommender {
   }
 
   /**
-   * The version of the member's state: it changes whenever their ratings, choice or the models
-   * change. Read it before building something from the state, and hand it to `cachePage`.
+   * The version of the member's state: it changes whenever their ratings, choice, lists or the
+   * models change. Read it before building something from the state, and hand it to `cachePage`.
    */
   async memberVersion(userId: number): Promise<number> {
     return (await this.state(userId)).version;
@@ -260,6 +320,7 @@ export class Recommender {
 
   /** Forgets a member entirely (account deleted). */
   forget(userId: number): void {
+    this.changing(userId);
     this.members.delete(userId);
   }
 
@@ -297,7 +358,8 @@ export class Recommender {
 
   /**
    * The member's top n movies by the ranking model under their chosen recommender, with the
-   * rating model's predicted stars and the rated movies that explain each.
+   * rating model's predicted stars and the rated movies that explain each; never a movie on
+   * their lists.
    */
   async recommend(
     userId: number,
@@ -320,23 +382,37 @@ export class Recommender {
 
   /**
    * The one place a list's candidates are chosen: the ranking model's items in the catalog, of
-   * the genre when given, neither rated by the member nor excluded.
+   * the genre when given, neither rated nor listed by the member, nor excluded.
    */
   private candidates(
     state: MemberState,
     ranking: ServedModel,
     { genre, exclude }: RecommendOptions,
   ): Int32Array {
-    const list: number[] = [];
-    const { catalogToModel } = ranking;
-    for (let c = 0; c < this.catalog.size; c++) {
-      if (catalogToModel[c] < 0 || (genre !== undefined && !this.catalog.hasGenre(c, genre)))
-        continue;
-      const movieId = this.catalog.movies[c].id;
-      if (state.ratings.has(movieId) || exclude?.has(movieId)) continue;
-      list.push(catalogToModel[c]);
+    const { catalog } = this;
+    // Catalog indexes not to list, marked from the member's few movies (not a lookup per movie).
+    if (this.skipped.length !== catalog.size) this.skipped = new Uint8Array(catalog.size);
+    const skipped = this.skipped;
+    const marked: number[] = [];
+    for (const movies of [state.ratings.keys(), state.listed, exclude ?? []]) {
+      for (const movieId of movies) {
+        const index = catalog.indexOf(movieId);
+        if (index >= 0 && skipped[index] === 0) {
+          skipped[index] = 1;
+          marked.push(index);
+        }
+      }
     }
-    return Int32Array.from(list);
+    const { catalogToModel } = ranking;
+    const list = new Int32Array(catalog.size);
+    let count = 0;
+    for (let c = 0; c < catalog.size; c++) {
+      const item = catalogToModel[c];
+      if (item < 0 || skipped[c] === 1) continue;
+      if (genre === undefined || catalog.hasGenre(c, genre)) list[count++] = item;
+    }
+    for (const index of marked) skipped[index] = 0;
+    return list.subarray(0, count);
   }
 
   /** Predicted stars (rating model) and reason (ranking model), computed once per member state. */
@@ -366,7 +442,8 @@ export class Recommender {
     for (const index of this.catalog.byPopularity()) {
       if (result.length >= n) break;
       const movie = this.catalog.movies[index];
-      if (state.ratings.has(movie.id) || exclude?.has(movie.id)) continue;
+      if (state.ratings.has(movie.id) || state.listed.has(movie.id) || exclude?.has(movie.id))
+        continue;
       if (genre !== undefined && !this.catalog.hasGenre(index, genre)) continue;
       result.push({
         movieId: movie.id,

@@ -7,10 +7,12 @@
  */
 import type { Db } from '../db/connection.ts';
 import {
+  BaseModel,
   DEFAULT_ALGORITHM,
   DEFAULT_RANKING_ALGORITHM,
   fitAlgorithm,
   getAlgorithm,
+  shareTrainingData,
   type Model,
 } from '../recsys/index.ts';
 import type { Catalog } from './catalog.ts';
@@ -174,6 +176,10 @@ export class ServedModels {
 
   /** Switches the role of the model's kind to it (e.g. one just trained). */
   use(model: Model, info: ModelInfo): void {
+    // The other role's model, trained on the same ratings, keeps the one copy of them.
+    const other = this.served[model.kind === 'rating' ? 'ranking' : 'rating']?.model;
+    if (model instanceof BaseModel && other instanceof BaseModel)
+      shareTrainingData(model.core, other.core);
     this.served[model.kind] = {
       model,
       info,

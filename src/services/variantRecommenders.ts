@@ -16,6 +16,7 @@ import { BackgroundJob, toWireDataset } from './backgroundJobs.ts';
 import type { Catalog } from './catalog.ts';
 import { loadDataset } from './datasets.ts';
 import type {
+  ListChange,
   MemberChangeListener,
   RatingChange,
   RecommenderChoiceChange,
@@ -64,6 +65,12 @@ export class VariantRecommenders implements MemberChangeListener {
   ratingChanged(change: RatingChange): void {
     for (const recommender of this.ready.values())
       recommender.onRatingChanged(change.memberId, change.movieId, change.rating, change.ratedAt);
+  }
+
+  /** A member's lists reach the variant models. */
+  listChanged(change: ListChange): void {
+    for (const recommender of this.ready.values())
+      recommender.onListChanged(change.memberId, change.movieId, change.list !== null);
   }
 
   /** A member's chosen recommender reaches the variant models. */

@@ -62,6 +62,36 @@ describeApi('member lists and tags API', (api) => {
     assert.equal((await client.request('DELETE', `/api/lists/hidden/${hidden}`)).status, 404);
   });
 
+  test('movies listed before a member is first served stay out of the top list, genre lists and home page', async () => {
+    // Two members with the same ratings get the same recommendations: the first shows which
+    // movies the second would be recommended; the second lists two of them, and is then served
+    // by a recommender that has not seen them yet (as after a restart): it reads the lists.
+    const first = await ratedMember();
+    const second = await ratedMember();
+    const top = await recommended(first.client);
+    const [wanted, hidden] = top;
+    assert.equal((await second.client.request('PUT', `/api/lists/wishlist/${wanted}`)).status, 204);
+    assert.equal((await second.client.request('PUT', `/api/lists/hidden/${hidden}`)).status, 204);
+    api.app.services.recommender.forget(second.id);
+    const longer = await first.client.get('/api/recommendations?n=12');
+    const expected = ids((longer.json as { items: Array<{ id: number }> }).items)
+      .filter((id) => id !== wanted && id !== hidden)
+      .slice(0, 10);
+    assert.deepEqual(await recommended(second.client), expected);
+    const movie = (await second.client.get(`/api/movies/${hidden}`)).json as { genres: string[] };
+    const genre = await second.client.get(
+      `/api/recommendations?n=100&genre=${encodeURIComponent(movie.genres[0])}`,
+    );
+    assert.ok(!ids((genre.json as { items: Array<{ id: number }> }).items).includes(hidden));
+    type Home = {
+      topPicks: Array<{ id: number }>;
+      shelves: Array<{ items: Array<{ id: number }> }>;
+    };
+    const home = (await second.client.get('/api/recommendations/home')).json as Home;
+    const shown = [...ids(home.topPicks), ...home.shelves.flatMap((shelf) => ids(shelf.items))];
+    assert.ok(shown.length > 0 && !shown.includes(wanted) && !shown.includes(hidden));
+  });
+
   test('bad list requests are refused and change nothing; visitors get 401', async () => {
     const { client } = await member(api);
     const [movie] = await popularMovieIds(client, 1);

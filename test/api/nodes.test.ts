@@ -250,6 +250,26 @@ for (const database of testDatabases) {
       );
     });
 
+    test('hiding a movie through A takes it off B’s cached lists', async () => {
+      const browser = new Browser();
+      await browser.register(a, outbox);
+      const listed = async (node: Node) =>
+        (
+          (await browser.request(node, 'GET', '/api/recommendations?n=5')).json as {
+            items: Array<{ id: number }>;
+          }
+        ).items.map((item) => item.id);
+      const [first] = await listed(b);
+      assert.ok(first !== undefined, 'B recommends something');
+      const hidden = await browser.request(a, 'PUT', `/api/lists/hidden/${first}`);
+      assert.equal(hidden.status, 204, JSON.stringify(hidden.json));
+      await within(
+        () => listed(b),
+        (ids) => !ids.includes(first),
+        'the hidden movie',
+      );
+    });
+
     test('a privacy setting through A shows on B', async () => {
       const browser = new Browser();
       await browser.register(a, outbox);

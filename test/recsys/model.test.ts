@@ -8,9 +8,11 @@ import {
   loadModel,
   ModelFileError,
   ParameterError,
+  shareTrainingData,
   type BaseModel,
   type Params,
 } from '../../src/recsys/index.ts';
+import type { BlendModel } from '../../src/recsys/algorithms/blend.ts';
 import type { FactorModel } from '../../src/recsys/algorithms/factors.ts';
 import { RatingMatrix } from '../../src/recsys/matrix.ts';
 import { syntheticRatings } from './helpers.ts';
@@ -282,4 +284,39 @@ test('model files: wrong magic and unsupported versions are refused', () => {
   new DataView(future.buffer).setUint32(8, 99, true);
   assert.throws(() => loadModel(future), /version 99/);
   assert.throws(() => loadModel(bytes.subarray(0, bytes.length - 8)), /truncated/);
+});
+
+test('a loaded blend keeps one copy of the training ratings for itself and its members', () => {
+  const blend = fit('blend', 3, { members: 'item-knn,user-knn,svd' }) as BlendModel;
+  const loaded = loadModel(Buffer.from(blend.toBytes())) as BlendModel;
+  for (const member of loaded.members) {
+    for (const field of ['userIds', 'itemIds', 'userPtr', 'userItems', 'userRatings'] as const)
+      assert.equal(member.core[field], loaded.core[field], `${member.algorithm} ${field}`);
+  }
+  const folded = blend.foldIn([
+    { itemIndex: 2, rating: 4 },
+    { itemIndex: 7, rating: 1 },
+  ]);
+  const foldedLoaded = loaded.foldIn([
+    { itemIndex: 2, rating: 4 },
+    { itemIndex: 7, rating: 1 },
+  ]);
+  for (let i = 0; i < blend.items; i++) {
+    assert.equal(loaded.predict(5, i), blend.predict(5, i));
+    assert.equal(loaded.predict(foldedLoaded, i), blend.predict(folded, i));
+  }
+});
+
+test('shareTrainingData shares only what holds the same values', () => {
+  const first = fit('svd');
+  const second = fit('item-knn');
+  const other = fitAlgorithm('svd', syntheticRatings(30, 20, 8, 5), QUICK.svd, { seed: 3 });
+  const before = { ...second.core };
+  shareTrainingData(second.core, first.core);
+  assert.equal(second.core.userItems, first.core.userItems);
+  assert.equal(second.core.itemIds, first.core.itemIds);
+  assert.notEqual(before.userItems, first.core.userItems);
+  shareTrainingData(other.core, first.core);
+  for (const field of ['userIds', 'itemIds', 'userPtr', 'userItems', 'userRatings'] as const)
+    assert.notEqual(other.core[field], first.core[field], field);
 });

@@ -222,3 +222,77 @@ for (const name of ['svd', 'svdpp', 'als']) {
     }
   });
 }
+
+test('user-knn: a prediction uses the first k neighbours who rated the item, however they are found', () => {
+  // With 3 neighbours kept, items with more than 24 raters are found by a binary search of each
+  // neighbour's ratings, the others by reading the item's raters: both must give this sum.
+  for (const modelSize of [3, 40]) {
+    const model = fitAlgorithm('user-knn', ratings, { modelSize, neighbours: 2 }) as BaseModel & {
+      k: number;
+      ratingResiduals: () => Float64Array;
+    };
+    const { userPtr, userItems } = model.core;
+    const residuals = model.ratingResiduals();
+    const raters = new Int32Array(model.items);
+    for (const item of userItems) raters[item]++;
+    let searched = 0;
+    for (const user of [0, 7, 33, model.foldIn(member)]) {
+      const view = model.view(user);
+      const state = view.state!;
+      for (let i = 0; i < model.items; i++) {
+        if (raters[i] === 0) continue;
+        if (raters[i] > 8 * (state.length / 2)) searched++;
+        let numerator = 0;
+        let denominator = 0;
+        let used = 0;
+        for (let n = 0; n < state.length && used < model.k; n += 2) {
+          const v = state[n];
+          const row = Array.from(userItems.subarray(userPtr[v], userPtr[v + 1]));
+          if (!row.includes(i)) continue;
+          numerator += state[n + 1] * residuals[userPtr[v] + row.indexOf(i)];
+          denominator += state[n + 1];
+          used++;
+        }
+        const base = model.baselineOf(view, i);
+        const expected = used >= 1 && denominator > 0 ? base + numerator / denominator : base;
+        assert.equal(model.estimate(view, i), expected, `modelSize ${modelSize} item ${i}`);
+      }
+    }
+    assert.equal(searched > 0, modelSize === 3, `modelSize ${modelSize}: ${searched} searched`);
+  }
+});
+
+test('predictions for members asked in turn equal those asked member by member (cached views)', () => {
+  for (const name of ['item-knn', 'user-knn', 'blend']) {
+    const model = fit(name);
+    const others = [
+      { itemIndex: 2, rating: 1 },
+      { itemIndex: 9, rating: 5 },
+      { itemIndex: 20, rating: 3 },
+    ];
+    const members = [model.foldIn(member), model.foldIn(others), 4, model.foldIn(member)];
+    const alone = members.map((user) =>
+      Array.from({ length: model.items }, (_, i) => model.predict(user, i)),
+    );
+    for (let i = 0; i < model.items; i++)
+      members.forEach((user, m) => assert.equal(model.predict(user, i), alone[m][i], name));
+  }
+});
+
+test('blend: folding in resolves the ratings once, and each member gets its own fold-in', () => {
+  const model = fit('blend') as BlendModel;
+  const movieInputs = member.map((m) => ({
+    movieId: model.itemIds.ids[m.itemIndex],
+    rating: m.rating,
+  }));
+  const folded = model.foldIn([...movieInputs, { movieId: 987654, rating: 3 }]);
+  const again = model.foldIn(movieInputs, folded);
+  model.members.forEach((m, k) => {
+    const own = m.foldIn(member);
+    for (const blended of [folded.members[k], again.members[k]]) {
+      assert.deepEqual(blended.items, own.items);
+      assert.equal(blended.bias, own.bias);
+      assert.deepEqual(blended.state, own.state, m.algorithm);
+    }
+  });
+});

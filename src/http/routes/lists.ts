@@ -21,6 +21,7 @@ const movieParams = z.object({ id: idParam });
 const listRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
   const { db, catalog } = services;
+  const workflow = { db, catalog, changes: services.changes };
   membersOnly(app);
 
   app.get(
@@ -70,7 +71,7 @@ const listRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { list, movieId } = request.params;
-      await addToList(db, catalog, member(request), movieId, list);
+      await addToList(workflow, member(request), movieId, list);
       return reply.code(204).send();
     },
   );
@@ -87,7 +88,7 @@ const listRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { list, movieId } = request.params;
-      await removeFromList(db, member(request), movieId, list);
+      await removeFromList(workflow, member(request), movieId, list);
       return reply.code(204).send();
     },
   );

@@ -6,7 +6,6 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { excludedFromRecommendations } from '../../services/memberLists.ts';
 import { memberHome } from '../../services/homePage.ts';
 import { chooseRecommender } from '../../services/recommenderChoice.ts';
 import {
@@ -104,16 +103,16 @@ const recommendationRoutes: FastifyPluginAsyncZod = async (app) => {
       const genre = request.query.genre;
       // A member in a `recommender` experiment is served by their variant's model.
       const recommender = await services.research.variants.recommenderFor(userId);
-      // Member lists (#16): wishlist and hidden movies are never recommended.
-      const excluded = await excludedFromRecommendations(services.db, userId);
-      const key = `${n}|${genre ?? ''}|${[...excluded].sort((a, b) => a - b).join(',')}`;
+      // Wishlist and hidden movies (#16) are never recommended: the recommender keeps them with
+      // the member's state, whose version changes with them.
+      const key = `${n}|${genre ?? ''}`;
       const version = await recommender.memberVersion(userId);
       const cached = recommender.cachedPage<CachedList>(userId, key, version);
       if (cached && catalog.unchangedSince(cached.movieIndexes, cached.catalogVersion)) {
         logPredictionsShown(services, request, 'recommendations', cached.items, cached.model);
         return sendSerialized(reply, cached.body);
       }
-      const recommendations = await recommender.recommend(userId, n, { genre, exclude: excluded });
+      const recommendations = await recommender.recommend(userId, n, { genre });
       const catalogVersion = catalog.version;
       const { items, movieIndexes } = await presented(services, userId, recommendations);
       const model = recommender.modelInfo;
@@ -144,8 +143,7 @@ const recommendationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const userId = member(request);
       const recommender = await services.research.variants.recommenderFor(userId);
-      const excluded = await excludedFromRecommendations(services.db, userId);
-      const home = await memberHome(recommender, catalog, userId, excluded);
+      const home = await memberHome(recommender, catalog, userId);
       const topPicks = (await presented(services, userId, home.topPicks)).items;
       const shelves = [];
       for (const shelf of home.shelves)

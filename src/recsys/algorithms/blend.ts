@@ -22,13 +22,12 @@ import {
 import { choleskySolve } from '../linalg.ts';
 import { RatingMatrix } from '../matrix.ts';
 import { parseModelFile } from '../serialize.ts';
-import { BaseModel, coreFromMatrix } from '../model.ts';
+import { BaseModel, coreFromMatrix, shareTrainingData } from '../model.ts';
 import {
   FoldedUser,
   type ModelCore,
   type ModelParts,
   type Params,
-  type RatingInput,
   type ScoredItem,
   type UserRef,
   type UserView,
@@ -59,9 +58,13 @@ function fitMember(
   return definition.fit(matrix, params, { seed: options.seed, threads: options.threads });
 }
 
-/** A member model from the bytes its blend saved. */
-function loadMember(algorithms: MemberAlgorithms, bytes: Uint8Array): BaseModel {
+/**
+ * A member model from the bytes its blend saved, sharing the blend's id maps and training
+ * ratings (a member fitted with the blend has the same: one copy instead of one per member).
+ */
+function loadMember(algorithms: MemberAlgorithms, bytes: Uint8Array, blend: ModelCore): BaseModel {
   const { core, parts } = parseModelFile(bytes);
+  shareTrainingData(core, blend);
   return algorithms[core.algorithm].restore(core, parts);
 }
 
@@ -107,23 +110,34 @@ export class BlendModel extends BaseModel {
     super(core);
   }
 
-  override view(user: UserRef): UserView {
-    const view = super.view(user);
+  protected override completeView(user: UserRef, view: UserView): UserView {
     view.members = this.members.map((member, m) =>
       user instanceof FoldedUser ? member.view(user.members[m] ?? user) : member.view(user),
     );
     return view;
   }
 
-  override foldIn(ratings: readonly RatingInput[], previous?: FoldedUser): FoldedUser {
-    const own = super.foldIn(ratings);
-    return new FoldedUser(
-      own.items,
-      own.ratings,
-      own.bias,
-      own.state,
-      this.members.map((member, m) => member.foldIn(ratings, previous?.members[m])),
+  /**
+   * Whether each member indexes the items as the blend does (members fitted with it do): then
+   * the ratings the blend resolved are folded into it as they are.
+   */
+  private sameItems: boolean[] | null = null;
+
+  override foldInItems(items: Int32Array, values: Float32Array, previous?: FoldedUser): FoldedUser {
+    const ids = this.itemIds.ids;
+    this.sameItems ??= this.members.map(
+      (member) => member.items === this.items && member.itemIds.ids.every((id, i) => id === ids[i]),
     );
+    const members = this.members.map((member, m) =>
+      this.sameItems![m]
+        ? member.foldInItems(items, values, previous?.members[m])
+        : member.foldIn(
+            Array.from(items, (item, k) => ({ movieId: ids[item], rating: values[k] })),
+            previous?.members[m],
+          ),
+    );
+    const own = super.foldInItems(items, values);
+    return new FoldedUser(own.items, own.ratings, own.bias, own.state, members);
   }
 
   protected scoreOne(user: UserView, item: number): number {
@@ -262,7 +276,7 @@ export function blendAlgorithm(algorithms: MemberAlgorithms): AlgorithmDefinitio
           packed.byteOffset,
           Number(parts.fields[`member${m}Bytes`]),
         );
-        members.push(loadMember(algorithms, bytes));
+        members.push(loadMember(algorithms, bytes, core));
       }
       return new BlendModel(core, members, parts.arrays.weights as Float64Array);
     },

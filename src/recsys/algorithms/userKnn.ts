@@ -6,6 +6,12 @@
 import type { UserView } from '../modelTypes.ts';
 import { Accumulator, find, KnnModel, knnAlgorithm } from './neighbours.ts';
 
+/**
+ * scoreOne binary-searches each neighbour's ratings (about this many steps, at random places)
+ * for an item with more raters than this times the neighbours; else it reads the item's raters.
+ */
+const RATERS_PER_SEARCH = 8;
+
 export class UserKnnModel extends KnnModel {
   private residualColumns: { ptr: Int32Array; users: Int32Array; x: Float64Array } | null = null;
   private foldAccumulator: Accumulator | null = null;
@@ -100,25 +106,94 @@ export class UserKnnModel extends KnnModel {
     return out;
   }
 
+  /**
+   * One item's prediction: the first k neighbours (most similar first) who rated it. Found by
+   * reading the item's raters against the neighbours' places (`placesOf`) when that reads fewer
+   * entries than a binary search of each neighbour's ratings; the same terms in the same order.
+   */
   protected scoreOne(user: UserView, item: number): number {
     const base = this.baselineOf(user, item);
     const state = user.state;
     if (!state) return base;
-    const { userPtr, userItems } = this.core;
+    const neighbours = state.length >> 1;
+    const { ptr, users } = this.columns();
     const residuals = this.ratingResiduals();
     let numerator = 0;
     let denominator = 0;
     let used = 0;
-    for (let n = 0; n < state.length && used < this.k; n += 2) {
-      const v = state[n];
-      const position = find(userItems, item, userPtr[v], userPtr[v + 1]);
-      if (position < 0) continue;
-      const s = state[n + 1];
-      numerator += s * residuals[position];
-      denominator += s;
-      used++;
+    if (ptr[item + 1] - ptr[item] > RATERS_PER_SEARCH * neighbours) {
+      const { userPtr, userItems } = this.core;
+      for (let n = 0; n < state.length && used < this.k; n += 2) {
+        const v = state[n];
+        const position = find(userItems, item, userPtr[v], userPtr[v + 1]);
+        if (position < 0) continue;
+        const s = state[n + 1];
+        numerator += s * residuals[position];
+        denominator += s;
+        used++;
+      }
+    } else {
+      const places = this.placesOf(user);
+      const rows = this.columnRows();
+      // found[place] = position of the neighbour's rating of the item (-1: not rated), reset below.
+      const found = this.foundFor(neighbours);
+      for (let p = ptr[item]; p < ptr[item + 1]; p++) {
+        const place = places[users[p]];
+        if (place >= 0) found[place] = rows[p];
+      }
+      for (let place = 0; place < neighbours; place++) {
+        const position = found[place];
+        if (position < 0) continue;
+        found[place] = -1;
+        if (used >= this.k) continue;
+        const s = state[2 * place + 1];
+        numerator += s * residuals[position];
+        denominator += s;
+        used++;
+      }
     }
     return used >= this.minK && denominator > 0 ? base + numerator / denominator : base;
+  }
+
+  /** The view whose neighbours' places are spread in `places`. */
+  private placedView: UserView | null = null;
+  private places: Int32Array | null = null;
+  private found = new Int32Array(0);
+  private rowOfColumnEntry: Int32Array | null = null;
+
+  /**
+   * Each training user's place in the view's neighbour list (-1: not a neighbour); kept while
+   * consecutive predictions share the view.
+   */
+  private placesOf(user: UserView): Int32Array {
+    const places = (this.places ??= new Int32Array(this.users).fill(-1));
+    if (this.placedView === user) return places;
+    const before = this.placedView?.state;
+    if (before) for (let n = 0; n < before.length; n += 2) places[before[n]] = -1;
+    const state = user.state!;
+    for (let n = 0; n < state.length; n += 2) places[state[n]] = n >> 1;
+    this.placedView = user;
+    return places;
+  }
+
+  /** Scratch of at least `neighbours` entries, all -1 (scoreOne leaves it so). */
+  private foundFor(neighbours: number): Int32Array {
+    if (this.found.length < neighbours) this.found = new Int32Array(neighbours).fill(-1);
+    return this.found;
+  }
+
+  /** For each entry of columns(): the position of that rating in the training CSR rows. */
+  private columnRows(): Int32Array {
+    if (this.rowOfColumnEntry) return this.rowOfColumnEntry;
+    const { ptr } = this.columns();
+    const { userPtr, userItems } = this.core;
+    const rows = new Int32Array(userItems.length);
+    const cursor = ptr.slice(0, this.items);
+    // The order columns() fills each item's raters in: by user.
+    for (let u = 0; u < this.users; u++)
+      for (let p = userPtr[u]; p < userPtr[u + 1]; p++) rows[cursor[userItems[p]]++] = p;
+    this.rowOfColumnEntry = rows;
+    return rows;
   }
 
   private sums: Float64Array | null = null;
