@@ -309,9 +309,12 @@ export function holdoutSplit(
   const withheld = new Uint8Array(ratings.length);
   let withheldPublic = 0;
   if (pairs.size > 0) {
+    // Only the rows of members with public pairs are looked up (few among many).
+    const publicMembers = new Set(source.publicKnowledge?.userId);
     for (let r = 0; r < ratings.length; r++) {
-      const pair = `${ratings.userIds.ids[ratings.userIndex[r]]}:${ratings.itemIds.ids[ratings.itemIndex[r]]}`;
-      if (pairs.has(pair)) {
+      const member = ratings.userIds.ids[ratings.userIndex[r]];
+      if (!publicMembers.has(member)) continue;
+      if (pairs.has(`${member}:${ratings.itemIds.ids[ratings.itemIndex[r]]}`)) {
         withheld[r] = 1;
         withheldPublic++;
       }

@@ -55,48 +55,37 @@ export async function loadPublicKnowledge(
   ratings: Ratings,
   movies: readonly Movie[],
 ): Promise<PublicKnowledge> {
-  // The member's rating of each movie, by "member:movie" (its row in `ratings`).
-  const rowOf = new Map<string, number>();
-  const key = (user: number, movie: number) => `${user}:${movie}`;
-  for (let r = 0; r < ratings.length; r++) {
-    rowOf.set(
-      key(ratings.userIds.ids[ratings.userIndex[r]], ratings.itemIds.ids[ratings.itemIndex[r]]),
-      r,
-    );
-  }
-  const entries = new Map<string, { user: number; movie: number; row: number; shown: boolean }>();
   const sharing = await db.kysely
     .selectFrom('privacy_settings')
     .select('user_id')
     .where('ratings_visibility', 'in', SHARED_VISIBILITIES)
     .execute();
   const sharingIds = new Set(sharing.map((row) => row.user_id));
-  for (const [pair, row] of rowOf) {
-    const user = ratings.userIds.ids[ratings.userIndex[row]];
-    if (!sharingIds.has(user)) continue;
-    entries.set(pair, {
-      user,
-      movie: ratings.itemIds.ids[ratings.itemIndex[row]],
-      row,
-      shown: true,
-    });
-  }
+  // "member:movie" of every movie a member named in a post (their rating is found below).
   const index = mentionIndex(movies);
   const posts = await db.kysely.selectFrom('posts').select(['user_id', 'body']).execute();
+  const posters = new Set<number>();
+  const mentioned = new Set<string>();
   for (const post of posts) {
     for (const movie of mentionedMovies(post.body, index)) {
-      const pair = key(post.user_id, movie);
-      const row = rowOf.get(pair);
-      if (row !== undefined && !entries.has(pair))
-        entries.set(pair, { user: post.user_id, movie, row, shown: false });
+      posters.add(post.user_id);
+      mentioned.add(`${post.user_id}:${movie}`);
     }
   }
-  const list = [...entries.values()];
+  // One pass over the ratings: all of a sharing member's, and the posters' of named movies.
+  const entries: Array<{ user: number; movie: number; row: number; shown: boolean }> = [];
+  for (let r = 0; r < ratings.length; r++) {
+    const user = ratings.userIds.ids[ratings.userIndex[r]];
+    const movie = ratings.itemIds.ids[ratings.itemIndex[r]];
+    if (sharingIds.has(user)) entries.push({ user, movie, row: r, shown: true });
+    else if (posters.has(user) && mentioned.has(`${user}:${movie}`))
+      entries.push({ user, movie, row: r, shown: false });
+  }
   return {
-    userId: Int32Array.from(list, (entry) => entry.user),
-    movieId: Int32Array.from(list, (entry) => entry.movie),
-    rating: Float32Array.from(list, (entry) => ratings.rating[entry.row]),
-    timestamp: Uint32Array.from(list, (entry) =>
+    userId: Int32Array.from(entries, (entry) => entry.user),
+    movieId: Int32Array.from(entries, (entry) => entry.movie),
+    rating: Float32Array.from(entries, (entry) => ratings.rating[entry.row]),
+    timestamp: Uint32Array.from(entries, (entry) =>
       entry.shown ? monthStart(ratings.timestamp[entry.row]) : 0,
     ),
   };
