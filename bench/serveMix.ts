@@ -31,6 +31,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { serveNodeFlags } from '../src/cli/serveNodeFlags.ts';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
 import { migrateToLatest, openDatabase, type Db } from '../src/db/connection.ts';
 import { buildServer } from '../src/http/server.ts';
@@ -386,7 +387,11 @@ export function startServer(
   options: { events: boolean },
 ): Promise<ServerProcess> {
   const profile = process.env.PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE] : [];
-  const nodeFlags = process.env.SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  // The flags `lenslab serve` runs with, then any to try.
+  const nodeFlags = [
+    ...serveNodeFlags(),
+    ...(process.env.SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,

@@ -96,6 +96,27 @@ export function serializeModel(core: ModelCore, parts: ModelParts): Uint8Array {
   return out;
 }
 
+/**
+ * The array stored at `start`: a view into the file's bytes, so a loaded model holds its file
+ * once and nothing else (copying each array left the server's heap fragmented by the size of
+ * the file). The format aligns every array to 8 bytes; bytes that are not (a small Buffer from
+ * Node's pool) are copied instead.
+ */
+function arrayAt(bytes: Uint8Array, start: number, type: ArrayType, length: number): AnyArray {
+  const at = bytes.byteOffset + start;
+  const buffer =
+    at % BYTES[type] === 0
+      ? bytes.buffer
+      : // Uint8Array.prototype.slice copies even for a Node Buffer (whose own slice is a view).
+        Uint8Array.prototype.slice.call(bytes, start, start + length * BYTES[type]).buffer;
+  const offset = buffer === bytes.buffer ? at : 0;
+  return type === 'f64'
+    ? new Float64Array(buffer, offset, length)
+    : type === 'f32'
+      ? new Float32Array(buffer, offset, length)
+      : new Int32Array(buffer, offset, length);
+}
+
 /** The parts of a parsed model file, ready for the algorithm's restore(). */
 export interface ParsedModelFile {
   core: ModelCore;
@@ -134,14 +155,7 @@ export function parseModelFile(bytes: Uint8Array): ParsedModelFile {
     const end = start + entry.length * BYTES[entry.type];
     if (end > bytes.length)
       throw new ModelFileError(`model file is truncated (array ${entry.name})`);
-    // Uint8Array.prototype.slice copies even for a Node Buffer (whose own slice is a view).
-    const copy = Uint8Array.prototype.slice.call(bytes, start, end).buffer;
-    arrays[entry.name] =
-      entry.type === 'f64'
-        ? new Float64Array(copy)
-        : entry.type === 'f32'
-          ? new Float32Array(copy)
-          : new Int32Array(copy);
+    arrays[entry.name] = arrayAt(bytes, start, entry.type, entry.length);
   }
   const take = <T extends AnyArray>(name: string): T => {
     const array = arrays[name];

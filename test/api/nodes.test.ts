@@ -7,10 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { serveNodeFlags } from '../../src/cli/serveNodeFlags.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { importDataset } from '../../src/services/datasets.ts';
@@ -377,5 +379,12 @@ describe('lenslab serve --workers 2', () => {
       .trim()
       .split('\n');
     assert.ok(workers.length >= 2, `worker processes: ${workers.join(', ')}`);
+    // bin/lenslab gives the server its V8 heap sizing; the workers inherit it.
+    const flags = serveNodeFlags();
+    assert.ok(flags.length >= 1);
+    for (const pid of [String(node.process.pid), ...workers]) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      for (const flag of flags) assert.ok(argv.includes(flag), `process ${pid} runs with ${flag}`);
+    }
   });
 });
