@@ -27,6 +27,15 @@ export interface AlgorithmDefinition {
   /** Checks the resolved parameters beyond their specs (throws ParameterError). */
   validate?(params: Params): void;
   fit(matrix: RatingMatrix, params: Params, options: FitOptions & { seed: number }): BaseModel;
+  /**
+   * The same fit for a caller that can wait, with its parts side by side on worker threads
+   * (blend: its members); algorithms without it fit with `fit`.
+   */
+  fitOnWorkers?(
+    matrix: RatingMatrix,
+    params: Params,
+    options: FitOptions & { seed: number },
+  ): Promise<BaseModel>;
   restore(core: ModelCore, parts: ModelParts): BaseModel;
 }
 

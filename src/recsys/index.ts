@@ -19,6 +19,7 @@ export {
   DEFAULT_ALGORITHM,
   DEFAULT_RANKING_ALGORITHM,
   fitAlgorithm,
+  fitAlgorithmOnWorkers,
   getAlgorithm,
   loadModel,
   type FitAlgorithmOptions,

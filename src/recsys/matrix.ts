@@ -2,7 +2,13 @@
  * The rating matrix every algorithm trains on: compressed sparse rows by user (CSR) and by item
  * (CSC) over typed arrays, with the dense index maps of the columnar dataset it was built from.
  */
-import type { IdIndex, RatingScale, Ratings } from '../datasets/dataset.ts';
+import { IdIndex, type RatingScale, type Ratings } from '../datasets/dataset.ts';
+
+/** A RatingMatrix as plain data, for another thread (structured clone: typed arrays and numbers). */
+export type WireMatrix = Omit<
+  RatingMatrix,
+  'userCount' | 'itemCount' | 'ratingOf' | 'toWire' | 'userIds' | 'itemIds'
+> & { userIds: Int32Array; itemIds: Int32Array };
 
 export class RatingMatrix {
   /** Number of users (rows), equal to userIds.size. */
@@ -26,7 +32,9 @@ export class RatingMatrix {
   /** The rating scale predictions are clipped to. */
   readonly scale: RatingScale;
 
-  private constructor(fields: Omit<RatingMatrix, 'userCount' | 'itemCount' | 'ratingOf'>) {
+  private constructor(
+    fields: Omit<RatingMatrix, 'userCount' | 'itemCount' | 'ratingOf' | 'toWire'>,
+  ) {
     this.users = fields.users;
     this.items = fields.items;
     this.length = fields.length;
@@ -101,6 +109,19 @@ export class RatingMatrix {
       userIds: ratings.userIds,
       itemIds: ratings.itemIds,
       scale: scale ?? { min: n > 0 ? min : 1, max: n > 0 ? max : 5, step: stepOf(ratings.rating) },
+    });
+  }
+
+  /** The matrix as plain data: `fromWire` of it on another thread is the same matrix. */
+  toWire(): WireMatrix {
+    return { ...this, userIds: this.userIds.ids, itemIds: this.itemIds.ids };
+  }
+
+  static fromWire(wire: WireMatrix): RatingMatrix {
+    return new RatingMatrix({
+      ...wire,
+      userIds: new IdIndex(wire.userIds),
+      itemIds: new IdIndex(wire.itemIds),
     });
   }
 

@@ -387,8 +387,9 @@ export abstract class BaseModel implements Model {
     return this.itemColumns;
   }
 
-  toBytes(): Uint8Array {
-    return serializeModel(this.core, this.parts());
+  /** The model file (see serializeModel for `withoutTrainingData`). */
+  toBytes(options: { withoutTrainingData?: boolean } = {}): Uint8Array {
+    return serializeModel(this.core, this.parts(), options);
   }
 }
 

@@ -79,11 +79,37 @@ export function fitAlgorithm(
   params: Params = {},
   options: FitAlgorithmOptions = {},
 ): BaseModel {
+  const { definition, matrix, resolved, fitOptions } = prepareFit(name, ratings, params, options);
+  return definition.fit(matrix, resolved, fitOptions);
+}
+
+/**
+ * fitAlgorithm for a caller that can wait (`lenslab train`): the same model, fitted with its
+ * parts side by side on worker threads where the algorithm can (blend).
+ */
+export async function fitAlgorithmOnWorkers(
+  name: string,
+  ratings: Ratings | RatingMatrix,
+  params: Params = {},
+  options: FitAlgorithmOptions = {},
+): Promise<BaseModel> {
+  const { definition, matrix, resolved, fitOptions } = prepareFit(name, ratings, params, options);
+  return definition.fitOnWorkers
+    ? definition.fitOnWorkers(matrix, resolved, fitOptions)
+    : definition.fit(matrix, resolved, fitOptions);
+}
+
+function prepareFit(
+  name: string,
+  ratings: Ratings | RatingMatrix,
+  params: Params,
+  options: FitAlgorithmOptions,
+) {
   const definition = getAlgorithm(name);
   const resolved = resolveParams(definition, params);
   const matrix =
     ratings instanceof RatingMatrix ? ratings : RatingMatrix.fromRatings(ratings, options.scale);
-  return definition.fit(matrix, resolved, { ...options, seed: options.seed ?? 0 });
+  return { definition, matrix, resolved, fitOptions: { ...options, seed: options.seed ?? 0 } };
 }
 
 /** A model from the bytes of a model file (Uint8Array or Buffer). */

@@ -44,17 +44,37 @@ function sortedParams(params: Record<string, number | string>): Record<string, n
   return out;
 }
 
-export function serializeModel(core: ModelCore, parts: ModelParts): Uint8Array {
-  const arrays: Array<[string, AnyArray]> = [
-    ['core.userIds', core.userIds.ids],
-    ['core.itemIds', core.itemIds.ids],
-    ['core.userPtr', core.userPtr],
-    ['core.userItems', core.userItems],
-    ['core.userRatings', core.userRatings],
-    ['core.userBias', core.baseline.userBias],
-    ['core.itemBias', core.baseline.itemBias],
-    ...Object.entries(parts.arrays),
-  ];
+/** The core arrays that hold the training data (the id maps and the ratings). */
+const TRAINING_DATA = new Set([
+  'core.userIds',
+  'core.itemIds',
+  'core.userPtr',
+  'core.userItems',
+  'core.userRatings',
+]);
+
+/**
+ * The model file's bytes. `withoutTrainingData` leaves out the training data, for a model
+ * saved inside another trained on the same (a blend's members): parseModelFile takes it from
+ * that one.
+ */
+export function serializeModel(
+  core: ModelCore,
+  parts: ModelParts,
+  { withoutTrainingData = false } = {},
+): Uint8Array {
+  const arrays = (
+    [
+      ['core.userIds', core.userIds.ids],
+      ['core.itemIds', core.itemIds.ids],
+      ['core.userPtr', core.userPtr],
+      ['core.userItems', core.userItems],
+      ['core.userRatings', core.userRatings],
+      ['core.userBias', core.baseline.userBias],
+      ['core.itemBias', core.baseline.itemBias],
+      ...Object.entries(parts.arrays),
+    ] as Array<[string, AnyArray]>
+  ).filter(([name]) => !(withoutTrainingData && TRAINING_DATA.has(name)));
   let offset = 0;
   const table = arrays.map(([name, array]) => {
     const entry = { name, type: typeOf(array), length: array.length, offset };
@@ -123,8 +143,11 @@ export interface ParsedModelFile {
   parts: ModelParts;
 }
 
-/** Reads a model file's bytes (a Uint8Array or Buffer). Throws ModelFileError when invalid. */
-export function parseModelFile(bytes: Uint8Array): ParsedModelFile {
+/**
+ * Reads a model file's bytes (a Uint8Array or Buffer); a file saved without its training data
+ * takes it from `trainingData`. Throws ModelFileError when invalid.
+ */
+export function parseModelFile(bytes: Uint8Array, trainingData?: ModelCore): ParsedModelFile {
   if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MODEL_FILE_MAGIC) {
     throw new ModelFileError('not a lenslab model file (bad magic)');
   }
@@ -163,16 +186,24 @@ export function parseModelFile(bytes: Uint8Array): ParsedModelFile {
     delete arrays[name];
     return array as T;
   };
+  // The training data: the file's own, else the given model's.
+  const own = (name: string) => name in arrays || !trainingData;
   const core: ModelCore = {
     algorithm: header.algorithm,
     kind: header.kind,
     params: header.params,
     scale: header.scale,
-    userIds: new IdIndex(take<Int32Array>('core.userIds')),
-    itemIds: new IdIndex(take<Int32Array>('core.itemIds')),
-    userPtr: take<Int32Array>('core.userPtr'),
-    userItems: take<Int32Array>('core.userItems'),
-    userRatings: take<Float32Array>('core.userRatings'),
+    userIds: own('core.userIds')
+      ? new IdIndex(take<Int32Array>('core.userIds'))
+      : trainingData!.userIds,
+    itemIds: own('core.itemIds')
+      ? new IdIndex(take<Int32Array>('core.itemIds'))
+      : trainingData!.itemIds,
+    userPtr: own('core.userPtr') ? take<Int32Array>('core.userPtr') : trainingData!.userPtr,
+    userItems: own('core.userItems') ? take<Int32Array>('core.userItems') : trainingData!.userItems,
+    userRatings: own('core.userRatings')
+      ? take<Float32Array>('core.userRatings')
+      : trainingData!.userRatings,
     baseline: {
       globalMean: header.baseline.globalMean,
       userDamping: header.baseline.userDamping,

@@ -1,5 +1,6 @@
 /**
- * Top-N selection: the indexes of the n best scores, by a min-heap of the best so far.
+ * Top-N selection by min-heaps of the best so far: the n best scores of one array (topN), and
+ * the best few of every row when the scores arrive in any order (BestPerRow).
  */
 
 /** Whether (score a, index a) ranks below (score b, index b): lower score, or equal and later. */
@@ -26,29 +27,100 @@ export function topN(
     const item = candidates ? candidates[k] : k;
     const score = scores[item];
     if (!(score > -Infinity)) continue;
-    if (count < capacity) {
-      count = heapPush(heapItems, heapScores, count, item, score);
-    } else if (ranksBelow(heapScores[0], heapItems[0], score, item)) {
-      heapItems[0] = item;
-      heapScores[0] = score;
-      heapSiftDown(heapItems, heapScores, count);
-    }
+    count = offer(heapItems, heapScores, 0, count, capacity, item, score);
   }
-  // Popping the root (the lowest ranked) fills the result from its end.
   const result = new Int32Array(count);
-  for (let last = count - 1; last >= 0; last--) {
-    result[last] = heapItems[0];
-    heapItems[0] = heapItems[last];
-    heapScores[0] = heapScores[last];
-    heapSiftDown(heapItems, heapScores, last);
-  }
+  drain(heapItems, heapScores, 0, count, result, null);
   return result;
 }
 
-/** Adds (item, score) to a min-heap of `count` entries; returns the new count. */
+/**
+ * The `capacity` best (score, index) pairs of each of `rows` rows, offered one at a time in any
+ * order: one min-heap per row in flat arrays (rows × capacity entries, nothing per pair).
+ */
+export class BestPerRow {
+  private readonly items: Int32Array;
+  private readonly scores: Float64Array;
+  private readonly counts: Int32Array;
+
+  constructor(
+    rows: number,
+    readonly capacity: number,
+  ) {
+    this.items = new Int32Array(rows * capacity);
+    this.scores = new Float64Array(rows * capacity);
+    this.counts = new Int32Array(rows);
+  }
+
+  offer(row: number, item: number, score: number): void {
+    const { capacity } = this;
+    this.counts[row] = offer(
+      this.items,
+      this.scores,
+      row * capacity,
+      this.counts[row],
+      capacity,
+      item,
+      score,
+    );
+  }
+
+  /** The row's best, best first (ties: lower index first), with their scores; empties the row. */
+  take(row: number): { index: Int32Array; score: Float64Array } {
+    const count = this.counts[row];
+    const index = new Int32Array(count);
+    const score = new Float64Array(count);
+    drain(this.items, this.scores, row * this.capacity, count, index, score);
+    this.counts[row] = 0;
+    return { index, score };
+  }
+}
+
+/**
+ * Offers (item, score) to the min-heap of `count` of at most `capacity` entries at `base`;
+ * returns the new count.
+ */
+function offer(
+  items: Int32Array,
+  scores: Float64Array,
+  base: number,
+  count: number,
+  capacity: number,
+  item: number,
+  score: number,
+): number {
+  if (count < capacity) return heapPush(items, scores, base, count, item, score);
+  if (capacity > 0 && ranksBelow(scores[base], items[base], score, item)) {
+    items[base] = item;
+    scores[base] = score;
+    heapSiftDown(items, scores, base, count);
+  }
+  return count;
+}
+
+/** Empties the heap into outItems (and outScores), best first: popping the root fills from the end. */
+function drain(
+  items: Int32Array,
+  scores: Float64Array,
+  base: number,
+  count: number,
+  outItems: Int32Array,
+  outScores: Float64Array | null,
+): void {
+  for (let last = count - 1; last >= 0; last--) {
+    outItems[last] = items[base];
+    if (outScores) outScores[last] = scores[base];
+    items[base] = items[base + last];
+    scores[base] = scores[base + last];
+    heapSiftDown(items, scores, base, last);
+  }
+}
+
+/** Adds (item, score) to the min-heap of `count` entries at `base`; returns the new count. */
 function heapPush(
   items: Int32Array,
   scores: Float64Array,
+  base: number,
   count: number,
   item: number,
   score: number,
@@ -56,34 +128,35 @@ function heapPush(
   let c = count;
   while (c > 0) {
     const parent = (c - 1) >> 1;
-    if (!ranksBelow(score, item, scores[parent], items[parent])) break;
-    items[c] = items[parent];
-    scores[c] = scores[parent];
+    if (!ranksBelow(score, item, scores[base + parent], items[base + parent])) break;
+    items[base + c] = items[base + parent];
+    scores[base + c] = scores[base + parent];
     c = parent;
   }
-  items[c] = item;
-  scores[c] = score;
+  items[base + c] = item;
+  scores[base + c] = score;
   return count + 1;
 }
 
-/** Restores the min-heap order of `count` entries after the root changed. */
-function heapSiftDown(items: Int32Array, scores: Float64Array, count: number): void {
-  const item = items[0];
-  const score = scores[0];
+/** Restores the min-heap order of the `count` entries at `base` after the root changed. */
+function heapSiftDown(items: Int32Array, scores: Float64Array, base: number, count: number): void {
+  const item = items[base];
+  const score = scores[base];
   let c = 0;
   for (;;) {
     const left = 2 * c + 1;
     if (left >= count) break;
     const right = left + 1;
     const child =
-      right < count && ranksBelow(scores[right], items[right], scores[left], items[left])
+      right < count &&
+      ranksBelow(scores[base + right], items[base + right], scores[base + left], items[base + left])
         ? right
         : left;
-    if (!ranksBelow(scores[child], items[child], score, item)) break;
-    items[c] = items[child];
-    scores[c] = scores[child];
+    if (!ranksBelow(scores[base + child], items[base + child], score, item)) break;
+    items[base + c] = items[base + child];
+    scores[base + c] = scores[base + child];
     c = child;
   }
-  items[c] = item;
-  scores[c] = score;
+  items[base + c] = item;
+  scores[base + c] = score;
 }

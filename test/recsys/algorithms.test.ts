@@ -288,24 +288,81 @@ test('item-knn: scoring all items at once equals predicting each item', () => {
   }
 });
 
-test('k-NN lists beyond the triangle budget are computed row by row, bit for bit the same (#14)', () => {
+test('k-NN neighbour lists are exactly the definition, pair by pair (#14)', () => {
   const matrix = RatingMatrix.fromRatings(syntheticRatings(120, 80, 25));
   for (const itemBased of [true, false]) {
-    for (const similarity of ['pearson-baseline', 'cosine']) {
-      const params = {
-        similarity,
-        shrinkage: 100,
-        modelSize: 15,
-        neighbours: 10,
-        minNeighbours: 1,
-      };
-      const triangle = fitKnn(matrix, params, itemBased).neighbours;
-      const rows = fitKnn(matrix, params, itemBased, undefined, 0).neighbours;
+    for (const [similarity, shrinkage] of [
+      ['pearson-baseline', 100],
+      ['cosine', 0],
+    ] as const) {
+      const modelSize = 15;
+      const params = { similarity, shrinkage, modelSize, neighbours: 10, minNeighbours: 1 };
+      const { baseline, neighbours } = fitKnn(matrix, params, itemBased);
+      // Each row's residual vector over the other axis (ascending), as the definition reads it.
+      const rows = itemBased ? matrix.items : matrix.users;
+      const vectors: Array<Map<number, number>> = Array.from({ length: rows }, () => new Map());
+      for (let u = 0; u < matrix.users; u++) {
+        for (let p = matrix.userPtr[u]; p < matrix.userPtr[u + 1]; p++) {
+          const i = matrix.userItems[p];
+          const r = matrix.userRatings[p];
+          const x =
+            similarity === 'cosine'
+              ? r
+              : r - baseline.globalMean - baseline.userBias[u] - baseline.itemBias[i];
+          if (itemBased) vectors[i].set(u, x);
+          else vectors[u].set(i, x);
+        }
+      }
       const what = `${itemBased ? 'item' : 'user'}-knn ${similarity}`;
-      assert.ok(triangle.index.length > 0, what);
-      assert.deepEqual(rows.ptr, triangle.ptr, what);
-      assert.deepEqual(rows.index, triangle.index, what);
-      assert.deepEqual(rows.similarity, triangle.similarity, what);
+      let listed = 0;
+      for (let a = 0; a < rows; a++) {
+        const scored: Array<{ c: number; s: number }> = [];
+        for (let c = 0; c < rows; c++) {
+          if (c === a) continue;
+          const [low, high] = a < c ? [vectors[a], vectors[c]] : [vectors[c], vectors[a]];
+          let xy = 0;
+          let xx = 0;
+          let yy = 0;
+          let n = 0;
+          for (const [b, x] of [...low].sort((p, q) => p[0] - q[0])) {
+            const y = high.get(b);
+            if (y === undefined) continue;
+            xy += x * y;
+            xx += x * x;
+            yy += y * y;
+            n++;
+          }
+          if (n === 0) continue;
+          const denominator = Math.sqrt(xx * yy);
+          const s =
+            (denominator > 0 ? xy / denominator : 0) *
+            (shrinkage > 0 ? (n - 1) / (n - 1 + shrinkage) : 1);
+          if (s > 0) scored.push({ c, s });
+        }
+        scored.sort((p, q) => q.s - p.s || p.c - q.c);
+        const expected = scored.slice(0, modelSize);
+        const from = neighbours.ptr[a];
+        const to = neighbours.ptr[a + 1];
+        assert.deepEqual(
+          Array.from(neighbours.index.subarray(from, to)),
+          expected.map((e) => e.c),
+          `${what}: row ${a}`,
+        );
+        assert.deepEqual(
+          neighbours.similarity.subarray(from, to),
+          Float32Array.from(expected, (e) => e.s),
+          `${what}: row ${a}`,
+        );
+        listed += to - from;
+      }
+      // Rows were cut at modelSize: the selection, not only the similarities, was checked.
+      assert.ok(listed > 0 && listed <= rows * modelSize, what);
+      assert.ok(
+        Array.from({ length: rows }, (_, a) => neighbours.ptr[a + 1] - neighbours.ptr[a]).some(
+          (length) => length === modelSize,
+        ),
+        what,
+      );
     }
   }
 });

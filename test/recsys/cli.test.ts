@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parametersFor, parseAlgorithms } from '../../src/cli/commands/evaluate.ts';
 import { readMl100k } from '../../src/datasets/ml100k.ts';
+import type { BlendModel } from '../../src/recsys/algorithms/blend.ts';
 import { evaluateAlgorithm, summarize } from '../../src/recsys/eval/evaluate.ts';
+import { fitAlgorithm } from '../../src/recsys/index.ts';
 import { protocolFolds } from '../../src/recsys/eval/protocols.ts';
 import { modelFilesNewestFirst, readModelFile } from '../../src/services/models.ts';
 import { ML100K_DIR, tempDir, writeFolder } from '../helpers/files.ts';
@@ -184,6 +186,39 @@ test('bin/lenslab evaluate runs ALS on worker threads', { timeout: 60_000 }, () 
   const [als] = JSON.parse(result.stdout);
   assert.ok(als.rmse > 0.3 && als.rmse < 1.5);
 });
+
+test(
+  'bin/lenslab train fits a blend with its members on worker threads',
+  { timeout: 60_000 },
+  async () => {
+    const bin = new URL('../../bin/lenslab', import.meta.url).pathname;
+    const out = tempDir();
+    const args = ['train', '--algo', 'blend', '--param', 'members=item-knn,svd,als'];
+    const result = spawnSync(
+      bin,
+      [...args, '--data', DATA, '--format', 'ml-100k', '--out', out, '--threads', '2', '--json'],
+      { encoding: 'utf8' },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const blend = readModelFile(JSON.parse(result.stdout).path) as BlendModel;
+    assert.deepEqual(
+      blend.members.map((member) => member.algorithm),
+      ['item-knn', 'svd', 'als'],
+    );
+    // The same model as fitted on one thread, from the same data and seed.
+    const dataset = await readMl100k(DATA);
+    const alone = fitAlgorithm(
+      'blend',
+      dataset.ratings,
+      { members: 'item-knn,svd,als' },
+      {
+        seed: blend.metadata.seed as number,
+        scale: dataset.scale,
+      },
+    );
+    for (let i = 0; i < 20; i++) assert.equal(blend.predict(1, i), alone.predict(1, i));
+  },
+);
 
 test(
   'ML-100K: the bias baseline on kfold5 is in the published range',

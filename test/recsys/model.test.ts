@@ -15,6 +15,7 @@ import {
 import type { BlendModel } from '../../src/recsys/algorithms/blend.ts';
 import type { FactorModel } from '../../src/recsys/algorithms/factors.ts';
 import { RatingMatrix } from '../../src/recsys/matrix.ts';
+import { serializeModel } from '../../src/recsys/serialize.ts';
 import { syntheticRatings } from './helpers.ts';
 
 const ratings = syntheticRatings();
@@ -304,6 +305,40 @@ test('a loaded blend keeps one copy of the training ratings for itself and its m
   for (let i = 0; i < blend.items; i++) {
     assert.equal(loaded.predict(5, i), blend.predict(5, i));
     assert.equal(loaded.predict(foldedLoaded, i), blend.predict(folded, i));
+  }
+});
+
+test("a blend's file holds the training data once; files with a copy per member still load", () => {
+  const blend = fit('blend', 3, { members: 'item-knn,user-knn,svd' }) as BlendModel;
+  const member = blend.members[1];
+  // A member saved without its training data cannot be read alone.
+  assert.throws(
+    () => loadModel(member.toBytes({ withoutTrainingData: true })),
+    /lacks array core\.userIds/,
+  );
+  const trainingBytes = ['userPtr', 'userItems', 'userRatings'] as const;
+  const copy = trainingBytes.reduce((sum, field) => sum + blend.core[field].byteLength, 0);
+  // The file as written before: each member with its own copy of the training data.
+  const arrays: Record<string, Int32Array | Float64Array> = { weights: blend.weights };
+  const fields: Record<string, number> = { members: blend.members.length };
+  blend.members.forEach((m, k) => {
+    const bytes = m.toBytes();
+    const packed = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
+    packed.set(bytes);
+    arrays[`member${k}`] = new Int32Array(packed.buffer);
+    fields[`member${k}Bytes`] = bytes.length;
+  });
+  const before = serializeModel(blend.core, { arrays, fields });
+  const now = blend.toBytes();
+  assert.ok(
+    before.length - now.length >= blend.members.length * copy,
+    `${before.length} → ${now.length}`,
+  );
+  const old = loadModel(before) as BlendModel;
+  const loaded = loadModel(now) as BlendModel;
+  for (const model of [old, loaded]) {
+    for (const m of model.members) assert.equal(m.core.userItems, model.core.userItems);
+    for (let i = 0; i < blend.items; i++) assert.equal(model.predict(4, i), blend.predict(4, i));
   }
 });
 

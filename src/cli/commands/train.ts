@@ -10,7 +10,12 @@
 import type { Command } from 'commander';
 import type { Dataset } from '../../datasets/dataset.ts';
 import { readDataset } from '../../datasets/read.ts';
-import { DEFAULT_ALGORITHM, fitAlgorithm, getAlgorithm, type Params } from '../../recsys/index.ts';
+import {
+  DEFAULT_ALGORITHM,
+  fitAlgorithmOnWorkers,
+  getAlgorithm,
+  type Params,
+} from '../../recsys/index.ts';
 import { evaluateAlgorithm, summarize } from '../../recsys/eval/evaluate.ts';
 import { protocolFolds } from '../../recsys/eval/protocols.ts';
 import { loadDataset } from '../../services/datasets.ts';
@@ -112,7 +117,8 @@ export function registerTrain(program: Command): void {
             );
             bar.update(1, 3);
           }
-          const model = fitAlgorithm(algorithm, dataset.ratings, params, {
+          // The fit runs its parts on worker threads where it can (a blend's members).
+          const model = await fitAlgorithmOnWorkers(algorithm, dataset.ratings, params, {
             seed,
             scale: dataset.scale,
             threads,

@@ -20,7 +20,9 @@ import {
   type FitOptions,
 } from '../algorithm.ts';
 import { choleskySolve } from '../linalg.ts';
-import { RatingMatrix } from '../matrix.ts';
+import { RatingMatrix, type WireMatrix } from '../matrix.ts';
+import { defaultThreads } from '../parallel.ts';
+import { startTsxWorker, workerResult } from '../../util/tsxWorker.ts';
 import { parseModelFile } from '../serialize.ts';
 import { BaseModel, coreFromMatrix, shareTrainingData } from '../model.ts';
 import {
@@ -46,16 +48,67 @@ export const BLEND_MEMBER_PARAMS: Record<string, Params> = {
 /** The algorithms a blend may fit and load as members, by name (the registry's single models). */
 export type MemberAlgorithms = Readonly<Record<string, AlgorithmDefinition>>;
 
-/** Fits member `name` with its blend settings. */
-function fitMember(
-  algorithms: MemberAlgorithms,
-  name: string,
+/** Fits a member with its blend settings. */
+export function fitMember(
+  definition: AlgorithmDefinition,
   matrix: RatingMatrix,
   options: FitOptions & { seed: number },
 ): BaseModel {
-  const definition = algorithms[name];
-  const params = resolveParams(definition, BLEND_MEMBER_PARAMS[name] ?? {});
+  const params = resolveParams(definition, BLEND_MEMBER_PARAMS[definition.name] ?? {});
   return definition.fit(matrix, params, { seed: options.seed, threads: options.threads });
+}
+
+/** What a worker thread needs to fit one member (blendMemberWorker.ts). */
+export interface MemberFitInput {
+  name: string;
+  matrix: WireMatrix;
+  seed: number;
+  threads?: number;
+  /** The held-out ratings to predict (the weights' pass), or null (the final pass). */
+  validation: { userIndex: Int32Array; itemIndex: Int32Array } | null;
+}
+
+/** A member fitted on a worker thread: its model file, and its predictions of the held-out ratings. */
+export interface MemberFitResult {
+  bytes: Uint8Array;
+  predictions: Float32Array | null;
+}
+
+const MEMBER_WORKER = new URL('./blendMemberWorker.ts', import.meta.url);
+
+/**
+ * Fits the members on worker threads, `options.threads` at a time (default: the cores), each
+ * member on its own thread in the order named; `done` is called as each one ends.
+ */
+async function fitMembersOnWorkers(
+  names: string[],
+  matrix: RatingMatrix,
+  validation: Ratings | null,
+  options: FitOptions & { seed: number },
+  done: () => void,
+): Promise<MemberFitResult[]> {
+  const input = {
+    matrix: matrix.toWire(),
+    seed: options.seed,
+    threads: options.threads,
+    validation: validation && { userIndex: validation.userIndex, itemIndex: validation.itemIndex },
+  };
+  const results: MemberFitResult[] = [];
+  let next = 0;
+  const thread = async () => {
+    for (let m = next++; m < names.length; m = next++) {
+      const worker = startTsxWorker(MEMBER_WORKER, { ...input, name: names[m] });
+      try {
+        results[m] = await workerResult<MemberFitResult>(worker, `blend member ${names[m]}`);
+      } finally {
+        await worker.terminate();
+      }
+      done();
+    }
+  };
+  const threads = Math.max(1, Math.min(names.length, options.threads ?? defaultThreads()));
+  await Promise.all(Array.from({ length: threads }, thread));
+  return results;
 }
 
 /**
@@ -63,7 +116,8 @@ function fitMember(
  * ratings (a member fitted with the blend has the same: one copy instead of one per member).
  */
 function loadMember(algorithms: MemberAlgorithms, bytes: Uint8Array, blend: ModelCore): BaseModel {
-  const { core, parts } = parseModelFile(bytes);
+  const { core, parts } = parseModelFile(bytes, blend);
+  // Files saved before members left their training data out hold a copy of it.
   shareTrainingData(core, blend);
   return algorithms[core.algorithm].restore(core, parts);
 }
@@ -98,6 +152,52 @@ function memberNames(params: Params): string[] {
     }
   }
   return names;
+}
+
+/** The blend's own core: the training data, shared by its members. */
+function blendCore(matrix: RatingMatrix, params: Params): ModelCore {
+  return coreFromMatrix(matrix, 'blend', 'rating', params, fitBaseline(matrix));
+}
+
+/** The held-out ratings the weights are fitted on, and the matrix of the rest. */
+function validationSplit(
+  matrix: RatingMatrix,
+  params: Params,
+  seed: number,
+): { validation: Ratings; rest: RatingMatrix } {
+  const all = matrixRatings(matrix);
+  const order = shuffledIndices(all.length, new Random(seed + 7919));
+  const held = Math.max(1, Math.floor(all.length * num(params, 'validationShare')));
+  return {
+    validation: selectRatings(all, order.subarray(0, held)),
+    rest: RatingMatrix.fromRatings(selectRatings(all, order.subarray(held)), matrix.scale),
+  };
+}
+
+/**
+ * The weights: ridge least squares of the held-out ratings on the members' predictions of them,
+ * (XᵀX + λ n D) w = Xᵀ r with X = [1, predictions] and D = diag(0, 1, …, 1).
+ */
+function solveWeights(columns: Float32Array[], validation: Ratings, params: Params): Float64Array {
+  const m = columns.length;
+  const size = m + 1;
+  const a = new Float64Array(size * size);
+  const b = new Float64Array(size);
+  const x = new Float64Array(size);
+  for (let r = 0; r < validation.length; r++) {
+    x[0] = 1;
+    for (let c = 0; c < m; c++) x[c + 1] = columns[c][r];
+    for (let i = 0; i < size; i++) {
+      b[i] += x[i] * validation.rating[r];
+      for (let j = 0; j < size; j++) a[i * size + j] += x[i] * x[j];
+    }
+  }
+  for (let i = 1; i < size; i++) a[i * size + i] += num(params, 'ridge') * validation.length;
+  if (!choleskySolve(a, b, size)) {
+    b.fill(1 / m);
+    b[0] = 0;
+  }
+  return b;
 }
 
 export class BlendModel extends BaseModel {
@@ -187,7 +287,8 @@ export class BlendModel extends BaseModel {
     const arrays: ModelParts['arrays'] = { weights: this.weights };
     const fields: ModelParts['fields'] = { members: this.members.length };
     this.members.forEach((member, m) => {
-      const bytes = member.toBytes();
+      // The blend's own core holds the training data once for all.
+      const bytes = member.toBytes({ withoutTrainingData: true });
       const packed = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
       packed.set(bytes);
       arrays[`member${m}`] = new Int32Array(packed.buffer);
@@ -227,43 +328,37 @@ export function blendAlgorithm(algorithms: MemberAlgorithms): AlgorithmDefinitio
     },
     fit(matrix, params, options) {
       const names = memberNames(params);
-      const all = matrixRatings(matrix);
-      const order = shuffledIndices(all.length, new Random(options.seed + 7919));
-      const held = Math.max(1, Math.floor(all.length * num(params, 'validationShare')));
-      const validation = selectRatings(all, order.subarray(0, held));
-      const rest = RatingMatrix.fromRatings(selectRatings(all, order.subarray(held)), matrix.scale);
-      const m = names.length;
+      const { validation, rest } = validationSplit(matrix, params, options.seed);
       const columns = names.map((name) =>
-        fitMember(algorithms, name, rest, options).predictMany(
+        fitMember(algorithms[name], rest, options).predictMany(
           validation.userIndex,
           validation.itemIndex,
         ),
       );
       options.onProgress?.(0.5);
-      // Ridge least squares: (XᵀX + λ n D) w = Xᵀ r, X = [1, predictions], D = diag(0, 1, …, 1).
-      const size = m + 1;
-      const a = new Float64Array(size * size);
-      const b = new Float64Array(size);
-      const x = new Float64Array(size);
-      for (let r = 0; r < validation.length; r++) {
-        x[0] = 1;
-        for (let c = 0; c < m; c++) x[c + 1] = columns[c][r];
-        for (let i = 0; i < size; i++) {
-          b[i] += x[i] * validation.rating[r];
-          for (let j = 0; j < size; j++) a[i * size + j] += x[i] * x[j];
-        }
-      }
-      for (let i = 1; i < size; i++) a[i * size + i] += num(params, 'ridge') * validation.length;
-      if (!choleskySolve(a, b, size)) {
-        b.fill(1 / m);
-        b[0] = 0;
-      }
-      const members = names.map((name) => fitMember(algorithms, name, matrix, options));
+      const weights = solveWeights(columns, validation, params);
+      const members = names.map((name) => fitMember(algorithms[name], matrix, options));
       options.onProgress?.(1);
+      return new BlendModel(blendCore(matrix, params), members, weights);
+    },
+    // The same model, bit for bit, with the members fitted side by side on worker threads.
+    async fitOnWorkers(matrix, params, options) {
+      const names = memberNames(params);
+      const { validation, rest } = validationSplit(matrix, params, options.seed);
+      let fitted = 0;
+      const done = () => options.onProgress?.(++fitted / (2 * names.length));
+      const held = await fitMembersOnWorkers(names, rest, validation, options, done);
+      const weights = solveWeights(
+        held.map((member) => member.predictions!),
+        validation,
+        params,
+      );
+      const core = blendCore(matrix, params);
+      const members = await fitMembersOnWorkers(names, matrix, null, options, done);
       return new BlendModel(
-        coreFromMatrix(matrix, 'blend', 'rating', params, fitBaseline(matrix)),
-        members,
-        b,
+        core,
+        members.map((member) => loadMember(algorithms, member.bytes, core)),
+        weights,
       );
     },
     restore(core, parts) {

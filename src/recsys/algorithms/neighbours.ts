@@ -20,7 +20,7 @@ import { num } from '../algorithm.ts';
 import type { RatingMatrix } from '../matrix.ts';
 import { BaseModel, coreFromMatrix } from '../model.ts';
 import type { Baseline, ModelCore, ModelParts, ParamSpec } from '../modelTypes.ts';
-import { topN } from '../topN.ts';
+import { BestPerRow, topN } from '../topN.ts';
 import { fitBaseline } from './bias.ts';
 
 function knnParams(neighbours: number, shrinkage: number): Record<string, ParamSpec> {
@@ -161,125 +161,82 @@ interface ResidualLists {
 
 /**
  * Neighbour lists of every entity on axis A: for each a, the co-raters through the B axis.
- * rowLists: A-major lists of (b, residual); throughLists: B-major lists of (a, residual), each list sorted by
- * index. The similarity is symmetric (both sides sum the same products in the same order), so
- * each pair is accumulated once, from its lower index, and kept in a packed triangle until the
- * higher index's row is ranked: half the work of accumulating every row in full, and
- * bit-identical lists.
+ * rowLists: A-major lists of (b, residual); throughLists: B-major lists of (a, residual), each
+ * list sorted by index. The similarity is symmetric (both sides sum the same products in the
+ * same order), so each pair is accumulated once, from its lower index, and offered to the best
+ * lists of both rows: half the work of accumulating every row in full, and memory linear in the
+ * count (rows × modelSize kept, never a count × count structure).
  */
 function neighbourLists(
   rowLists: ResidualLists,
   throughLists: ResidualLists,
   shrinkage: number,
   modelSize: number,
-  triangleBytes: number,
   onProgress?: (fraction: number) => void,
 ): Neighbours {
   const { ptr: aPtr, other: aOther, x: aX } = rowLists;
   const { ptr: bPtr, other: bOther, x: bX } = throughLists;
   const count = aPtr.length - 1;
-  if (((count * (count - 1)) / 2) * 8 > triangleBytes)
-    return rowByRowLists(rowLists, throughLists, shrinkage, modelSize, onProgress);
-  // (Σxy, Σxx, Σyy) and the co-rater count of the current a with every c > a.
+  // (Σxy, Σxx, Σyy) and the co-rater count of the current a with every c > a it meets.
   const sums = new Float64Array(3 * count);
   const counts = new Int32Array(count);
-  // Pair (a, c), a < c, is at rowStart(a) + c; zero (never a neighbour) until computed.
-  const rowStart = (a: number): number => a * count - (a * (a + 1)) / 2 - a - 1;
-  const pairs = new Float64Array((count * (count - 1)) / 2);
+  const met = new Int32Array(count);
   // Position of the current a in each B list (lists are sorted by a, and a only grows).
   const cursor = bPtr.slice(0, bPtr.length - 1);
-  // Rows are ranked in blocks, so the lower parts (read down the triangle's columns) are
-  // gathered BLOCK entries at a time instead of one entry per cache line.
-  const BLOCK = 32;
-  const rows = new Float64Array(BLOCK * count);
-  const lists: Array<{ index: Int32Array; similarity: Float64Array }> = [];
-  for (let first = 0; first < count; first += BLOCK) {
-    const end = Math.min(count, first + BLOCK);
-    for (let a = first; a < end; a++) {
-      for (let p = aPtr[a]; p < aPtr[a + 1]; p++) {
-        const b = aOther[p];
-        const x = aX[p];
-        const xx = x * x;
-        const to = bPtr[b + 1];
-        for (let q = ++cursor[b]; q < to; q++) {
-          const c = bOther[q];
-          const y = bX[q];
-          const at = 3 * c;
-          sums[at] += x * y;
-          sums[at + 1] += xx;
-          sums[at + 2] += y * y;
-          counts[c]++;
-        }
-      }
-      const start = rowStart(a);
-      for (let c = a + 1; c < count; c++) {
-        const n = counts[c];
-        if (n === 0) continue;
-        const at = 3 * c;
-        const denominator = Math.sqrt(sums[at + 1] * sums[at + 2]);
-        const s = denominator > 0 ? sums[at] / denominator : 0;
-        pairs[start + c] = s * (shrinkage > 0 ? (n - 1) / (n - 1 + shrinkage) : 1);
-        sums[at] = 0;
-        sums[at + 1] = 0;
-        sums[at + 2] = 0;
-        counts[c] = 0;
-      }
-    }
-    for (let c = 0; c < end - 1; c++) {
-      const start = rowStart(c);
-      for (let a = Math.max(first, c + 1); a < end; a++)
-        rows[(a - first) * count + c] = pairs[start + a];
-    }
-    for (let a = first; a < end; a++) {
-      const row = rows.subarray((a - first) * count, (a - first + 1) * count);
-      row[a] = 0;
-      row.set(pairs.subarray(rowStart(a) + a + 1, rowStart(a) + count), a + 1);
-      for (let c = 0; c < count; c++) if (!(row[c] > 0)) row[c] = -Infinity;
-      const index = topN(row, modelSize);
-      lists.push({ index, similarity: Float64Array.from(index, (c) => row[c]) });
-    }
-    onProgress?.(1 - ((count - end) / count) ** 2);
-  }
-  return packed(lists);
-}
-
-/**
- * The same lists, bit for bit, with memory linear in the count: each row's similarities are
- * accumulated in full (every pair twice: double the work of the triangle).
- */
-function rowByRowLists(
-  rowLists: ResidualLists,
-  throughLists: ResidualLists,
-  shrinkage: number,
-  modelSize: number,
-  onProgress?: (fraction: number) => void,
-): Neighbours {
-  const { ptr: aPtr, other: aOther, x: aX } = rowLists;
-  const { ptr: bPtr, other: bOther, x: bX } = throughLists;
-  const count = aPtr.length - 1;
-  const accumulator = new Accumulator(count);
-  const lists: Array<{ index: Int32Array; similarity: Float64Array }> = [];
+  const best = new BestPerRow(count, modelSize);
+  const lists: Array<{ index: Int32Array; score: Float64Array }> = [];
   for (let a = 0; a < count; a++) {
+    let metCount = 0;
     for (let p = aPtr[a]; p < aPtr[a + 1]; p++) {
       const b = aOther[p];
-      accumulator.add(aX[p], bPtr[b], bPtr[b + 1], bOther, bX, a);
+      const x = aX[p];
+      const xx = x * x;
+      const to = bPtr[b + 1];
+      for (let q = ++cursor[b]; q < to; q++) {
+        const c = bOther[q];
+        const y = bX[q];
+        const at = 3 * c;
+        if (counts[c] === 0) met[metCount++] = c;
+        sums[at] += x * y;
+        sums[at + 1] += xx;
+        sums[at + 2] += y * y;
+        counts[c]++;
+      }
     }
-    lists.push(accumulator.take(shrinkage, modelSize));
-    if ((a & 1023) === 1023) onProgress?.((a + 1) / count);
+    for (let m = 0; m < metCount; m++) {
+      const c = met[m];
+      const n = counts[c];
+      const at = 3 * c;
+      const denominator = Math.sqrt(sums[at + 1] * sums[at + 2]);
+      const s =
+        (denominator > 0 ? sums[at] / denominator : 0) *
+        (shrinkage > 0 ? (n - 1) / (n - 1 + shrinkage) : 1);
+      sums[at] = 0;
+      sums[at + 1] = 0;
+      sums[at + 2] = 0;
+      counts[c] = 0;
+      if (s > 0) {
+        best.offer(a, c, s);
+        best.offer(c, a, s);
+      }
+    }
+    // Every c < a offered its pair when it was the lower index: a's list is complete.
+    lists.push(best.take(a));
+    if ((a & 1023) === 1023) onProgress?.(1 - ((count - a - 1) / count) ** 2);
   }
   onProgress?.(1);
   return packed(lists);
 }
 
 /** Lists of every row as one CSR structure (similarities as float32). */
-function packed(lists: Array<{ index: Int32Array; similarity: Float64Array }>): Neighbours {
+function packed(lists: Array<{ index: Int32Array; score: Float64Array }>): Neighbours {
   const ptr = new Int32Array(lists.length + 1);
   for (let a = 0; a < lists.length; a++) ptr[a + 1] = ptr[a] + lists[a].index.length;
   const index = new Int32Array(ptr[lists.length]);
   const similarity = new Float32Array(ptr[lists.length]);
   for (let a = 0; a < lists.length; a++) {
     index.set(lists[a].index, ptr[a]);
-    similarity.set(lists[a].similarity, ptr[a]);
+    similarity.set(lists[a].score, ptr[a]);
   }
   return { ptr, index, similarity };
 }
@@ -348,20 +305,12 @@ export function find(sorted: Int32Array, value: number, from = 0, to = sorted.le
   return -1;
 }
 
-/**
- * Most bytes the packed triangle of pair similarities may take (up to about 16,000 items or
- * users); beyond it each row is computed in full instead, so no member of a large dataset
- * holds a count × count structure.
- */
-export const TRIANGLE_BYTES = 1 << 30;
-
-/** Baseline and neighbour lists of a k-NN model (`triangleBytes`: see TRIANGLE_BYTES). */
+/** Baseline and neighbour lists of a k-NN model. */
 export function fitKnn(
   matrix: RatingMatrix,
   params: Record<string, number | string>,
   itemBased: boolean,
   onProgress?: (f: number) => void,
-  triangleBytes = TRIANGLE_BYTES,
 ): { baseline: Baseline; neighbours: Neighbours } {
   const baseline = fitBaseline(matrix);
   const similarity = String(params.similarity);
@@ -397,7 +346,7 @@ export function fitKnn(
   const modelSize = num(params, 'modelSize');
   return {
     baseline,
-    neighbours: neighbourLists(rows, through, shrinkage, modelSize, triangleBytes, onProgress),
+    neighbours: neighbourLists(rows, through, shrinkage, modelSize, onProgress),
   };
 }
 
