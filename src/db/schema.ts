@@ -94,6 +94,7 @@ export interface Database {
   survey_participants: SurveyParticipantsTable;
   change_log: ChangeLogTable;
   published_models: PublishedModelsTable;
+  published_model_parts: PublishedModelPartsTable;
 }
 
 /** The recommender a member chose (0012); no row = the default. */
@@ -377,6 +378,14 @@ export interface PublishedModelsTable {
   algorithm: string;
   kind: string;
   database_id: string;
+  /** The whole file for models stored before 0016; empty since (see published_model_parts). */
   bytes: Uint8Array;
   created_at: number;
+}
+
+/** Part `part` (0, 1, …) of a published model file's bytes (0016). */
+export interface PublishedModelPartsTable {
+  name: string;
+  part: number;
+  bytes: Uint8Array;
 }

@@ -13,6 +13,7 @@ import * as recommenderChoice from './0012_recommender_choice.ts';
 import * as announcementsAndSurveys from './0013_announcements_and_surveys.ts';
 import * as changeLog from './0014_change_log.ts';
 import * as publishedModels from './0015_published_models.ts';
+import * as modelParts from './0016_model_parts.ts';
 
 /**
  * Every migration, in order. Add a new file `NNNN_name.ts` and list it here; never edit one that
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013_announcements_and_surveys': announcementsAndSurveys,
   '0014_change_log': changeLog,
   '0015_published_models': publishedModels,
+  '0016_model_parts': modelParts,
 };
