@@ -216,9 +216,14 @@ async function prepareInto(dir: string): Promise<PreparedMix> {
 
 /**
  * MEMBERS web members of the bench's vault, each with RATINGS_PER_MEMBER ratings of `popular`
- * movies and a session (the same every time: a seeded generator).
+ * movies and a session (the same every time: a seeded generator). Their e-mail addresses start
+ * with `prefix` (another one registers another 200 in a database that has the first).
  */
-export async function registerMembers(db: Db, popular: number[]): Promise<Member[]> {
+export async function registerMembers(
+  db: Db,
+  popular: number[],
+  prefix = 'bench',
+): Promise<Member[]> {
   const vault = new Vault({ secret: SECRET });
   const sessions = new SessionStore(db);
   const members: Member[] = [];
@@ -226,7 +231,7 @@ export async function registerMembers(db: Db, popular: number[]): Promise<Member
   const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
   for (let k = 0; k < MEMBERS; k++) {
     const userId = await registerMember(db, vault, {
-      email: `bench.${k}@example.org`,
+      email: `${prefix}.${k}@example.org`,
       password: 'bench password 123',
     });
     if (userId === null) throw new Error('registration failed');

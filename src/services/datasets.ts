@@ -59,8 +59,8 @@ const LINK_UPDATE =
   'imdb_id = excluded.imdb_id, tmdb_id = excluded.tmdb_id, imdb_search = excluded.imdb_search';
 /** The secondary indexes on ratings (see the migrations). */
 const RATING_INDEXES = [
-  { name: 'ratings_movie', column: 'movie_id' },
-  { name: 'ratings_rated_at', column: 'rated_at' },
+  { name: 'ratings_movie_rating', columns: 'movie_id, rating' },
+  { name: 'ratings_rated_at', columns: 'rated_at' },
 ];
 
 export async function countRows(db: Db): Promise<ImportSummary> {
@@ -280,7 +280,7 @@ function importIntoSqlite(
     for (const t of rows.tags) insertTag.run(t.userId, t.movieId, t.key, t.tag, t.timestamp);
     if (rebuildIndexes)
       for (const index of RATING_INDEXES)
-        sqlite.prepare(`CREATE INDEX ${index.name} ON ratings (${index.column})`).run();
+        sqlite.prepare(`CREATE INDEX ${index.name} ON ratings (${index.columns})`).run();
     if (checkKeysAtEnd && sqlite.prepare('PRAGMA foreign_key_check').all().length > 0) {
       throw new Error('the import would break a foreign key; nothing was stored');
     }
@@ -420,7 +420,7 @@ async function importIntoPostgres(
         ADD CONSTRAINT ratings_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
         ADD CONSTRAINT ratings_movie_fk FOREIGN KEY (movie_id) REFERENCES movies (id) ON DELETE CASCADE`);
       for (const index of RATING_INDEXES)
-        await client.query(`CREATE INDEX ${index.name} ON ratings (${index.column})`);
+        await client.query(`CREATE INDEX ${index.name} ON ratings (${index.columns})`);
     }
   });
 }

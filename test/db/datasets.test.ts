@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { readMl1m, writeMl1m } from '../../src/datasets/ml1m.ts';
 import { readMlLatest } from '../../src/datasets/mlLatest.ts';
 import { writeMlLatest } from '../../src/datasets/mlLatestWriter.ts';
@@ -89,6 +90,46 @@ for (const database of testDatabases) {
             readFileSync(join(generated, name)),
             name,
           );
+      });
+    });
+
+    test("the catalog's statistics read a covering index, after the migrations and after a bulk import", async () => {
+      await withFreshDatabase(database, async (db) => {
+        const indexes = async () => {
+          const query =
+            db.dialect === 'sqlite'
+              ? sql<{ name: string; definition: string }>`SELECT name, sql AS definition
+                  FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ratings' AND sql IS NOT NULL`
+              : sql<{ name: string; definition: string }>`SELECT indexname AS name,
+                  indexdef AS definition FROM pg_indexes
+                  WHERE tablename = 'ratings' AND schemaname = ${db.schema!}`;
+          const rows = (await query.execute(db.kysely)).rows;
+          return new Map(
+            rows.map((row) => [row.name, row.definition.replace(/"/g, '').replace(/\s+/g, ' ')]),
+          );
+        };
+        for (const when of ['migrated', 'imported']) {
+          if (when === 'imported')
+            await importDataset(
+              db,
+              generateSynthetic({ users: 50, movies: 80, ratings: 1500, seed: 3 }),
+              'empty',
+            );
+          const found = await indexes();
+          assert.match(found.get('ratings_movie_rating') ?? '', /\(movie_id, rating\)/, when);
+          assert.ok(!found.has('ratings_movie'), when);
+          if (db.dialect === 'sqlite') {
+            const plan = db
+              .sqlite!.prepare(
+                'EXPLAIN QUERY PLAN SELECT movie_id, rating, count(*) FROM ratings GROUP BY movie_id, rating',
+              )
+              .all() as Array<{ detail: string }>;
+            assert.ok(
+              plan.some((step) => step.detail.includes('COVERING INDEX ratings_movie_rating')),
+              `${when}: ${JSON.stringify(plan)}`,
+            );
+          }
+        }
       });
     });
 

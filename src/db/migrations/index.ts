@@ -14,6 +14,7 @@ import * as announcementsAndSurveys from './0013_announcements_and_surveys.ts';
 import * as changeLog from './0014_change_log.ts';
 import * as publishedModels from './0015_published_models.ts';
 import * as modelParts from './0016_model_parts.ts';
+import * as ratingsMovieRating from './0017_ratings_movie_rating.ts';
 
 /**
  * Every migration, in order. Add a new file `NNNN_name.ts` and list it here; never edit one that
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0014_change_log': changeLog,
   '0015_published_models': publishedModels,
   '0016_model_parts': modelParts,
+  '0017_ratings_movie_rating': ratingsMovieRating,
 };
