@@ -95,11 +95,16 @@ async function fitMembersOnWorkers(
   };
   const results: MemberFitResult[] = [];
   let next = 0;
+  // After a failure no further member starts (the fit fails with the first error).
+  let failed = false;
   const thread = async () => {
-    for (let m = next++; m < names.length; m = next++) {
+    for (let m = next++; m < names.length && !failed; m = next++) {
       const worker = startTsxWorker(MEMBER_WORKER, { ...input, name: names[m] });
       try {
         results[m] = await workerResult<MemberFitResult>(worker, `blend member ${names[m]}`);
+      } catch (error) {
+        failed = true;
+        throw error;
       } finally {
         await worker.terminate();
       }
