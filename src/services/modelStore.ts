@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Db } from '../db/connection.ts';
-import { loadModel } from '../recsys/index.ts';
+import { parseModelFile } from '../recsys/index.ts';
 import { writeNote } from './changeLog.ts';
 import { MODEL_EXTENSION } from './models.ts';
 
@@ -38,8 +38,9 @@ export async function storeModel(
   { partBytes = MODEL_PART_BYTES } = {},
 ): Promise<void> {
   const bytes = readFileSync(path);
-  const model = loadModel(bytes);
-  const databaseId = model.metadata.databaseId;
+  // The file's header and arrays are checked; the model itself need not be built.
+  const { core } = parseModelFile(bytes);
+  const databaseId = core.metadata.databaseId;
   if (typeof databaseId !== 'string')
     throw new Error(`${path}: the model records no database id, so no server would serve it`);
   const name = basename(path, MODEL_EXTENSION);
@@ -48,8 +49,8 @@ export async function storeModel(
       .insertInto('published_models')
       .values({
         name,
-        algorithm: model.algorithm,
-        kind: model.kind,
+        algorithm: core.algorithm,
+        kind: core.kind,
         database_id: databaseId,
         // The parts hold the bytes: this column of 0015 stays empty (see migration 0016).
         bytes: new Uint8Array(0),
