@@ -65,6 +65,13 @@ export class BestPerRow {
     );
   }
 
+  /** The score a newcomer must beat to enter the row: its lowest when full, else −∞. */
+  lowest(row: number): number {
+    const { capacity } = this;
+    if (this.counts[row] < capacity) return -Infinity;
+    return capacity > 0 ? this.scores[row * capacity] : Infinity;
+  }
+
   /** The row's best, best first (ties: lower index first), with their scores; empties the row. */
   take(row: number): { index: Int32Array; score: Float64Array } {
     const count = this.counts[row];

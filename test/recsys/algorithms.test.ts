@@ -5,7 +5,7 @@ import { fitAlgorithm, RatingMatrix, type BaseModel } from '../../src/recsys/ind
 import type { FactorModel } from '../../src/recsys/algorithms/factors.ts';
 import { Random, shuffledIndices } from '../../src/util/random.ts';
 import { selectRatings } from '../../src/datasets/dataset.ts';
-import { fitKnn } from '../../src/recsys/algorithms/neighbours.ts';
+import { Accumulator, fitKnn } from '../../src/recsys/algorithms/neighbours.ts';
 import { ratingsOf, syntheticRatings } from './helpers.ts';
 
 const close = (actual: number, expected: number, tolerance = 1e-9, what = ''): void =>
@@ -362,6 +362,64 @@ test('k-NN neighbour lists are exactly the definition, pair by pair (#14)', () =
           (length) => length === modelSize,
         ),
         what,
+      );
+    }
+  }
+});
+
+test('a fold-in’s best neighbours skip the candidates that cannot enter, and equal scoring all (#14)', () => {
+  const random = new Random(5);
+  const others = 3000;
+  // Lists of co-raters as a popular catalog gives them: many entities share one or two entries.
+  const lists = Array.from({ length: 40 }, () => {
+    const size = 50 + Math.floor(random.next() * 1500);
+    const members = [
+      ...new Set(Array.from({ length: size }, () => Math.floor(random.next() * others))),
+    ];
+    members.sort((a, b) => a - b);
+    return {
+      other: Int32Array.from(members),
+      y: Float64Array.from(members, () => Math.round((random.next() * 4 - 2) * 2) / 2),
+      x: Math.round((random.next() * 4 - 2) * 2) / 2,
+    };
+  });
+  const accumulator = new Accumulator(others);
+  for (const shrinkage of [0, 10, 100]) {
+    for (const modelSize of [1, 7, 60, 5000]) {
+      // By the definition: every co-rater scored, the best modelSize kept (ties: lower index).
+      const sums = new Map<number, { xy: number; xx: number; yy: number; n: number }>();
+      for (const { other, y, x } of lists) {
+        other.forEach((b, q) => {
+          const sum = sums.get(b) ?? { xy: 0, xx: 0, yy: 0, n: 0 };
+          sum.xy += x * y[q];
+          sum.xx += x * x;
+          sum.yy += y[q] * y[q];
+          sum.n++;
+          sums.set(b, sum);
+        });
+      }
+      const scored = [...sums]
+        .map(([b, { xy, xx, yy, n }]) => ({
+          b,
+          s:
+            (xx * yy > 0 ? xy / Math.sqrt(xx * yy) : 0) *
+            (shrinkage > 0 ? (n - 1) / (n - 1 + shrinkage) : 1),
+        }))
+        .filter(({ s }) => s > 0)
+        .sort((p, q) => q.s - p.s || p.b - q.b)
+        .slice(0, modelSize);
+      for (const { other, y, x } of lists) accumulator.add(x, 0, other.length, other, y);
+      const { index, similarity } = accumulator.take(shrinkage, modelSize);
+      const what = `shrinkage ${shrinkage}, ${modelSize} kept`;
+      assert.deepEqual(
+        [...index],
+        scored.map(({ b }) => b),
+        what,
+      );
+      scored.forEach(({ s }, n) => assert.ok(Math.abs(similarity[n] - s) < 1e-12, what));
+      assert.ok(
+        accumulator.count.every((n) => n === 0),
+        `${what}: reset`,
       );
     }
   }

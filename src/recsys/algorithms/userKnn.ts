@@ -49,7 +49,7 @@ export class UserKnnModel extends KnnModel {
           : similarityName === 'adjusted-cosine'
             ? ratings[n] - mean
             : ratings[n];
-      accumulator.add(x, columns.ptr[j], columns.ptr[j + 1], columns.users, columns.x, -1);
+      accumulator.add(x, columns.ptr[j], columns.ptr[j + 1], columns.users, columns.x);
     }
     const list = accumulator.take(Number(this.params.shrinkage), Number(this.params.modelSize));
     const state = new Float64Array(2 * list.index.length);
