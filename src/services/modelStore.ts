@@ -12,7 +12,6 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   utimesSync,
   writeSync,
@@ -22,6 +21,7 @@ import type { Db } from '../db/connection.ts';
 import { parseModelFile } from '../recsys/index.ts';
 import { writeNote } from './changeLog.ts';
 import { MODEL_EXTENSION } from './models.ts';
+import { readWholeFile } from '../util/largeFiles.ts';
 
 /** Bytes per stored part of a model file. */
 export const MODEL_PART_BYTES = 64 * 1024 * 1024;
@@ -37,7 +37,7 @@ export async function storeModel(
   node: string,
   { partBytes = MODEL_PART_BYTES } = {},
 ): Promise<void> {
-  const bytes = readFileSync(path);
+  const bytes = readWholeFile(path);
   // The file's header and arrays are checked; the model itself need not be built.
   const { core } = parseModelFile(bytes);
   const databaseId = core.metadata.databaseId;

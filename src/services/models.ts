@@ -6,10 +6,11 @@
  * records the id of the database it was trained on: a server serves only its own database's
  * models (see Recommender.loadNewest), since movie ids alone cannot tell two catalogs apart.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/connection.ts';
 import { loadModel, type Model } from '../recsys/index.ts';
+import { readWholeFile, writeWholeFile } from '../util/largeFiles.ts';
 
 export const DEFAULT_MODELS_DIR = './data/models';
 export const MODEL_EXTENSION = '.lensmodel';
@@ -79,7 +80,7 @@ export function publishModel(
   model.metadata = { ...model.metadata, ...metadata };
   const path = join(dir, modelFileName(model.algorithm, now));
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, model.toBytes());
+  writeWholeFile(temporary, model.toBytes());
   renameSync(temporary, path);
   return path;
 }
@@ -104,5 +105,5 @@ export function modelFilesNewestFirst(dir = DEFAULT_MODELS_DIR): string[] {
 
 /** Reads a model file (throws ModelFileError for a file that is not a valid model). */
 export function readModelFile(path: string): Model {
-  return loadModel(readFileSync(path));
+  return loadModel(readWholeFile(path));
 }
