@@ -88,7 +88,8 @@ function residuals(
  * Scratch accumulators for the similarities of one entity to all others (a member folded in).
  * Adding is branch-free (every co-rating of a popular catalog's raters adds, whether its
  * entity was met before or not) and take reads and clears the arrays whole, in order: cheaper
- * than a list of the entities met, whose test mispredicts on about a third of the co-ratings.
+ * than a list of the entities met, whose test the processor cannot predict (about a third of
+ * the co-ratings meet a new entity).
  */
 export class Accumulator {
   readonly xy: Float64Array;
@@ -185,7 +186,7 @@ function neighbourLists(
   const count = aPtr.length - 1;
   // (Σxy, Σxx, Σyy) and the co-rater count of the current a with every c > a. Adding is
   // branch-free and the row is then read in order (see Accumulator): 20% faster than a list of
-  // the c met, whose test mispredicts.
+  // the c met, whose test the processor cannot predict.
   const sums = new Float64Array(3 * count);
   const counts = new Int32Array(count);
   // Position of the current a in each B list (lists are sorted by a, and a only grows).
