@@ -50,6 +50,14 @@ const COUNT_SHAPE = 0.6;
 const POPULARITY_HEAD = 0.002;
 const POPULARITY_POWER = 0.4;
 const POPULARITY_TAIL = 4.6;
+/**
+ * How predictable a star is, calibrated on ML-100K: a member's taste decides what they watch in
+ * full, but only half of it shows in the star, beside the member's and the movie's bias and this
+ * much noise. With the whole taste and a noise of 0.55, svd's RMSE on synthetic-1m was 73% of the
+ * bias model's, against 98% on ML-100K (README: The synthetic generator).
+ */
+const TASTE_IN_STARS = 0.5;
+const STAR_NOISE = 0.65;
 
 /** How many ML-1M movies carry each genre (same order as ML1M_GENRES). */
 const GENRE_FREQUENCY = [
@@ -491,7 +499,8 @@ export function replaySynthetic(
     for (let i = 0; i < m && k < n; i++) {
       if (keys[i] > threshold) continue;
       rated.items[k] = i;
-      rated.scores[k] = userBias + catalog.bias[i] + affinities[i] + random.normal(0, 0.55);
+      rated.scores[k] =
+        userBias + catalog.bias[i] + TASTE_IN_STARS * affinities[i] + random.normal(0, STAR_NOISE);
       rated.times[k] = times[k];
       k++;
     }
