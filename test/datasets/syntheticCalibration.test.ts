@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { Dataset } from '../../src/datasets/dataset.ts';
 import { readMl100k } from '../../src/datasets/ml100k.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
-import { evaluateRatings, fitAlgorithm, randomSplit } from '../../src/recsys/index.ts';
+import { evaluateAlgorithm, randomSplit } from '../../src/recsys/index.ts';
 import { ML100K_DIR } from '../helpers/files.ts';
 
 // Issue #13: the generator is calibrated on ML-100K (bench/synthetic-fit.ts compares everything,
@@ -79,10 +79,11 @@ test('at ML-100K’s shape the generator matches ML-100K’s popularity tail, pe
 function predictability(dataset: Dataset) {
   const fold = randomSplit(dataset.ratings, 0.1, 1);
   const rmse = (algorithm: string) =>
-    evaluateRatings(
-      fitAlgorithm(algorithm, fold.train, {}, { seed: 1, scale: dataset.scale, threads: 1 }),
-      fold.test,
-    ).metrics.rmse;
+    evaluateAlgorithm(algorithm, {}, [fold], 'rating', {
+      seed: 1,
+      scale: dataset.scale,
+      threads: 1,
+    })[0].metrics.rmse;
   return { bias: rmse('bias'), svd: rmse('svd') };
 }
 
