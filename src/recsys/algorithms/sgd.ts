@@ -11,7 +11,8 @@
  * svdpp: z_u = p_u + |N(u)|^−½ Σ_{j∈N(u)} y_j with N(u) the user's rated items; the implicit sum
  * is computed once per user per epoch and the y_j gradients (and penalties) of all the user's
  * ratings are summed and applied after them (the usual fast variant of Koren 2008; Surprise
- * applies them rating by rating, which costs |N(u)|·k per rating).
+ * applies them rating by rating, which costs |N(u)|·k per rating). The steps run in a
+ * WebAssembly SIMD kernel (../wasm/sgdSteps.ts).
  */
 import { Random } from '../../util/random.ts';
 import type { AlgorithmDefinition, FitOptions } from '../algorithm.ts';
@@ -21,6 +22,7 @@ import { coreFromMatrix } from '../model.ts';
 import type { ParamSpec, Params } from '../modelTypes.ts';
 import { fitBaseline } from './bias.ts';
 import { FactorModel } from './factors.ts';
+import { SgdSteps } from '../wasm/sgdSteps.ts';
 
 function sgdParams(
   factors: number,
@@ -79,7 +81,7 @@ function trainSgd(
   const initStd = num(params, 'initStd');
   const shuffle = params.order === 'shuffle';
   const random = new Random(options.seed);
-  const { users, items, userPtr, userItems, userRatings } = matrix;
+  const { users, items, userPtr } = matrix;
   const mu = matrix.globalMean;
   const userFactors = new Float64Array(users * k);
   const itemFactors = new Float64Array(items * k);
@@ -90,85 +92,28 @@ function trainSgd(
     for (let x = 0; x < implicitFactors.length; x++) implicitFactors[x] = random.normal(0, initStd);
   const userBias = new Float64Array(users);
   const itemBias = new Float64Array(items);
-  const z = new Float64Array(k);
-  const gradientY = new Float64Array(k);
-
   // Shuffled order visits rating positions in a random permutation (users known per position).
   const ratingUser = shuffle && !implicit ? new Int32Array(matrix.length) : null;
   if (ratingUser) for (let u = 0; u < users; u++) ratingUser.fill(u, userPtr[u], userPtr[u + 1]);
   const order = shuffle ? new Int32Array(implicit ? users : matrix.length) : null;
   if (order) for (let x = 0; x < order.length; x++) order[x] = x;
 
-  const update = (u: number, p: number): void => {
-    const i = userItems[p];
-    const uo = u * k;
-    const io = i * k;
-    let dotProduct = 0;
-    for (let f = 0; f < k; f++) dotProduct += userFactors[uo + f] * itemFactors[io + f];
-    const error = userRatings[p] - (mu + userBias[u] + itemBias[i] + dotProduct);
-    userBias[u] += lrBias * (error - regBias * userBias[u]);
-    itemBias[i] += lrBias * (error - regBias * itemBias[i]);
-    for (let f = 0; f < k; f++) {
-      const pf = userFactors[uo + f];
-      const qf = itemFactors[io + f];
-      userFactors[uo + f] = pf + lr * (error * qf - reg * pf);
-      itemFactors[io + f] = qf + lr * (error * pf - reg * qf);
-    }
-  };
-
+  // The steps run in the WebAssembly kernel, on its copy of the ratings and the state.
+  const state = { userFactors, itemFactors, userBias, itemBias, implicitFactors };
+  const kernel = new SgdSteps(matrix, state, { factors: k, mu, lr, reg, lrBias, regBias });
   for (let epoch = 0; epoch < epochs; epoch++) {
     if (order) random.shuffle(order);
-    if (!implicit) {
-      if (order && ratingUser) {
-        for (let step = 0; step < order.length; step++)
-          update(ratingUser[order[step]], order[step]);
-      } else {
-        for (let u = 0; u < users; u++)
-          for (let p = userPtr[u]; p < userPtr[u + 1]; p++) update(u, p);
-      }
+    if (implicit) {
+      if (order) for (const u of order) kernel.implicitUsers(u, u + 1);
+      else kernel.implicitUsers(0, users);
+    } else if (order && ratingUser) {
+      for (const p of order) kernel.rating(ratingUser[p], p);
     } else {
-      for (let step = 0; step < users; step++) {
-        const u = order ? order[step] : step;
-        const from = userPtr[u];
-        const to = userPtr[u + 1];
-        if (from === to) continue;
-        const scale = 1 / Math.sqrt(to - from);
-        const uo = u * k;
-        const y = implicitFactors as Float64Array;
-        z.fill(0);
-        for (let p = from; p < to; p++) {
-          const jo = userItems[p] * k;
-          for (let f = 0; f < k; f++) z[f] += y[jo + f];
-        }
-        for (let f = 0; f < k; f++) z[f] *= scale;
-        gradientY.fill(0);
-        for (let p = from; p < to; p++) {
-          const i = userItems[p];
-          const io = i * k;
-          let dotProduct = 0;
-          for (let f = 0; f < k; f++)
-            dotProduct += (userFactors[uo + f] + z[f]) * itemFactors[io + f];
-          const error = userRatings[p] - (mu + userBias[u] + itemBias[i] + dotProduct);
-          userBias[u] += lrBias * (error - regBias * userBias[u]);
-          itemBias[i] += lrBias * (error - regBias * itemBias[i]);
-          for (let f = 0; f < k; f++) {
-            const pf = userFactors[uo + f];
-            const qf = itemFactors[io + f];
-            gradientY[f] += error * scale * qf;
-            userFactors[uo + f] = pf + lr * (error * qf - reg * pf);
-            itemFactors[io + f] = qf + lr * (error * (pf + z[f]) - reg * qf);
-          }
-        }
-        // The summed per-rating updates of Surprise: n_u gradient steps, n_u penalty steps.
-        const penalty = reg * (to - from);
-        for (let p = from; p < to; p++) {
-          const jo = userItems[p] * k;
-          for (let f = 0; f < k; f++) y[jo + f] += lr * (gradientY[f] - penalty * y[jo + f]);
-        }
-      }
+      kernel.users(0, users);
     }
     options.onProgress?.((epoch + 1) / epochs);
   }
+  kernel.read(state);
   return { k, mu, userBias, itemBias, userFactors, itemFactors, implicitFactors, reg, regBias };
 }
 

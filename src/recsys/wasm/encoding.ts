@@ -5,6 +5,7 @@
  */
 export const I32 = 0x7f;
 export const V128 = 0x7b;
+export const F64 = 0x7c;
 
 export function unsigned(value: number): number[] {
   const out: number[] = [];
@@ -48,18 +49,30 @@ export const MUL = [0x6c];
 export const LT_U = [0x49];
 export const GT_U = [0x4b];
 export const EQZ = [0x45];
+export const SUB = [0x6b];
 export const I32_LOAD = [0x28, 2, 0]; // align 2^2, offset 0
+export const F32_LOAD = [0x2a, 2, 0]; // align 2^2, offset 0
 export const F64_LOAD = [0x2b, 3, 0]; // align 2^3, offset 0
 export const F64_STORE = [0x39, 3, 0];
 export const F64_ADD = [0xa0];
 export const F64_SUB = [0xa1];
 export const F64_MUL = [0xa2];
+export const F64_PROMOTE_F32 = [0xbb];
+export const F64_DIV = [0xa3];
+export const F64_SQRT = [0x9f];
+export const F64_CONVERT_I32_U = [0xb8];
+export const f64 = (value: number): number[] => {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setFloat64(0, value, true);
+  return [0x44, ...bytes];
+};
 export const V_LOAD = [...simd(0x00), 4, 0]; // align 2^4, offset 0
 export const V_STORE = [...simd(0x0b), 4, 0];
 export const V_ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 export const SPLAT = simd(0x14);
 export const LANE = (lane: number): number[] => [...simd(0x21), lane];
 export const V_ADD = simd(0xf0);
+export const V_SUB = simd(0xf1);
 export const V_MUL = simd(0xf2);
 export const BLOCK = [0x02, 0x40];
 export const LOOP = [0x03, 0x40];
