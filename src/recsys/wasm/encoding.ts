@@ -7,6 +7,10 @@ export const I32 = 0x7f;
 export const V128 = 0x7b;
 export const F64 = 0x7c;
 
+/** Bytes in a page of WebAssembly memory. */
+export const PAGE = 65536;
+export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
 export function unsigned(value: number): number[] {
   const out: number[] = [];
   do {

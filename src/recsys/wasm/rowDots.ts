@@ -39,6 +39,8 @@ import {
   V_LOAD,
   V_MUL,
   V_ZERO,
+  align16,
+  PAGE,
 } from './encoding.ts';
 
 const [MATRIX, STRIDE, INDEX, COUNT, VEC, OUT] = [0, 1, 2, 3, 4, 5];
@@ -100,9 +102,6 @@ export function rowDotsBytes(): Uint8Array<ArrayBuffer> {
 }
 
 let compiled: WebAssembly.Module | null = null;
-
-const PAGE = 65536;
-const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /**
  * A matrix (rows × columns, row-major Float64Array) copied once into the kernel's memory, with

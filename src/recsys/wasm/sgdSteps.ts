@@ -58,6 +58,8 @@ import {
   V_STORE,
   V_SUB,
   V_ZERO,
+  align16,
+  PAGE,
 } from './encoding.ts';
 
 /** Header: byte addresses (i32) of the arrays and the row stride, then the constants (f64). */
@@ -294,9 +296,6 @@ export function sgdStepsBytes(): Uint8Array<ArrayBuffer> {
 }
 
 let compiled: WebAssembly.Module | null = null;
-
-const PAGE = 65536;
-const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 export interface SgdState {
   userFactors: Float64Array;
