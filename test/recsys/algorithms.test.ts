@@ -75,12 +75,13 @@ test('svd: one SGD step on one rating moves the factors by the gradient', () => 
     { seed: 9 },
   ) as FactorModel;
   const random = new Random(9); // the initial factors: users first, then items
+  // The factors are single precision (sgdSteps.ts): within a single's rounding of the doubles.
   const p0 = random.normal(0, 0.3);
   const q0 = random.normal(0, 0.3);
   const error = 5 - (5 + p0 * q0); // μ = 5
-  close(model.f.userBias[0], lr * error);
-  close(model.f.userFactors[0], p0 + lr * (error * q0 - reg * p0));
-  close(model.f.itemFactors[0], q0 + lr * (error * p0 - reg * q0));
+  close(model.f.userBias[0], lr * error, 1e-8);
+  close(model.f.userFactors[0], p0 + lr * (error * q0 - reg * p0), 1e-7);
+  close(model.f.itemFactors[0], q0 + lr * (error * p0 - reg * q0), 1e-7);
 });
 
 test('svdpp: first epoch from zero factors matches biased SGD', () => {

@@ -1,6 +1,6 @@
 /**
  * A tiny WebAssembly encoder: the byte encodings and the instructions lenslab's kernels use
- * (normalPass.ts, rowDots.ts), so kernels are emitted from readable TypeScript at start-up
+ * (normalPass.ts, rowDots.ts, sgdSteps.ts), so kernels are emitted from readable TypeScript at start-up
  * (no binary in the repository, no toolchain).
  */
 export const I32 = 0x7f;
@@ -73,11 +73,19 @@ export const f64 = (value: number): number[] => {
 export const V_LOAD = [...simd(0x00), 4, 0]; // align 2^4, offset 0
 export const V_STORE = [...simd(0x0b), 4, 0];
 export const V_ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+// f64x2 (two doubles per v128)
 export const SPLAT = simd(0x14);
 export const LANE = (lane: number): number[] => [...simd(0x21), lane];
 export const V_ADD = simd(0xf0);
 export const V_SUB = simd(0xf1);
 export const V_MUL = simd(0xf2);
+export const F32_DEMOTE_F64 = [0xb6];
+// f32x4 (four floats per v128)
+export const F32X4_SPLAT = simd(0x13);
+export const F32X4_LANE = (lane: number): number[] => [...simd(0x1f), lane];
+export const F32X4_ADD = simd(0xe4);
+export const F32X4_SUB = simd(0xe5);
+export const F32X4_MUL = simd(0xe6);
 export const BLOCK = [0x02, 0x40];
 export const LOOP = [0x03, 0x40];
 export const END = [0x0b];

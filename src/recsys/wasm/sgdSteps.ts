@@ -1,5 +1,5 @@
 /**
- * The SGD steps of sgd.ts (svd and SVD++) as a WebAssembly SIMD (f64x2) kernel emitted from this
+ * The SGD steps of sgd.ts (svd and SVD++) as a WebAssembly SIMD (f32x4) kernel emitted from this
  * source. For the rating r of user u and item i at position p (z_u = p_u for svd; SVD++ adds
  * |N(u)|^−½ Σ_j y_j, and its y updates follow each user's ratings, as in sgd.ts):
  *
@@ -7,11 +7,14 @@
  *   b_u += lr_b (e − λ_b b_u)          b_i += lr_b (e − λ_b b_i)
  *   p_u += lr (e q_i − λ p_u)          q_i += lr (e z_u − λ q_i)     (old values on the right)
  *
- * The dot product runs as two chains of f64x2 additions (factors 4t, 4t + 1 and 4t + 2, 4t + 3),
- * added at the end, so its sum rounds differently from a scalar loop's; every other operation
- * is the scalar one, lane by lane, in the same order (test/recsys/sgdKernel.test.ts). Factor rows
- * are padded with zeros to a multiple of 32 bytes; the padding stays zero. About 3 times as fast
- * as the same loops in JavaScript (README: Algorithms).
+ * The factors (p, q, y, and SVD++'s z and y gradient) are single precision, as in LIBMF and
+ * most SGD trainers: four to a v128, half the memory traffic of doubles; the biases, the error
+ * e and the constants are doubles, e and the step sizes rounded to single where they meet a
+ * factor. The dot product runs as two chains of f32x4 additions (factors 8t … 8t + 3 and
+ * 8t + 4 … 8t + 7), added lane-wise, then its four lanes in double as (l0 + l1) + (l2 + l3);
+ * every other operation is the scalar one, lane by lane, in the same order
+ * (test/recsys/sgdKernel.test.ts writes the same equations with Math.fround). Factor rows are
+ * padded with zeros to a multiple of 32 bytes; the padding stays zero. README: Algorithms.
  *
  * The module exports its memory and three functions, which read the layout from a header at
  * address 0 (HEADER below):
@@ -26,7 +29,13 @@ import {
   BR_IF,
   END,
   EQZ,
+  F32_DEMOTE_F64,
   F32_LOAD,
+  F32X4_ADD,
+  F32X4_LANE,
+  F32X4_MUL,
+  F32X4_SPLAT,
+  F32X4_SUB,
   F64,
   f64,
   F64_ADD,
@@ -43,20 +52,15 @@ import {
   i32,
   I32,
   I32_LOAD,
-  LANE,
   LOOP,
   LT_U,
   moduleBytes,
   MUL,
   set,
-  SPLAT,
   SUB,
   V128,
-  V_ADD,
   V_LOAD,
-  V_MUL,
   V_STORE,
-  V_SUB,
   V_ZERO,
   align16,
   PAGE,
@@ -108,6 +112,9 @@ function emitter(): { code: number[]; emit: Emit } {
   return { code, emit: (...parts) => parts.forEach((part) => code.push(...part)) };
 }
 
+/** A double on the stack, rounded to single, in all four lanes. */
+const single = [F32_DEMOTE_F64, F32X4_SPLAT];
+
 /** Loads the header into locals (and the factor step sizes into v128 splats). */
 function prologue(emit: Emit): void {
   const i32At = (offset: number, local: number): void => emit(i32(offset), I32_LOAD, set(local));
@@ -126,8 +133,8 @@ function prologue(emit: Emit): void {
   emit(i32(HEADER.reg), F64_LOAD, set(REG));
   emit(i32(HEADER.lrBias), F64_LOAD, set(LR_B));
   emit(i32(HEADER.regBias), F64_LOAD, set(REG_B));
-  emit(i32(HEADER.lr), F64_LOAD, SPLAT, set(VLR));
-  emit(i32(HEADER.reg), F64_LOAD, SPLAT, set(VREG));
+  emit(i32(HEADER.lr), F64_LOAD, ...single, set(VLR));
+  emit(i32(HEADER.reg), F64_LOAD, ...single, set(VREG));
 }
 
 /** A loop over the bytes f = 0, 16, … of a factor row; `body` reads the local F. */
@@ -144,7 +151,7 @@ function overRatings(emit: Emit, body: () => void): void {
   emit(get(P), i32(1), ADD, set(P), get(P), get(END_P), LT_U, BR_IF(0), END);
 }
 
-/** The two lanes of the v128 at row + F. */
+/** The four factors (one v128) at row + F. */
 const lanes = (row: number, offset = 0): number[][] => [
   get(row),
   get(F),
@@ -161,21 +168,22 @@ function step(emit: Emit, withZ: boolean, factors: () => void): void {
   // item ← userItems[p]; qi ← address of q_item
   emit(get(ITEMS), get(P), i32(4), MUL, ADD, I32_LOAD, set(ITEM));
   emit(get(IF), get(ITEM), get(STRIDE), MUL, ADD, set(QI));
-  // acc_a ← Σ z_u[f..f+1] · q_i[f..f+1] over the pairs f = 2a, 2a + 2·CHAINS, …
+  // acc_a ← Σ z_u[f..f+3] · q_i[f..f+3] over the quads f = 4a, 4a + 4·CHAINS, …
   for (const acc of ACC) emit(V_ZERO, set(acc));
   emit(i32(0), set(F), LOOP);
   ACC.forEach((acc, a) => {
-    const user = withZ ? [...lanes(PU, 16 * a), ...lanes(Z, 16 * a), V_ADD] : lanes(PU, 16 * a);
-    emit(get(acc), ...user, ...lanes(QI, 16 * a), V_MUL, V_ADD, set(acc));
+    const user = withZ ? [...lanes(PU, 16 * a), ...lanes(Z, 16 * a), F32X4_ADD] : lanes(PU, 16 * a);
+    emit(get(acc), ...user, ...lanes(QI, 16 * a), F32X4_MUL, F32X4_ADD, set(acc));
   });
   emit(get(F), i32(16 * CHAINS), ADD, set(F), get(F), get(STRIDE), LT_U, BR_IF(0), END);
-  for (let a = 1; a < CHAINS; a++) emit(get(ACC[0]), get(ACC[a]), V_ADD, set(ACC[0]));
-  // e ← r − (((μ + b_u) + b_i) + (acc_0 + acc_1))
+  for (let a = 1; a < CHAINS; a++) emit(get(ACC[0]), get(ACC[a]), F32X4_ADD, set(ACC[0]));
+  // e ← r − (((μ + b_u) + b_i) + ((l0 + l1) + (l2 + l3))), the lanes l of acc_0 in double
   emit(get(UB), get(U), i32(8), MUL, ADD, F64_LOAD, set(BU));
   emit(get(IB), get(ITEM), i32(8), MUL, ADD, F64_LOAD, set(BI));
   emit(get(RATINGS), get(P), i32(4), MUL, ADD, F32_LOAD, F64_PROMOTE_F32);
   emit(get(MU), get(BU), F64_ADD, get(BI), F64_ADD);
-  emit(get(ACC[0]), LANE(0), get(ACC[0]), LANE(1), F64_ADD, F64_ADD, F64_SUB, set(ERR));
+  const lane = (l: number): number[] => [...get(ACC[0]), ...F32X4_LANE(l), ...F64_PROMOTE_F32];
+  emit(lane(0), lane(1), F64_ADD, lane(2), lane(3), F64_ADD, F64_ADD, F64_ADD, F64_SUB, set(ERR));
   // b ← b + lr_b (e − λ_b b), for b_u and b_i
   for (const [base, index, bias] of [
     [UB, U, BU],
@@ -185,17 +193,17 @@ function step(emit: Emit, withZ: boolean, factors: () => void): void {
     emit(get(bias), get(LR_B), get(ERR), get(REG_B), get(bias), F64_MUL, F64_SUB, F64_MUL);
     emit(F64_ADD, F64_STORE);
   }
-  emit(get(ERR), SPLAT, set(VE));
+  emit(get(ERR), ...single, set(VE));
   factors();
 }
 
-/** row[f..f+1] ← own + lr (e · other − λ own), the values on the stack's left loaded before. */
+/** row[f..f+3] ← own + lr (e · other − λ own), the values on the stack's left loaded before. */
 function descend(emit: Emit, row: number, own: number[][], other: number[][]): void {
-  emit(get(row), get(F), ADD, ...own, get(VLR), get(VE), ...other, V_MUL);
-  emit(get(VREG), ...own, V_MUL, V_SUB, V_MUL, V_ADD, V_STORE);
+  emit(get(row), get(F), ADD, ...own, get(VLR), get(VE), ...other, F32X4_MUL);
+  emit(get(VREG), ...own, F32X4_MUL, F32X4_SUB, F32X4_MUL, F32X4_ADD, V_STORE);
 }
 
-/** svd: p ← p + lr (e q − λ p), q ← q + lr (e p − λ q), two factors at a time. */
+/** svd: p ← p + lr (e q − λ p), q ← q + lr (e p − λ q), four factors at a time. */
 function svdStep(emit: Emit): void {
   step(emit, false, () =>
     overRow(emit, () => {
@@ -252,34 +260,34 @@ function implicitUsersBody(): number[] {
   overRatings(emit, () => {
     rowOf(Y);
     emit(set(YJ));
-    overRow(emit, () => emit(get(Z), get(F), ADD, ...lanes(Z), ...lanes(YJ), V_ADD, V_STORE));
+    overRow(emit, () => emit(get(Z), get(F), ADD, ...lanes(Z), ...lanes(YJ), F32X4_ADD, V_STORE));
   });
-  emit(get(SCALE), SPLAT, set(VS));
+  emit(get(SCALE), ...single, set(VS));
   overRow(emit, () => {
-    emit(get(Z), get(F), ADD, ...lanes(Z), get(VS), V_MUL, V_STORE);
+    emit(get(Z), get(F), ADD, ...lanes(Z), get(VS), F32X4_MUL, V_STORE);
     emit(get(G), get(F), ADD, V_ZERO, V_STORE);
   });
   emit(get(START), set(P));
   overRatings(emit, () =>
     step(emit, true, () => {
-      emit(get(ERR), get(SCALE), F64_MUL, SPLAT, set(VS));
+      emit(get(ERR), get(SCALE), F64_MUL, ...single, set(VS));
       overRow(emit, () => {
         emit(...lanes(PU), set(PV), ...lanes(QI), set(QV));
-        emit(get(G), get(F), ADD, ...lanes(G), get(VS), get(QV), V_MUL, V_ADD, V_STORE);
+        emit(get(G), get(F), ADD, ...lanes(G), get(VS), get(QV), F32X4_MUL, F32X4_ADD, V_STORE);
         descend(emit, PU, [get(PV)], [get(QV)]);
-        descend(emit, QI, [get(QV)], [get(PV), ...lanes(Z), V_ADD]);
+        descend(emit, QI, [get(QV)], [get(PV), ...lanes(Z), F32X4_ADD]);
       });
     }),
   );
   // y_j ← y_j + lr (g − λ |N(u)| y_j)
-  emit(get(REG), get(END_P), get(START), SUB, F64_CONVERT_I32_U, F64_MUL, SPLAT, set(VS));
+  emit(get(REG), get(END_P), get(START), SUB, F64_CONVERT_I32_U, F64_MUL, ...single, set(VS));
   emit(get(START), set(P));
   overRatings(emit, () => {
     rowOf(Y);
     emit(set(YJ));
     overRow(emit, () => {
-      emit(get(YJ), get(F), ADD, ...lanes(YJ), get(VLR), ...lanes(G), get(VS), ...lanes(YJ), V_MUL);
-      emit(V_SUB, V_MUL, V_ADD, V_STORE);
+      emit(get(YJ), get(F), ADD, ...lanes(YJ), get(VLR), ...lanes(G), get(VS), ...lanes(YJ));
+      emit(F32X4_MUL, F32X4_SUB, F32X4_MUL, F32X4_ADD, V_STORE);
     });
   });
   emit(END, get(U), i32(1), ADD, set(U), BR(0), END, END, END);
@@ -339,8 +347,8 @@ export class SgdSteps {
     private readonly settings: SgdSettings,
   ) {
     const k = settings.factors;
-    const stride = Math.ceil((k * 8) / (16 * CHAINS)) * 16 * CHAINS;
-    this.padded = stride / 8;
+    const stride = Math.ceil((k * 4) / (16 * CHAINS)) * 16 * CHAINS;
+    this.padded = stride / 4;
     const users = matrix.userPtr.length - 1;
     const items = state.itemBias.length;
     const n = matrix.userItems.length;
@@ -406,7 +414,7 @@ export class SgdSteps {
       const values = state[name];
       if (!values) continue;
       const rows = values.length / k;
-      const heap = new Float64Array(buffer, this.at[name], rows * this.padded);
+      const heap = new Float32Array(buffer, this.at[name], rows * this.padded);
       for (let r = 0; r < rows; r++) {
         const row = values.subarray(r * k, (r + 1) * k);
         if (into) heap.set(row, r * this.padded);
