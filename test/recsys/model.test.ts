@@ -56,6 +56,25 @@ test('the registry has every algorithm the issue names', () => {
   );
 });
 
+test('predictMany in shuffled order: the same as predict pair by pair, one view per user', () => {
+  const model = fit('svdpp');
+  const matrix = RatingMatrix.fromRatings(ratings);
+  // Every user (and two unknown ones) with four items each, in a scrambled order.
+  const n = (matrix.users + 2) * 4;
+  const users = Int32Array.from({ length: n }, (_, k) => ((k * 7919) % (matrix.users + 2)) - 1);
+  const items = Int32Array.from({ length: n }, (_, k) => (k * 31) % matrix.items);
+  const views: number[] = [];
+  const view = model.view.bind(model);
+  model.view = (user) => (views.push(user as number), view(user));
+  const many = model.predictMany(users, items);
+  assert.equal(views.length, matrix.users + 2, 'one view per distinct user');
+  assert.deepEqual(
+    [...views].sort((a, b) => a - b),
+    [-1, ...Array.from({ length: matrix.users + 1 }, (_, u) => u)],
+  );
+  for (let k = 0; k < n; k++) assert.equal(many[k], Math.fround(model.predict(users[k], items[k])));
+});
+
 for (const name of ALGORITHM_NAMES) {
   test(`${name}: same seed → same model bytes; predictions in the scale, never missing`, () => {
     const a = fit(name);

@@ -84,8 +84,9 @@ interface MemberJob {
 }
 
 /**
- * The members by their fit time, longest first (at 10M ratings on one thread, 2026-12-07: svd
- * 71 s, svdpp 63 s, als 52 s, item-knn 26 s; user-knn several times svd; README: Algorithms).
+ * The members by their fit time, longest first (at 10M ratings, 2026-12-07, single-precision SGD
+ * kernel: svd 29 s, als 30 s on two threads, svdpp 22 s, item-knn 17 s; user-knn several times
+ * svd; README: Algorithms).
  * The longest start first, so the last to end is a short one.
  */
 const LONGEST_FIRST = ['user-knn', 'svd', 'svdpp', 'als', 'item-knn', 'bias'];
