@@ -75,8 +75,10 @@ const ratingsSchema = z.strictObject({
     shufflePopular: z.boolean(),
     /** Plausible deals (stars; 0: uniformly at random): see swap.ts SwapOptions.sigma. */
     sigma: z.number().min(0).max(5),
-    /** The same for the popular movies' shuffled values (0: a uniform shuffle). */
+    /** The same for the popular movies' values (0: uniformly, as `popularMove` says). */
     popularSigma: z.number().min(0).max(5),
+    /** How popular values move uniformly: along a cycle of the group, or shuffled (swap.ts). */
+    popularMove: z.enum(['cycle', 'shuffle']),
   }),
 });
 
@@ -158,6 +160,7 @@ const BASE: Policy = {
       shufflePopular: true,
       sigma: 0,
       popularSigma: 0,
+      popularMove: 'cycle',
     },
   },
   dp: { epsilon: null },
@@ -195,7 +198,8 @@ const PRESET_OVERRIDES: Record<PresetName, DeepPartial<Policy>> = {
     demographics: { zip: '3-digit', k: 5, maxSuppression: 0.05 },
     time: { shiftDays: 365, granularity: 'month' },
     ratings: {
-      // Popular share 0.05 … 0.2 with plausible popular shuffles, then 0.2 with a uniform one.
+      // Popular share 0.05 … 0.2 with plausible popular shuffles, then 0.2 with the popular
+      // values moved along a cycle of each group (README: Benchmark, tried on 2026-12-07).
       calibration: { enabled: true, target: 0.03, steps: 4, sample: 1000 },
       swap: {
         enabled: true,
@@ -204,6 +208,7 @@ const PRESET_OVERRIDES: Record<PresetName, DeepPartial<Policy>> = {
         shufflePopular: true,
         sigma: 0.5,
         popularSigma: 0.5,
+        popularMove: 'cycle',
       },
     },
     dp: { epsilon: 1 },

@@ -68,8 +68,14 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
     const chosen = summary.calibration.at(-1);
     const share = chosen?.popularShare ?? r.swap.popularShare;
     const popularSigma = chosen?.popularSigma ?? r.swap.popularSigma;
+    const popularMoves =
+      popularSigma > 0
+        ? "were shuffled among the group's raters of each (each value to a rater whose taste it fits)"
+        : r.swap.popularMove === 'cycle'
+          ? "moved along a random cycle of the group's members (each rater of a movie took the value of the next rater of it, so a member's values went mostly together to one neighbour)"
+          : "were shuffled among the group's raters of each";
     notes.push(
-      `- Ratings were swapped within ${summary.swap.groups} groups of about ${r.swap.groupSize} members with similar tastes: the ratings of movies rated by fewer than ${Math.round(share * 100)}% of the members were pooled in each group and dealt back (each member getting as many as it gave, each rating to a member whose taste it fits, with one of that member's own dates)${r.swap.shufflePopular ? `, and the values of the other movies' ratings were shuffled among the group's raters of each${popularSigma > 0 ? ' (each value to a rater whose taste it fits)' : ''}` : ''}. ${summary.swap.movedRatings} ratings moved to another member; ${summary.swap.droppedRatings} could not be dealt and were left out.`,
+      `- Ratings were swapped within ${summary.swap.groups} groups of about ${r.swap.groupSize} members with similar tastes: the ratings of movies rated by fewer than ${Math.round(share * 100)}% of the members were pooled in each group and dealt back (each member getting as many as it gave, each rating to a member whose taste it fits, with one of that member's own dates)${r.swap.shufflePopular ? `, and the values of the other movies' ratings ${popularMoves}` : ''}. ${summary.swap.movedRatings} ratings moved to another member; ${summary.swap.droppedRatings} could not be dealt and were left out.`,
       `- So records hold ratings their member never made: on average ${Math.round(summary.ownShare.mean * 100)}% of a record is its member's own (movie and value), and for one member in ten ${Math.round(summary.ownShare.p10 * 100)}% or less. Every movie keeps its ratings' values as its raters gave them (less those left out), and each record stays close to its member's taste, so comparing algorithms, popularity and item statistics are sound; studies of individual members (a member's history, sessions, time order, demographics against ratings) are not: a record is a member of a group of similar members, not one person.`,
     );
   }

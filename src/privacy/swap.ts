@@ -4,8 +4,11 @@
  *   group are pooled and dealt back at random, each member getting as many as it gave, never a
  *   movie twice; each dealt rating keeps its movie and value and takes one of its new member's
  *   own dates, so every member's activity over time stays its own;
- * - with `shufflePopular`, the values of the popular movies' ratings are shuffled among the
- *   group members who rated each one (who rated what stays, the values move).
+ * - with `shufflePopular`, the values of the popular movies' ratings move among the group
+ *   members who rated each one (who rated what stays, the values move): by plausibility, or
+ *   uniformly, either each movie's values shuffled on their own or, as census record swapping
+ *   moves a block of variables between matched records, along one random cycle of the group's
+ *   members, so that a member's popular values mostly travel together to one neighbour.
  * Every movie keeps its raters' count and its multiset of values exactly (a rating that cannot
  * be dealt without giving someone a movie twice is dropped, and counted), while a record stops
  * matching its member on the rare movies the Narayanan–Shmatikov attack weighs most.
@@ -14,6 +17,8 @@ import type { Ratings } from '../datasets/dataset.ts';
 import type { Random } from '../util/random.ts';
 import { groupRows } from './columns.ts';
 import { similarMemberGroups } from './memberGroups.ts';
+
+export type PopularMove = 'cycle' | 'shuffle';
 
 export interface SwapOptions {
   /** Movies rated by at least this many members are popular: their raters stay. */
@@ -25,8 +30,16 @@ export interface SwapOptions {
    * consistent with its member's taste; σ = 0 deals uniformly at random.
    */
   sigma: number;
-  /** The same for the popular movies' values (0: a uniform shuffle). */
+  /** The same for the popular movies' values (0: uniformly, as `popularMove` says). */
   popularSigma: number;
+  /**
+   * How popular values move uniformly (popularSigma 0): `cycle`, the group's members in a random
+   * cycle, each rater of a movie takes the value of the next rater of it along the cycle (a
+   * member's values mostly go together to one neighbour, so its record no longer holds them
+   * while each record stays one coherent taste); `shuffle`, each movie's values shuffled on
+   * their own.
+   */
+  popularMove: PopularMove;
   predict: (user: number, item: number) => number;
 }
 
@@ -123,6 +136,13 @@ function shuffleValues(run: Int32Array, rows: SwapRows, options: SwapOptions, ra
   }
 }
 
+/** Each row of one popular movie's run takes the value of the next row (the last, the first's). */
+function rotateValues(run: Int32Array, rows: SwapRows) {
+  const first = rows.rating[run[0]];
+  for (let q = 0; q + 1 < run.length; q++) rows.rating[run[q]] = rows.rating[run[q + 1]];
+  rows.rating[run[run.length - 1]] = first;
+}
+
 export function swapWithinGroups(
   rows: SwapRows,
   items: number,
@@ -209,13 +229,25 @@ export function swapWithinGroups(
     }
     for (const k of pooled) held[rows.item[k]] = 0;
 
-    // Shuffle the popular movies' values among the group's raters of each.
+    // Move the popular movies' values among the group's raters of each.
     if (options.shufflePopular && popular.length > 1) {
-      const sorted = Int32Array.from(popular).sort((a, b) => rows.item[a] - rows.item[b] || a - b);
+      // Along a cycle: each movie's raters in the order of their places on it.
+      const cycle = options.popularSigma === 0 && options.popularMove === 'cycle';
+      const place = new Int32Array(size);
+      if (cycle) {
+        const order = Int32Array.from({ length: size }, (_, s) => s);
+        shuffle(order, 0, size, random);
+        for (let q = 0; q < size; q++) place[order[q]] = q;
+      }
+      const placeOf = (k: number) => (cycle ? place[slotOf[rows.user[k]]] : 0);
+      const sorted = Int32Array.from(popular).sort(
+        (a, b) => rows.item[a] - rows.item[b] || placeOf(a) - placeOf(b) || a - b,
+      );
       let run = 0;
       for (let p = 1; p <= sorted.length; p++) {
         if (p < sorted.length && rows.item[sorted[p]] === rows.item[sorted[run]]) continue;
-        shuffleValues(sorted.subarray(run, p), rows, options, random);
+        if (cycle) rotateValues(sorted.subarray(run, p), rows);
+        else shuffleValues(sorted.subarray(run, p), rows, options, random);
         run = p;
       }
     }
@@ -276,7 +308,13 @@ export function swapRatings(
   source: Ratings,
   rows: Int32Array,
   groups: SourceGroups,
-  options: { popularShare: number; shufflePopular: boolean; sigma: number; popularSigma: number },
+  options: {
+    popularShare: number;
+    shufflePopular: boolean;
+    sigma: number;
+    popularSigma: number;
+    popularMove: PopularMove;
+  },
   random: Random,
 ): SwappedRatings {
   const n = rows.length;
@@ -303,6 +341,7 @@ export function swapRatings(
       shufflePopular: options.shufflePopular,
       sigma: options.sigma,
       popularSigma: options.popularSigma,
+      popularMove: options.popularMove,
       predict: groups.predict,
     },
     random,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Ratings } from '../../src/datasets/dataset.ts';
 import { similarMemberGroups } from '../../src/privacy/memberGroups.ts';
 import { releaseDataset } from '../../src/privacy/release.ts';
-import { sourceGroups, swapRatings } from '../../src/privacy/swap.ts';
+import { sourceGroups, swapRatings, swapWithinGroups } from '../../src/privacy/swap.ts';
 import { validatePolicy } from '../../src/privacy/policy.ts';
 import { Random } from '../../src/util/random.ts';
 import { smallDataset } from './helpers.ts';
@@ -44,12 +44,17 @@ test('groups hold `size` similar members each (the last of a split up to 2·size
 
 test('swapping keeps every movie’s count and values and every member’s count, never a movie twice', () => {
   const groups = sourceGroups(ratings, ratings, 7, 1);
-  for (const sigma of [0, 0.5]) {
+  const variants = [
+    { sigma: 0, popularMove: 'shuffle' as const },
+    { sigma: 0.5, popularMove: 'shuffle' as const },
+    { sigma: 0.5, popularMove: 'cycle' as const },
+  ];
+  for (const { sigma, popularMove } of variants) {
     const swapped = swapRatings(
       ratings,
       allRows,
       groups,
-      { popularShare: 0.2, shufflePopular: true, sigma, popularSigma: 0 },
+      { popularShare: 0.2, shufflePopular: true, sigma, popularSigma: 0, popularMove },
       new Random(2),
     );
     const released = swapped.ratings;
@@ -77,6 +82,60 @@ test('swapping keeps every movie’s count and values and every member’s count
     assert.ok(foreign > 0.2 * released.length, `${foreign} of ${released.length} moved`);
     // A foreign pair is a moved rating (the converse fails when two raters of a movie trade it).
     assert.ok(foreign <= swapped.moved);
+  }
+});
+
+test('popular values moved along a cycle travel together to one neighbour, never back to their own', () => {
+  // One group of five members who all rated the same three popular movies, each value its own.
+  const members = 5;
+  const movies = 3;
+  const item = new Int32Array(members * movies);
+  const user = new Int32Array(members * movies);
+  const rating = new Float32Array(members * movies);
+  for (let u = 0; u < members; u++)
+    for (let i = 0; i < movies; i++) {
+      item[u * movies + i] = i;
+      user[u * movies + i] = u;
+      rating[u * movies + i] = 1 + ((u + 2 * i) % 5) + (i === 2 ? 0.5 * (u % 2) : 0);
+    }
+  const before = Float32Array.from(rating);
+  const valuesOf = (values: Float32Array, u: number) =>
+    Array.from(values.subarray(u * movies, (u + 1) * movies)).join(',');
+  for (const seed of [1, 2, 3]) {
+    const rows = {
+      item,
+      user: Int32Array.from(user),
+      rating: Float32Array.from(before),
+      timestamp: new Uint32Array(item.length),
+    };
+    const result = swapWithinGroups(
+      rows,
+      movies,
+      new Int32Array(members),
+      1,
+      {
+        popularRaters: 1,
+        shufflePopular: true,
+        sigma: 0,
+        popularSigma: 0,
+        popularMove: 'cycle',
+        predict: () => 3,
+      },
+      new Random(seed),
+    );
+    assert.equal(result.moved, 0, 'who rated what stays');
+    assert.deepEqual(rows.user, user);
+    // Every member now holds exactly the values of one other member, a different one each.
+    const from = Array.from({ length: members }, (_, u) =>
+      Array.from({ length: members }, (_, v) => v).filter(
+        (v) => valuesOf(before, v) === valuesOf(rows.rating, u),
+      ),
+    );
+    for (let u = 0; u < members; u++) {
+      assert.equal(from[u].length, 1, `member ${u} holds one member's values (seed ${seed})`);
+      assert.notEqual(from[u][0], u, `member ${u} does not keep its own (seed ${seed})`);
+    }
+    assert.equal(new Set(from.map(([v]) => v)).size, members);
   }
 });
 
@@ -113,7 +172,8 @@ test('calibration takes the lightest popular share that passes, and says so', ()
   assert.equal(lenient[0].popularShare, 0.05);
   const impossible = calibrated(0);
   const heaviest = releaseDataset(source, impossible, { seed: 4 }).summary.calibration;
-  // Four shares with plausible popular shuffles, then the heaviest with a uniform shuffle.
+  // Four shares with plausible popular shuffles, then the heaviest with the values moved along
+  // a cycle (popularSigma 0, popularMove 'cycle').
   assert.deepEqual(
     heaviest.map((step) => [step.popularShare, step.popularSigma]),
     [
