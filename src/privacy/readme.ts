@@ -76,7 +76,7 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
           : "were shuffled among the group's raters of each";
     notes.push(
       `- Ratings were swapped within ${summary.swap.groups} groups of about ${r.swap.groupSize} members with similar tastes: the ratings of movies rated by fewer than ${Math.round(share * 100)}% of the members were pooled in each group and dealt back (each member getting as many as it gave, each rating to a member whose taste it fits, with one of that member's own dates)${r.swap.shufflePopular ? `, and the values of the other movies' ratings ${popularMoves}` : ''}. ${summary.swap.movedRatings} ratings moved to another member; ${summary.swap.droppedRatings} could not be dealt and were left out.`,
-      `- So records hold ratings their member never made: on average ${Math.round(summary.ownShare.mean * 100)}% of a record is its member's own (movie and value), and for one member in ten ${Math.round(summary.ownShare.p10 * 100)}% or less. Every movie keeps its ratings' values as its raters gave them (less those left out), and each record stays close to its member's taste, so comparing algorithms, popularity and item statistics are sound; studies of individual members (a member's history, sessions, time order, demographics against ratings) are not: a record is a member of a group of similar members, not one person.`,
+      `- So records hold ratings their member never made: on average ${Math.round(summary.ownShare.mean * 100)}% of a record is its member's own (movie and value), and for one member in ten ${Math.round(summary.ownShare.p10 * 100)}% or less. Every movie keeps its ratings' values as its raters gave them (less those left out), and each record stays close to its member's taste, so popularity and item statistics are sound, and algorithms compare on it as the leaderboard under Research utility shows (it names every pair this release orders otherwise than the true data); studies of individual members (a member's history, sessions, time order, demographics against ratings) are not: a record is a member of a group of similar members, not one person.`,
     );
   }
   if (r.sampleFraction < 1 || r.maxPerUser !== null) {
@@ -108,6 +108,27 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
 const scoreboardLine = (o: ScoreboardOutcome) =>
   `    ${o.name.padEnd(22)} re-identified ${(o.reidentified * 100).toFixed(1)}%, wrong match ${(o.wrongMatch * 100).toFixed(1)}%`;
 
+/**
+ * The pairs of algorithms this release orders otherwise than the untransformed data on one
+ * metric (lower is better for RMSE, higher for nDCG@10), as "a ahead of b (true: b ahead)".
+ */
+function reorderedPairs(r: ResearchUtility, metric: 'rmse' | 'ndcgAt10'): string[] {
+  const rows = r.algorithms.filter((row) => row.released[metric] !== null);
+  const better = metric === 'rmse' ? -1 : 1;
+  const pairs: string[] = [];
+  for (const [k, a] of rows.entries())
+    for (const b of rows.slice(k + 1)) {
+      const released = Math.sign((a.released[metric]! - b.released[metric]!) * better);
+      const truth = Math.sign((a.untransformed[metric]! - b.untransformed[metric]!) * better);
+      if (released === 0 || truth === 0 || released === truth) continue;
+      const [first, second] = released > 0 ? [a, b] : [b, a];
+      pairs.push(
+        `${first.algorithm} ahead of ${second.algorithm} (true: ${second.algorithm} ahead)`,
+      );
+    }
+  return pairs;
+}
+
 /** The leaderboard on this release against the untransformed data, as a fixed-width table. */
 function researchUtilityLines(r: ResearchUtility): string[] {
   const score = (value: number | null) => (value === null ? '-' : value.toFixed(4)).padStart(8);
@@ -124,6 +145,13 @@ function researchUtilityLines(r: ResearchUtility): string[] {
         `    ${row.algorithm.padEnd(10)}${score(row.released.rmse)}${score(row.untransformed.rmse)}${error(row.relativeError.rmse)}${score(row.released.ndcgAt10)}${score(row.untransformed.ndcgAt10)}${error(row.relativeError.ndcgAt10)}`,
     ),
     `Same order of the algorithms (Kendall tau-b, 1 = same): RMSE ${tau(r.tau.rmse)}, nDCG@10 ${tau(r.tau.ndcgAt10)}.`,
+    ...(['rmse', 'ndcgAt10'] as const).map((metric) => {
+      const pairs = reorderedPairs(r, metric);
+      const name = metric === 'rmse' ? 'RMSE' : 'nDCG@10';
+      return pairs.length === 0
+        ? `${name}: every pair in the true order.`
+        : `${name}: in another order than on the true data, so not to be compared on this release: ${pairs.join('; ')}.`;
+    }),
   ];
 }
 

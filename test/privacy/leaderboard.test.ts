@@ -129,5 +129,37 @@ test('the research utility is in the report page and the release README, next to
   const readme = generateReadme(result.published, report, 'ml-latest');
   assert.match(readme, /Research utility: a fixed leaderboard/);
   assert.match(readme, /Kendall tau-b, 1 = same\): RMSE 1\.00, nDCG@10 1\.00/);
+  assert.match(readme, /RMSE: every pair in the true order\./);
   assert.match(readme, /Utility: model svd/);
+
+  // A release that put als ahead of item-knn on RMSE says so, and names only that pair.
+  const research = report.researchUtility!;
+  const row = (name: string) => research.algorithms.find((entry) => entry.algorithm === name)!;
+  const [knn, als] = [row('item-knn'), row('als')];
+  const truthKnnAhead = knn.untransformed.rmse! < als.untransformed.rmse!;
+  const [ahead, behind] = truthKnnAhead ? [als, knn] : [knn, als];
+  const swapped = {
+    ...report,
+    researchUtility: {
+      ...research,
+      algorithms: research.algorithms.map((entry) =>
+        entry === ahead
+          ? { ...entry, released: { ...entry.released, rmse: behind.untransformed.rmse! - 0.01 } }
+          : entry === behind
+            ? { ...entry, released: { ...entry.released, rmse: behind.untransformed.rmse! } }
+            : entry,
+      ),
+    },
+  };
+  const told = generateReadme(result.published, swapped, 'ml-latest');
+  const line = told.split('\n').find((text) => text.startsWith('RMSE: in another order'));
+  assert.ok(line, 'the README names the reordered pair');
+  assert.ok(
+    line.includes(
+      `${ahead.algorithm} ahead of ${behind.algorithm} (true: ${behind.algorithm} ahead)`,
+    ),
+    line,
+  );
+  assert.equal(line.split(' ahead of ').length - 1, 1, line);
+  assert.match(told, /nDCG@10: every pair in the true order\./);
 });
