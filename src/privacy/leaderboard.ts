@@ -201,6 +201,27 @@ export function compareLeaderboards(
   };
 }
 
+/**
+ * The pairs of algorithms this release orders otherwise than the untransformed data on one
+ * metric (lower is better for RMSE, higher for nDCG@10), as "a ahead of b (true: b ahead)".
+ */
+export function reorderedPairs(r: ResearchUtility, metric: 'rmse' | 'ndcgAt10'): string[] {
+  const rows = r.algorithms.filter((row) => row.released[metric] !== null);
+  const better = metric === 'rmse' ? -1 : 1;
+  const pairs: string[] = [];
+  for (const [k, a] of rows.entries())
+    for (const b of rows.slice(k + 1)) {
+      const released = Math.sign((a.released[metric]! - b.released[metric]!) * better);
+      const truth = Math.sign((a.untransformed[metric]! - b.untransformed[metric]!) * better);
+      if (released === 0 || truth === 0 || released === truth) continue;
+      const [first, second] = released > 0 ? [a, b] : [b, a];
+      pairs.push(
+        `${first.algorithm} ahead of ${second.algorithm} (true: ${second.algorithm} ahead)`,
+      );
+    }
+  return pairs;
+}
+
 /** The research utility and the seconds its two sides took (not in the report: it is reproducible). */
 export interface MeasuredResearchUtility {
   value: ResearchUtility;

@@ -6,7 +6,7 @@ import { ML1M_OCCUPATIONS, type Dataset, type RatingScale } from '../datasets/da
 import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
 import { describePolicy } from './policy.ts';
 import { REDACTED_EMAIL, surveyFileName } from './releaseSurveys.ts';
-import type { ResearchUtility } from './leaderboard.ts';
+import { reorderedPairs, type ResearchUtility } from './leaderboard.ts';
 import type { PrivacyReport, ReleaseFormat } from './report.ts';
 import type { ScoreboardOutcome } from './scoreboard.ts';
 
@@ -107,27 +107,6 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
 
 const scoreboardLine = (o: ScoreboardOutcome) =>
   `    ${o.name.padEnd(22)} re-identified ${(o.reidentified * 100).toFixed(1)}%, wrong match ${(o.wrongMatch * 100).toFixed(1)}%`;
-
-/**
- * The pairs of algorithms this release orders otherwise than the untransformed data on one
- * metric (lower is better for RMSE, higher for nDCG@10), as "a ahead of b (true: b ahead)".
- */
-function reorderedPairs(r: ResearchUtility, metric: 'rmse' | 'ndcgAt10'): string[] {
-  const rows = r.algorithms.filter((row) => row.released[metric] !== null);
-  const better = metric === 'rmse' ? -1 : 1;
-  const pairs: string[] = [];
-  for (const [k, a] of rows.entries())
-    for (const b of rows.slice(k + 1)) {
-      const released = Math.sign((a.released[metric]! - b.released[metric]!) * better);
-      const truth = Math.sign((a.untransformed[metric]! - b.untransformed[metric]!) * better);
-      if (released === 0 || truth === 0 || released === truth) continue;
-      const [first, second] = released > 0 ? [a, b] : [b, a];
-      pairs.push(
-        `${first.algorithm} ahead of ${second.algorithm} (true: ${second.algorithm} ahead)`,
-      );
-    }
-  return pairs;
-}
 
 /** The leaderboard on this release against the untransformed data, as a fixed-width table. */
 function researchUtilityLines(r: ResearchUtility): string[] {

@@ -125,6 +125,7 @@ test('the research utility is in the report page and the release README, next to
   assert.match(html, /<h2>Research utility \(leaderboard\)<\/h2>/);
   assert.match(html, /<h2>Utility<\/h2>/);
   assert.match(html, /Research utility across the presets/);
+  assert.match(html, /not to be compared on this release: RMSE: none\. nDCG@10: none\./);
   assert.ok(report.frontier.every((point) => point.leaderboardTau !== null));
   const readme = generateReadme(result.published, report, 'ml-latest');
   assert.match(readme, /Research utility: a fixed leaderboard/);
@@ -162,4 +163,9 @@ test('the research utility is in the report page and the release README, next to
   );
   assert.equal(line.split(' ahead of ').length - 1, 1, line);
   assert.match(told, /nDCG@10: every pair in the true order\./);
+  assert.ok(
+    renderReportHtml(swapped).includes(
+      `RMSE: ${ahead.algorithm} ahead of ${behind.algorithm} (true: ${behind.algorithm} ahead). nDCG@10: none.`,
+    ),
+  );
 });
