@@ -301,6 +301,20 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
   const out2 = folder();
   const ok = releaseCli(data, out2, '--policy', lenient, '--keep-mapping', mappingPath, '--json');
   assert.equal(ok.status, 0, ok.stderr);
+  // Without held-back ratings there is no utility measure; with them, an untransformed release
+  // ranks the algorithms as the true data does, and says so.
+  assert.equal(JSON.parse(ok.stdout).researchUtility, null);
+  const measured = join(root, 'lenient-measured.json');
+  writeFileSync(
+    measured,
+    JSON.stringify({ extends: 'naive', gate: { maxReidentified: 1, maxReidentifiedStronger: 1 } }),
+  );
+  const told = releaseCli(data, folder(), '--policy', measured, '--no-frontier');
+  assert.equal(told.status, 0, told.stderr);
+  assert.match(
+    told.stdout,
+    /leaderboard τ: RMSE 1\.00, nDCG@10 1\.00; every pair in the true order/,
+  );
   const auditOf = (mapping: string, ...more: string[]) =>
     cli([
       'audit',

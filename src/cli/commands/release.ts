@@ -8,6 +8,7 @@ import {
   isPresetName,
   parsePolicy,
   presetPolicy,
+  reorderedPairs,
   type Policy,
   type ReleaseFormat,
 } from '../../privacy/index.ts';
@@ -138,6 +139,7 @@ export function registerRelease(program: Command): void {
             wrongMatch: o.wrongMatch,
           })),
           utility: result.report.utility,
+          researchUtility: result.report.researchUtility,
           seconds,
         };
         if (!gate.passed) {
@@ -160,6 +162,19 @@ export function registerRelease(program: Command): void {
           const u = result.report.utility;
           lines.push(
             `  utility (${u.algorithm}): RMSE ${u.released.rmse.toFixed(4)} (untransformed ${u.untransformed.rmse.toFixed(4)}), nDCG@10 ${u.released.ndcgAt10.toFixed(4)} (untransformed ${u.untransformed.ndcgAt10.toFixed(4)})`,
+          );
+        }
+        const research = result.report.researchUtility;
+        if (research) {
+          const reordered = (['rmse', 'ndcgAt10'] as const)
+            .map(
+              (metric) =>
+                [metric === 'rmse' ? 'RMSE' : 'nDCG@10', reorderedPairs(research, metric)] as const,
+            )
+            .filter(([, pairs]) => pairs.length > 0)
+            .map(([name, pairs]) => `${name} ${pairs.join(', ')}`);
+          lines.push(
+            `  leaderboard τ: RMSE ${research.tau.rmse.toFixed(2)}, nDCG@10 ${research.tau.ndcgAt10.toFixed(2)}; ${reordered.length === 0 ? 'every pair in the true order' : `in another order than on the true data: ${reordered.join('; ')}`}`,
           );
         }
         report(!!options.json, json, lines.join('\n'));
