@@ -26,6 +26,7 @@ import {
   releaseWithAudit,
   releaseWithAuditConcurrently,
   renderReportHtml,
+  reorderedPairs,
   surveyCsv,
   surveyFileName,
   type PipelineOptions,
@@ -269,8 +270,37 @@ export interface ReleaseOutcome {
   releasedUsers: number | null;
   releasedRatings: number | null;
   releasedMovies: number | null;
+  /**
+   * What the release keeps for research (null when no ratings were held back to measure it):
+   * the utility model's RMSE change and share of nDCG@10 kept, the leaderboard's τ per metric
+   * and the pairs of algorithms it orders otherwise than the true data.
+   */
+  utility: {
+    rmseChange: number;
+    ndcgKept: number;
+    tau: { rmse: number; ndcgAt10: number } | null;
+    reordered: string[];
+  } | null;
   /** The files in the folder (of RELEASE_FILES, and survey answers files). */
   files: string[];
+}
+
+function releaseUtility(report: PrivacyReport): ReleaseOutcome['utility'] {
+  const { utility, researchUtility } = report;
+  if (!utility) return null;
+  const reordered = researchUtility
+    ? (['rmse', 'ndcgAt10'] as const).flatMap((metric) =>
+        reorderedPairs(researchUtility, metric).map(
+          (pair) => `${metric === 'rmse' ? 'RMSE' : 'nDCG@10'}: ${pair}`,
+        ),
+      )
+    : [];
+  return {
+    rmseChange: utility.released.rmse / utility.untransformed.rmse - 1,
+    ndcgKept: utility.released.ndcgAt10 / utility.untransformed.ndcgAt10,
+    tau: researchUtility?.tau ?? null,
+    reordered,
+  };
 }
 
 /** Reads a release folder's outcome; null when it holds no privacy-report.json. */
@@ -297,6 +327,7 @@ export function readReleaseOutcome(dir: string): ReleaseOutcome | null {
     releasedUsers: report.summary?.releasedUsers ?? null,
     releasedRatings: report.summary?.releasedRatings ?? null,
     releasedMovies: report.summary?.releasedMovies ?? null,
+    utility: releaseUtility(report),
     files,
   };
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readEvents } from '../../src/services/events.ts';
+import type { ReleaseOutcome } from '../../src/services/releases.ts';
 import { grantRole } from '../../src/services/roles.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import { tempDir } from '../helpers/files.ts';
@@ -460,6 +461,7 @@ for (const database of testDatabases) {
           passed: boolean;
           failures: string[];
           scoreboard: Array<{ setting: string; reidentified: number }>;
+          utility: ReleaseOutcome['utility'];
           files: string[];
         } | null;
         reportUrl: string | null;
@@ -480,6 +482,11 @@ for (const database of testDatabases) {
       const report = JSON.parse(readFileSync(join(folder, 'privacy-report.json'), 'utf8')) as {
         gate: { passed: boolean; failures: string[] };
         audit: { scoreboard: Array<{ name: string; reidentified: number }> };
+        utility: {
+          released: { rmse: number; ndcgAt10: number };
+          untransformed: { rmse: number; ndcgAt10: number };
+        };
+        researchUtility: { tau: { rmse: number; ndcgAt10: number } };
       };
       assert.ok(listed.outcome);
       // Pseudonyms alone (naive) do not protect anyone: the scoreboard attack re-identifies the
@@ -493,6 +500,21 @@ for (const database of testDatabases) {
         report.audit.scoreboard.map((o) => [o.name, o.reidentified]),
       );
       assert.equal(listed.outcome.scoreboard.length, 5);
+      // What it keeps for research, from the same report: pseudonyms alone change no rating, so
+      // the leaderboard keeps its order and no pair is named.
+      const utility = listed.outcome.utility;
+      assert.ok(utility);
+      assert.equal(
+        utility.rmseChange,
+        report.utility.released.rmse / report.utility.untransformed.rmse - 1,
+      );
+      assert.equal(
+        utility.ndcgKept,
+        report.utility.released.ndcgAt10 / report.utility.untransformed.ndcgAt10,
+      );
+      assert.deepEqual(utility.tau, report.researchUtility.tau);
+      assert.equal(utility.tau?.rmse, 1);
+      assert.deepEqual(utility.reordered, []);
       assert.equal(listed.seed, 3);
       assert.deepEqual([...listed.outcome.files].sort(), readdirSync(folder).sort());
       // A refused release keeps only its report, and says which measures failed.

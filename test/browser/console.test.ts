@@ -138,6 +138,9 @@ test(
     assert.equal(report.status(), 200);
     assert.match(await report.text(), /<html/i);
     assert.match((await finished.textContent()) ?? '', /\d+\.\d%/);
+    // What the release keeps for research: the utility model's change and the leaderboard's τ.
+    assert.match((await finished.textContent()) ?? '', /RMSE [+−]\d+\.\d%.*nDCG@10 \d+% kept/);
+    assert.match((await finished.textContent()) ?? '', /leaderboard τ -?\d\.\d\d \/ -?\d\.\d\d/);
     await screenshot(page, 'console-releases');
 
     // A researcher has no Admin tab and the admin API refuses them; an admin has it.

@@ -221,6 +221,22 @@ export const ReleaseOutcome = z.object({
   releasedUsers: Count.nullable(),
   releasedRatings: Count.nullable(),
   releasedMovies: Count.nullable(),
+  utility: z
+    .object({
+      rmseChange: z
+        .number()
+        .describe("the utility model's RMSE on the release over the true data's, − 1"),
+      ndcgKept: z.number().describe('its nDCG@10 on the release as a share of the true data’s'),
+      tau: z
+        .object({ rmse: z.number(), ndcgAt10: z.number() })
+        .nullable()
+        .describe("Kendall τ-b of the leaderboard's order, release against true data"),
+      reordered: z
+        .array(z.string())
+        .describe('pairs of algorithms the release orders otherwise than the true data'),
+    })
+    .nullable()
+    .describe('null when no ratings were held back to measure utility'),
   files: z.array(z.string()),
 });
 

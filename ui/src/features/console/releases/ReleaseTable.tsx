@@ -24,6 +24,7 @@ export function ReleaseTable({
           'Gate',
           'Re-identified (scoreboard settings)',
           'Released',
+          'Research utility',
           'Report and files',
         ]}
       />
@@ -60,12 +61,41 @@ export function ReleaseTable({
                 : '—'}
             </td>
             <td>
+              <ReleaseUtility release={release} />
+            </td>
+            <td>
               <ReleaseFiles release={release} />
             </td>
           </tr>
         ))}
       </tbody>
     </Table>
+  );
+}
+
+/**
+ * What the release keeps for research: the utility model's RMSE change and nDCG@10 kept, the
+ * leaderboard's τ, and the pairs of algorithms not to be compared on it.
+ */
+function ReleaseUtility({ release }: { release: ConsoleRelease }) {
+  const utility = release.outcome?.utility;
+  if (!utility) return <>—</>;
+  const signed = (share: number) => `${share >= 0 ? '+' : '−'}${Math.abs(share * 100).toFixed(1)}%`;
+  return (
+    <ul style={LIST_STYLE}>
+      <li>RMSE {signed(utility.rmseChange)}</li>
+      <li>nDCG@10 {(utility.ndcgKept * 100).toFixed(0)}% kept</li>
+      {utility.tau && (
+        <li>
+          leaderboard τ {utility.tau.rmse.toFixed(2)} / {utility.tau.ndcgAt10.toFixed(2)}
+        </li>
+      )}
+      {utility.reordered.length > 0 && (
+        <li className="muted">
+          in another order than on the true data: {utility.reordered.join('; ')}
+        </li>
+      )}
+    </ul>
   );
 }
 
