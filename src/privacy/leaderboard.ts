@@ -205,7 +205,7 @@ export function compareLeaderboards(
  * The pairs of algorithms this release orders otherwise than the untransformed data on one
  * metric (lower is better for RMSE, higher for nDCG@10), as "a ahead of b (true: b ahead)".
  */
-export function reorderedPairs(r: ResearchUtility, metric: 'rmse' | 'ndcgAt10'): string[] {
+function reorderedPairs(r: ResearchUtility, metric: 'rmse' | 'ndcgAt10'): string[] {
   const rows = r.algorithms.filter((row) => row.released[metric] !== null);
   const better = metric === 'rmse' ? -1 : 1;
   const pairs: string[] = [];
@@ -220,6 +220,14 @@ export function reorderedPairs(r: ResearchUtility, metric: 'rmse' | 'ndcgAt10'):
       );
     }
   return pairs;
+}
+
+/** Per metric, its name as reports show it and the pairs the release orders otherwise. */
+export function reorderedByMetric(r: ResearchUtility): Array<{ name: string; pairs: string[] }> {
+  return [
+    { name: 'RMSE', pairs: reorderedPairs(r, 'rmse') },
+    { name: 'nDCG@10', pairs: reorderedPairs(r, 'ndcgAt10') },
+  ];
 }
 
 /** The research utility and the seconds its two sides took (not in the report: it is reproducible). */

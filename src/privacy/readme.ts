@@ -6,7 +6,7 @@ import { ML1M_OCCUPATIONS, type Dataset, type RatingScale } from '../datasets/da
 import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
 import { describePolicy } from './policy.ts';
 import { REDACTED_EMAIL, surveyFileName } from './releaseSurveys.ts';
-import { reorderedPairs, type ResearchUtility } from './leaderboard.ts';
+import { reorderedByMetric, type ResearchUtility } from './leaderboard.ts';
 import type { PrivacyReport, ReleaseFormat } from './report.ts';
 import type { ScoreboardOutcome } from './scoreboard.ts';
 
@@ -124,13 +124,11 @@ function researchUtilityLines(r: ResearchUtility): string[] {
         `    ${row.algorithm.padEnd(10)}${score(row.released.rmse)}${score(row.untransformed.rmse)}${error(row.relativeError.rmse)}${score(row.released.ndcgAt10)}${score(row.untransformed.ndcgAt10)}${error(row.relativeError.ndcgAt10)}`,
     ),
     `Same order of the algorithms (Kendall tau-b, 1 = same): RMSE ${tau(r.tau.rmse)}, nDCG@10 ${tau(r.tau.ndcgAt10)}.`,
-    ...(['rmse', 'ndcgAt10'] as const).map((metric) => {
-      const pairs = reorderedPairs(r, metric);
-      const name = metric === 'rmse' ? 'RMSE' : 'nDCG@10';
-      return pairs.length === 0
+    ...reorderedByMetric(r).map(({ name, pairs }) =>
+      pairs.length === 0
         ? `${name}: every pair in the true order.`
-        : `${name}: in another order than on the true data, so not to be compared on this release: ${pairs.join('; ')}.`;
-    }),
+        : `${name}: in another order than on the true data, so not to be compared on this release: ${pairs.join('; ')}.`,
+    ),
   ];
 }
 

@@ -2,7 +2,7 @@
  * privacy-report.html: a self-contained offline page (inline CSS and SVG charts, no scripts).
  */
 import { auditOutcomes } from './audit.ts';
-import { reorderedPairs, type ResearchUtility } from './leaderboard.ts';
+import { reorderedByMetric, type ResearchUtility } from './leaderboard.ts';
 import type { PrivacyReport } from './report.ts';
 
 function escapeHtml(text: string): string {
@@ -248,16 +248,10 @@ function researchUtilitySection(r: ResearchUtility): string {
         signedPct(row.relativeError.ndcgAt10),
       ]),
     ),
-    `<p>Pairs in another order than on the true data, not to be compared on this release: ${(
-      [
-        ['RMSE', 'rmse'],
-        ['nDCG@10', 'ndcgAt10'],
-      ] as const
+    `<p>Pairs in another order than on the true data, not to be compared on this release: ${reorderedByMetric(
+      r,
     )
-      .map(
-        ([name, metric]) =>
-          `${name}: ${escapeHtml(reorderedPairs(r, metric).join('; ') || 'none')}`,
-      )
+      .map(({ name, pairs }) => `${name}: ${escapeHtml(pairs.join('; ') || 'none')}`)
       .join('. ')}.</p>`,
   ].join('\n');
 }

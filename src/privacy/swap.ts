@@ -233,13 +233,14 @@ export function swapWithinGroups(
     if (options.shufflePopular && popular.length > 1) {
       // Along a cycle: each movie's raters in the order of their places on it.
       const cycle = options.popularSigma === 0 && options.popularMove === 'cycle';
-      const place = new Int32Array(size);
+      let place: Int32Array | null = null;
       if (cycle) {
         const order = Int32Array.from({ length: size }, (_, s) => s);
         shuffle(order, 0, size, random);
+        place = new Int32Array(size);
         for (let q = 0; q < size; q++) place[order[q]] = q;
       }
-      const placeOf = (k: number) => (cycle ? place[slotOf[rows.user[k]]] : 0);
+      const placeOf = (k: number) => (place ? place[slotOf[rows.user[k]]] : 0);
       const sorted = Int32Array.from(popular).sort(
         (a, b) => rows.item[a] - rows.item[b] || placeOf(a) - placeOf(b) || a - b,
       );

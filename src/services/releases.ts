@@ -26,7 +26,7 @@ import {
   releaseWithAudit,
   releaseWithAuditConcurrently,
   renderReportHtml,
-  reorderedPairs,
+  reorderedByMetric,
   surveyCsv,
   surveyFileName,
   type PipelineOptions,
@@ -289,10 +289,8 @@ function releaseUtility(report: PrivacyReport): ReleaseOutcome['utility'] {
   const { utility, researchUtility } = report;
   if (!utility) return null;
   const reordered = researchUtility
-    ? (['rmse', 'ndcgAt10'] as const).flatMap((metric) =>
-        reorderedPairs(researchUtility, metric).map(
-          (pair) => `${metric === 'rmse' ? 'RMSE' : 'nDCG@10'}: ${pair}`,
-        ),
+    ? reorderedByMetric(researchUtility).flatMap(({ name, pairs }) =>
+        pairs.map((pair) => `${name}: ${pair}`),
       )
     : [];
   return {
