@@ -14,8 +14,12 @@ import { DatasetError } from './errors.ts';
 import { forEachLine, parseId, parseText } from './lines.ts';
 import { parseImdbUrl } from './movieLinks.ts';
 
-/** The 19 genre flags of u.item, in order (u.genre): "unknown", then ML-1M's 18 genres. */
-const ML100K_GENRES = ['unknown', ...ML1M_GENRES];
+/**
+ * The 19 genre flags of u.item, in order (u.genre): "unknown", then ML-1M's 18 genres. The first
+ * flag says no genre is known, so it is not a genre: such a movie has none (as in every other
+ * format), and a release of ML-100K in the ML-1M format reads back.
+ */
+const ML100K_GENRES = [null, ...ML1M_GENRES];
 
 /** ML-100K occupation names mapped to the nearest ML-1M occupation code. */
 const OCCUPATION_CODES: Record<string, number> = {
@@ -65,7 +69,9 @@ async function readMovies(path: string): Promise<Movie[]> {
       );
     }
     const id = parseId(fields[0], 'movie id', path, number);
-    const genres = ML100K_GENRES.filter((_, g) => fields[5 + g] === '1');
+    const genres = ML100K_GENRES.filter(
+      (genre, g): genre is string => genre !== null && fields[5 + g] === '1',
+    );
     const title = splitTitleYear(parseText(fields[1], 'title', path, number));
     // Column 5 is an IMDb search URL: only its title is kept, and only from an imdb.com URL.
     const links = parseImdbUrl(fields[4]);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { readMl100k, readMl100kSplit } from '../../src/datasets/ml100k.ts';
-import { ML100K_DIR, writeFolder } from '../helpers/files.ts';
+import { readMl1m, writeMl1m } from '../../src/datasets/ml1m.ts';
+import { ML100K_DIR, tempDir, writeFolder } from '../helpers/files.ts';
 
 const skip = existsSync(ML100K_DIR) ? false : `MovieLens 100K not found at ${ML100K_DIR}`;
 
@@ -62,6 +64,32 @@ test('reads ISO-8859-1 titles and maps occupations to ML-1M codes', async () => 
   assert.equal(dataset.movies[0].title, 'Café');
   assert.deepEqual(dataset.movies[0].genres, ['Comedy']);
   assert.deepEqual(dataset.users[0], { id: 7, age: 31, gender: 'F', occupation: 1, zip: '55414' });
+});
+
+test('the "unknown" genre flag means no genre, so ML-100K written as ML-1M reads back', async () => {
+  const flags = (genre: number) =>
+    Array.from({ length: 19 }, (_, g) => (g === genre ? '1' : '0')).join('|');
+  const dir = writeFolder({
+    'u.item': `267|unknown||||${flags(0)}\n268|Chasing Amy (1997)|||x|${flags(8)}\n`,
+    'u.user': '7|31|F|other|55414\n',
+    'u.data': '7\t267\t4\t881250949\n7\t268\t5\t881250950\n',
+  });
+  const dataset = await readMl100k(dir);
+  assert.deepEqual(
+    dataset.movies.map((movie) => movie.genres),
+    [[], ['Drama']],
+  );
+  const out = join(tempDir(), 'release');
+  writeMl1m(dataset, out);
+  const back = await readMl1m(out);
+  assert.deepEqual(
+    back.movies.map(({ id, title, genres }) => ({ id, title, genres })),
+    [
+      { id: 267, title: 'unknown', genres: [] },
+      { id: 268, title: 'Chasing Amy', genres: ['Drama'] },
+    ],
+  );
+  assert.deepEqual(Array.from(back.ratings.rating), [4, 5]);
 });
 
 test('names the file and line of a bad u.data line', async () => {
