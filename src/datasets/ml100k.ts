@@ -19,7 +19,7 @@ import { parseImdbUrl } from './movieLinks.ts';
  * flag says no genre is known, so it is not a genre: such a movie has none (as in every other
  * format), and a release of ML-100K in the ML-1M format reads back.
  */
-const ML100K_GENRES = [null, ...ML1M_GENRES];
+const ML100K_GENRES: readonly (string | null)[] = [null, ...ML1M_GENRES];
 
 /** ML-100K occupation names mapped to the nearest ML-1M occupation code. */
 const OCCUPATION_CODES: Record<string, number> = {

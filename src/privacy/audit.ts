@@ -7,7 +7,10 @@ import type { Dataset, UserProfile } from '../datasets/dataset.ts';
 import type { Levels } from './demographics.ts';
 import type { QuasiIdentifier } from './policy.ts';
 import { inferLevels, quasiIdentifierRisk, type QuasiIdentifierRisk } from './qiRisk.ts';
+import { Random } from '../util/random.ts';
 import {
+  RecordHolding,
+  SCOREBOARD_SEED,
   SCOREBOARD_SETTINGS,
   STRONGER_SETTINGS,
   indexRelease,
@@ -62,6 +65,11 @@ export interface AuditResult {
   publicKnowledge: ScoreboardOutcome | null;
   knowledgeCurve: KnowledgePoint[];
   quasiIdentifiers: QuasiIdentifierRisk | null;
+  /**
+   * Mean share of a target's ratings held by a released record drawn at random (another member's):
+   * what a wrong match's `wrongMatchHeld` compares with.
+   */
+  heldByChance: number;
 }
 
 /** Every attack outcome of an audit in the order tables show them: five, public, stronger. */
@@ -94,6 +102,8 @@ export function auditRelease(input: AuditInput): AuditResult {
   const targets = new Int32Array(sample.length);
   for (let t = 0; t < sample.length; t++) targets[t] = matched[sample[t]];
 
+  const holding = new RecordHolding(truthIndex, release.ratings, originalOfRelease);
+  const heldByChance = chanceHeld(holding, targets, releaseUsers.size);
   const curve = input.knowledgeCurve ?? true;
   const steps =
     SCOREBOARD_SETTINGS.length +
@@ -111,6 +121,7 @@ export function auditRelease(input: AuditInput): AuditResult {
       outcome = runScoreboard(truthIndex, releaseIndex, originalOfRelease, setting, {
         targets,
         intactMovies: input.intactMovies,
+        holding,
       });
       outcomes.set(name, outcome);
     }
@@ -124,6 +135,7 @@ export function auditRelease(input: AuditInput): AuditResult {
         releaseIndex,
         Int32Array.from(originalOfRelease, (u) => (u < 0 ? -1 : truth.ratings.userIds.ids[u])),
         truth.publicKnowledge,
+        holding,
       )
     : null;
   const knowledgeCurve: KnowledgePoint[] = curve
@@ -155,5 +167,23 @@ export function auditRelease(input: AuditInput): AuditResult {
     publicKnowledge,
     knowledgeCurve,
     quasiIdentifiers,
+    heldByChance,
   };
+}
+
+/** Mean share of each target's ratings that another released record, drawn at random, holds. */
+function chanceHeld(holding: RecordHolding, targets: Int32Array, users: number): number {
+  if (users < 2 || targets.length === 0) return 0;
+  const random = new Random(SCOREBOARD_SEED);
+  const nothingKnown = {
+    movieIds: new Int32Array(0),
+    ratings: new Float32Array(0),
+    days: new Float64Array(0),
+  };
+  let sum = 0;
+  for (const target of targets) {
+    const other = (target + 1 + random.int(users - 1)) % users;
+    sum += holding.share(other, target, nothingKnown);
+  }
+  return sum / targets.length;
 }

@@ -11,6 +11,7 @@ import { SECONDS_PER_DAY } from './columns.ts';
 import {
   attackTargets,
   type AuxiliaryKnowledge,
+  type RecordHolding,
   type ReleaseIndex,
   type ScoreboardOutcome,
   type ScoreboardSetting,
@@ -62,12 +63,17 @@ export function runPublicKnowledge(
   release: ReleaseIndex,
   originalIdOf: Int32Array,
   knowledge: PublicKnowledge,
+  holding?: RecordHolding,
 ): ScoreboardOutcome {
   const auxiliary = auxiliaryByMember(knowledge);
   const targets: number[] = [];
   for (let u = 0; u < originalIdOf.length; u++)
     if (originalIdOf[u] >= 0 && auxiliary.has(originalIdOf[u])) targets.push(u);
-  return attackTargets(release, Int32Array.from(targets), PUBLIC_KNOWLEDGE_SETTING, (target) =>
-    auxiliary.get(originalIdOf[target])!,
+  return attackTargets(
+    release,
+    Int32Array.from(targets),
+    PUBLIC_KNOWLEDGE_SETTING,
+    (target) => auxiliary.get(originalIdOf[target])!,
+    holding,
   );
 }

@@ -106,7 +106,7 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
 }
 
 const scoreboardLine = (o: ScoreboardOutcome) =>
-  `    ${o.name.padEnd(22)} re-identified ${(o.reidentified * 100).toFixed(1)}%, wrong match ${(o.wrongMatch * 100).toFixed(1)}%`;
+  `    ${o.name.padEnd(22)} re-identified ${(o.reidentified * 100).toFixed(1)}%, wrong match ${(o.wrongMatch * 100).toFixed(1)}% (holding ${(o.wrongMatchHeld * 100).toFixed(0)}%)`;
 
 /** The leaderboard on this release against the untransformed data, as a fixed-width table. */
 function researchUtilityLines(r: ResearchUtility): string[] {
@@ -382,7 +382,10 @@ export function generateReadme(
   const audit = report.audit;
   lines.push(
     ...section('PRIVACY AUDIT', [
-      `Scoreboard re-identification attack (Narayanan & Shmatikov), ${audit.targets} targets:`,
+      `Scoreboard re-identification attack (Narayanan & Shmatikov), ${audit.targets} targets. A confident`,
+      "match re-identifies a member when it is the member's record or one that mostly holds the member's",
+      "ratings; a wrong match's record holds the share in brackets of the member's other ratings",
+      `(same movie and stars), against ${(audit.heldByChance * 100).toFixed(0)}% for a record drawn at random:`,
       ...audit.scoreboard.map(scoreboardLine),
       ...(audit.publicKnowledge
         ? [

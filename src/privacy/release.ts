@@ -22,6 +22,8 @@ import {
   indexRelease,
   indexTruth,
   scoreboardAttack,
+  judgeMatch,
+  RecordHolding,
   type ScoreboardSetting,
   type TruthIndex,
 } from './scoreboard.ts';
@@ -216,6 +218,7 @@ export function estimateUserRisk(
 ): Float64Array {
   const index = indexRelease(release);
   const accumulator = new ScoreAccumulator(index.users);
+  const holding = new RecordHolding(truth, release, originalOfRelease);
   const risk = new Float64Array(index.users);
   const trials = draws * SCOREBOARD_SETTINGS.length;
   for (const setting of SCOREBOARD_SETTINGS) {
@@ -224,7 +227,7 @@ export function estimateUserRisk(
         if (only && !only[u]) continue;
         const aux = drawAuxiliary(truth, originalOfRelease[u], setting, random);
         const result = scoreboardAttack(index, aux, accumulator, false);
-        if (result.declared && result.bestGuess === u) risk[u] += 1 / trials;
+        if (judgeMatch(result, u, aux, holding).reidentified) risk[u] += 1 / trials;
       }
     }
   }
@@ -245,6 +248,7 @@ export function estimateReidentification(
   const index = indexRelease(release);
   const accumulator = new ScoreAccumulator(index.users);
   const originalOfRelease = release.userIds.ids;
+  const holding = new RecordHolding(truth, release, originalOfRelease);
   const targets: number[] = [];
   for (let u = 0; u < index.users; u++) targets.push(u);
   random.shuffle(targets);
@@ -256,7 +260,7 @@ export function estimateReidentification(
       const mask = setting.policyAware ? known : undefined;
       const aux = drawAuxiliary(truth, originalOfRelease[u], setting, random, mask);
       const result = scoreboardAttack(index, aux, accumulator, false);
-      if (result.declared && result.bestGuess === u) hits++;
+      if (judgeMatch(result, u, aux, holding).reidentified) hits++;
     }
     return targets.length === 0 ? 0 : hits / targets.length;
   };

@@ -303,6 +303,7 @@ export function renderReportHtml(report: PrivacyReport): string {
         'setting',
         're-identified',
         'wrong match',
+        "wrong match holds (of the target's ratings)",
         'no match',
         'posterior entropy (bits)',
         'prior (bits)',
@@ -311,11 +312,15 @@ export function renderReportHtml(report: PrivacyReport): string {
         o.name,
         pct(o.reidentified),
         pct(o.wrongMatch),
+        o.wrongMatch > 0 ? pct(o.wrongMatchHeld) : '–',
         pct(o.noMatch),
         o.meanEntropyBits.toFixed(2),
         o.priorEntropyBits.toFixed(2),
       ]),
     ),
+  );
+  body.push(
+    `<p>A confident match re-identifies a member when it is the member's record or a record that holds at least half of the member's other ratings (same movie and stars): a transform that moved records whole between members would otherwise look safe. A wrong match's record holds, on average, the share shown of the target's ratings the adversary did not know; a released record drawn at random holds ${pct(audit.heldByChance)}, so a wrong match close to that teaches the adversary nothing about the target.</p>`,
   );
   body.push(
     `<p>${audit.publicKnowledge ? `The public-knowledge adversary knows what the site shows of each member: the ratings they share (stars and month) and the movies they named in board posts; it attacks every released member of whom something is public (${audit.publicKnowledge.targets}) and is gated like the five. ` : ''}The last ${audit.strongerAdversaries.length} settings are stronger adversaries (gated at ${pct(gate.thresholds.maxReidentifiedStronger)}): more known ratings, and one that knows the policy (its known ratings only on the movies the policy leaves most intact: a swap's popular movies, else the movies the release keeps; no dates since the policy shifts them).</p>`,

@@ -57,10 +57,18 @@ export interface ScoreboardOutcome {
   setting: ScoreboardSetting;
   name: string;
   targets: number;
-  /** Shares of targets (0–1). */
+  /**
+   * Shares of targets (0–1). A declared match is a re-identification when it is the target's
+   * record or a record that mostly holds the target's ratings (see RecordHolding).
+   */
   reidentified: number;
   wrongMatch: number;
   noMatch: number;
+  /**
+   * Mean share of a wrongly matched record's ratings that are the target's own (what a confident
+   * but wrong match teaches the adversary about the target; 0 without wrong matches).
+   */
+  wrongMatchHeld: number;
   /** Mean entropy (bits) of the attacker's posterior over all released users. */
   meanEntropyBits: number;
   /** Entropy of a uniform guess over all released users, log2(N). */
@@ -404,6 +412,85 @@ export function scoreboardAttack(
   };
 }
 
+/**
+ * How much of a released record is a target's own: the share of the record's ratings, beyond the
+ * movies the adversary already knew, whose movie the target rated with the same value in the
+ * truth. A transform that moved records whole between members would leave no target in its own
+ * record while every confident match finds the target's ratings: such a match discloses them as
+ * surely as the target's record would, so a match holding at least HELD_MAJORITY of them counts
+ * as a re-identification.
+ */
+export class RecordHolding {
+  private readonly records: Grouped;
+  /** Truth item (dense index) of each release item, -1 when the truth has no such movie. */
+  private readonly truthItem: Int32Array;
+  /** Scratch: the target's value of each truth item, valid where mark[item] === stamp. */
+  private readonly value: Float32Array;
+  private readonly mark: Int32Array;
+  private stamp = 0;
+
+  constructor(
+    private readonly truth: TruthIndex,
+    private readonly release: Ratings,
+    /** Original (truth) user index of each release user, -1 when unknown. */
+    private readonly originalOfRelease: Int32Array,
+  ) {
+    this.records = rowsByUser(release);
+    const truthIds = truth.dataset.ratings.itemIds;
+    this.truthItem = Int32Array.from(release.itemIds.ids, (id) => truthIds.indexOf(id));
+    this.value = new Float32Array(truthIds.size);
+    this.mark = new Int32Array(truthIds.size);
+  }
+
+  /** Share (0–1) of release user `record`'s ratings that are release user `target`'s own. */
+  share(record: number, target: number, aux: AuxiliaryKnowledge): number {
+    const original = this.originalOfRelease[target];
+    if (original < 0) return 0;
+    const truth = this.truth.dataset.ratings;
+    const stamp = ++this.stamp;
+    const { start, order } = this.truth.byUser;
+    for (let k = start[original]; k < start[original + 1]; k++) {
+      const r = order[k];
+      this.mark[truth.itemIndex[r]] = stamp;
+      this.value[truth.itemIndex[r]] = truth.rating[r];
+    }
+    // The movies the adversary knew teach it nothing new.
+    const known = new Set(aux.movieIds);
+    let rows = 0;
+    let held = 0;
+    for (let k = this.records.start[record]; k < this.records.start[record + 1]; k++) {
+      const r = this.records.order[k];
+      const releaseItem = this.release.itemIndex[r];
+      if (known.has(this.release.itemIds.ids[releaseItem])) continue;
+      rows++;
+      const item = this.truthItem[releaseItem];
+      if (item >= 0 && this.mark[item] === stamp && this.value[item] === this.release.rating[r])
+        held++;
+    }
+    return rows === 0 ? 0 : held / rows;
+  }
+}
+
+/** A confident match to a record holding at least this share of the target's ratings re-identifies. */
+export const HELD_MAJORITY = 0.5;
+
+/**
+ * Whether an attack on `target` re-identified it: a declared match to its record or, with
+ * `holding`, to one mostly holding its ratings. `held` is the matched record's share of the
+ * target's ratings (0 for its own record or without `holding`).
+ */
+export function judgeMatch(
+  result: AttackResult,
+  target: number,
+  aux: AuxiliaryKnowledge,
+  holding?: RecordHolding,
+): { reidentified: boolean; held: number } {
+  if (!result.declared) return { reidentified: false, held: 0 };
+  if (result.bestGuess === target) return { reidentified: true, held: 0 };
+  const held = holding ? holding.share(result.bestGuess, target, aux) : 0;
+  return { reidentified: held >= HELD_MAJORITY, held };
+}
+
 export interface ScoreboardOptions {
   /** Release user indexes to attack; default: all released users. */
   targets?: Int32Array;
@@ -413,6 +500,8 @@ export interface ScoreboardOptions {
    * what a policy-aware adversary draws from; default: every movie the release holds.
    */
   intactMovies?: ReadonlySet<number>;
+  /** Counts a match to a record mostly holding the target's ratings (default: built here). */
+  holding?: RecordHolding;
 }
 
 /**
@@ -430,29 +519,44 @@ export function runScoreboard(
   const known = setting.policyAware
     ? policyKnowledge(truth, release, options.intactMovies)
     : undefined;
-  return attackTargets(release, options.targets ?? allUsers(release.users), setting, (target) =>
-    drawAuxiliary(truth, originalOfRelease[target], setting, random, known),
+  const holding = options.holding ?? new RecordHolding(truth, release.ratings, originalOfRelease);
+  return attackTargets(
+    release,
+    options.targets ?? allUsers(release.users),
+    setting,
+    (target) => drawAuxiliary(truth, originalOfRelease[target], setting, random, known),
+    holding,
   );
 }
 
-/** The attack on each target (release user index) with the knowledge `auxOf` gives about it. */
+/**
+ * The attack on each target (release user index) with the knowledge `auxOf` gives about it; with
+ * `holding`, a match to a record mostly holding the target's ratings counts as re-identifying.
+ */
 export function attackTargets(
   release: ReleaseIndex,
   targets: Int32Array,
   setting: ScoreboardSetting,
   auxOf: (target: number) => AuxiliaryKnowledge,
+  holding?: RecordHolding,
 ): ScoreboardOutcome {
   const accumulator = new ScoreAccumulator(release.users);
   let reidentified = 0;
   let wrong = 0;
+  let wrongHeld = 0;
   let entropy = 0;
   for (let t = 0; t < targets.length; t++) {
     const target = targets[t];
-    const result = scoreboardAttack(release, auxOf(target), accumulator);
+    const aux = auxOf(target);
+    const result = scoreboardAttack(release, aux, accumulator);
     entropy += result.entropyBits;
     if (!result.declared) continue;
-    if (result.bestGuess === target) reidentified++;
-    else wrong++;
+    const judged = judgeMatch(result, target, aux, holding);
+    if (judged.reidentified) reidentified++;
+    else {
+      wrong++;
+      wrongHeld += judged.held;
+    }
   }
   const n = Math.max(1, targets.length);
   return {
@@ -462,6 +566,7 @@ export function attackTargets(
     reidentified: reidentified / n,
     wrongMatch: wrong / n,
     noMatch: (targets.length - reidentified - wrong) / n,
+    wrongMatchHeld: wrong === 0 ? 0 : wrongHeld / wrong,
     meanEntropyBits: entropy / n,
     priorEntropyBits: Math.log2(Math.max(1, release.users)),
   };

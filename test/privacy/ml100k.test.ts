@@ -80,6 +80,18 @@ test(
     );
     for (const outcome of report.audit.strongerAdversaries)
       assert.ok(outcome.reidentified <= 0.1, `${outcome.name}: ${outcome.reidentified}`);
+    // A confident wrong match is not the target's record moved elsewhere: it holds about as much
+    // of the target's ratings as a record drawn at random (6% on seed 1; the target's own
+    // swapped record holds about a third).
+    const { heldByChance } = report.audit;
+    assert.ok(heldByChance > 0.02 && heldByChance < 0.15, `by chance ${heldByChance}`);
+    const outcomes = [...report.audit.scoreboard, ...report.audit.strongerAdversaries];
+    // (Where there are enough wrong matches to average: the policy-aware adversary makes 5.)
+    for (const outcome of outcomes.filter((o) => o.wrongMatch * o.targets >= 20))
+      assert.ok(
+        outcome.wrongMatchHeld < 2 * heldByChance,
+        `${outcome.name}: a wrong match holds ${outcome.wrongMatchHeld}`,
+      );
     const sizes = classSizes(classKeys(published.users, ['gender', 'age', 'occupation', 'zip']));
     assert.ok(sizes.every((size) => size >= 5));
     assert.equal(report.audit.quasiIdentifiers!.uniqueGenderAgeOccupationZip, 0);

@@ -126,6 +126,12 @@ test('README counts equal the files; users.dat is k-anonymous', async () => {
   assert.equal(Number(match[3]), lines('movies.dat'));
   assert.match(readme, /ANONYMIZATION POLICY/);
   assert.match(readme, /demographics\.k: 5/);
+  // What a wrong match holds of the target, beside what a random record holds.
+  assert.match(readme, /against \d+% for a record drawn at random/);
+  assert.match(
+    readme,
+    /m=8, w=2, D=14 +re-identified [\d.]+%, wrong match [\d.]+% \(holding \d+%\)/,
+  );
   const released = await readMl1m(dir);
   const sizes = classSizes(classKeys(released.users, ['gender', 'age', 'occupation', 'zip']));
   assert.ok(

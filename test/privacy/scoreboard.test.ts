@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ratingsFromExternalIds, type Dataset } from '../../src/datasets/dataset.ts';
+import { FIVE_STARS, ratingsFromExternalIds, type Dataset } from '../../src/datasets/dataset.ts';
 import {
+  RecordHolding,
   ScoreAccumulator,
   drawAuxiliary,
+  judgeMatch,
   indexRelease,
   indexTruth,
   runScoreboard,
@@ -187,4 +189,70 @@ test('the policy-aware adversary knows only ratings of movies the release keeps'
     aware.reidentified >= plain.reidentified,
     `${aware.reidentified} < ${plain.reidentified}`,
   );
+});
+
+test("a record that holds a target's ratings under another id re-identifies it too", () => {
+  const dataset = smallDataset({ users: 200, movies: 300, perUser: [20, 60], seed: 5 });
+  const truth = indexTruth(dataset);
+  const { ratings } = dataset;
+  const identity = Int32Array.from({ length: ratings.userIds.size }, (_, u) => u);
+  // Every member's whole record published under the next member's id: no target is in its own
+  // record, yet every confident match hands the adversary the target's ratings.
+  const shifted = ratingsFromExternalIds(
+    Int32Array.from(ratings.userIndex, (u) => ratings.userIds.ids[(u + 1) % ratings.userIds.size]),
+    Int32Array.from(ratings.itemIndex, (i) => ratings.itemIds.ids[i]),
+    ratings.rating,
+    ratings.timestamp,
+  );
+  const setting = { m: 6, w: 0, days: 14 };
+  const plain = runScoreboard(truth, indexRelease(ratings), identity, setting);
+  const relabeled = runScoreboard(truth, indexRelease(shifted), identity, setting);
+  assert.ok(relabeled.reidentified > 0.8, `re-identified ${relabeled.reidentified}`);
+  assert.equal(relabeled.reidentified, plain.reidentified);
+
+  // Judged by the record's id alone, the same matches would all be wrong.
+  const release = indexRelease(shifted);
+  const accumulator = new ScoreAccumulator(release.users);
+  const random = new Random(3);
+  let declared = 0;
+  for (let target = 0; target < 50; target++) {
+    const aux = drawAuxiliary(truth, target, setting, random);
+    const result = scoreboardAttack(release, aux, accumulator);
+    if (!result.declared) continue;
+    declared++;
+    assert.notEqual(result.bestGuess, target);
+    const holding = new RecordHolding(truth, shifted, identity);
+    assert.equal(holding.share(result.bestGuess, target, aux), 1);
+    assert.deepEqual(judgeMatch(result, target, aux, holding), { reidentified: true, held: 1 });
+    assert.deepEqual(judgeMatch(result, target, aux), { reidentified: false, held: 0 });
+  }
+  assert.ok(declared > 40, `${declared} declared`);
+});
+
+test('the held share counts same movie and value, beyond the movies the adversary knew', () => {
+  // Truth: user 1 rated A=5, B=3, C=4; user 2 rated A=2, D=1.
+  const truthRatings = ratingsFromExternalIds(
+    Int32Array.from([1, 1, 1, 2, 2]),
+    Int32Array.from([10, 20, 30, 10, 40]),
+    Float32Array.from([5, 3, 4, 2, 1]),
+    new Uint32Array(5),
+  );
+  const truth = indexTruth({ ratings: truthRatings, movies: [], users: [], scale: FIVE_STARS });
+  // Release user 2's record: A=5 (known to the adversary), B=3 (user 1's), C=1 (another
+  // value), D=1 (user 2's own).
+  const release = ratingsFromExternalIds(
+    Int32Array.from([1, 2, 2, 2, 2]),
+    Int32Array.from([40, 10, 20, 30, 40]),
+    Float32Array.from([1, 5, 3, 1, 1]),
+    new Uint32Array(5),
+  );
+  const holding = new RecordHolding(truth, release, Int32Array.from([0, 1]));
+  const aux = {
+    movieIds: Int32Array.from([10]),
+    ratings: Float32Array.from([5]),
+    days: Float64Array.from([NaN]),
+  };
+  assert.equal(holding.share(1, 0, aux), 1 / 3);
+  assert.equal(holding.share(1, 1, aux), 1 / 3);
+  assert.equal(holding.share(0, 0, aux), 0);
 });

@@ -123,8 +123,9 @@ export function registerAudit(program: Command): void {
           `audit of ${options.release} against ${options.original}: ${audit.targets} targets among ${audit.releasedUsers} released users${audit.unmatchedUsers > 0 ? ` (${audit.unmatchedUsers} not found in the original)` : ''}`,
           ...auditOutcomes(audit).map(
             (o) =>
-              `  ${o.name.padEnd(20)} re-identified ${pct(o.reidentified).padStart(6)}  wrong match ${pct(o.wrongMatch).padStart(6)}  no match ${pct(o.noMatch).padStart(6)}  entropy ${o.meanEntropyBits.toFixed(2)} bits`,
+              `  ${o.name.padEnd(20)} re-identified ${pct(o.reidentified).padStart(6)}  wrong match ${pct(o.wrongMatch).padStart(6)} (holding ${pct(o.wrongMatchHeld)})  no match ${pct(o.noMatch).padStart(6)}  entropy ${o.meanEntropyBits.toFixed(2)} bits`,
           ),
+          `  a released record drawn at random holds ${pct(audit.heldByChance)} of a target's ratings (what "holding" compares with; a match holding half re-identifies)`,
           `  research utility (leaderboard on ${research.members} members): Kendall τ RMSE ${research.tau.rmse.toFixed(2)}, nDCG@10 ${research.tau.ndcgAt10.toFixed(2)} (1 = the algorithms rank as on the original)`,
         ];
         const qi = audit.quasiIdentifiers;

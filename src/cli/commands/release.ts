@@ -137,6 +137,7 @@ export function registerRelease(program: Command): void {
             setting: o.name,
             reidentified: o.reidentified,
             wrongMatch: o.wrongMatch,
+            wrongMatchHeld: o.wrongMatchHeld,
           })),
           utility: result.report.utility,
           researchUtility: result.report.researchUtility,
