@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserSkipReason, browserSuite, grantRole, screenshot } from './harness.ts';
+import {
+  DESKTOP,
+  PHONE,
+  browserSkipReason,
+  browserSuite,
+  grantRole,
+  screenshot,
+} from './harness.ts';
 
 const skip = browserSkipReason();
 const PASSWORD = 'correct horse battery staple';
@@ -22,7 +29,7 @@ interface Session {
 
 /** A fresh browser context with a newly registered, logged-in member. */
 function newMember(label: string): Promise<Session> {
-  return suite.newMember(label, { width: 1280, height: 900 });
+  return suite.newMember(label, DESKTOP);
 }
 
 const grant = (role: 'researcher' | 'admin', memberId: number) =>
@@ -142,6 +149,23 @@ test(
     assert.match((await finished.textContent()) ?? '', /RMSE [+−]\d+\.\d%.*nDCG@10 \d+% kept/);
     assert.match((await finished.textContent()) ?? '', /leaderboard τ -?\d\.\d\d \/ -?\d\.\d\d/);
     await screenshot(page, 'console-releases');
+    // On a phone each release is a card whose cells name their columns: nothing scrolls sideways.
+    await page.setViewportSize(PHONE);
+    const releasesBox = page.locator('.table-scroll', {
+      has: page.getByRole('table', { name: 'Releases' }),
+    });
+    const sideways = await releasesBox.evaluate((box) => box.scrollWidth - box.clientWidth);
+    assert.ok(sideways <= 0, `the releases table scrolls sideways by ${sideways} px on a phone`);
+    const pageSideways = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    assert.ok(pageSideways <= 0, `the page scrolls sideways by ${pageSideways} px on a phone`);
+    const gateLabel = await finished
+      .locator('td[data-label="Gate"]')
+      .evaluate((cell) => getComputedStyle(cell, '::before').content);
+    assert.equal(gateLabel, '"Gate"');
+    await screenshot(page, 'console-releases-phone');
+    await page.setViewportSize(DESKTOP);
 
     // A researcher has no Admin tab and the admin API refuses them; an admin has it.
     assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0);

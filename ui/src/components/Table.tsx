@@ -3,7 +3,8 @@ import type { ReactNode, TableHTMLAttributes } from 'react';
 /**
  * A table in its own sideways-scrolling box (`.table-scroll`), so that a wide table never makes
  * the page wider than a phone. `stack`: on a phone each row becomes a card instead (header hidden),
- * for short rows that read well one under another.
+ * for short rows that read well one under another; a cell with `data-label` takes a line of its
+ * own under that name (for rows whose cells need their column's name).
  */
 export function Table({
   stack = false,

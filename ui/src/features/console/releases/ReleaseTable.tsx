@@ -8,6 +8,17 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
 const LIST_STYLE = { margin: 0, paddingLeft: '1.1rem' };
 
+/** The column headers; on a phone each row is a card and every cell but the first names its column. */
+const COLUMNS = [
+  'Release',
+  'Preset',
+  'Gate',
+  'Re-identified (scoreboard settings)',
+  'Released',
+  'Research utility',
+  'Report and files',
+];
+
 export function ReleaseTable({
   releases,
   onCancel,
@@ -16,18 +27,8 @@ export function ReleaseTable({
   onCancel: (id: string) => void;
 }) {
   return (
-    <Table className="console-table" aria-label="Releases">
-      <TableHead
-        columns={[
-          'Release',
-          'Preset',
-          'Gate',
-          'Re-identified (scoreboard settings)',
-          'Released',
-          'Research utility',
-          'Report and files',
-        ]}
-      />
+    <Table className="console-table" stack aria-label="Releases">
+      <TableHead columns={COLUMNS} />
       <tbody>
         {releases.map((release) => (
           <tr key={release.id} data-release-status={release.status}>
@@ -35,14 +36,14 @@ export function ReleaseTable({
               {release.id}
               <div className="muted">{release.startedAt.slice(0, 19).replace('T', ' ')} UTC</div>
             </td>
-            <td>
+            <td data-label={COLUMNS[1]}>
               {release.preset} · {release.format}
               {release.seed !== null && <div className="muted">seed {release.seed}</div>}
             </td>
-            <td>
+            <td data-label={COLUMNS[2]}>
               <ReleaseGate release={release} onCancel={onCancel} />
             </td>
-            <td>
+            <td data-label={COLUMNS[3]}>
               {release.outcome ? (
                 <ul style={LIST_STYLE}>
                   {release.outcome.scoreboard.map((o) => (
@@ -55,15 +56,15 @@ export function ReleaseTable({
                 '—'
               )}
             </td>
-            <td>
+            <td data-label={COLUMNS[4]}>
               {release.outcome?.releasedRatings != null
                 ? `${release.outcome.releasedRatings.toLocaleString()} ratings by ${(release.outcome.releasedUsers ?? 0).toLocaleString()} members`
                 : '—'}
             </td>
-            <td>
+            <td data-label={COLUMNS[5]}>
               <ReleaseUtility release={release} />
             </td>
-            <td>
+            <td data-label={COLUMNS[6]}>
               <ReleaseFiles release={release} />
             </td>
           </tr>
