@@ -4,12 +4,16 @@
  * the members are split recursively at the median of the widest coordinate, as a k-d tree is,
  * until each leaf holds `size` members (the last one of a split up to 2·size − 1). Members in
  * one leaf rated alike, so moving ratings among them keeps much of what each record says.
+ * The swap's plausible deals weigh each candidate by a taste model's predicted rating: the same
+ * ALS fit, or item-kNN (`plausibility`), whose records then keep the item-to-item agreement that
+ * item-kNN relies on (README: Benchmark).
  */
 import type { Ratings } from '../datasets/dataset.ts';
 import { als } from '../recsys/algorithms/als.ts';
 import type { FactorModel } from '../recsys/algorithms/factors.ts';
 import { resolveParams } from '../recsys/algorithm.ts';
 import { RatingMatrix } from '../recsys/matrix.ts';
+import { fitAlgorithm } from '../recsys/registry.ts';
 
 const FACTORS = 12;
 /** The k-d splits stop at ranges of fewer than this many groups, grouped nearest-first. */
@@ -107,7 +111,33 @@ export interface MemberGroups {
   predict(u: number, i: number): number;
 }
 
-export function similarMemberGroups(ratings: Ratings, size: number, seed: number): MemberGroups {
+/** The taste model of the swap's plausible deals. */
+export const PLAUSIBILITY_MODELS = ['als', 'item-knn'] as const;
+export type PlausibilityModel = (typeof PLAUSIBILITY_MODELS)[number];
+
+/** Memoizes predict in a small direct-mapped table: a deal asks each candidate pair again and again. */
+function memoized(predict: (u: number, i: number) => number): (u: number, i: number) => number {
+  const size = 1 << 14;
+  const keyUser = new Int32Array(size).fill(-1);
+  const keyItem = new Int32Array(size);
+  const value = new Float64Array(size);
+  return (u, i) => {
+    const slot = (Math.imul(u, 73856093) ^ Math.imul(i, 19349663)) & (size - 1);
+    if (keyUser[slot] !== u || keyItem[slot] !== i) {
+      keyUser[slot] = u;
+      keyItem[slot] = i;
+      value[slot] = predict(u, i);
+    }
+    return value[slot];
+  };
+}
+
+export function similarMemberGroups(
+  ratings: Ratings,
+  size: number,
+  seed: number,
+  plausibility: PlausibilityModel = 'als',
+): MemberGroups {
   const users = ratings.userIds.size;
   const groupOf = new Int32Array(users);
   const matrix = RatingMatrix.fromRatings(ratings);
@@ -122,7 +152,11 @@ export function similarMemberGroups(ratings: Ratings, size: number, seed: number
       sum += f.userFactors[u * FACTORS + d] * f.itemFactors[i * FACTORS + d];
     return sum;
   };
-  const predict = alsPredict;
+  let predict = alsPredict;
+  if (plausibility === 'item-knn') {
+    const knn = fitAlgorithm('item-knn', matrix, {}, { seed, threads: 1 });
+    predict = memoized((u, i) => knn.predict(u, i));
+  }
   if (users === 0) return { groupOf, groups: 0, predict };
   const { dims, values } = tasteVectors(matrix, model);
   const members = new Int32Array(users);

@@ -5,6 +5,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ALGORITHM_NAMES } from '../recsys/index.ts';
+import { PLAUSIBILITY_MODELS } from './memberGroups.ts';
 
 export const QUASI_IDENTIFIERS = ['gender', 'age', 'occupation', 'zip'] as const;
 export type QuasiIdentifier = (typeof QUASI_IDENTIFIERS)[number];
@@ -79,6 +80,8 @@ const ratingsSchema = z.strictObject({
     popularSigma: z.number().min(0).max(5),
     /** How popular values move uniformly: along a cycle of the group, or shuffled (swap.ts). */
     popularMove: z.enum(['cycle', 'shuffle']),
+    /** The taste model whose predictions weigh the plausible deals (memberGroups.ts). */
+    plausibility: z.enum(PLAUSIBILITY_MODELS),
   }),
 });
 
@@ -161,6 +164,7 @@ const BASE: Policy = {
       sigma: 0,
       popularSigma: 0,
       popularMove: 'cycle',
+      plausibility: 'als',
     },
   },
   dp: { epsilon: null },

@@ -392,7 +392,7 @@ export function releaseDataset(
   // 3. Swapping within groups of similar members (formed once): what the later transforms start
   //    from (the swapped rows, as Ratings over the source's indexes), else the eligible rows.
   const groups = rp.swap.enabled
-    ? sourceGroups(ratings, untransformed, rp.swap.groupSize, seed)
+    ? sourceGroups(ratings, untransformed, rp.swap.groupSize, seed, rp.swap.plausibility)
     : null;
   const startFrom = (popularShare: number, popularSigma: number): Start => {
     if (!groups) return { base: ratings, rows: baseRows, swapped: null };

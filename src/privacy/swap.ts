@@ -16,7 +16,7 @@
 import type { Ratings } from '../datasets/dataset.ts';
 import type { Random } from '../util/random.ts';
 import { groupRows } from './columns.ts';
-import { similarMemberGroups } from './memberGroups.ts';
+import { similarMemberGroups, type PlausibilityModel } from './memberGroups.ts';
 
 export type PopularMove = 'cycle' | 'shuffle';
 
@@ -286,8 +286,9 @@ export function sourceGroups(
   members: Ratings,
   groupSize: number,
   seed: number,
+  plausibility: PlausibilityModel = 'als',
 ): SourceGroups {
-  const grouping = similarMemberGroups(members, groupSize, seed);
+  const grouping = similarMemberGroups(members, groupSize, seed, plausibility);
   const groupOf = new Int32Array(source.userIds.size).fill(-1);
   const memberOf = new Int32Array(source.userIds.size).fill(-1);
   for (let u = 0; u < members.userIds.size; u++) {

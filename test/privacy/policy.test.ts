@@ -69,6 +69,14 @@ test('impossible values are refused with the key named', () => {
   assert.equal(refusal({ demographics: { zip: '4-digit' } }).key, 'demographics.zip');
   assert.equal(refusal({ minRatings: 0 }).key, 'minRatings');
   assert.equal(
+    refusal({ ratings: { swap: { plausibility: 'svd' } } }).key,
+    'ratings.swap.plausibility',
+  );
+  assert.equal(
+    validatePolicy({ ratings: { swap: { plausibility: 'item-knn' } } }).ratings.swap.plausibility,
+    'item-knn',
+  );
+  assert.equal(
     refusal({ gate: { maxReidentifiedStronger: 1.5 } }).key,
     'gate.maxReidentifiedStronger',
   );

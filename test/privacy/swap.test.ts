@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Ratings } from '../../src/datasets/dataset.ts';
 import { similarMemberGroups } from '../../src/privacy/memberGroups.ts';
+import { RatingMatrix } from '../../src/recsys/matrix.ts';
+import { fitAlgorithm } from '../../src/recsys/registry.ts';
 import { releaseDataset } from '../../src/privacy/release.ts';
 import { sourceGroups, swapRatings, swapWithinGroups } from '../../src/privacy/swap.ts';
 import { validatePolicy } from '../../src/privacy/policy.ts';
@@ -185,4 +187,58 @@ test('calibration takes the lightest popular share that passes, and says so', ()
     ],
   );
   assert.equal(heaviest[0].estimatedStronger.length, 3);
+});
+
+test('plausible deals follow the chosen taste model: item-kNN’s predictions, or ALS’s', () => {
+  const byAls = sourceGroups(ratings, ratings, 7, 1, 'als');
+  const byKnn = sourceGroups(ratings, ratings, 7, 1, 'item-knn');
+  // The groups come from the same ALS fit either way; only the deals' weights change.
+  assert.deepEqual(byKnn.groupOf, byAls.groupOf);
+  const knn = fitAlgorithm(
+    'item-knn',
+    RatingMatrix.fromRatings(ratings),
+    {},
+    { seed: 1, threads: 1 },
+  );
+  let differ = 0;
+  for (let u = 0; u < 200; u += 7) {
+    for (let i = 0; i < 300; i += 11) {
+      assert.equal(byKnn.predict(u, i), knn.predict(u, i));
+      assert.equal(byKnn.predict(u, i), knn.predict(u, i), 'asked again (memoized)');
+      if (Math.abs(byKnn.predict(u, i) - byAls.predict(u, i)) > 0.05) differ++;
+    }
+  }
+  assert.ok(differ > 100, `${differ} predictions differ`);
+  // Dealt by item-kNN, the moved ratings sit closer to item-kNN's predictions for their new
+  // members than when dealt by ALS.
+  const gap = (groups: typeof byAls) => {
+    const swapped = swapRatings(
+      ratings,
+      allRows,
+      groups,
+      {
+        popularShare: 0.2,
+        shufflePopular: false,
+        sigma: 0.3,
+        popularSigma: 0,
+        popularMove: 'cycle',
+      },
+      new Random(2),
+    );
+    const released = swapped.ratings;
+    let sum = 0;
+    let moved = 0;
+    for (let k = 0; k < released.length; k++) {
+      if (released.userIndex[k] === ratings.userIndex[swapped.sourceRow[k]]) continue;
+      sum += Math.abs(
+        knn.predict(released.userIndex[k], released.itemIndex[k]) - released.rating[k],
+      );
+      moved++;
+    }
+    assert.ok(moved > 1000, `${moved} moved`);
+    return sum / moved;
+  };
+  const viaKnn = gap(byKnn);
+  const viaAls = gap(byAls);
+  assert.ok(viaKnn < viaAls - 0.05, `item-kNN gap ${viaKnn}, ALS ${viaAls}`);
 });
