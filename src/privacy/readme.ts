@@ -384,7 +384,7 @@ export function generateReadme(
     ...section('PRIVACY AUDIT', [
       `Scoreboard re-identification attack (Narayanan & Shmatikov), ${audit.targets} targets. A confident`,
       "match re-identifies a member when it is the member's record or one that mostly holds the member's",
-      "ratings; a wrong match's record holds the share in brackets of the member's other ratings",
+      'ratings; a wrong match\'s record holds ("holding") that share of the member\'s other ratings',
       `(same movie and stars), against ${(audit.heldByChance * 100).toFixed(0)}% for a record drawn at random:`,
       ...audit.scoreboard.map(scoreboardLine),
       ...(audit.publicKnowledge
