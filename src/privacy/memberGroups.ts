@@ -14,6 +14,7 @@ import type { FactorModel } from '../recsys/algorithms/factors.ts';
 import { resolveParams } from '../recsys/algorithm.ts';
 import { RatingMatrix } from '../recsys/matrix.ts';
 import { fitAlgorithm } from '../recsys/registry.ts';
+import type { BaseModel } from '../recsys/model.ts';
 
 const FACTORS = 12;
 /** The k-d splits stop at ranges of fewer than this many groups, grouped nearest-first. */
@@ -115,20 +116,21 @@ export interface MemberGroups {
 export const PLAUSIBILITY_MODELS = ['als', 'item-knn'] as const;
 export type PlausibilityModel = (typeof PLAUSIBILITY_MODELS)[number];
 
-/** Memoizes predict in a small direct-mapped table: a deal asks each candidate pair again and again. */
-function memoized(predict: (u: number, i: number) => number): (u: number, i: number) => number {
-  const size = 1 << 14;
-  const keyUser = new Int32Array(size).fill(-1);
-  const keyItem = new Int32Array(size);
-  const value = new Float64Array(size);
+/**
+ * A model's predictions through each member's scores for every item at once (one pass over the
+ * member's ratings, instead of a neighbour walk per pair): a group's deals ask its members about
+ * many movies each. The vectors of the last members asked are kept (a group has at most 31).
+ */
+function byMemberScores(model: BaseModel): (u: number, i: number) => number {
+  const kept = new Map<number, Float64Array>();
   return (u, i) => {
-    const slot = (Math.imul(u, 73856093) ^ Math.imul(i, 19349663)) & (size - 1);
-    if (keyUser[slot] !== u || keyItem[slot] !== i) {
-      keyUser[slot] = u;
-      keyItem[slot] = i;
-      value[slot] = predict(u, i);
+    let scores = kept.get(u);
+    if (!scores) {
+      if (kept.size >= 64) kept.clear();
+      scores = model.scoreAll(u);
+      kept.set(u, scores);
     }
-    return value[slot];
+    return model.clip(scores[i]);
   };
 }
 
@@ -155,7 +157,7 @@ export function similarMemberGroups(
   let predict = alsPredict;
   if (plausibility === 'item-knn') {
     const knn = fitAlgorithm('item-knn', matrix, {}, { seed, threads: 1 });
-    predict = memoized((u, i) => knn.predict(u, i));
+    predict = byMemberScores(knn);
   }
   if (users === 0) return { groupOf, groups: 0, predict };
   const { dims, values } = tasteVectors(matrix, model);
