@@ -35,6 +35,7 @@ import {
   type PresetName,
   type PrivacyReport,
   type ReleaseFormat,
+  type ScoreboardOutcome,
 } from '../privacy/index.ts';
 import { fromWireDataset, type JobReporter, type WireDataset } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
@@ -265,8 +266,17 @@ export interface ReleaseOutcome {
   policy: string | null;
   format: ReleaseFormat | null;
   seed: number | null;
-  /** Re-identified and wrongly matched shares of the targets, per scoreboard setting. */
-  scoreboard: Array<{ setting: string; reidentified: number; wrongMatch: number }>;
+  /**
+   * Re-identified and wrongly matched shares of the targets for every adversary the gate judges
+   * (the five scoreboard settings, public knowledge, the stronger ones) and the gate's limit for
+   * each (null in a report written before the limits were recorded).
+   */
+  adversaries: Array<{
+    setting: string;
+    reidentified: number;
+    wrongMatch: number;
+    limit: number | null;
+  }>;
   releasedUsers: number | null;
   releasedRatings: number | null;
   releasedMovies: number | null;
@@ -301,6 +311,25 @@ function releaseUtility(report: PrivacyReport): ReleaseOutcome['utility'] {
   };
 }
 
+function gatedAdversaries(report: PrivacyReport): ReleaseOutcome['adversaries'] {
+  const { audit, gate } = report;
+  const outcome =
+    (limit: number | undefined) =>
+    ({ name, reidentified, wrongMatch }: ScoreboardOutcome) => ({
+      setting: name,
+      reidentified,
+      wrongMatch,
+      limit: limit ?? null,
+    });
+  // Reports written before public knowledge and the stronger adversaries lack those fields.
+  return [
+    ...[...audit.scoreboard, ...(audit.publicKnowledge ? [audit.publicKnowledge] : [])].map(
+      outcome(gate.thresholds?.maxReidentified),
+    ),
+    ...(audit.strongerAdversaries ?? []).map(outcome(gate.thresholds?.maxReidentifiedStronger)),
+  ];
+}
+
 /** Reads a release folder's outcome; null when it holds no privacy-report.json. */
 export function readReleaseOutcome(dir: string): ReleaseOutcome | null {
   let report: PrivacyReport;
@@ -317,11 +346,7 @@ export function readReleaseOutcome(dir: string): ReleaseOutcome | null {
     policy: report.policy?.name ?? null,
     format: report.format,
     seed: report.seed,
-    scoreboard: report.audit.scoreboard.map((outcome) => ({
-      setting: outcome.name,
-      reidentified: outcome.reidentified,
-      wrongMatch: outcome.wrongMatch,
-    })),
+    adversaries: gatedAdversaries(report),
     releasedUsers: report.summary?.releasedUsers ?? null,
     releasedRatings: report.summary?.releasedRatings ?? null,
     releasedMovies: report.summary?.releasedMovies ?? null,

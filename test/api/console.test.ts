@@ -460,7 +460,7 @@ for (const database of testDatabases) {
         outcome: {
           passed: boolean;
           failures: string[];
-          scoreboard: Array<{ setting: string; reidentified: number }>;
+          adversaries: Array<{ setting: string; reidentified: number; limit: number | null }>;
           utility: ReleaseOutcome['utility'];
           files: string[];
         } | null;
@@ -480,8 +480,16 @@ for (const database of testDatabases) {
       // The listed outcome is the one in the files the release wrote.
       const folder = join(releasesDir, release.id);
       const report = JSON.parse(readFileSync(join(folder, 'privacy-report.json'), 'utf8')) as {
-        gate: { passed: boolean; failures: string[] };
-        audit: { scoreboard: Array<{ name: string; reidentified: number }> };
+        gate: {
+          passed: boolean;
+          failures: string[];
+          thresholds: { maxReidentified: number; maxReidentifiedStronger: number };
+        };
+        audit: {
+          scoreboard: Array<{ name: string; reidentified: number }>;
+          publicKnowledge: { name: string; reidentified: number } | null;
+          strongerAdversaries: Array<{ name: string; reidentified: number }>;
+        };
         utility: {
           released: { rmse: number; ndcgAt10: number };
           untransformed: { rmse: number; ndcgAt10: number };
@@ -495,11 +503,31 @@ for (const database of testDatabases) {
       assert.equal(listed.status, 'refused');
       assert.equal(listed.outcome.passed, false);
       assert.deepEqual(listed.outcome.failures, report.gate.failures);
+      // Every adversary the gate judges is listed with its limit: the five settings and public
+      // knowledge at the gate's limit, the stronger adversaries at theirs.
+      const { maxReidentified, maxReidentifiedStronger } = report.gate.thresholds;
       assert.deepEqual(
-        listed.outcome.scoreboard.map((o) => [o.setting, o.reidentified]),
-        report.audit.scoreboard.map((o) => [o.name, o.reidentified]),
+        listed.outcome.adversaries.map((o) => [o.setting, o.reidentified, o.limit]),
+        [
+          ...report.audit.scoreboard.map((o) => [o.name, o.reidentified, maxReidentified]),
+          ...(report.audit.publicKnowledge
+            ? [
+                [
+                  report.audit.publicKnowledge.name,
+                  report.audit.publicKnowledge.reidentified,
+                  maxReidentified,
+                ],
+              ]
+            : []),
+          ...report.audit.strongerAdversaries.map((o) => [
+            o.name,
+            o.reidentified,
+            maxReidentifiedStronger,
+          ]),
+        ],
       );
-      assert.equal(listed.outcome.scoreboard.length, 5);
+      assert.equal(report.audit.strongerAdversaries.length, 3);
+      assert.ok(maxReidentifiedStronger > maxReidentified);
       // What it keeps for research, from the same report: pseudonyms alone change no rating, so
       // the leaderboard keeps its order and no pair is named.
       const utility = listed.outcome.utility;

@@ -144,7 +144,23 @@ test(
     const report = await researcher.context.request.get(href);
     assert.equal(report.status(), 200);
     assert.match(await report.text(), /<html/i);
-    assert.match((await finished.textContent()) ?? '', /\d+\.\d%/);
+    // Every adversary the gate judges is listed with its limit, the stronger ones too; a share
+    // above its limit is marked, and only a refused release has one.
+    const adversaries = finished
+      .getByRole('list', { name: /^Re-identified in / })
+      .getByRole('listitem');
+    const lines = await adversaries.allTextContents();
+    assert.ok(lines.length >= 8, lines.join(' | '));
+    assert.ok(
+      lines.some((line) =>
+        /^m=12, w=0, no dates, policy-aware: \d+\.\d% \(limit 10\.0%\)$/.test(line),
+      ),
+      lines.join(' | '),
+    );
+    assert.ok(lines.some((line) => /^m=8, w=2, D=14: \d+\.\d% \(limit 5\.0%\)$/.test(line)));
+    const marked = await finished.locator('li[data-above-limit]').count();
+    const status = await finished.getAttribute('data-release-status');
+    if (status === 'passed') assert.equal(marked, 0);
     // What the release keeps for research: the utility model's change and the leaderboard's τ.
     assert.match((await finished.textContent()) ?? '', /RMSE [+−]\d+\.\d%.*nDCG@10 \d+% kept/);
     assert.match((await finished.textContent()) ?? '', /leaderboard τ -?\d\.\d\d \/ -?\d\.\d\d/);

@@ -215,9 +215,21 @@ export const ReleaseOutcome = z.object({
   policy: z.string().nullable(),
   format: z.enum(RELEASE_FORMATS).nullable(),
   seed: Count.nullable(),
-  scoreboard: z
-    .array(z.object({ setting: z.string(), reidentified: z.number(), wrongMatch: z.number() }))
-    .describe("shares of the audit's targets, per scoreboard setting"),
+  adversaries: z
+    .array(
+      z.object({
+        setting: z.string(),
+        reidentified: z.number(),
+        wrongMatch: z.number(),
+        limit: z
+          .number()
+          .nullable()
+          .describe('the share above which the gate refuses (null in older reports)'),
+      }),
+    )
+    .describe(
+      "shares of the audit's targets, per adversary the gate judges: the five scoreboard settings, public knowledge, the stronger ones",
+    ),
   releasedUsers: Count.nullable(),
   releasedRatings: Count.nullable(),
   releasedMovies: Count.nullable(),

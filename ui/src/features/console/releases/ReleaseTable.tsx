@@ -13,7 +13,7 @@ const COLUMNS = [
   'Release',
   'Preset',
   'Gate',
-  'Re-identified (scoreboard settings)',
+  'Re-identified (each adversary the gate judges)',
   'Released',
   'Research utility',
   'Report and files',
@@ -44,17 +44,7 @@ export function ReleaseTable({
               <ReleaseGate release={release} onCancel={onCancel} />
             </td>
             <td data-label={COLUMNS[3]}>
-              {release.outcome ? (
-                <ul style={LIST_STYLE}>
-                  {release.outcome.scoreboard.map((o) => (
-                    <li key={o.setting}>
-                      {o.setting}: {percent(o.reidentified)}
-                    </li>
-                  ))}
-                </ul>
-              ) : (
-                '—'
-              )}
+              {release.outcome ? <ReleaseAdversaries release={release} /> : '—'}
             </td>
             <td data-label={COLUMNS[4]}>
               {release.outcome?.releasedRatings != null
@@ -71,6 +61,27 @@ export function ReleaseTable({
         ))}
       </tbody>
     </Table>
+  );
+}
+
+/**
+ * Each adversary's re-identified share with the gate's limit for it; a share above its limit is
+ * marked, so a refusal names its adversary in the list as well as in the gate's lines.
+ */
+function ReleaseAdversaries({ release }: { release: ConsoleRelease }) {
+  return (
+    <ul style={LIST_STYLE} aria-label={`Re-identified in ${release.id}`}>
+      {(release.outcome?.adversaries ?? []).map((o) => {
+        const above = o.limit !== null && o.reidentified > o.limit;
+        return (
+          <li key={o.setting} data-above-limit={above || undefined}>
+            {o.setting}:{' '}
+            {above ? <strong>{percent(o.reidentified)}</strong> : percent(o.reidentified)}
+            {o.limit !== null && <span className="muted"> (limit {percent(o.limit)})</span>}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
