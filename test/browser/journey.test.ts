@@ -448,6 +448,15 @@ async function journey(): Promise<void> {
     '/api/me/privacy',
   );
   await page.getByText('Saved. Your choices apply right away.').waitFor();
+  // Every radio button and checkbox is drawn the same size, however long its label.
+  const boxSizes = await page.locator('.radio input, .check input').evaluateAll((inputs) =>
+    inputs.map((input) => {
+      const box = input.getBoundingClientRect();
+      return `${box.width.toFixed(1)}×${box.height.toFixed(1)}`;
+    }),
+  );
+  assert.ok(boxSizes.length >= 5, boxSizes.join(', '));
+  assert.equal(new Set(boxSizes).size, 1, `boxes of different sizes: ${boxSizes.join(', ')}`);
   await screenshot(page, '08-privacy');
 
   // --- The profile shows them --------------------------------------------------------------
