@@ -126,6 +126,19 @@ async function overflow(page: Page): Promise<string | null> {
   });
 }
 
+/** A star meter whose five stars or value break over two lines (null when none does). */
+async function brokenMeter(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    for (const part of document.querySelectorAll('.star-meter-track, .star-meter-value')) {
+      const { height } = part.getBoundingClientRect();
+      const size = parseFloat(getComputedStyle(part).fontSize);
+      if (height > 1.6 * size)
+        return `a star meter's ${part.className} breaks: "${part.textContent}" ${height.toFixed(0)} px high at ${size} px`;
+    }
+    return null;
+  });
+}
+
 test(
   'every page fits a 390 px phone; shared ratings on the movie page',
   { skip, timeout: 900_000 },
@@ -196,7 +209,7 @@ test(
       await page.goto(url);
       if (ready) await page.locator(ready).first().waitFor({ timeout: 300_000 });
       await page.waitForLoadState('networkidle');
-      const problem = await overflow(page);
+      const problem = (await overflow(page)) ?? (await brokenMeter(page));
       if (problem) failures.push(`${path} (as ${as}, ${url}): ${problem}`);
       await screenshot(page, `phone-${as}${path.replace(/[/:]+/g, '-').replace(/-$/, '')}`);
     }
@@ -206,7 +219,11 @@ test(
     await member.page.getByText(username).waitFor();
     const menu = await overflow(member.page);
     if (menu) failures.push(`the open menu: ${menu}`);
-    assert.deepEqual(failures, [], `pages wider than the phone:\n${failures.join('\n')}`);
+    assert.deepEqual(
+      failures,
+      [],
+      `pages wider than the phone, or star meters broken:\n${failures.join('\n')}`,
+    );
 
     // The Privacy page says what each choice does.
     await member.page.goto('/privacy');
