@@ -23,6 +23,7 @@ import {
 } from '../recsys/index.ts';
 import { Random } from '../util/random.ts';
 import { kendallTauB } from './kendall.ts';
+import { aheadShares } from './pairOrder.ts';
 
 /** The algorithms, in table order, with modest parameters (32 factors) to keep a release fast. */
 export const LEADERBOARD: ReadonlyArray<{ algorithm: string; params: Params }> = [
@@ -43,6 +44,13 @@ export interface LeaderboardEntry {
   /** null for ranking-only algorithms (popular, ease). */
   rmse: number | null;
   ndcgAt10: number;
+  /**
+   * Per test member, in the same order for every algorithm of one side: the sum of squared
+   * errors (null for ranking-only algorithms) and nDCG@10 (members with a relevant held-out
+   * movie), for the bootstrap of pairOrder.ts.
+   */
+  squaredErrors: Float64Array | null;
+  ndcgs: Float64Array;
 }
 
 export interface LeaderboardScores {
@@ -62,11 +70,17 @@ export function runLeaderboard(
   const entries = LEADERBOARD.map(({ algorithm, params }): LeaderboardEntry => {
     // One thread each: the two sides already run on their own worker threads.
     const model = fitAlgorithm(algorithm, fold.train, params, { seed, scale, threads: 1 });
-    const rating = getAlgorithm(algorithm).kind === 'rating';
+    const rated =
+      getAlgorithm(algorithm).kind === 'rating' ? evaluateRatings(model, fold.test) : null;
+    const ranked = evaluateRanking(model, fold.test, { depth: 10 });
     return {
       algorithm,
-      rmse: rating ? evaluateRatings(model, fold.test).metrics.rmse : null,
-      ndcgAt10: evaluateRanking(model, fold.test, { depth: 10 }).metrics['ndcg@10'],
+      rmse: rated ? rated.metrics.rmse : null,
+      ndcgAt10: ranked.metrics['ndcg@10'],
+      squaredErrors: rated
+        ? Float64Array.from(rated.perUser, (member) => member.rmse ** 2 * member.count)
+        : null,
+      ndcgs: Float64Array.from(ranked.perUser, (member) => member['ndcg@10']),
     };
   });
   return { ratings: ratings.length, entries, seconds: (performance.now() - started) / 1000 };
@@ -151,6 +165,17 @@ export interface ResearchUtilityRow {
   relativeError: { rmse: number | null; ndcgAt10: number };
 }
 
+/** How firmly each side orders one pair of algorithms on one metric (pairOrder.ts). */
+export interface PairOrder {
+  metric: 'rmse' | 'ndcgAt10';
+  /** The algorithm ahead on the untransformed data, and the one behind it. */
+  first: string;
+  second: string;
+  /** Shares of the bootstrap's draws in which `first` is ahead of `second`, on each side. */
+  untransformed: number;
+  released: number;
+}
+
 export interface ResearchUtility {
   members: number;
   movies: number;
@@ -159,6 +184,49 @@ export interface ResearchUtility {
   algorithms: ResearchUtilityRow[];
   /** Kendall τ-b between the two sides' scores: RMSE over the rating predictors, nDCG@10 over all. */
   tau: { rmse: number; ndcgAt10: number };
+  /**
+   * Every pair the untransformed data orders, per metric, with how firmly each side orders it
+   * (absent in reports written before it was measured).
+   */
+  pairs?: PairOrder[];
+}
+
+/** A true order held in at least this share of the draws is firm; below, it is the sample's. */
+export const FIRM_ORDER = 0.95;
+
+/** The bootstrap's seed: fixed, so that a report is reproducible. */
+const BOOTSTRAP_SEED = 1;
+
+/** Every pair the untransformed side orders on one metric, with both sides' shares. */
+function pairOrders(
+  metric: PairOrder['metric'],
+  released: LeaderboardScores,
+  untransformed: LeaderboardScores,
+): PairOrder[] {
+  const figures = (scores: LeaderboardScores) =>
+    scores.entries.flatMap((entry) => {
+      const perMember = metric === 'rmse' ? entry.squaredErrors : entry.ndcgs;
+      return perMember ? [perMember] : [];
+    });
+  const lowerIsBetter = metric === 'rmse';
+  const truthShares = aheadShares(figures(untransformed), lowerIsBetter, BOOTSTRAP_SEED);
+  const releaseShares = aheadShares(figures(released), lowerIsBetter, BOOTSTRAP_SEED);
+  const entries = untransformed.entries.filter((entry) => entry[metric] !== null);
+  const n = entries.length;
+  const pairs: PairOrder[] = [];
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++) {
+      const [x, y] = [entries[a][metric]!, entries[b][metric]!];
+      if (lowerIsBetter ? x >= y : x <= y) continue;
+      pairs.push({
+        metric,
+        first: entries[a].algorithm,
+        second: entries[b].algorithm,
+        untransformed: truthShares[a * n + b],
+        released: releaseShares[a * n + b],
+      });
+    }
+  return pairs;
 }
 
 const relative = (released: number, untransformed: number) =>
@@ -198,14 +266,21 @@ export function compareLeaderboards(
         algorithms.map((row) => row.untransformed.ndcgAt10),
       ),
     },
+    pairs: [
+      ...pairOrders('rmse', released, untransformed),
+      ...pairOrders('ndcgAt10', released, untransformed),
+    ],
   };
 }
 
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+
 /**
  * The pairs of algorithms this release orders otherwise than the untransformed data on one
- * metric (lower is better for RMSE, higher for nDCG@10), as "a ahead of b (true: b ahead)".
+ * metric (lower is better for RMSE, higher for nDCG@10), as "a ahead of b (true: b ahead in 97%
+ * of resamples)": the share says how firmly the true data orders them (pairOrder.ts).
  */
-function reorderedPairs(r: ResearchUtility, metric: 'rmse' | 'ndcgAt10'): string[] {
+function reorderedPairs(r: ResearchUtility, metric: PairOrder['metric']): string[] {
   const rows = r.algorithms.filter((row) => row.released[metric] !== null);
   const better = metric === 'rmse' ? -1 : 1;
   const pairs: string[] = [];
@@ -215,8 +290,15 @@ function reorderedPairs(r: ResearchUtility, metric: 'rmse' | 'ndcgAt10'): string
       const truth = Math.sign((a.untransformed[metric]! - b.untransformed[metric]!) * better);
       if (released === 0 || truth === 0 || released === truth) continue;
       const [first, second] = released > 0 ? [a, b] : [b, a];
+      const order = r.pairs?.find(
+        (pair) =>
+          pair.metric === metric &&
+          pair.first === second.algorithm &&
+          pair.second === first.algorithm,
+      );
+      const firmness = order ? ` in ${percent(order.untransformed)} of resamples` : '';
       pairs.push(
-        `${first.algorithm} ahead of ${second.algorithm} (true: ${second.algorithm} ahead)`,
+        `${first.algorithm} ahead of ${second.algorithm} (true: ${second.algorithm} ahead${firmness})`,
       );
     }
   return pairs;
@@ -227,6 +309,25 @@ export function reorderedByMetric(r: ResearchUtility): Array<{ name: string; pai
   return [
     { name: 'RMSE', pairs: reorderedPairs(r, 'rmse') },
     { name: 'nDCG@10', pairs: reorderedPairs(r, 'ndcgAt10') },
+  ];
+}
+
+/**
+ * Per metric, the pairs whose true order is within the test sample's noise (held in fewer than
+ * FIRM_ORDER of the draws), as "a ahead of b in 84% of resamples": orders the true data itself
+ * does not settle on this sample of members.
+ */
+export function unsettledByMetric(r: ResearchUtility): Array<{ name: string; pairs: string[] }> {
+  const unsettled = (metric: PairOrder['metric']) =>
+    (r.pairs ?? [])
+      .filter((pair) => pair.metric === metric && pair.untransformed < FIRM_ORDER)
+      .map(
+        (pair) =>
+          `${pair.first} ahead of ${pair.second} in ${percent(pair.untransformed)} of resamples`,
+      );
+  return [
+    { name: 'RMSE', pairs: unsettled('rmse') },
+    { name: 'nDCG@10', pairs: unsettled('ndcgAt10') },
   ];
 }
 

@@ -6,7 +6,13 @@ import { ML1M_OCCUPATIONS, type Dataset, type RatingScale } from '../datasets/da
 import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
 import { describePolicy } from './policy.ts';
 import { REDACTED_EMAIL, surveyFileName } from './releaseSurveys.ts';
-import { reorderedByMetric, type ResearchUtility } from './leaderboard.ts';
+import {
+  FIRM_ORDER,
+  reorderedByMetric,
+  unsettledByMetric,
+  type ResearchUtility,
+} from './leaderboard.ts';
+import { BOOTSTRAP_DRAWS } from './pairOrder.ts';
 import type { PrivacyReport, ReleaseFormat } from './report.ts';
 import type { ScoreboardOutcome } from './scoreboard.ts';
 
@@ -128,6 +134,23 @@ function researchUtilityLines(r: ResearchUtility): string[] {
       pairs.length === 0
         ? `${name}: every pair in the true order.`
         : `${name}: in another order than on the true data, so not to be compared on this release: ${pairs.join('; ')}.`,
+    ),
+    ...unsettledLines(r),
+  ];
+}
+
+/**
+ * The pairs the true data itself orders only by the luck of the test sample (a paired bootstrap
+ * over the leaderboard's members), so that a reader weighs a reordered pair by how firm it was.
+ */
+function unsettledLines(r: ResearchUtility): string[] {
+  if (!r.pairs) return [];
+  return [
+    `How firmly the true data orders each pair: in ${BOOTSTRAP_DRAWS} resamples of the members, a pair held in fewer than ${FIRM_ORDER * 100}% is within the test sample's noise.`,
+    ...unsettledByMetric(r).map(({ name, pairs }) =>
+      pairs.length === 0
+        ? `${name}: every pair firm on the true data.`
+        : `${name}: not firm on the true data: ${pairs.join('; ')}.`,
     ),
   ];
 }

@@ -2,7 +2,13 @@
  * privacy-report.html: a self-contained offline page (inline CSS and SVG charts, no scripts).
  */
 import { auditOutcomes } from './audit.ts';
-import { reorderedByMetric, type ResearchUtility } from './leaderboard.ts';
+import {
+  FIRM_ORDER,
+  reorderedByMetric,
+  unsettledByMetric,
+  type ResearchUtility,
+} from './leaderboard.ts';
+import { BOOTSTRAP_DRAWS } from './pairOrder.ts';
 import type { PrivacyReport } from './report.ts';
 
 function escapeHtml(text: string): string {
@@ -253,6 +259,15 @@ function researchUtilitySection(r: ResearchUtility): string {
     )
       .map(({ name, pairs }) => `${name}: ${escapeHtml(pairs.join('; ') || 'none')}`)
       .join('. ')}.</p>`,
+    ...(r.pairs
+      ? [
+          `<p>How firmly the true data orders each pair (a paired bootstrap: ${BOOTSTRAP_DRAWS} resamples of the leaderboard's members; a pair held in fewer than ${FIRM_ORDER * 100}% is within the test sample's noise), not firm: ${unsettledByMetric(
+            r,
+          )
+            .map(({ name, pairs }) => `${name}: ${escapeHtml(pairs.join('; ') || 'none')}`)
+            .join('. ')}.</p>`,
+        ]
+      : []),
   ].join('\n');
 }
 

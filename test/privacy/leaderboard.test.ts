@@ -65,6 +65,17 @@ test('the leaderboard on identical data: τ = 1 and every relative error 0', () 
     assert.equal(row.relativeError.ndcgAt10, 0, row.algorithm);
     assert.ok(row.relativeError.rmse === null || row.relativeError.rmse === 0, row.algorithm);
   }
+  // Every pair each side orders, each as firmly on both sides (the same data, the same draws):
+  // the 4 rating predictors' 6 pairs and the 6 algorithms' 15 (no two score alike here).
+  const pairs = value.pairs!;
+  assert.equal(pairs.filter((pair) => pair.metric === 'rmse').length, 6);
+  assert.equal(pairs.filter((pair) => pair.metric === 'ndcgAt10').length, 15);
+  for (const pair of pairs) assert.equal(pair.released, pair.untransformed, JSON.stringify(pair));
+  // The taste models' lead over the bias model is far beyond the test sample's noise.
+  const order = (first: string, second: string) =>
+    pairs.find((pair) => pair.metric === 'rmse' && pair.first === first && pair.second === second);
+  assert.ok(order('svd', 'bias')!.untransformed >= 0.99, JSON.stringify(order('svd', 'bias')));
+  assert.equal(order('bias', 'svd'), undefined);
 });
 
 test('ratings scrambled among the rows break the leaderboard order (τ low)', () => {
@@ -131,6 +142,11 @@ test('the research utility is in the report page and the release README, next to
   assert.match(readme, /Research utility: a fixed leaderboard/);
   assert.match(readme, /Kendall tau-b, 1 = same\): RMSE 1\.00, nDCG@10 1\.00/);
   assert.match(readme, /RMSE: every pair in the true order\./);
+  assert.match(
+    readme,
+    /How firmly the true data orders each pair: in 1000 resamples of the members/,
+  );
+  assert.match(html, /How firmly the true data orders each pair \(a paired bootstrap/);
   assert.match(readme, /Utility: model svd/);
 
   // A release that put als ahead of item-knn on RMSE says so, and names only that pair.
@@ -155,9 +171,15 @@ test('the research utility is in the report page and the release README, next to
   const told = generateReadme(result.published, swapped, 'ml-latest');
   const line = told.split('\n').find((text) => text.startsWith('RMSE: in another order'));
   assert.ok(line, 'the README names the reordered pair');
+  // With how firmly the true data orders the pair: the share of the bootstrap's draws.
+  const truth = research.pairs!.find(
+    (pair) =>
+      pair.metric === 'rmse' && pair.first === behind.algorithm && pair.second === ahead.algorithm,
+  )!;
+  const firmness = `${Math.round(truth.untransformed * 100)}% of resamples`;
   assert.ok(
     line.includes(
-      `${ahead.algorithm} ahead of ${behind.algorithm} (true: ${behind.algorithm} ahead)`,
+      `${ahead.algorithm} ahead of ${behind.algorithm} (true: ${behind.algorithm} ahead in ${firmness})`,
     ),
     line,
   );
@@ -165,7 +187,7 @@ test('the research utility is in the report page and the release README, next to
   assert.match(told, /nDCG@10: every pair in the true order\./);
   assert.ok(
     renderReportHtml(swapped).includes(
-      `RMSE: ${ahead.algorithm} ahead of ${behind.algorithm} (true: ${behind.algorithm} ahead). nDCG@10: none.`,
+      `RMSE: ${ahead.algorithm} ahead of ${behind.algorithm} (true: ${behind.algorithm} ahead in ${firmness}). nDCG@10: none.`,
     ),
   );
 });
