@@ -64,8 +64,16 @@ export interface ReleaseSummary {
   surveys: SurveyReleaseCount[];
   /** The calibration steps tried, lightest first (empty without calibration). */
   calibration: CalibrationStep[];
-  /** Swapping (policy ratings.swap): groups formed, ratings dealt to another member, dropped. */
-  swap: { groups: number; movedRatings: number; droppedRatings: number } | null;
+  /**
+   * Swapping (policy ratings.swap): the popular share applied (the calibration's step, up to the
+   * policy's), groups formed, ratings dealt to another member, dropped.
+   */
+  swap: {
+    popularShare: number;
+    groups: number;
+    movedRatings: number;
+    droppedRatings: number;
+  } | null;
   /**
    * Per released member, the share of its record that is its own: ratings of movies it rated,
    * with the value it gave (swapping and perturbation lower it). Mean and 10th percentile.
@@ -620,6 +628,7 @@ export function releaseDataset(
       surveys: surveys?.counts ?? [],
       calibration,
       swap: swapped && {
+        popularShare: swapped.popularShare,
         groups: swapped.groups,
         movedRatings: swapped.moved,
         droppedRatings: swapped.dropped,

@@ -161,8 +161,10 @@ function auditOf(
     targets: policy.gate.targets,
     quasiIdentifiers: policy.demographics.quasiIdentifiers,
     levels: release.kAnonymity.levels,
-    intactMovies: policy.ratings.swap.enabled
-      ? popularMovies(published.ratings, policy.ratings.swap.popularShare)
+    // The adversary who knows the policy reads the applied step in the report: the movies it
+    // left popular (raters kept) at that step's share, not at the policy's ceiling.
+    intactMovies: release.summary.swap
+      ? popularMovies(published.ratings, release.summary.swap.popularShare)
       : undefined,
     knowledgeCurve: curve,
     onProgress: (fraction) => options.onProgress?.(`audit (${policy.name})`, fraction),

@@ -264,6 +264,8 @@ export interface SwappedRatings {
   ratings: Ratings;
   /** The source row each of its rows came from. */
   sourceRow: Int32Array;
+  /** The popular share applied (the calibration's step, or the policy's). */
+  popularShare: number;
   groups: number;
   moved: number;
   dropped: number;
@@ -371,6 +373,7 @@ export function swapRatings(
   return {
     ratings,
     sourceRow,
+    popularShare: options.popularShare,
     groups: groups.groups,
     moved: result.moved,
     dropped: result.dropped,

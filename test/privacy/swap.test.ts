@@ -5,7 +5,14 @@ import { similarMemberGroups } from '../../src/privacy/memberGroups.ts';
 import { RatingMatrix } from '../../src/recsys/matrix.ts';
 import { fitAlgorithm } from '../../src/recsys/registry.ts';
 import { releaseDataset } from '../../src/privacy/release.ts';
-import { sourceGroups, swapRatings, swapWithinGroups } from '../../src/privacy/swap.ts';
+import {
+  popularMovies,
+  sourceGroups,
+  swapRatings,
+  swapWithinGroups,
+} from '../../src/privacy/swap.ts';
+import { auditRelease } from '../../src/privacy/audit.ts';
+import { releaseWithAudit } from '../../src/privacy/report.ts';
 import { validatePolicy } from '../../src/privacy/policy.ts';
 import { Random } from '../../src/util/random.ts';
 import { smallDataset } from './helpers.ts';
@@ -187,6 +194,51 @@ test('calibration takes the lightest popular share that passes, and says so', ()
     ],
   );
   assert.equal(heaviest[0].estimatedStronger.length, 3);
+});
+
+test('the audit’s policy-aware adversary knows the step the calibration applied', () => {
+  // Every step passes a target of 1: the ladder stops at its first share, 0.05 of the policy's 0.2.
+  const policy = validatePolicy({
+    gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
+    ratings: { calibration: { enabled: true, target: 1, steps: 4, sample: 100 } },
+  });
+  const { release, published, report } = releaseWithAudit(source, policy, {
+    seed: 4,
+    format: 'ml-1m',
+    knowledgeCurve: false,
+    utility: false,
+  });
+  assert.equal(release.summary.swap!.popularShare, 0.05);
+  const liveIdOf = new Map(
+    Array.from(release.mapping.releaseIds, (releaseId, k) => [
+      releaseId,
+      release.mapping.userIds[k],
+    ]),
+  );
+  const policyAware = (share: number) => {
+    const audit = auditRelease({
+      truth: source,
+      release: published,
+      originalIdOf: (id) => liveIdOf.get(id),
+      targets: 'all',
+      intactMovies: popularMovies(published.ratings, share),
+      knowledgeCurve: false,
+    });
+    return audit.strongerAdversaries.find((outcome) => outcome.name.includes('policy-aware'))!;
+  };
+  const reported = report.audit.strongerAdversaries.find((o) => o.name.includes('policy-aware'))!;
+  const applied = policyAware(0.05);
+  const ceiling = policyAware(0.2);
+  // The adversary who reads the report knows the movies left popular at 0.05: more of them, and
+  // re-identifying more members, than the policy's ceiling of 0.2 would say.
+  assert.ok(
+    popularMovies(published.ratings, 0.05).size > popularMovies(published.ratings, 0.2).size,
+  );
+  assert.equal(reported.reidentified, applied.reidentified);
+  assert.ok(
+    applied.reidentified > ceiling.reidentified,
+    `applied ${applied.reidentified}, ceiling ${ceiling.reidentified}`,
+  );
 });
 
 test('plausible deals follow the chosen taste model: item-kNN’s predictions, or ALS’s', () => {
