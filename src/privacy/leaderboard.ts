@@ -313,6 +313,17 @@ export function reorderedByMetric(r: ResearchUtility): Array<{ name: string; pai
 }
 
 /**
+ * One line for a terminal: τ per metric and the pairs in another order than on the true data,
+ * each with how firmly the true data orders it.
+ */
+export function describeOrder(r: ResearchUtility): string {
+  const reordered = reorderedByMetric(r)
+    .filter(({ pairs }) => pairs.length > 0)
+    .map(({ name, pairs }) => `${name} ${pairs.join(', ')}`);
+  return `τ RMSE ${r.tau.rmse.toFixed(2)}, nDCG@10 ${r.tau.ndcgAt10.toFixed(2)}; ${reordered.length === 0 ? 'every pair in the true order' : `in another order than on the true data: ${reordered.join('; ')}`}`;
+}
+
+/**
  * Per metric, the pairs whose true order is within the test sample's noise (held in fewer than
  * FIRM_ORDER of the draws), as "a ahead of b in 84% of resamples": orders the true data itself
  * does not settle on this sample of members.

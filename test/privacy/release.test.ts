@@ -319,7 +319,7 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
   assert.equal(told.status, 0, told.stderr);
   assert.match(
     told.stdout,
-    /leaderboard τ: RMSE 1\.00, nDCG@10 1\.00; every pair in the true order/,
+    /leaderboard τ RMSE 1\.00, nDCG@10 1\.00; every pair in the true order/,
   );
   const auditOf = (mapping: string, ...more: string[]) =>
     cli([
@@ -340,6 +340,14 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
   assert.equal(report.audit.scoreboard.length, 5);
   // A naive release (no holdout) is re-identified as easily as the original.
   assert.ok(report.audit.scoreboard[1].reidentified > 0.5);
+  // On a terminal the leaderboard's order is told as `lenslab release` tells it: the same data on
+  // both sides, so every pair in the true order.
+  const told2 = auditOf(mappingPath, '--targets', '50');
+  assert.equal(told2.status, 0, told2.stderr);
+  assert.match(
+    told2.stdout,
+    /research utility \(leaderboard on \d+ members; τ 1 = the algorithms rank as on the original\): τ RMSE 1\.00, nDCG@10 1\.00; every pair in the true order/,
+  );
   const badMapping = join(root, 'bad-mapping.csv');
   writeFileSync(badMapping, 'release,user\n1,2\n');
   const bad = auditOf(badMapping);

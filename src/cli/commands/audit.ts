@@ -9,6 +9,7 @@ import {
   auditReport,
   auditResearchUtility,
   renderReportHtml,
+  describeOrder,
 } from '../../privacy/index.ts';
 import { UsageError, action, parseWholeNumber, progress, report } from '../output.ts';
 
@@ -126,7 +127,7 @@ export function registerAudit(program: Command): void {
               `  ${o.name.padEnd(20)} re-identified ${pct(o.reidentified).padStart(6)}  wrong match ${pct(o.wrongMatch).padStart(6)} (holding ${pct(o.wrongMatchHeld)})  no match ${pct(o.noMatch).padStart(6)}  entropy ${o.meanEntropyBits.toFixed(2)} bits`,
           ),
           `  a released record drawn at random holds ${pct(audit.heldByChance)} of a target's ratings (what "holding" compares with; a match holding half re-identifies)`,
-          `  research utility (leaderboard on ${research.members} members): Kendall τ RMSE ${research.tau.rmse.toFixed(2)}, nDCG@10 ${research.tau.ndcgAt10.toFixed(2)} (1 = the algorithms rank as on the original)`,
+          `  research utility (leaderboard on ${research.members} members; τ 1 = the algorithms rank as on the original): ${describeOrder(research)}`,
         ];
         const qi = audit.quasiIdentifiers;
         if (qi) {

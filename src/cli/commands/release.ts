@@ -8,7 +8,7 @@ import {
   isPresetName,
   parsePolicy,
   presetPolicy,
-  reorderedByMetric,
+  describeOrder,
   type Policy,
   type ReleaseFormat,
 } from '../../privacy/index.ts';
@@ -166,14 +166,7 @@ export function registerRelease(program: Command): void {
           );
         }
         const research = result.report.researchUtility;
-        if (research) {
-          const reordered = reorderedByMetric(research)
-            .filter(({ pairs }) => pairs.length > 0)
-            .map(({ name, pairs }) => `${name} ${pairs.join(', ')}`);
-          lines.push(
-            `  leaderboard τ: RMSE ${research.tau.rmse.toFixed(2)}, nDCG@10 ${research.tau.ndcgAt10.toFixed(2)}; ${reordered.length === 0 ? 'every pair in the true order' : `in another order than on the true data: ${reordered.join('; ')}`}`,
-          );
-        }
+        if (research) lines.push(`  leaderboard ${describeOrder(research)}`);
         report(!!options.json, json, lines.join('\n'));
       }),
     );
