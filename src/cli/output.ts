@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { DatasetError } from '../datasets/errors.ts';
+import { PolicyError } from '../privacy/policy.ts';
 import { DatabaseNotEmptyError } from '../services/datasets.ts';
 import { ServiceError } from '../services/errors.ts';
 
@@ -11,7 +12,14 @@ export class UsageError extends Error {
   }
 }
 
-const USER_ERRORS = [UsageError, DatasetError, DatabaseNotEmptyError, ServiceError, RangeError];
+const USER_ERRORS = [
+  UsageError,
+  DatasetError,
+  PolicyError,
+  DatabaseNotEmptyError,
+  ServiceError,
+  RangeError,
+];
 
 /** Runs a command action; user errors become one line on stderr and a non-zero exit. */
 export function action<A extends unknown[]>(

@@ -1,5 +1,6 @@
 /**
- * Dataset releases started from the researcher console: a preset policy and a format, run as a
+ * Dataset releases started from the researcher console: a policy (a preset, or one the operator
+ * offers: releasePolicies.ts) and a format, run as a
  * background job on a worker thread (one at a time), written to a folder of the releases folder
  * (LENSLAB_RELEASES_DIR, default data/releases, beside data/models). The list of releases is read
  * from that folder, so it survives restarts: each release's gate outcome and re-identification
@@ -15,8 +16,9 @@ import { join, resolve } from 'node:path';
 import type { Db } from '../db/connection.ts';
 import {
   isPresetName,
+  presetPolicy,
   PRESET_NAMES,
-  type PresetName,
+  type Policy,
   type ReleaseFormat,
 } from '../privacy/index.ts';
 import { appendAuditEntry } from './accessAudit.ts';
@@ -24,6 +26,7 @@ import { toWireDataset } from './backgroundJobs.ts';
 import { invalid } from './errors.ts';
 import { JobSlot } from './jobSlot.ts';
 import { compactTimestamp } from './models.ts';
+import { DEFAULT_POLICIES_DIR, loadOperatorPolicies } from './releasePolicies.ts';
 import {
   loadReleaseSource,
   readReleaseOutcome,
@@ -36,8 +39,8 @@ export const RELEASE_FORMATS = ['ml-1m', 'ml-latest'] as const satisfies readonl
 export const RELEASE_STATUSES = ['running', 'passed', 'refused', 'failed', 'cancelled'] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 
-/** `<UTC time>-<preset>-<format>[-n]`, e.g. 20261125T043000Z-default-ml-1m. */
-const RELEASE_ID = /^(\d{8}T\d{6}Z)-([a-z]+)-(ml-1m|ml-latest)(?:-(\d+))?$/;
+/** `<UTC time>-<policy>-<format>[-n]`, e.g. 20261125T043000Z-default-ml-1m. */
+const RELEASE_ID = /^(\d{8}T\d{6}Z)-([a-z][a-z0-9-]*?)-(ml-1m|ml-latest)(?:-(\d+))?$/;
 
 export interface ConsoleRelease {
   /** The folder's name in the releases folder. */
@@ -76,11 +79,15 @@ export interface ReleaseRequest {
 export interface ReleaseJobsOptions {
   /** The releases folder (default LENSLAB_RELEASES_DIR or data/releases). */
   dir?: string;
+  /** The operator's policies folder (default LENSLAB_POLICIES_DIR or data/policies). */
+  policiesDir?: string;
   log?: (message: string) => void;
 }
 
 export class ReleaseJobs {
   readonly dir: string;
+  /** The operator's policies by name, offered beside the presets. */
+  private readonly policies: Map<string, Policy>;
   /** Releases started by this server, newest first. */
   private readonly started: ConsoleRelease[] = [];
   private readonly slot = new JobSlot('a release is in progress; wait for it to finish');
@@ -90,6 +97,20 @@ export class ReleaseJobs {
     private readonly options: ReleaseJobsOptions = {},
   ) {
     this.dir = resolve(options.dir ?? process.env.LENSLAB_RELEASES_DIR ?? DEFAULT_RELEASES_DIR);
+    this.policies = loadOperatorPolicies(
+      options.policiesDir ?? process.env.LENSLAB_POLICIES_DIR ?? DEFAULT_POLICIES_DIR,
+    );
+  }
+
+  /** The names of the operator's policies (the presets are PRESET_NAMES). */
+  get policyNames(): string[] {
+    return [...this.policies.keys()];
+  }
+
+  /** The policy a name stands for: a preset, or one of the operator's; null for neither. */
+  private policyNamed(name: string): Policy | null {
+    if (isPresetName(name)) return presetPolicy(name);
+    return this.policies.get(name) ?? null;
   }
 
   get busy(): boolean {
@@ -165,7 +186,9 @@ export class ReleaseJobs {
   async start(request: ReleaseRequest, startedBy: number | null = null): Promise<ConsoleRelease> {
     this.slot.checkFree();
     const { preset } = request;
-    if (!isPresetName(preset)) throw invalid(`preset: must be one of ${PRESET_NAMES.join(', ')}`);
+    const policy = this.policyNamed(preset);
+    if (!policy)
+      throw invalid(`preset: must be one of ${[...PRESET_NAMES, ...this.policyNames].join(', ')}`);
     if (!(RELEASE_FORMATS as readonly string[]).includes(request.format))
       throw invalid(`format: must be one of ${RELEASE_FORMATS.join(', ')}`);
     const seed = request.seed ?? 1;
@@ -195,7 +218,7 @@ export class ReleaseJobs {
     const partial = join(this.dir, `.partial-${release.id}`);
     this.slot.run(
       release,
-      () => this.execute(release, preset, partial),
+      () => this.execute(release, policy, partial),
       () => rmSync(partial, { recursive: true, force: true }),
     );
     await appendAuditEntry(this.db, {
@@ -242,13 +265,13 @@ export class ReleaseJobs {
     };
   }
 
-  private async execute(release: ConsoleRelease, preset: PresetName, partial: string) {
+  private async execute(release: ConsoleRelease, policy: Policy, partial: string) {
     release.phase = 'loading the database';
     const source = await loadReleaseSource(this.db);
     if (release.status !== 'running') return;
     mkdirSync(this.dir, { recursive: true });
     const input: ReleaseTaskInput = {
-      preset,
+      policy,
       format: release.format,
       seed: release.seed ?? 1,
       out: partial,

@@ -22,7 +22,6 @@ import type { Db } from '../db/connection.ts';
 import {
   generateReadme,
   movieStatsCsv,
-  presetPolicy,
   releaseWithAudit,
   releaseWithAuditConcurrently,
   renderReportHtml,
@@ -32,7 +31,6 @@ import {
   type PipelineOptions,
   type PipelineResult,
   type Policy,
-  type PresetName,
   type PrivacyReport,
   type ReleaseFormat,
   type ScoreboardOutcome,
@@ -228,7 +226,8 @@ export function runReleaseConcurrently(
 // ---- console releases (background jobs, see releaseJobs.ts) ----------------------------------
 
 export interface ReleaseTaskInput {
-  preset: PresetName;
+  /** A preset's policy or one of the operator's (releasePolicies.ts), already validated. */
+  policy: Policy;
   format: ReleaseFormat;
   seed: number;
   /** The folder to write (the console's releases folder; never a mapping). */
@@ -239,7 +238,7 @@ export interface ReleaseTaskInput {
 }
 
 /**
- * Runs on a worker thread (BackgroundJob): a release with a preset policy, written to `out`
+ * Runs on a worker thread (BackgroundJob): a release under the given policy, written to `out`
  * (only the reports when the gate refuses). Never writes the mapping to live ids.
  */
 export function releaseTask(input: ReleaseTaskInput, report: JobReporter): string[] {
@@ -248,7 +247,7 @@ export function releaseTask(input: ReleaseTaskInput, report: JobReporter): strin
     dataset: fromWireDataset(input.dataset),
     consents: (id) => consenting.has(id),
   };
-  const result = runRelease(source, presetPolicy(input.preset), {
+  const result = runRelease(source, input.policy, {
     seed: input.seed,
     format: input.format,
     frontier: true,

@@ -31,6 +31,13 @@ for (const database of testDatabases) {
       // The releases folder of this server (read when the server builds its research services).
       releasesDir = tempDir('lenslab-releases-');
       process.env.LENSLAB_RELEASES_DIR = releasesDir;
+      // The operator offers one policy of their own beside the presets.
+      const policiesDir = tempDir('lenslab-policies-');
+      writeFileSync(
+        join(policiesDir, 'compare-algorithms.yaml'),
+        'ratings:\n  calibration: { steps: 5 }\n  swap: { popularShare: 0.25, sigma: 0.7, popularSigma: 0.7, plausibility: item-knn }\n',
+      );
+      process.env.LENSLAB_POLICIES_DIR = policiesDir;
       api = await startApi(database);
       researcher = await member(api);
       admin = await member(api);
@@ -678,6 +685,53 @@ for (const database of testDatabases) {
       };
       assert.equal(list.busy, false);
       assert.equal(list.items.find((item) => item.id === id)?.status, 'cancelled');
+    });
+
+    test("releases under the operator's own policy: offered by name, nothing else accepted", async () => {
+      const list = (await researcher.client.get('/api/console/releases')).json as {
+        presets: string[];
+        policies: string[];
+      };
+      assert.deepEqual(list.policies, ['compare-algorithms']);
+      // A name is all a researcher sends: no path, no policy document, no unknown name.
+      for (const preset of ['../compare-algorithms', 'compare-algorithms.yaml', 'nope']) {
+        const refused = await researcher.client.request('POST', '/api/console/releases', {
+          preset,
+        });
+        assert.equal(refused.status, 400, preset);
+        assert.match(refused.body, /preset/, refused.body);
+      }
+      const asDocument = await researcher.client.request('POST', '/api/console/releases', {
+        preset: 'default',
+        policy: { gate: { maxReidentified: 1 } },
+      });
+      assert.equal(asDocument.status, 400);
+      const unknown = await researcher.client.request('POST', '/api/console/releases', {
+        preset: 'nope',
+      });
+      assert.match(unknown.body, /compare-algorithms/, 'the error lists the names offered');
+
+      const started = await researcher.client.request('POST', '/api/console/releases', {
+        preset: 'compare-algorithms',
+        format: 'ml-latest',
+      });
+      assert.equal(started.status, 202, started.body);
+      const { id } = started.json as { id: string };
+      assert.match(id, /^\d{8}T\d{6}Z-compare-algorithms-ml-latest$/);
+      await api.app.services.research.releases.idle();
+      const listed = (
+        (await researcher.client.get('/api/console/releases')).json as {
+          items: Array<{ id: string; preset: string; status: string; outcome: ReleaseOutcome }>;
+        }
+      ).items.find((item) => item.id === id)!;
+      assert.ok(['passed', 'refused'].includes(listed.status), listed.status);
+      assert.equal(listed.preset, 'compare-algorithms');
+      assert.equal(listed.outcome.policy, 'compare-algorithms');
+      // The report carries the policy as the release applied it.
+      const report = JSON.parse(readFileSync(join(releasesDir, id, 'privacy-report.json'), 'utf8'));
+      assert.equal(report.policy.ratings.swap.plausibility, 'item-knn');
+      assert.equal(report.policy.ratings.swap.popularShare, 0.25);
+      assert.equal(report.policy.gate.maxReidentifiedStronger, 0.1);
     });
 
     test("a researcher's refused identity lookup is in the audit log", async () => {

@@ -132,7 +132,7 @@ test(
     await page.getByRole('heading', { name: 'Dataset releases' }).waitFor();
     const releaseForm = page.getByRole('form', { name: 'Start a release' });
     assert.equal(await releaseForm.getByLabel(/mapping/i).count(), 0);
-    await releaseForm.getByLabel('Preset').selectOption('strict');
+    await releaseForm.getByLabel('Policy', { exact: true }).selectOption('strict');
     await releaseForm.getByRole('button', { name: 'Start release' }).click();
     const finished = page
       .locator('tr[data-release-status="passed"], tr[data-release-status="refused"]')

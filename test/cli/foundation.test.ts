@@ -244,3 +244,27 @@ test('generate refuses impossible options with the option named', () => {
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^lenslab: --users must be a whole number ≥ 1, got "ten"\n$/);
 });
+
+test("serve with a bad operator's policy stops in one line naming the file and the key", () => {
+  const dir = tempDir();
+  const policies = join(dir, 'policies');
+  mkdirSync(policies);
+  writeFileSync(join(policies, 'loose.yaml'), 'ratings:\n  swap: { sigma: 9 }\n');
+  const result = spawnSync(
+    LENSLAB,
+    ['--db', join(dir, 'lenslab.db'), 'serve', '--no-demo', '--no-ui', '--port', '0'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: '', LENSLAB_POLICIES_DIR: policies },
+      cwd: dir,
+      timeout: 60_000,
+    },
+  );
+  assert.equal(result.status, 1, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(
+    lines.at(-1),
+    `lenslab: ${join(policies, 'loose.yaml')}: ratings.swap.sigma: Too big: expected number to be <=5`,
+  );
+  assert.ok(!/\n\s+at /.test(result.stderr), 'no stack trace');
+});

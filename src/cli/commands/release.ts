@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { readDataset } from '../../datasets/read.ts';
 import {
   PRESET_NAMES,
-  PolicyError,
   auditOutcomes,
   isPresetName,
   parsePolicy,
@@ -44,12 +43,7 @@ export function policyFromOptions(options: { policy?: string; preset?: string })
   if (options.policy) {
     if (!existsSync(options.policy))
       throw new UsageError(`--policy ${options.policy}: file not found`);
-    try {
-      return parsePolicy(readFileSync(options.policy, 'utf8'), options.policy);
-    } catch (error) {
-      if (error instanceof PolicyError) throw new UsageError(error.message);
-      throw error;
-    }
+    return parsePolicy(readFileSync(options.policy, 'utf8'), options.policy);
   }
   const name = options.preset ?? 'default';
   if (!isPresetName(name))

@@ -58,6 +58,7 @@ export const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
       items: releases.list().map(present),
       busy: releases.busy,
       presets: [...PRESET_NAMES],
+      policies: releases.policyNames,
       formats: [...RELEASE_FORMATS],
     }),
   );
@@ -68,7 +69,7 @@ export const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary:
-          'Start a privacy-audited release with a preset policy (one at a time: 409 while busy); no mapping to live ids is ever written',
+          "Start a privacy-audited release with a preset or one of the operator's policies (one at a time: 409 while busy); no mapping to live ids is ever written",
         body: ReleaseRequestBody,
         response: { 202: ConsoleRelease, ...errors },
       },

@@ -4,11 +4,11 @@
  * (`import type` and `z.infer`), so the API and its client cannot drift apart.
  */
 import { z } from 'zod';
-import { PRESET_NAMES } from '../../../privacy/index.ts';
 import { AUDIT_ACTIONS } from '../../../services/accessAudit.ts';
 import { POPULATIONS } from '../../../services/experimentDefinitions.ts';
 import { RUN_KINDS, RUN_PROTOCOLS, RUN_STATUSES } from '../../../services/modelRuns.ts';
 import { RELEASE_FORMATS, RELEASE_STATUSES } from '../../../services/releaseJobs.ts';
+import { POLICY_NAME } from '../../../services/releasePolicies.ts';
 import { GRANTABLE_ROLES } from '../../../services/roles.ts';
 import { idParam, queryInt } from '../../schemas.ts';
 
@@ -274,11 +274,20 @@ export const ReleaseList = z.object({
   items: z.array(ConsoleRelease),
   busy: z.boolean(),
   presets: z.array(z.string()),
+  policies: z
+    .array(z.string())
+    .describe(
+      "the operator's policies (files of LENSLAB_POLICIES_DIR), offered beside the presets",
+    ),
   formats: z.array(z.string()),
 });
 
 export const ReleaseRequestBody = z.strictObject({
-  preset: z.enum(PRESET_NAMES),
+  preset: z
+    .string()
+    .max(40)
+    .regex(POLICY_NAME, 'must be the name of a preset or of one of the operator’s policies')
+    .describe('a preset, or one of the operator’s policies (see `policies`)'),
   format: z.enum(RELEASE_FORMATS).default('ml-1m'),
   seed: Seed.optional(),
 });

@@ -1,4 +1,4 @@
-// Dataset releases: start a preset release in the background; the list shows each release's
+// Dataset releases: start a release under a preset or an operator's policy in the background; the list shows each release's
 // privacy-gate outcome, the re-identification figures and its report.
 import { InputField, SelectField } from '../../../components/Form.tsx';
 import { useDraft, useTitle } from '../../../hooks.ts';
@@ -38,7 +38,12 @@ export function ConsoleReleases() {
         submitLabel="Start release"
         busyLabel="A release is in progress…"
       >
-        <SelectField label="Preset" {...field('preset')} options={data?.presets ?? [preset]} />
+        <SelectField
+          label="Policy"
+          hint="A preset, or a policy the operator offers (LENSLAB_POLICIES_DIR)"
+          {...field('preset')}
+          options={data ? [...data.presets, ...data.policies] : [preset]}
+        />
         <SelectField label="Format" {...field('format')} options={data?.formats ?? [format]} />
         <InputField label="Seed" type="number" min={0} step={1} {...field('seed')} />
       </JobForm>

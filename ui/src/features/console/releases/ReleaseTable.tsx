@@ -11,7 +11,7 @@ const LIST_STYLE = { margin: 0, paddingLeft: '1.1rem' };
 /** The column headers; on a phone each row is a card and every cell but the first names its column. */
 const COLUMNS = [
   'Release',
-  'Preset',
+  'Policy',
   'Gate',
   'Re-identified (each adversary the gate judges)',
   'Released',
