@@ -66,8 +66,8 @@ export interface AuditResult {
   knowledgeCurve: KnowledgePoint[];
   quasiIdentifiers: QuasiIdentifierRisk | null;
   /**
-   * Mean share of a target's ratings held by a released record drawn at random (another member's):
-   * what a wrong match's `wrongMatchHeld` compares with.
+   * Mean share of a released record's ratings that are a target's own, for a record drawn at
+   * random (another member's): what a wrong match's `wrongMatchHeld` compares with.
    */
   heldByChance: number;
 }
@@ -171,7 +171,7 @@ export function auditRelease(input: AuditInput): AuditResult {
   };
 }
 
-/** Mean share of each target's ratings that another released record, drawn at random, holds. */
+/** Mean share of another released record's ratings (drawn at random) that are each target's own. */
 function chanceHeld(holding: RecordHolding, targets: Int32Array, users: number): number {
   if (users < 2 || targets.length === 0) return 0;
   const random = new Random(SCOREBOARD_SEED);

@@ -17,6 +17,27 @@ export interface GateResult {
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
+/**
+ * Every adversary the gate judges, in the order tables show them (the five settings and public
+ * knowledge at `maxReidentified`, the stronger ones at `maxReidentifiedStronger`), with its limit.
+ */
+export function gatedOutcomes(
+  audit: Pick<AuditResult, 'scoreboard' | 'publicKnowledge' | 'strongerAdversaries'>,
+  limits: Pick<GateResult['thresholds'], 'maxReidentified' | 'maxReidentifiedStronger'>,
+): Array<{ outcome: ScoreboardOutcome; limit: number; stronger: boolean }> {
+  const judged = (stronger: boolean, limit: number) => (outcome: ScoreboardOutcome) => ({
+    outcome,
+    limit,
+    stronger,
+  });
+  return [
+    ...[...audit.scoreboard, ...(audit.publicKnowledge ? [audit.publicKnowledge] : [])].map(
+      judged(false, limits.maxReidentified),
+    ),
+    ...audit.strongerAdversaries.map(judged(true, limits.maxReidentifiedStronger)),
+  ];
+}
+
 /** The measures of an audit that exceed the policy's thresholds. */
 export function gateFailures(
   audit: AuditResult,
@@ -25,20 +46,10 @@ export function gateFailures(
   const failures: string[] = [];
   if (audit.releasedUsers === 0)
     failures.push('the release holds no members (none consents or has enough ratings)');
-  for (const outcome of [
-    ...audit.scoreboard,
-    ...(audit.publicKnowledge ? [audit.publicKnowledge] : []),
-  ]) {
-    if (outcome.reidentified > policy.gate.maxReidentified) {
+  for (const { outcome, limit, stronger } of gatedOutcomes(audit, policy.gate)) {
+    if (outcome.reidentified > limit) {
       failures.push(
-        `scoreboard (${outcome.name}): ${percent(outcome.reidentified)} of targets re-identified, above ${percent(policy.gate.maxReidentified)}`,
-      );
-    }
-  }
-  for (const outcome of audit.strongerAdversaries) {
-    if (outcome.reidentified > policy.gate.maxReidentifiedStronger) {
-      failures.push(
-        `stronger adversary (${outcome.name}): ${percent(outcome.reidentified)} of targets re-identified, above ${percent(policy.gate.maxReidentifiedStronger)}`,
+        `${stronger ? 'stronger adversary' : 'scoreboard'} (${outcome.name}): ${percent(outcome.reidentified)} of targets re-identified, above ${percent(limit)}`,
       );
     }
   }

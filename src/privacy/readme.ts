@@ -406,9 +406,9 @@ export function generateReadme(
   lines.push(
     ...section('PRIVACY AUDIT', [
       `Scoreboard re-identification attack (Narayanan & Shmatikov), ${audit.targets} targets. A confident`,
-      "match re-identifies a member when it is the member's record or one that mostly holds the member's",
-      'ratings; a wrong match\'s record holds ("holding") that share of the member\'s other ratings',
-      `(same movie and stars), against ${(audit.heldByChance * 100).toFixed(0)}% for a record drawn at random:`,
+      "match re-identifies a member when it is the member's record or one at least half of whose other",
+      'ratings are the member\'s own (same movie and stars); "holding" is that share for a wrong match\'s',
+      `record, against ${(audit.heldByChance * 100).toFixed(0)}% for a record drawn at random:`,
       ...audit.scoreboard.map(scoreboardLine),
       ...(audit.publicKnowledge
         ? [

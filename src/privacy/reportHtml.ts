@@ -318,7 +318,7 @@ export function renderReportHtml(report: PrivacyReport): string {
         'setting',
         're-identified',
         'wrong match',
-        "wrong match holds (of the target's ratings)",
+        "wrong match's ratings that are the target's",
         'no match',
         'posterior entropy (bits)',
         'prior (bits)',
@@ -335,7 +335,7 @@ export function renderReportHtml(report: PrivacyReport): string {
     ),
   );
   body.push(
-    `<p>A confident match re-identifies a member when it is the member's record or a record that holds at least half of the member's other ratings (same movie and stars): a transform that moved records whole between members would otherwise look safe. A wrong match's record holds, on average, the share shown of the target's ratings the adversary did not know; a released record drawn at random holds ${pct(audit.heldByChance)}, so a wrong match close to that teaches the adversary nothing about the target.</p>`,
+    `<p>A confident match re-identifies a member when it is the member's record or a record at least half of whose ratings (beyond the movies the adversary knew) are the member's own, same movie and stars: a transform that moved records whole between members would otherwise look safe. Of a wrong match's ratings, on average the share shown are the target's own; of a released record drawn at random, ${pct(audit.heldByChance)}, so a wrong match close to that teaches the adversary nothing about the target.</p>`,
   );
   body.push(
     `<p>${audit.publicKnowledge ? `The public-knowledge adversary knows what the site shows of each member: the ratings they share (stars and month) and the movies they named in board posts; it attacks every released member of whom something is public (${audit.publicKnowledge.targets}) and is gated like the five. ` : ''}The last ${audit.strongerAdversaries.length} settings are stronger adversaries (gated at ${pct(gate.thresholds.maxReidentifiedStronger)}): more known ratings, and one that knows the policy (its known ratings only on the movies the policy leaves most intact: a swap's popular movies, else the movies the release keeps; no dates since the policy shifts them).</p>`,

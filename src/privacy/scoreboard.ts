@@ -59,7 +59,7 @@ export interface ScoreboardOutcome {
   targets: number;
   /**
    * Shares of targets (0–1). A declared match is a re-identification when it is the target's
-   * record or a record that mostly holds the target's ratings (see RecordHolding).
+   * record or a record whose ratings are mostly the target's own (see RecordHolding).
    */
   reidentified: number;
   wrongMatch: number;
@@ -471,13 +471,13 @@ export class RecordHolding {
   }
 }
 
-/** A confident match to a record holding at least this share of the target's ratings re-identifies. */
+/** A confident match to a record at least this share of whose ratings are the target's re-identifies. */
 export const HELD_MAJORITY = 0.5;
 
 /**
  * Whether an attack on `target` re-identified it: a declared match to its record or, with
- * `holding`, to one mostly holding its ratings. `held` is the matched record's share of the
- * target's ratings (0 for its own record or without `holding`).
+ * `holding`, to one whose ratings are mostly the target's. `held` is the share of the matched
+ * record's ratings that are the target's (0 for its own record or without `holding`).
  */
 export function judgeMatch(
   result: AttackResult,
@@ -500,7 +500,7 @@ export interface ScoreboardOptions {
    * what a policy-aware adversary draws from; default: every movie the release holds.
    */
   intactMovies?: ReadonlySet<number>;
-  /** Counts a match to a record mostly holding the target's ratings (default: built here). */
+  /** Counts a match to a record whose ratings are mostly the target's (default: built here). */
   holding?: RecordHolding;
 }
 
@@ -531,7 +531,7 @@ export function runScoreboard(
 
 /**
  * The attack on each target (release user index) with the knowledge `auxOf` gives about it; with
- * `holding`, a match to a record mostly holding the target's ratings counts as re-identifying.
+ * `holding`, a match to a record whose ratings are mostly the target's counts as re-identifying.
  */
 export function attackTargets(
   release: ReleaseIndex,

@@ -20,6 +20,7 @@ import { writeMl1m } from '../datasets/ml1m.ts';
 import { writeMlLatest } from '../datasets/mlLatestWriter.ts';
 import type { Db } from '../db/connection.ts';
 import {
+  gatedOutcomes,
   generateReadme,
   movieStatsCsv,
   releaseWithAudit,
@@ -33,7 +34,6 @@ import {
   type Policy,
   type PrivacyReport,
   type ReleaseFormat,
-  type ScoreboardOutcome,
 } from '../privacy/index.ts';
 import { fromWireDataset, type JobReporter, type WireDataset } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
@@ -312,21 +312,17 @@ function releaseUtility(report: PrivacyReport): ReleaseOutcome['utility'] {
 
 function gatedAdversaries(report: PrivacyReport): ReleaseOutcome['adversaries'] {
   const { audit, gate } = report;
-  const outcome =
-    (limit: number | undefined) =>
-    ({ name, reidentified, wrongMatch }: ScoreboardOutcome) => ({
-      setting: name,
-      reidentified,
-      wrongMatch,
-      limit: limit ?? null,
-    });
-  // Reports written before public knowledge and the stronger adversaries lack those fields.
-  return [
-    ...[...audit.scoreboard, ...(audit.publicKnowledge ? [audit.publicKnowledge] : [])].map(
-      outcome(gate.thresholds?.maxReidentified),
-    ),
-    ...(audit.strongerAdversaries ?? []).map(outcome(gate.thresholds?.maxReidentifiedStronger)),
-  ];
+  // Reports written before the stronger adversaries and the limits were recorded lack them.
+  const { thresholds } = gate;
+  return gatedOutcomes(
+    { ...audit, strongerAdversaries: audit.strongerAdversaries ?? [] },
+    thresholds ?? { maxReidentified: 0, maxReidentifiedStronger: 0 },
+  ).map(({ outcome, limit }) => ({
+    setting: outcome.name,
+    reidentified: outcome.reidentified,
+    wrongMatch: outcome.wrongMatch,
+    limit: thresholds ? limit : null,
+  }));
 }
 
 /** Reads a release folder's outcome; null when it holds no privacy-report.json. */

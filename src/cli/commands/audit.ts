@@ -126,7 +126,7 @@ export function registerAudit(program: Command): void {
             (o) =>
               `  ${o.name.padEnd(20)} re-identified ${pct(o.reidentified).padStart(6)}  wrong match ${pct(o.wrongMatch).padStart(6)} (holding ${pct(o.wrongMatchHeld)})  no match ${pct(o.noMatch).padStart(6)}  entropy ${o.meanEntropyBits.toFixed(2)} bits`,
           ),
-          `  a released record drawn at random holds ${pct(audit.heldByChance)} of a target's ratings (what "holding" compares with; a match holding half re-identifies)`,
+          `  of a released record drawn at random, ${pct(audit.heldByChance)} of the ratings are a target's own (what "holding" compares with; a match holding half re-identifies)`,
           `  research utility (leaderboard on ${research.members} members; τ 1 = the algorithms rank as on the original): ${describeOrder(research)}`,
         ];
         const qi = audit.quasiIdentifiers;
