@@ -8,16 +8,52 @@ import type { MovieLinks } from './movieLinks.ts';
 export class IdIndex {
   /** ids[index] is the external id of the dense index. Sorted ascending, unique. */
   readonly ids: Int32Array;
-  private readonly lookup: Map<number, number>;
+  /** The index of each id in [first, first + length), −1 where absent, when ids span a small range. */
+  private readonly dense: Int32Array | null;
+  private readonly first: number;
+  private readonly lookup: Map<number, number> | null;
 
   constructor(sortedUniqueIds: Int32Array) {
     this.ids = sortedUniqueIds;
-    this.lookup = new Map();
-    for (let i = 0; i < sortedUniqueIds.length; i++) this.lookup.set(sortedUniqueIds[i], i);
+    const n = sortedUniqueIds.length;
+    this.first = n > 0 ? sortedUniqueIds[0] : 0;
+    const span = n > 0 ? sortedUniqueIds[n - 1] - this.first + 1 : 0;
+    if (span <= denseLimit(n)) {
+      this.dense = new Int32Array(span).fill(-1);
+      for (let i = 0; i < n; i++) this.dense[sortedUniqueIds[i] - this.first] = i;
+      this.lookup = null;
+    } else {
+      this.dense = null;
+      this.lookup = new Map();
+      for (let i = 0; i < n; i++) this.lookup.set(sortedUniqueIds[i], i);
+    }
   }
 
   /** The index of the distinct values, sorted ascending. */
   static fromValues(values: ArrayLike<number>): IdIndex {
+    const n = values.length;
+    let min = 0;
+    let max = -1;
+    for (let i = 0; i < n; i++) {
+      const v = values[i] | 0;
+      if (i === 0 || v < min) min = v;
+      if (i === 0 || v > max) max = v;
+    }
+    // Ids are mostly small integers: mark them over their range (linear), else sort a copy.
+    if (max - min + 1 <= denseLimit(n)) {
+      const seen = new Uint8Array(max - min + 1);
+      let unique = 0;
+      for (let i = 0; i < n; i++) {
+        const k = (values[i] | 0) - min;
+        if (seen[k] === 0) {
+          seen[k] = 1;
+          unique++;
+        }
+      }
+      const ids = new Int32Array(unique);
+      for (let k = 0, j = 0; k < seen.length; k++) if (seen[k]) ids[j++] = k + min;
+      return new IdIndex(ids);
+    }
     const copy = Int32Array.from(values).sort();
     let unique = 0;
     for (let i = 0; i < copy.length; i++) {
@@ -32,12 +68,21 @@ export class IdIndex {
 
   /** Dense index of an external id, or -1 when unknown. */
   indexOf(id: number): number {
-    return this.lookup.get(id) ?? -1;
+    if (this.dense) {
+      const k = id - this.first;
+      return k >= 0 && k < this.dense.length && Number.isInteger(k) ? this.dense[k] : -1;
+    }
+    return this.lookup!.get(id) ?? -1;
   }
 
   has(id: number): boolean {
-    return this.lookup.has(id);
+    return this.indexOf(id) >= 0;
   }
+}
+
+/** The widest id range an IdIndex of n ids keeps as a table (a few times n, at least 64 Ki). */
+function denseLimit(n: number): number {
+  return Math.max(1 << 16, 4 * n);
 }
 
 /** Ratings in columns. Row r: user userIndex[r] rated item itemIndex[r] rating[r] at timestamp[r]. */

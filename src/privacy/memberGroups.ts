@@ -8,10 +8,11 @@
  * ALS fit, or item-kNN (`plausibility`), whose records then keep the item-to-item agreement that
  * item-kNN relies on (README: Benchmark).
  */
-import type { Ratings } from '../datasets/dataset.ts';
-import { als } from '../recsys/algorithms/als.ts';
+import type { RatingScale, Ratings } from '../datasets/dataset.ts';
 import type { FactorModel } from '../recsys/algorithms/factors.ts';
-import { resolveParams } from '../recsys/algorithm.ts';
+import type { Params } from '../recsys/modelTypes.ts';
+import { evaluateRatings } from '../recsys/eval/evaluate.ts';
+import { perUserHoldout } from '../recsys/eval/protocols.ts';
 import { RatingMatrix } from '../recsys/matrix.ts';
 import { fitAlgorithm } from '../recsys/registry.ts';
 import type { BaseModel } from '../recsys/model.ts';
@@ -116,6 +117,36 @@ export interface MemberGroups {
 export const PLAUSIBILITY_MODELS = ['als', 'item-knn'] as const;
 export type PlausibilityModel = (typeof PLAUSIBILITY_MODELS)[number];
 
+/** Each taste model's parameters: small, as every release fits them (ALS's factors group). */
+const TASTE_PARAMS: Record<PlausibilityModel, Params> = {
+  als: { factors: FACTORS, iterations: 6 },
+  'item-knn': {},
+};
+
+const fitTasteModel = (
+  ratings: Ratings | RatingMatrix,
+  model: PlausibilityModel,
+  seed: number,
+  scale?: RatingScale,
+): BaseModel => fitAlgorithm(model, ratings, TASTE_PARAMS[model], { seed, scale, threads: 1 });
+
+/**
+ * Each taste model's RMSE on a seeded held-out tenth of each member's ratings, fitted on the
+ * rest: how well it predicts these members, for the release's choice among its swaps.
+ */
+export function heldOutTasteFit(
+  members: Ratings,
+  models: readonly PlausibilityModel[],
+  seed: number,
+  scale: RatingScale,
+): number[] {
+  const fold = perUserHoldout(members, 0.1, seed);
+  return models.map(
+    (model) =>
+      evaluateRatings(fitTasteModel(fold.train, model, seed, scale), fold.test).metrics.rmse,
+  );
+}
+
 /**
  * A model's predictions through each member's scores for every item at once (one pass over the
  * member's ratings, instead of a neighbour walk per pair): a group's deals ask its members about
@@ -143,10 +174,7 @@ export function similarMemberGroups(
   const users = ratings.userIds.size;
   const groupOf = new Int32Array(users);
   const matrix = RatingMatrix.fromRatings(ratings);
-  const model = als.fit(matrix, resolveParams(als, { factors: FACTORS, iterations: 6 }), {
-    seed,
-    threads: 1,
-  }) as FactorModel;
+  const model = fitTasteModel(matrix, 'als', seed) as FactorModel;
   const f = model.f;
   const alsPredict = (u: number, i: number) => {
     let sum = f.globalMean + f.userBias[u] + f.itemBias[i];
@@ -156,8 +184,7 @@ export function similarMemberGroups(
   };
   let predict = alsPredict;
   if (plausibility === 'item-knn') {
-    const knn = fitAlgorithm('item-knn', matrix, {}, { seed, threads: 1 });
-    predict = byMemberScores(knn);
+    predict = byMemberScores(fitTasteModel(matrix, 'item-knn', seed));
   }
   if (users === 0) return { groupOf, groups: 0, predict };
   const { dims, values } = tasteVectors(matrix, model);

@@ -44,45 +44,75 @@ const timeSchema = z.strictObject({
   granularity: z.enum(['second', 'day', 'week', 'month']),
 });
 
-const ratingsSchema = z.strictObject({
+const perturbationSchema = z.strictObject({
+  probability: share,
+  method: z.enum(['uniform', 'step']),
+});
+
+const calibrationSchema = z.strictObject({
+  enabled: z.boolean(),
+  target: share,
+  steps: z.number().int().min(1).max(20),
+  sample: z.number().int().min(1),
+});
+
+const riskTargetingSchema = z.strictObject({
+  enabled: z.boolean(),
+  maxRisk: share,
+  rounds: z.number().int().min(0).max(10),
+  draws: z.number().int().min(1).max(20),
+});
+
+/** Data swapping within groups of similar members (swap.ts). */
+const swapSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** Members per group (a group may hold up to 2·groupSize − 1). */
+  groupSize: z.number().int().min(2).max(16),
+  /** Movies rated by at least this share of the released members are popular: not pooled. */
+  popularShare: share,
+  /** Shuffle the popular movies' values among each group's raters of them. */
+  shufflePopular: z.boolean(),
+  /** Plausible deals (stars; 0: uniformly at random): see swap.ts SwapOptions.sigma. */
+  sigma: z.number().min(0).max(5),
+  /** The same for the popular movies' values (0: uniformly, as `popularMove` says). */
+  popularSigma: z.number().min(0).max(5),
+  /** How popular values move uniformly: along a cycle of the group, or shuffled (swap.ts). */
+  popularMove: z.enum(['cycle', 'shuffle']),
+  /** The taste model whose predictions weigh the plausible deals (memberGroups.ts). */
+  plausibility: z.enum(PLAUSIBILITY_MODELS),
+});
+
+/** The rating transforms' settings, one candidate's (see ratingsCandidates). */
+const ratingsSettingsSchema = z.strictObject({
   sampleFraction: z.number().gt(0, 'must be more than 0').max(1),
   minPerUser: z.number().int().min(0),
   maxPerUser: z.number().int().min(1).nullable(),
   minMovieRaters: z.number().int().min(0),
-  perturbation: z.strictObject({
-    probability: share,
-    method: z.enum(['uniform', 'step']),
-  }),
-  calibration: z.strictObject({
-    enabled: z.boolean(),
-    target: share,
-    steps: z.number().int().min(1).max(20),
-    sample: z.number().int().min(1),
-  }),
-  riskTargeting: z.strictObject({
-    enabled: z.boolean(),
-    maxRisk: share,
-    rounds: z.number().int().min(0).max(10),
-    draws: z.number().int().min(1).max(20),
-  }),
-  /** Data swapping within groups of similar members (swap.ts). */
-  swap: z.strictObject({
-    enabled: z.boolean(),
-    /** Members per group (a group may hold up to 2·groupSize − 1). */
-    groupSize: z.number().int().min(2).max(16),
-    /** Movies rated by at least this share of the released members are popular: not pooled. */
-    popularShare: share,
-    /** Shuffle the popular movies' values among each group's raters of them. */
-    shufflePopular: z.boolean(),
-    /** Plausible deals (stars; 0: uniformly at random): see swap.ts SwapOptions.sigma. */
-    sigma: z.number().min(0).max(5),
-    /** The same for the popular movies' values (0: uniformly, as `popularMove` says). */
-    popularSigma: z.number().min(0).max(5),
-    /** How popular values move uniformly: along a cycle of the group, or shuffled (swap.ts). */
-    popularMove: z.enum(['cycle', 'shuffle']),
-    /** The taste model whose predictions weigh the plausible deals (memberGroups.ts). */
-    plausibility: z.enum(PLAUSIBILITY_MODELS),
-  }),
+  perturbation: perturbationSchema,
+  calibration: calibrationSchema,
+  riskTargeting: riskTargetingSchema,
+  swap: swapSchema,
+});
+
+/** An alternative: the keys it changes in the policy's own rating settings. */
+const alternativeSchema = z.strictObject({
+  sampleFraction: ratingsSettingsSchema.shape.sampleFraction.optional(),
+  minPerUser: ratingsSettingsSchema.shape.minPerUser.optional(),
+  maxPerUser: ratingsSettingsSchema.shape.maxPerUser.optional(),
+  minMovieRaters: ratingsSettingsSchema.shape.minMovieRaters.optional(),
+  perturbation: perturbationSchema.partial().optional(),
+  calibration: calibrationSchema.partial().optional(),
+  riskTargeting: riskTargetingSchema.partial().optional(),
+  swap: swapSchema.partial().optional(),
+});
+
+const ratingsSchema = ratingsSettingsSchema.extend({
+  /**
+   * Other swaps the release may take instead of the policy's own, each with its own taste model:
+   * the release deals by the one whose model best predicts a held-out tenth of the members'
+   * ratings (release.ts chooseRatings), as a swap leans the data towards its taste model.
+   */
+  alternatives: z.array(alternativeSchema).max(PLAUSIBILITY_MODELS.length - 1),
 });
 
 const dpSchema = z.strictObject({
@@ -133,6 +163,8 @@ export const policySchema = z.strictObject({
 });
 
 export type Policy = z.infer<typeof policySchema>;
+/** One candidate's rating settings: the policy's own, or one of its alternatives applied. */
+export type RatingsSettings = z.infer<typeof ratingsSettingsSchema>;
 
 /** What every preset shares; each preset overrides parts of it. */
 const BASE: Policy = {
@@ -166,6 +198,7 @@ const BASE: Policy = {
       popularMove: 'cycle',
       plausibility: 'als',
     },
+    alternatives: [],
   },
   dp: { epsilon: null },
   gate: { maxReidentified: 0.05, maxReidentifiedStronger: 0.1, targets: 500 },
@@ -214,6 +247,16 @@ const PRESET_OVERRIDES: Record<PresetName, DeepPartial<Policy>> = {
         popularSigma: 0.5,
         popularMove: 'cycle',
       },
+      // Or item-kNN's deals, when item-kNN predicts the members better than ALS (release.ts
+      // chooseRatings). They keep more of each member's own values (item-kNN predicts them from
+      // the member's other ratings), so they are wider and take the ladder one step further, to
+      // share 0.25, for the same margin (README: Benchmark, "The swap's taste model").
+      alternatives: [
+        {
+          calibration: { steps: 5 },
+          swap: { popularShare: 0.25, sigma: 0.7, popularSigma: 0.7, plausibility: 'item-knn' },
+        },
+      ],
     },
     dp: { epsilon: 1 },
   },
@@ -332,6 +375,47 @@ function contradictions(policy: Policy): Array<[string, string]> {
 }
 
 /**
+ * The candidates a release chooses among: the policy's own rating settings, then, when it swaps,
+ * each alternative applied to them (without a swap there is no taste model to choose).
+ */
+export function ratingsCandidates(ratings: Policy['ratings']): RatingsSettings[] {
+  const { alternatives, ...own } = ratings;
+  if (!own.swap.enabled) return [own];
+  return [own, ...alternatives.map((alternative) => merge(own, alternative) as RatingsSettings)];
+}
+
+/** Alternatives are chosen by their swap's taste model: each by its own model. */
+function alternativeProblems(policy: Policy): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  policy.ratings.alternatives.forEach((alternative, k) => {
+    if (alternative.swap?.enabled !== undefined) {
+      found.push([
+        `ratings.alternatives.${k}.swap.enabled`,
+        'an alternative cannot turn the swap on or off: alternatives apply when ratings.swap.enabled is true',
+      ]);
+    }
+  });
+  const [own, ...alternatives] = ratingsCandidates(policy.ratings);
+  const models = new Map([[own.swap.plausibility, 'ratings.swap']]);
+  alternatives.forEach((candidate, k) => {
+    const prefix = `ratings.alternatives.${k}`;
+    const rest = { ...policy, ratings: { ...candidate, alternatives: [] } };
+    for (const [key, reason] of contradictions(rest))
+      if (key.startsWith('ratings.')) found.push([key.replace(/^ratings/, prefix), reason]);
+    const model = candidate.swap.plausibility;
+    const earlier = models.get(model);
+    if (earlier !== undefined) {
+      found.push([
+        `${prefix}.swap.plausibility`,
+        `"${model}" is already the taste model of ${earlier}: each alternative needs its own (the release chooses by taste model); to deal by one model always, set ratings.alternatives: []`,
+      ]);
+    }
+    models.set(model, `${prefix}.swap`);
+  });
+  return found;
+}
+
+/**
  * Validates a parsed policy document. A document may name `extends: <preset>` (default:
  * "default"); its other keys override that preset's. Throws PolicyError naming the key.
  */
@@ -358,7 +442,7 @@ export function validatePolicy(document: unknown, source = 'policy'): Policy {
     }
     throw new PolicyError(source, key, reason);
   }
-  const [first] = contradictions(parsed.data);
+  const [first] = [...contradictions(parsed.data), ...alternativeProblems(parsed.data)];
   if (first) throw new PolicyError(source, first[0], first[1]);
   return parsed.data;
 }
@@ -385,6 +469,8 @@ export function describePolicy(policy: Policy): string[] {
     if (isPlainObject(value)) {
       for (const [key, inner] of Object.entries(value))
         walk(inner, prefix ? `${prefix}.${key}` : key);
+    } else if (Array.isArray(value) && value.some(isPlainObject)) {
+      value.forEach((inner, k) => walk(inner, `${prefix}.${k}`));
     } else lines.push(`${prefix}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
   };
   walk(policy, '');

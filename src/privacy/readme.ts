@@ -5,6 +5,7 @@
 import { ML1M_OCCUPATIONS, type Dataset, type RatingScale } from '../datasets/dataset.ts';
 import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
 import { describePolicy } from './policy.ts';
+import { appliedRatings, type TasteChoice } from './release.ts';
 import { REDACTED_EMAIL, surveyFileName } from './releaseSurveys.ts';
 import {
   FIRM_ORDER,
@@ -53,13 +54,26 @@ export function readmeCounts(dataset: Dataset): ReadmeCounts {
   };
 }
 
+const TASTE_MODEL_NAMES: Record<string, string> = { als: 'ALS', 'item-knn': 'item-kNN' };
+const tasteModelName = (model: string) => TASTE_MODEL_NAMES[model] ?? model;
+
+/** The chosen taste model and every candidate's held-out RMSE: "item-kNN (RMSE 0.9284; ALS 0.9423)". */
+export function describeTasteChoice(choice: TasteChoice): string {
+  const rmse = (k: number) => choice.candidates[k].heldOutRmse.toFixed(4);
+  const others = choice.candidates
+    .map((other, k) => `${tasteModelName(other.plausibility)} ${rmse(k)}`)
+    .filter((_, k) => k !== choice.chosen);
+  const chosen = tasteModelName(choice.candidates[choice.chosen].plausibility);
+  return `${chosen} (held-out RMSE ${rmse(choice.chosen)}; ${others.join(', ')})`;
+}
+
 /** What the policy did to the ratings, in plain words (empty for an untouched release). */
 function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
   const policy = report.policy;
   const summary = report.summary;
   if (!policy || !summary) return [];
   const notes: string[] = [];
-  const r = policy.ratings;
+  const r = appliedRatings(policy, summary);
   if (policy.utility.holdout > 0) {
     notes.push(
       `- ${Math.round(policy.utility.holdout * 100)}% of each member's ratings were held back (not released) to measure utility`,
@@ -81,7 +95,12 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
           ? "moved along a random cycle of the group's members (each rater of a movie took the value of the next rater of it, so a member's values went mostly together to one neighbour)"
           : "were shuffled among the group's raters of each";
     notes.push(
-      `- Ratings were swapped within ${summary.swap.groups} groups of about ${r.swap.groupSize} members with similar tastes: the ratings of movies rated by fewer than ${Math.round(share * 100)}% of the members were pooled in each group and dealt back (each member getting as many as it gave, each rating to a member whose taste it fits${r.swap.plausibility === 'item-knn' ? " by item-kNN's predictions" : ''}, with one of that member's own dates)${r.swap.shufflePopular ? `, and the values of the other movies' ratings ${popularMoves}` : ''}. ${summary.swap.movedRatings} ratings moved to another member; ${summary.swap.droppedRatings} could not be dealt and were left out.`,
+      `- Ratings were swapped within ${summary.swap.groups} groups of about ${r.swap.groupSize} members with similar tastes: the ratings of movies rated by fewer than ${Math.round(share * 100)}% of the members were pooled in each group and dealt back (each member getting as many as it gave, each rating to a member whose taste it fits${r.swap.plausibility === 'als' ? '' : ` by ${tasteModelName(r.swap.plausibility)}'s predictions`}, with one of that member's own dates)${r.swap.shufflePopular ? `, and the values of the other movies' ratings ${popularMoves}` : ''}. ${summary.swap.movedRatings} ratings moved to another member; ${summary.swap.droppedRatings} could not be dealt and were left out.`,
+      ...(summary.tasteChoice
+        ? [
+            `- The swap's taste model was chosen by the data: ${describeTasteChoice(summary.tasteChoice)} predicted a held-out tenth of these members' ratings best among the policy's models. A swap deals each rating to a member its model expects to have given it, so the data leans towards that model; the model nearest the true data leans it least, which keeps algorithms in their true order.`,
+          ]
+        : []),
       `- So records hold ratings their member never made: on average ${Math.round(summary.ownShare.mean * 100)}% of a record is its member's own (movie and value), and for one member in ten ${Math.round(summary.ownShare.p10 * 100)}% or less. Every movie keeps its ratings' values as its raters gave them (less those left out), and each record stays close to its member's taste, so popularity and item statistics are sound, and algorithms compare on it as the leaderboard under Research utility shows (it names every pair this release orders otherwise than the true data); studies of individual members (a member's history, sessions, time order, demographics against ratings) are not: a record is a member of a group of similar members, not one person.`,
     );
   }

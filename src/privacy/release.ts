@@ -9,7 +9,8 @@ import { groupRows, markRandomSample } from './columns.ts';
 import { publicPairs } from './publicKnowledge.ts';
 import { enforceKAnonymity, type KAnonymityResult } from './demographics.ts';
 import { dpMovieStats, type DifferentiallyPrivateMovieStats } from './laplace.ts';
-import type { Policy } from './policy.ts';
+import { heldOutTasteFit } from './memberGroups.ts';
+import { ratingsCandidates, type Policy, type RatingsSettings } from './policy.ts';
 import { drawPseudonyms } from './pseudonyms.ts';
 import { releaseSurveys, type SurveyReleaseCount } from './releaseSurveys.ts';
 import { releaseTags } from './releaseTags.ts';
@@ -62,6 +63,11 @@ export interface ReleaseSummary {
   droppedTags: number;
   /** Per released survey (policy surveys.release): its answers, redactions and dropped ratings. */
   surveys: SurveyReleaseCount[];
+  /**
+   * With ratings.alternatives: each candidate's taste model (ratingsCandidates order) and its
+   * RMSE on a held-out tenth of the members' ratings, and the candidate applied (the lowest).
+   */
+  tasteChoice: TasteChoice | null;
   /** The calibration steps tried, lightest first (empty without calibration). */
   calibration: CalibrationStep[];
   /**
@@ -79,6 +85,11 @@ export interface ReleaseSummary {
    * with the value it gave (swapping and perturbation lower it). Mean and 10th percentile.
    */
   ownShare: { mean: number; p10: number };
+}
+
+export interface TasteChoice {
+  candidates: Array<{ plausibility: string; heldOutRmse: number }>;
+  chosen: number;
 }
 
 export interface CalibrationStep {
@@ -106,6 +117,38 @@ export interface ReleaseResult {
   kAnonymity: KAnonymityResult;
   movieStats: DifferentiallyPrivateMovieStats | null;
   summary: ReleaseSummary;
+}
+
+/**
+ * The rating settings a release applies: the policy's own, or with alternatives the candidate
+ * whose swap's taste model best predicts the members (a swap deals each rating to a member the
+ * model expects to have given it, so the release leans towards that model: the one nearest the
+ * true data leans it least, and keeps the algorithms' true order).
+ */
+function chooseRatings(
+  policy: Policy,
+  members: Ratings,
+  seed: number,
+  scale: Dataset['scale'],
+): { settings: RatingsSettings; choice: TasteChoice | null } {
+  const candidates = ratingsCandidates(policy.ratings);
+  if (candidates.length === 1 || members.length === 0)
+    return { settings: candidates[0], choice: null };
+  const models = candidates.map((candidate) => candidate.swap.plausibility);
+  const rmse = heldOutTasteFit(members, models, seed, scale);
+  const chosen = rmse.indexOf(Math.min(...rmse));
+  return {
+    settings: candidates[chosen],
+    choice: {
+      candidates: models.map((plausibility, k) => ({ plausibility, heldOutRmse: rmse[k] })),
+      chosen,
+    },
+  };
+}
+
+/** The rating settings a release applied (its policy's own, or the alternative it chose). */
+export function appliedRatings(policy: Policy, summary: ReleaseSummary): RatingsSettings {
+  return ratingsCandidates(policy.ratings)[summary.tasteChoice?.chosen ?? 0];
 }
 
 /** Independent random streams per step, all derived from the release seed. */
@@ -395,7 +438,12 @@ export function releaseDataset(
   const split = options.split ?? holdoutSplit(source, policy, options);
   const { baseRows, heldRows, untransformed, heldOut } = split;
   const liveId = (u: number) => ratings.userIds.ids[u];
-  const rp = policy.ratings;
+  const { settings: rp, choice: tasteChoice } = chooseRatings(
+    policy,
+    untransformed,
+    seed,
+    source.scale,
+  );
 
   // 3. Swapping within groups of similar members (formed once): what the later transforms start
   //    from (the swapped rows, as Ratings over the source's indexes), else the eligible rows.
@@ -626,6 +674,7 @@ export function releaseDataset(
       releasedTags: tags?.tags.length ?? 0,
       droppedTags: tags?.dropped ?? 0,
       surveys: surveys?.counts ?? [],
+      tasteChoice,
       calibration,
       swap: swapped && {
         popularShare: swapped.popularShare,

@@ -35,7 +35,7 @@ for (const database of testDatabases) {
       const policiesDir = tempDir('lenslab-policies-');
       writeFileSync(
         join(policiesDir, 'compare-algorithms.yaml'),
-        'ratings:\n  calibration: { steps: 5 }\n  swap: { popularShare: 0.25, sigma: 0.7, popularSigma: 0.7, plausibility: item-knn }\n',
+        'ratings:\n  alternatives: []\n  calibration: { steps: 5 }\n  swap: { popularShare: 0.25, sigma: 0.7, popularSigma: 0.7, plausibility: item-knn }\n',
       );
       process.env.LENSLAB_POLICIES_DIR = policiesDir;
       api = await startApi(database);

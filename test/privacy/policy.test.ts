@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import {
   PRESET_NAMES,
   PolicyError,
+  describePolicy,
   parsePolicy,
   presetPolicy,
+  ratingsCandidates,
   validatePolicy,
 } from '../../src/privacy/policy.ts';
 
@@ -73,7 +75,8 @@ test('impossible values are refused with the key named', () => {
     'ratings.swap.plausibility',
   );
   assert.equal(
-    validatePolicy({ ratings: { swap: { plausibility: 'item-knn' } } }).ratings.swap.plausibility,
+    validatePolicy({ ratings: { swap: { plausibility: 'item-knn' }, alternatives: [] } }).ratings
+      .swap.plausibility,
     'item-knn',
   );
   assert.equal(
@@ -98,6 +101,66 @@ test('contradictions are refused with the key named', () => {
     'demographics.quasiIdentifiers',
   );
   assert.equal(refusal({ utility: { algorithm: 'magic' } }).key, 'utility.algorithm');
+});
+
+test('the default swaps by ALS or by item-kNN, each candidate complete', () => {
+  const [own, alternative] = ratingsCandidates(presetPolicy('default').ratings);
+  assert.equal(own.swap.plausibility, 'als');
+  assert.equal(own.swap.popularShare, 0.2);
+  assert.equal(own.calibration.steps, 4);
+  // The alternative changes its taste model, its deals and its ladder, and keeps the rest.
+  assert.equal(alternative.swap.plausibility, 'item-knn');
+  assert.equal(alternative.swap.sigma, 0.7);
+  assert.equal(alternative.swap.popularShare, 0.25);
+  assert.equal(alternative.calibration.steps, 5);
+  assert.equal(alternative.calibration.target, own.calibration.target);
+  assert.equal(alternative.swap.groupSize, own.swap.groupSize);
+  assert.ok(!('alternatives' in alternative));
+  assert.equal(ratingsCandidates(presetPolicy('suppress').ratings).length, 1);
+  assert.ok(
+    describePolicy(presetPolicy('default')).includes(
+      'ratings.alternatives.0.swap.plausibility: item-knn',
+    ),
+  );
+});
+
+test('alternatives are refused with the key named: unknown keys, one model twice, turning the swap, too many, contradictions', () => {
+  assert.equal(
+    refusal({ ratings: { alternatives: [{ colour: 'blue' }] } }).key,
+    'ratings.alternatives.0.colour',
+  );
+  assert.equal(
+    refusal({ ratings: { alternatives: [{ swap: { sigma: 9 } }] } }).key,
+    'ratings.alternatives.0.swap.sigma',
+  );
+  const twice = refusal({ ratings: { swap: { plausibility: 'item-knn' } } });
+  assert.equal(twice.key, 'ratings.alternatives.0.swap.plausibility');
+  assert.match(twice.message, /already the taste model of ratings\.swap/);
+  assert.match(twice.message, /set ratings\.alternatives: \[\]/);
+  // Without a swap there is no taste model to choose: the alternatives stand aside.
+  const unswapped = validatePolicy({ ratings: { swap: { enabled: false } } });
+  assert.equal(ratingsCandidates(unswapped.ratings).length, 1);
+  assert.equal(
+    refusal({ ratings: { alternatives: [{ swap: { enabled: false, plausibility: 'item-knn' } }] } })
+      .key,
+    'ratings.alternatives.0.swap.enabled',
+  );
+  assert.equal(
+    refusal({
+      ratings: {
+        alternatives: [{ swap: { plausibility: 'item-knn' } }, { swap: { plausibility: 'als' } }],
+      },
+    }).key,
+    'ratings.alternatives',
+  );
+  assert.equal(
+    refusal({
+      ratings: {
+        alternatives: [{ minPerUser: 10, maxPerUser: 5, swap: { plausibility: 'item-knn' } }],
+      },
+    }).key,
+    'ratings.alternatives.0.maxPerUser',
+  );
 });
 
 test('text that is not JSON/YAML is refused', () => {

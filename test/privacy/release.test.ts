@@ -321,6 +321,18 @@ test('CLI: audit of a written release with its mapping, as JSON', () => {
     told.stdout,
     /leaderboard τ RMSE 1\.00, nDCG@10 1\.00; every pair in the true order/,
   );
+  assert.doesNotMatch(told.stdout, /taste model/); // naive does not swap
+  const swapped = join(root, 'lenient-default.json');
+  writeFileSync(
+    swapped,
+    JSON.stringify({ gate: { maxReidentified: 1, maxReidentifiedStronger: 1 } }),
+  );
+  const dealt = releaseCli(data, folder(), '--policy', swapped, '--no-frontier');
+  assert.equal(dealt.status, 0, dealt.stderr);
+  assert.match(
+    dealt.stdout,
+    /swap's taste model: (ALS|item-kNN) \(held-out RMSE \d\.\d{4}; (ALS|item-kNN) \d\.\d{4}\)/,
+  );
   const auditOf = (mapping: string, ...more: string[]) =>
     cli([
       'audit',

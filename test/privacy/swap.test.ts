@@ -174,7 +174,8 @@ test('calibration takes the lightest popular share that passes, and says so', ()
   const calibrated = (target: number) =>
     validatePolicy({
       gate: { maxReidentified: 1, maxReidentifiedStronger: 1, targets: 'all' },
-      ratings: { calibration: { enabled: true, target, steps: 4, sample: 100 } },
+      // The ALS swap's ladder (tasteChoice.test.ts: the choice of an alternative).
+      ratings: { calibration: { enabled: true, target, steps: 4, sample: 100 }, alternatives: [] },
     });
   const lenient = releaseDataset(source, calibrated(1), { seed: 4 }).summary.calibration;
   assert.equal(lenient.length, 1);

@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import { loadOperatorPolicies } from '../../src/services/releasePolicies.ts';
 import { tempDir } from '../helpers/files.ts';
 
-const COMPARE = `# extends the default preset
+const COMPARE = `# extends the default preset, always with item-kNN's deals
 ratings:
+  alternatives: []
   calibration: { steps: 5 }
   swap: { popularShare: 0.25, sigma: 0.7, popularSigma: 0.7, plausibility: item-knn }
 `;

@@ -8,6 +8,7 @@ import {
   parsePolicy,
   presetPolicy,
   describeOrder,
+  describeTasteChoice,
   type Policy,
   type ReleaseFormat,
 } from '../../privacy/index.ts';
@@ -153,6 +154,8 @@ export function registerRelease(program: Command): void {
               `  scoreboard ${o.name.padEnd(20)} re-identified ${(o.reidentified * 100).toFixed(1)}%`,
           ),
         ];
+        if (summary?.tasteChoice)
+          lines.push(`  swap's taste model: ${describeTasteChoice(summary.tasteChoice)}`);
         if (result.report.utility) {
           const u = result.report.utility;
           lines.push(
