@@ -471,7 +471,9 @@ export function describePolicy(policy: Policy): string[] {
         walk(inner, prefix ? `${prefix}.${key}` : key);
     } else if (Array.isArray(value) && value.some(isPlainObject)) {
       value.forEach((inner, k) => walk(inner, `${prefix}.${k}`));
-    } else lines.push(`${prefix}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    } else if (Array.isArray(value)) {
+      lines.push(`${prefix}: ${value.length > 0 ? value.join(', ') : 'none'}`);
+    } else lines.push(`${prefix}: ${String(value)}`);
   };
   walk(policy, '');
   return lines;

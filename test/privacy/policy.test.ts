@@ -117,6 +117,7 @@ test('the default swaps by ALS or by item-kNN, each candidate complete', () => {
   assert.equal(alternative.swap.groupSize, own.swap.groupSize);
   assert.ok(!('alternatives' in alternative));
   assert.equal(ratingsCandidates(presetPolicy('suppress').ratings).length, 1);
+  assert.ok(describePolicy(presetPolicy('suppress')).includes('ratings.alternatives: none'));
   assert.ok(
     describePolicy(presetPolicy('default')).includes(
       'ratings.alternatives.0.swap.plausibility: item-knn',
