@@ -15,9 +15,9 @@ import {
   STRONGER_SETTINGS,
   indexRelease,
   indexTruth,
+  knowledgeCurve,
   runScoreboard,
   sampleTargets,
-  settingName,
   type ScoreboardOutcome,
   type ScoreboardSetting,
 } from './scoreboard.ts';
@@ -105,26 +105,15 @@ export function auditRelease(input: AuditInput): AuditResult {
   const holding = new RecordHolding(truthIndex, release.ratings, originalOfRelease);
   const heldByChance = chanceHeld(holding, targets, releaseUsers.size);
   const curve = input.knowledgeCurve ?? true;
-  const steps =
-    SCOREBOARD_SETTINGS.length +
-    STRONGER_SETTINGS.length +
-    (curve ? 2 * KNOWLEDGE_CURVE_M.length : 0) +
-    1;
+  const steps = SCOREBOARD_SETTINGS.length + STRONGER_SETTINGS.length + (curve ? 2 : 0) + 1;
   let done = 0;
   const tick = () => input.onProgress?.(++done / steps);
-  // A setting asked twice (m = 12 and 20 with dates: stronger adversaries and curve) runs once.
-  const outcomes = new Map<string, ScoreboardOutcome>();
   const attack = (setting: ScoreboardSetting): ScoreboardOutcome => {
-    const name = settingName(setting);
-    let outcome = outcomes.get(name);
-    if (!outcome) {
-      outcome = runScoreboard(truthIndex, releaseIndex, originalOfRelease, setting, {
-        targets,
-        intactMovies: input.intactMovies,
-        holding,
-      });
-      outcomes.set(name, outcome);
-    }
+    const outcome = runScoreboard(truthIndex, releaseIndex, originalOfRelease, setting, {
+      targets,
+      intactMovies: input.intactMovies,
+      holding,
+    });
     tick();
     return outcome;
   };
@@ -138,11 +127,26 @@ export function auditRelease(input: AuditInput): AuditResult {
         holding,
       )
     : null;
-  const knowledgeCurve: KnowledgePoint[] = curve
-    ? KNOWLEDGE_CURVE_M.map((m) => ({
+  const curveOf = (days: number | null) => {
+    const shares = knowledgeCurve(
+      truthIndex,
+      releaseIndex,
+      originalOfRelease,
+      targets,
+      KNOWLEDGE_CURVE_M,
+      days,
+      holding,
+    );
+    tick();
+    return shares;
+  };
+  const withDates = curve ? curveOf(14) : [];
+  const withoutDates = curve ? curveOf(null) : [];
+  const knowledgeCurvePoints: KnowledgePoint[] = curve
+    ? KNOWLEDGE_CURVE_M.map((m, k) => ({
         m,
-        withDates: attack({ m, w: 0, days: 14 }).reidentified,
-        withoutDates: attack({ m, w: 0, days: null }).reidentified,
+        withDates: withDates[k],
+        withoutDates: withoutDates[k],
       }))
     : [];
 
@@ -165,7 +169,7 @@ export function auditRelease(input: AuditInput): AuditResult {
     scoreboard,
     strongerAdversaries,
     publicKnowledge,
-    knowledgeCurve,
+    knowledgeCurve: knowledgeCurvePoints,
     quasiIdentifiers,
     heldByChance,
   };

@@ -6,7 +6,8 @@
  * one leaf rated alike, so moving ratings among them keeps much of what each record says.
  * The swap's plausible deals weigh each candidate by a taste model's predicted rating: the same
  * ALS fit, or item-kNN (`plausibility`), whose records then keep the item-to-item agreement that
- * item-kNN relies on (README: Benchmark).
+ * item-kNN relies on; a policy with alternatives takes the one that predicts the members best
+ * (heldOutTasteFit; README: Benchmark, "The swap's taste model").
  */
 import type { RatingScale, Ratings } from '../datasets/dataset.ts';
 import type { FactorModel } from '../recsys/algorithms/factors.ts';
@@ -117,7 +118,7 @@ export interface MemberGroups {
 export const PLAUSIBILITY_MODELS = ['als', 'item-knn'] as const;
 export type PlausibilityModel = (typeof PLAUSIBILITY_MODELS)[number];
 
-/** Each taste model's parameters: small, as every release fits them (ALS's factors group). */
+/** Each taste model's parameters: small, as every release fits them (ALS's factors also group). */
 const TASTE_PARAMS: Record<PlausibilityModel, Params> = {
   als: { factors: FACTORS, iterations: 6 },
   'item-knn': {},

@@ -300,10 +300,22 @@ export function scoreboardAttack(
   withEntropy = true,
 ): AttackResult {
   accumulator.reset();
+  addScores(release, aux, 0, aux.movieIds.length, accumulator);
+  return judgeScores(release, accumulator, withEntropy);
+}
+
+/** Adds the scores of the known ratings `from` … `to` − 1 of `aux` to every candidate. */
+function addScores(
+  release: ReleaseIndex,
+  aux: AuxiliaryKnowledge,
+  from: number,
+  to: number,
+  accumulator: ScoreAccumulator,
+): void {
   const { scores, touched } = accumulator;
   const useDates = release.hasDates;
   const itemIds = release.ratings.itemIds;
-  for (let a = 0; a < aux.movieIds.length; a++) {
+  for (let a = from; a < to; a++) {
     const item = itemIds.indexOf(aux.movieIds[a]);
     if (item < 0) continue;
     const begin = release.byItem.start[item];
@@ -359,6 +371,15 @@ export function scoreboardAttack(
       }
     }
   }
+}
+
+/** The best guess and the eccentricity test over the scores accumulated so far. */
+function judgeScores(
+  release: ReleaseIndex,
+  accumulator: ScoreAccumulator,
+  withEntropy: boolean,
+): AttackResult {
+  const { scores, touched } = accumulator;
   const n = release.users;
   let sum = 0;
   let sumSquares = 0;
@@ -489,6 +510,46 @@ export function judgeMatch(
   if (result.bestGuess === target) return { reidentified: true, held: 0 };
   const held = holding ? holding.share(result.bestGuess, target, aux) : 0;
   return { reidentified: held >= HELD_MAJORITY, held };
+}
+
+/**
+ * The re-identified share at each m of `ms` (ascending; w = 0; dates within ±`days`, or none)
+ * with one draw per target: its max(ms) known ratings are drawn once and each m reads their first
+ * m, the scores growing one movie at a time. A prefix of a random draw is a random draw, so each
+ * point measures what its own setting would; the points share their draws (a smoother curve), and
+ * the curve costs about one attack per target instead of one per point.
+ */
+export function knowledgeCurve(
+  truth: TruthIndex,
+  release: ReleaseIndex,
+  originalOfRelease: Int32Array,
+  targets: Int32Array,
+  ms: readonly number[],
+  days: number | null,
+  holding: RecordHolding,
+): number[] {
+  const random = new Random(SCOREBOARD_SEED);
+  const accumulator = new ScoreAccumulator(release.users);
+  const hits = new Array<number>(ms.length).fill(0);
+  const setting = { m: ms[ms.length - 1], w: 0, days };
+  for (const target of targets) {
+    const aux = drawAuxiliary(truth, originalOfRelease[target], setting, random);
+    accumulator.reset();
+    let added = 0;
+    ms.forEach((m, point) => {
+      const known = Math.min(m, aux.movieIds.length);
+      addScores(release, aux, added, known, accumulator);
+      added = known;
+      const first: AuxiliaryKnowledge = {
+        movieIds: aux.movieIds.subarray(0, known),
+        ratings: aux.ratings.subarray(0, known),
+        days: aux.days.subarray(0, known),
+      };
+      const result = judgeScores(release, accumulator, false);
+      if (judgeMatch(result, target, first, holding).reidentified) hits[point]++;
+    });
+  }
+  return hits.map((count) => count / Math.max(1, targets.length));
 }
 
 export interface ScoreboardOptions {

@@ -198,7 +198,7 @@ test(
 );
 
 test(
-  'the knowledge curve runs to m = 20 and agrees with the stronger adversaries at m = 12 and 20',
+  'the knowledge curve runs to m = 20 and agrees with the stronger adversaries at m = 12 and 20 (other draws)',
   { skip },
   async () => {
     const dataset = await load();
@@ -208,8 +208,11 @@ test(
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20],
     );
     const at = (m: number) => audit.knowledgeCurve.find((point) => point.m === m)!;
-    assert.equal(at(12).withDates, audit.strongerAdversaries[0].reidentified);
-    assert.equal(at(20).withDates, audit.strongerAdversaries[1].reidentified);
+    // The curve reads every m from one draw per target; the stronger adversaries draw their own:
+    // the same measure, within the sampling noise of 200 targets.
+    assert.ok(Math.abs(at(12).withDates - audit.strongerAdversaries[0].reidentified) <= 0.06);
+    assert.ok(Math.abs(at(20).withDates - audit.strongerAdversaries[1].reidentified) <= 0.06);
+    assert.ok(at(20).withDates >= at(4).withDates);
     assert.ok(at(20).withoutDates > at(2).withoutDates);
   },
 );

@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import { FIVE_STARS, ratingsFromExternalIds, type Dataset } from '../../src/datasets/dataset.ts';
 import {
   RecordHolding,
+  SCOREBOARD_SEED,
   ScoreAccumulator,
   drawAuxiliary,
+  knowledgeCurve,
   judgeMatch,
   indexRelease,
   indexTruth,
@@ -140,6 +142,44 @@ test('the attack re-identifies an untouched release and is reproducible', () => 
   assert.ok(first.reidentified > 0.8, `re-identified ${first.reidentified}`);
   assert.ok(Math.abs(first.reidentified + first.wrongMatch + first.noMatch - 1) < 1e-12);
   assert.equal(first.targets, 200);
+});
+
+test('the knowledge curve reads each m from the first m of one draw, as a fresh attack on them would', () => {
+  // A quarter of the records taken for another member's: their matches are judged by the share
+  // of the record the target holds (judgeMatch), the rest by identity.
+  const dataset = smallDataset({ users: 120, movies: 200, perUser: [20, 50], seed: 8 });
+  const truth = indexTruth(dataset);
+  const release = indexRelease(dataset.ratings);
+  const originalOf = Int32Array.from({ length: release.users }, (_, u) =>
+    u % 4 === 0 ? (u + 4) % release.users : u,
+  );
+  const holding = new RecordHolding(truth, dataset.ratings, originalOf);
+  const targets = Int32Array.from({ length: release.users }, (_, u) => u);
+  const ms = [1, 2, 3, 5, 8, 12];
+  for (const days of [14, null]) {
+    const curve = knowledgeCurve(truth, release, originalOf, targets, ms, days, holding);
+    // The same draws, each prefix attacked from scratch.
+    const random = new Random(SCOREBOARD_SEED);
+    const accumulator = new ScoreAccumulator(release.users);
+    const hits = ms.map(() => 0);
+    for (const target of targets) {
+      const aux = drawAuxiliary(truth, originalOf[target], { m: 12, w: 0, days }, random);
+      ms.forEach((m, point) => {
+        const first = {
+          movieIds: aux.movieIds.slice(0, m),
+          ratings: aux.ratings.slice(0, m),
+          days: aux.days.slice(0, m),
+        };
+        const result = scoreboardAttack(release, first, accumulator, false);
+        if (judgeMatch(result, target, first, holding).reidentified) hits[point]++;
+      });
+    }
+    assert.deepEqual(
+      curve,
+      hits.map((h) => h / targets.length),
+    );
+    assert.ok(curve[5] > curve[0], `m = 12: ${curve[5]}, m = 1: ${curve[0]}`);
+  }
 });
 
 test('target samples: every user up to the size, else a seeded sorted sample', () => {
