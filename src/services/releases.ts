@@ -20,6 +20,7 @@ import { writeMl1m } from '../datasets/ml1m.ts';
 import { writeMlLatest } from '../datasets/mlLatestWriter.ts';
 import type { Db } from '../db/connection.ts';
 import {
+  describeTasteChoice,
   gatedOutcomes,
   generateReadme,
   movieStatsCsv,
@@ -280,6 +281,11 @@ export interface ReleaseOutcome {
   releasedRatings: number | null;
   releasedMovies: number | null;
   /**
+   * The taste model the swap dealt by with each candidate's held-out RMSE, when the policy let
+   * the release choose among them (null otherwise, and in older reports).
+   */
+  tasteModel: string | null;
+  /**
    * What the release keeps for research (null when no ratings were held back to measure it):
    * the utility model's RMSE change and share of nDCG@10 kept, the leaderboard's τ per metric
    * and the pairs of algorithms it orders otherwise than the true data.
@@ -345,6 +351,9 @@ export function readReleaseOutcome(dir: string): ReleaseOutcome | null {
     releasedUsers: report.summary?.releasedUsers ?? null,
     releasedRatings: report.summary?.releasedRatings ?? null,
     releasedMovies: report.summary?.releasedMovies ?? null,
+    tasteModel: report.summary?.tasteChoice
+      ? describeTasteChoice(report.summary.tasteChoice)
+      : null,
     utility: releaseUtility(report),
     files,
   };

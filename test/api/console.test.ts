@@ -727,6 +727,8 @@ for (const database of testDatabases) {
       assert.ok(['passed', 'refused'].includes(listed.status), listed.status);
       assert.equal(listed.preset, 'compare-algorithms');
       assert.equal(listed.outcome.policy, 'compare-algorithms');
+      // One taste model, named by the policy: no choice to show.
+      assert.equal(listed.outcome.tasteModel, null);
       // The report carries the policy as the release applied it.
       const report = JSON.parse(readFileSync(join(releasesDir, id, 'privacy-report.json'), 'utf8'));
       assert.equal(report.policy.ratings.swap.plausibility, 'item-knn');

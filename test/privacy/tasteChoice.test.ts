@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { FIVE_STARS, ratingsFromExternalIds, type Dataset } from '../../src/datasets/dataset.ts';
 import { heldOutTasteFit } from '../../src/privacy/memberGroups.ts';
 import { presetPolicy, ratingsCandidates } from '../../src/privacy/policy.ts';
-import { generateReadme } from '../../src/privacy/readme.ts';
+import { describeTasteChoice, generateReadme } from '../../src/privacy/readme.ts';
 import { appliedRatings, releaseDataset } from '../../src/privacy/release.ts';
 import { releaseWithAudit } from '../../src/privacy/report.ts';
+import { readReleaseOutcome, writeRelease } from '../../src/services/releases.ts';
 import { Random } from '../../src/util/random.ts';
+import { tempDir } from '../helpers/files.ts';
 import { LENIENT_GATE, lenientPolicy } from './helpers.ts';
 
 /** Members × movies rated by `value(u, movie)`, each member rating `perUser` random movies. */
@@ -133,7 +136,8 @@ test('a release with an alternative swaps by the taste model that predicts its m
 
 test('the release README names the taste model the swap dealt by, and why', () => {
   const policy = { ...presetPolicy('default'), gate: { ...LENIENT_GATE, targets: 'all' as const } };
-  const { published, report } = releaseWithAudit(paired, policy, { seed: 1, format: 'ml-1m' });
+  const result = releaseWithAudit(paired, policy, { seed: 1, format: 'ml-1m' });
+  const { published, report } = result;
   const choice = report.summary!.tasteChoice!;
   const readme = generateReadme(published, report, 'ml-1m');
   const [als, knn] = choice.candidates.map((candidate) => candidate.heldOutRmse.toFixed(4));
@@ -148,4 +152,10 @@ test('the release README names the taste model the swap dealt by, and why', () =
   );
   // The policy section lists the alternative it chose among.
   assert.match(readme, /ratings\.alternatives\.0\.swap\.plausibility: item-knn/);
+  // The console lists it beside the release's utility.
+  const out = join(tempDir('lenslab-taste-'), 'release');
+  writeRelease(result, { out, overwrite: false });
+  const outcome = readReleaseOutcome(out)!;
+  assert.equal(outcome.tasteModel, describeTasteChoice(choice));
+  assert.match(outcome.tasteModel!, /^item-kNN \(held-out RMSE \d\.\d{4}; ALS \d\.\d{4}\)$/);
 });

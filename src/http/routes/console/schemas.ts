@@ -233,6 +233,12 @@ export const ReleaseOutcome = z.object({
   releasedUsers: Count.nullable(),
   releasedRatings: Count.nullable(),
   releasedMovies: Count.nullable(),
+  tasteModel: z
+    .string()
+    .nullable()
+    .describe(
+      "the taste model the swap dealt by and each candidate's held-out RMSE, when the policy chose among them",
+    ),
   utility: z
     .object({
       rmseChange: z

@@ -87,7 +87,8 @@ function ReleaseAdversaries({ release }: { release: ConsoleRelease }) {
 
 /**
  * What the release keeps for research: the utility model's RMSE change and nDCG@10 kept, the
- * leaderboard's τ, and the pairs of algorithms not to be compared on it.
+ * leaderboard's τ, the pairs of algorithms not to be compared on it, and the taste model the
+ * swap leaned the data towards.
  */
 function ReleaseUtility({ release }: { release: ConsoleRelease }) {
   const utility = release.outcome?.utility;
@@ -106,6 +107,9 @@ function ReleaseUtility({ release }: { release: ConsoleRelease }) {
         <li className="muted">
           in another order than on the true data: {utility.reordered.join('; ')}
         </li>
+      )}
+      {release.outcome?.tasteModel && (
+        <li className="muted">swap dealt by {release.outcome.tasteModel}</li>
       )}
     </ul>
   );
