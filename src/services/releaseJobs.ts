@@ -26,7 +26,7 @@ import { toWireDataset } from './backgroundJobs.ts';
 import { invalid } from './errors.ts';
 import { JobSlot } from './jobSlot.ts';
 import { compactTimestamp } from './models.ts';
-import { DEFAULT_POLICIES_DIR, loadOperatorPolicies } from './releasePolicies.ts';
+import { loadOperatorPolicies, operatorPoliciesDir } from './releasePolicies.ts';
 import {
   loadReleaseSource,
   readReleaseOutcome,
@@ -97,9 +97,7 @@ export class ReleaseJobs {
     private readonly options: ReleaseJobsOptions = {},
   ) {
     this.dir = resolve(options.dir ?? process.env.LENSLAB_RELEASES_DIR ?? DEFAULT_RELEASES_DIR);
-    this.policies = loadOperatorPolicies(
-      options.policiesDir ?? process.env.LENSLAB_POLICIES_DIR ?? DEFAULT_POLICIES_DIR,
-    );
+    this.policies = loadOperatorPolicies(operatorPoliciesDir(options.policiesDir));
   }
 
   /** The names of the operator's policies (the presets are PRESET_NAMES). */

@@ -9,7 +9,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { isPresetName, parsePolicy, PolicyError, type Policy } from '../privacy/index.ts';
 
-export const DEFAULT_POLICIES_DIR = './data/policies';
+const DEFAULT_POLICIES_DIR = './data/policies';
+
+/** The policies folder: the caller's, else LENSLAB_POLICIES_DIR, else data/policies. */
+export function operatorPoliciesDir(dir?: string): string {
+  return dir ?? process.env.LENSLAB_POLICIES_DIR ?? DEFAULT_POLICIES_DIR;
+}
 
 /** A policy's name: lower-case words joined by hyphens, as release folders carry it. */
 export const POLICY_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
@@ -267,4 +275,7 @@ test("serve with a bad operator's policy stops in one line naming the file and t
     `lenslab: ${join(policies, 'loose.yaml')}: ratings.swap.sigma: Too big: expected number to be <=5`,
   );
   assert.ok(!/\n\s+at /.test(result.stderr), 'no stack trace');
+  // Before anything is built: no database was opened.
+  assert.doesNotMatch(result.stdout, /data lives in/);
+  assert.ok(!existsSync(join(dir, 'lenslab.db')), 'the database was not created');
 });

@@ -4,6 +4,7 @@ import { migrateToLatest, openDatabase, type Db } from '../../db/connection.ts';
 import { buildServer } from '../../http/server.ts';
 import { ensureUiBuilt } from '../../http/ui.ts';
 import { seedDemoCatalogIfEmpty } from '../../services/demo.ts';
+import { loadOperatorPolicies, operatorPoliciesDir } from '../../services/releasePolicies.ts';
 import { databaseOption } from '../database.ts';
 import { action, parseWholeNumber } from '../output.ts';
 
@@ -51,6 +52,8 @@ export function registerServe(program: Command): void {
           await serveNode(await openDatabase(target), options, port, uiDir);
           return;
         }
+        // A bad policy file stops the server before anything is built (the console reads them).
+        loadOperatorPolicies(operatorPoliciesDir());
         const db = await openDatabase(target);
         await migrateToLatest(db);
         console.log(`lenslab: data lives in ${db.location}`);
