@@ -127,6 +127,7 @@ export function auditRelease(input: AuditInput): AuditResult {
         holding,
       )
     : null;
+  // The two curves, with and without dates, each from one draw per target (knowledgeCurve).
   const curveOf = (days: number | null) => {
     const shares = knowledgeCurve(
       truthIndex,
@@ -140,15 +141,16 @@ export function auditRelease(input: AuditInput): AuditResult {
     tick();
     return shares;
   };
-  const withDates = curve ? curveOf(14) : [];
-  const withoutDates = curve ? curveOf(null) : [];
-  const knowledgeCurvePoints: KnowledgePoint[] = curve
-    ? KNOWLEDGE_CURVE_M.map((m, k) => ({
-        m,
-        withDates: withDates[k],
-        withoutDates: withoutDates[k],
-      }))
-    : [];
+  let knowledgeCurvePoints: KnowledgePoint[] = [];
+  if (curve) {
+    const withDates = curveOf(14);
+    const withoutDates = curveOf(null);
+    knowledgeCurvePoints = KNOWLEDGE_CURVE_M.map((m, k) => ({
+      m,
+      withDates: withDates[k],
+      withoutDates: withoutDates[k],
+    }));
+  }
 
   let quasiIdentifiers: QuasiIdentifierRisk | null = null;
   if (release.users.length > 0) {

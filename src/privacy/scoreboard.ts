@@ -540,12 +540,13 @@ export function knowledgeCurve(
       const known = Math.min(m, aux.movieIds.length);
       addScores(release, aux, added, known, accumulator);
       added = known;
+      const result = judgeScores(release, accumulator, false);
+      if (!result.declared) return;
       const first: AuxiliaryKnowledge = {
         movieIds: aux.movieIds.subarray(0, known),
         ratings: aux.ratings.subarray(0, known),
         days: aux.days.subarray(0, known),
       };
-      const result = judgeScores(release, accumulator, false);
       if (judgeMatch(result, target, first, holding).reidentified) hits[point]++;
     });
   }
