@@ -202,6 +202,16 @@ function compactRatings(
   };
 }
 
+/** Two ascending row lists merged into one ascending list. */
+function mergeRows(a: Int32Array, b: Int32Array): Int32Array {
+  const merged = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < merged.length; k++)
+    merged[k] = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
+  return merged;
+}
+
 function allRows(n: number): Int32Array {
   const rows = new Int32Array(n);
   for (let k = 0; k < n; k++) rows[k] = k;
@@ -375,7 +385,9 @@ export function holdoutSplit(
       }
     }
   }
-  const userOfRow = Int32Array.from(ratings.userIndex, (u, r) => (withheld[r] ? sourceUsers : u));
+  const userOfRow = new Int32Array(ratings.length);
+  for (let r = 0; r < ratings.length; r++)
+    userOfRow[r] = withheld[r] ? sourceUsers : ratings.userIndex[r];
   const byUser = groupRows(userOfRow, sourceUsers + 1);
 
   // 1. Eligible members: consenting, with at least minRatings ratings.
@@ -621,15 +633,15 @@ export function releaseDataset(
   const kAnonymity = enforceKAnonymity(source.users.length > 0 ? releasedProfiles : [], policy);
 
   // 8. DP movie statistics over the eligible members' true ratings.
-  const eligibleAll = compactRatings(
-    ratings,
-    rowsToWorking(ratings, Int32Array.from([...baseRows, ...heldRows]).sort()),
-    liveId,
-  );
   const movieStats =
     policy.dp.epsilon === null
       ? null
-      : dpMovieStats(eligibleAll, source.scale, policy.dp.epsilon, stream(seed, 8));
+      : dpMovieStats(
+          compactRatings(ratings, rowsToWorking(ratings, mergeRows(baseRows, heldRows)), liveId),
+          source.scale,
+          policy.dp.epsilon,
+          stream(seed, 8),
+        );
 
   // 9. Tags and survey answers, only when the policy releases them.
   const releaseIdOf = new Map(Array.from(userIds, (live, k) => [live, releaseIds[k]]));

@@ -184,6 +184,8 @@ export interface TruthIndex {
   /** Scratch marks of the items a target rated (mark[item] === stamp). */
   readonly mark: Int32Array;
   stamp: number;
+  /** Scratch of drawAuxiliary's shuffle, as long as the longest user's ratings. */
+  readonly picks: Int32Array;
 }
 
 export function indexTruth(dataset: Dataset): TruthIndex {
@@ -191,14 +193,19 @@ export function indexTruth(dataset: Dataset): TruthIndex {
   for (const id of dataset.ratings.itemIds.ids) catalogIds.add(id);
   const catalog = Int32Array.from(catalogIds).sort();
   const catalogItem = Int32Array.from(catalog, (id) => dataset.ratings.itemIds.indexOf(id));
+  const byUser = rowsByUser(dataset.ratings);
+  let longest = 0;
+  for (let u = 0; u + 1 < byUser.start.length; u++)
+    longest = Math.max(longest, byUser.start[u + 1] - byUser.start[u]);
   return {
     dataset,
-    byUser: rowsByUser(dataset.ratings),
+    byUser,
     catalog,
     catalogItem,
     span: timeSpan(dataset.ratings),
     mark: new Int32Array(dataset.ratings.itemIds.size),
     stamp: 0,
+    picks: new Int32Array(longest),
   };
 }
 
@@ -219,7 +226,7 @@ export function drawAuxiliary(
   const start = truth.byUser.start[originalUser];
   const rows = truth.byUser.start[originalUser + 1] - start;
   // Partial Fisher–Yates over the user's (knowable) rows.
-  const picks = new Int32Array(rows);
+  const picks = truth.picks;
   let count = 0;
   for (let k = 0; k < rows; k++)
     if (!known || known[ratings.itemIndex[truth.byUser.order[start + k]]]) picks[count++] = k;

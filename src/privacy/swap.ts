@@ -77,15 +77,14 @@ let weights = new Float64Array(64);
 
 /**
  * One of `n` candidates passing `open`, drawn uniformly (σ = 0) or by plausibility (see
- * SwapOptions.sigma); -1 when none is open.
+ * SwapOptions.sigma, `predicted(c)` the candidate's predicted rating); -1 when none is open.
  */
 function choose(
   n: number,
   open: (c: number) => boolean,
-  userOf: (c: number) => number,
-  item: number,
+  predicted: (c: number) => number,
   rating: number,
-  options: SwapOptions,
+  sigma: number,
   random: Random,
 ): number {
   if (weights.length < n) weights = new Float64Array(n);
@@ -93,8 +92,8 @@ function choose(
   for (let c = 0; c < n; c++) {
     let weight = 0;
     if (open(c)) {
-      const gap = options.sigma > 0 ? options.predict(userOf(c), item) - rating : 0;
-      weight = options.sigma > 0 ? Math.exp(-(gap * gap) / (2 * options.sigma ** 2)) + 1e-12 : 1;
+      const gap = sigma > 0 ? predicted(c) - rating : 0;
+      weight = sigma > 0 ? Math.exp(-(gap * gap) / (2 * sigma ** 2)) + 1e-12 : 1;
     }
     weights[c] = weight;
     total += weight;
@@ -120,15 +119,18 @@ function shuffleValues(run: Int32Array, rows: SwapRows, options: SwapOptions, ra
   const taken = new Uint8Array(run.length);
   const order = Int32Array.from(run.keys());
   shuffle(order, 0, order.length, random);
-  const plausibility = { ...options, sigma: options.popularSigma };
+  // Each rater's predicted rating, asked once (every value weighs every rater).
+  const predicted =
+    options.popularSigma > 0
+      ? Float64Array.from(run, (k) => options.predict(rows.user[k], item))
+      : null;
   for (const v of order) {
     const slot = choose(
       run.length,
       (c) => taken[c] === 0,
-      (c) => rows.user[run[c]],
-      item,
+      (c) => predicted![c],
       values[v],
-      plausibility,
+      options.popularSigma,
       random,
     );
     taken[slot] = 1;
@@ -209,10 +211,9 @@ export function swapWithinGroups(
       const slot = choose(
         size,
         (s) => capacity[s] > 0 && (held[item] & (1 << s)) === 0,
-        (s) => membersOf.order[mBegin + s],
-        item,
+        (s) => options.predict(membersOf.order[mBegin + s], item),
         rows.rating[k],
-        options,
+        options.sigma,
         random,
       );
       if (slot < 0) {

@@ -113,8 +113,28 @@ export function coarsenTime(seconds: number, granularity: Granularity): number {
     const weekday = (day + 3) % 7;
     return Math.max(0, (day - weekday) * SECONDS_PER_DAY);
   }
-  const date = new Date(day * SECONDS_PER_DAY * 1000);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000;
+  return (day - dayOfMonth(day)) * SECONDS_PER_DAY;
+}
+
+/**
+ * The day of the month (0-based) of a day number since 1970-01-01 (UTC), by the proleptic
+ * Gregorian calendar's arithmetic (Hinnant's civil_from_days) rather than a Date per rating.
+ */
+function dayOfMonth(day: number): number {
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36524) -
+      Math.floor(dayOfEra / 146096)) /
+      365,
+  );
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
+  return dayOfYear - Math.floor((153 * monthIndex + 2) / 5);
 }
 
 /**

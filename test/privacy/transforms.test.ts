@@ -23,6 +23,18 @@ test('time coarsening truncates to the UTC day, the Monday of the week, the firs
   assert.equal(coarsenTime(t, 'month'), Date.UTC(2001, 6, 1) / 1000);
 });
 
+test('the first of the month is found by arithmetic for every day from 1970 to the 32-bit end of time', () => {
+  // Leap years (1972, 2000), a century that is not one (2100), and the last representable day.
+  const last = Math.floor(4294967295 / DAY);
+  for (let day = 1; day <= last; day++) {
+    const date = new Date(day * DAY * 1000);
+    const expected = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000;
+    const t = day * DAY + 43210;
+    if (coarsenTime(t, 'month') !== expected)
+      assert.fail(`day ${day} (${date.toISOString()}): ${coarsenTime(t, 'month')} ≠ ${expected}`);
+  }
+});
+
 test("a per-user shift moves all of a user's dates by one whole-day offset within ±shiftDays", () => {
   const userIndex = Int32Array.from([0, 0, 0, 1, 1]);
   const original = Uint32Array.from([1e9, 1e9 + 5 * DAY, 1e9 + 40 * DAY, 1e9, 1e9 + DAY]);
