@@ -121,6 +121,17 @@ export function fromWireRatings(wire: WireRatings): Ratings {
   return { ...wire, userIds: new IdIndex(wire.userIds), itemIds: new IdIndex(wire.itemIds) };
 }
 
+/** A Dataset as plain data (IdIndex maps become their id arrays). */
+export type WireDataset = Omit<Dataset, 'ratings'> & { ratings: WireRatings };
+
+export function toWireDataset(dataset: Dataset): WireDataset {
+  return { ...dataset, ratings: toWireRatings(dataset.ratings) };
+}
+
+export function fromWireDataset(wire: WireDataset): Dataset {
+  return { ...wire, ratings: fromWireRatings(wire.ratings) };
+}
+
 export interface RatingScale {
   readonly min: number;
   readonly max: number;

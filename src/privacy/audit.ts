@@ -49,6 +49,45 @@ export interface AuditInput {
   onProgress?: (fraction: number) => void;
 }
 
+/**
+ * The audit of a release made here, as plain data (so that another thread can run it, see
+ * auditor.ts): the release as published, its pseudonyms' live ids, and the policy's settings.
+ */
+export interface ReleaseAuditRequest {
+  release: Dataset;
+  /** Release id mapping.releaseIds[k] stands for live id mapping.userIds[k]. */
+  mapping: { releaseIds: Int32Array; userIds: Int32Array };
+  targets: number | 'all';
+  quasiIdentifiers: readonly QuasiIdentifier[];
+  levels: Levels;
+  /** Movie ids the policy left most intact (AuditInput.intactMovies), null when none. */
+  intactMovies: Int32Array | null;
+  knowledgeCurve: boolean;
+}
+
+/** auditRelease for a ReleaseAuditRequest against the truth it was released from. */
+export function auditReleaseRequest(
+  truth: Dataset,
+  request: ReleaseAuditRequest,
+  onProgress?: (fraction: number) => void,
+): AuditResult {
+  const liveIdOf = new Map<number, number>();
+  request.mapping.releaseIds.forEach((releaseId, k) =>
+    liveIdOf.set(releaseId, request.mapping.userIds[k]),
+  );
+  return auditRelease({
+    truth,
+    release: request.release,
+    originalIdOf: (id) => liveIdOf.get(id),
+    targets: request.targets,
+    quasiIdentifiers: request.quasiIdentifiers,
+    levels: request.levels,
+    intactMovies: request.intactMovies ? new Set(request.intactMovies) : undefined,
+    knowledgeCurve: request.knowledgeCurve,
+    onProgress,
+  });
+}
+
 export interface AuditResult {
   targets: number;
   releasedUsers: number;

@@ -22,6 +22,7 @@ import {
   type Params,
 } from '../recsys/index.ts';
 import { Random } from '../util/random.ts';
+import { groupRows } from './columns.ts';
 import { kendallTauB } from './kendall.ts';
 import { aheadShares } from './pairOrder.ts';
 
@@ -99,19 +100,37 @@ export interface LeaderboardInputs {
  * the new ids, sorted by (user, movie).
  */
 function restrict(ratings: Ratings, newId: Int32Array, movies: ReadonlySet<number>): Ratings {
-  const keptItem = Uint8Array.from(ratings.itemIds.ids, (id) => (movies.has(id) ? 1 : 0));
-  const rows: number[] = [];
+  const ids = ratings.itemIds.ids;
+  const keptItem = Uint8Array.from(ids, (id) => (movies.has(id) ? 1 : 0));
+  const kept: number[] = [];
   for (let r = 0; r < ratings.length; r++)
-    if (newId[ratings.userIndex[r]] >= 0 && keptItem[ratings.itemIndex[r]]) rows.push(r);
-  const userOf = (r: number) => newId[ratings.userIndex[r]];
-  const movieOf = (r: number) => ratings.itemIds.ids[ratings.itemIndex[r]];
-  rows.sort((a, b) => userOf(a) - userOf(b) || movieOf(a) - movieOf(b));
-  return ratingsFromExternalIds(
-    Int32Array.from(rows, userOf),
-    Int32Array.from(rows, movieOf),
-    Float32Array.from(rows, (r) => ratings.rating[r]),
-    Uint32Array.from(rows, (r) => ratings.timestamp[r]),
-  );
+    if (newId[ratings.userIndex[r]] >= 0 && keptItem[ratings.itemIndex[r]]) kept.push(r);
+  // Sorted by (user, movie) in two stable counting sorts, by the movie's rank then by user (plain
+  // loops: a typed array's `from` with a mapping function is slow on a million rows).
+  const n = kept.length;
+  const rank = new Int32Array(ids.length);
+  Int32Array.from(ids.keys())
+    .sort((a, b) => ids[a] - ids[b])
+    .forEach((item, k) => (rank[item] = k));
+  const keys = new Int32Array(n);
+  for (let k = 0; k < n; k++) keys[k] = rank[ratings.itemIndex[kept[k]]];
+  const byMovie = groupRows(keys, ids.length).order;
+  let users = 0;
+  for (const id of newId) users = Math.max(users, id + 1);
+  for (let k = 0; k < n; k++) keys[k] = newId[ratings.userIndex[kept[byMovie[k]]]];
+  const byUser = groupRows(keys, users).order;
+  const userIds = new Int32Array(n);
+  const movieIds = new Int32Array(n);
+  const rating = new Float32Array(n);
+  const timestamp = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = kept[byMovie[byUser[k]]];
+    userIds[k] = newId[ratings.userIndex[r]];
+    movieIds[k] = ids[ratings.itemIndex[r]];
+    rating[k] = ratings.rating[r];
+    timestamp[k] = ratings.timestamp[r];
+  }
+  return ratingsFromExternalIds(userIds, movieIds, rating, timestamp);
 }
 
 /**

@@ -5,8 +5,7 @@
  */
 import { popularMovies } from './swap.ts';
 import type { Dataset, Ratings } from '../datasets/dataset.ts';
-import { auditRelease, type AuditResult } from './audit.ts';
-import { digest } from './columns.ts';
+import { auditReleaseRequest, type AuditResult, type ReleaseAuditRequest } from './audit.ts';
 import { gateFailures, highestReidentified, type GateResult } from './gate.ts';
 import { levelNames } from './demographics.ts';
 import type { DpBudget } from './laplace.ts';
@@ -18,21 +17,9 @@ import {
   type ReleaseSummary,
 } from './release.ts';
 import type { MeasuredResearchUtility, ResearchUtility } from './leaderboard.ts';
-import type { LeaderboardRun } from './leaderboardRun.ts';
-import {
-  researchUtilityOf,
-  startResearchUtility,
-  type LeaderboardMemo,
-} from './researchUtility.ts';
-import { UtilityFit } from './utilityFit.ts';
-import {
-  measureUtility,
-  utilityAlgorithm,
-  utilityTests,
-  type UtilityResult,
-  type UtilityScores,
-  type UtilityTest,
-} from './utility.ts';
+import { PipelineRun } from './pipelineRun.ts';
+import { researchUtilityOf, startResearchUtility } from './researchUtility.ts';
+import { measureUtility, utilityAlgorithm, utilityTests, type UtilityResult } from './utility.ts';
 
 export type ReleaseFormat = 'ml-1m' | 'ml-latest';
 
@@ -118,57 +105,54 @@ export interface Evaluated {
   seconds: { release: number; audit: number; utility: number; leaderboard: number };
 }
 
-/** One policy's outcome, its gate failures and stage seconds from times (ms) t0 ≤ t1 ≤ t2 ≤ now. */
+/** One policy's outcome with its gate failures and the seconds of its stages. */
 function evaluated(
   outcome: Pick<Evaluated, 'release' | 'published' | 'audit' | 'utility'>,
   leaderboard: MeasuredResearchUtility | null,
   policy: Policy,
-  [t0, t1, t2]: [number, number, number],
+  seconds: Omit<Evaluated['seconds'], 'leaderboard'>,
 ): Evaluated {
-  const utility = (performance.now() - t2) / 1000;
-  const failures = gateFailures(outcome.audit, policy);
   return {
     ...outcome,
     researchUtility: leaderboard?.value ?? null,
-    failures,
-    seconds: {
-      release: (t1 - t0) / 1000,
-      audit: (t2 - t1) / 1000,
-      utility,
-      leaderboard: leaderboard?.seconds ?? 0,
-    },
+    failures: gateFailures(outcome.audit, policy),
+    seconds: { ...seconds, leaderboard: leaderboard?.seconds ?? 0 },
   };
 }
+
+const secondsSince = (start: number) => (performance.now() - start) / 1000;
 
 function publishedDataset(release: ReleaseResult, format: ReleaseFormat): Dataset {
   return format === 'ml-latest' ? { ...release.dataset, users: [] } : release.dataset;
 }
 
-function auditOf(
-  source: Dataset,
+/** What the audit of a release made under `policy` needs (on this thread or the auditor's). */
+function auditRequest(
   policy: Policy,
   release: ReleaseResult,
   published: Dataset,
-  options: PipelineOptions,
   curve: boolean,
-): AuditResult {
-  const { liveIdOf } = releaseIdLookup(release);
-  options.onProgress?.(`audit (${policy.name})`, 0);
-  return auditRelease({
-    truth: source,
+): ReleaseAuditRequest {
+  return {
     release: published,
-    originalIdOf: (id) => liveIdOf.get(id),
+    mapping: release.mapping,
     targets: policy.gate.targets,
     quasiIdentifiers: policy.demographics.quasiIdentifiers,
     levels: release.kAnonymity.levels,
     // The adversary who knows the policy reads the applied step in the report: the movies it
     // left popular (raters kept) at that step's share, not at the policy's ceiling.
     intactMovies: release.summary.swap
-      ? popularMovies(published.ratings, release.summary.swap.popularShare)
-      : undefined,
+      ? Int32Array.from(popularMovies(published.ratings, release.summary.swap.popularShare))
+      : null,
     knowledgeCurve: curve,
-    onProgress: (fraction) => options.onProgress?.(`audit (${policy.name})`, fraction),
-  });
+  };
+}
+
+/** The audit stage's progress callback. */
+function auditProgress(policy: Policy, options: PipelineOptions): (fraction: number) => void {
+  const stage = `audit (${policy.name})`;
+  options.onProgress?.(stage, 0);
+  return (fraction) => options.onProgress?.(stage, fraction);
 }
 
 /** Whether the utility can be measured: something held back and something released. */
@@ -194,7 +178,8 @@ export function evaluatePolicy(
   });
   const published = publishedDataset(release, options.format);
   const t1 = performance.now();
-  const audit = auditOf(source, policy, release, published, options, curve);
+  const request = auditRequest(policy, release, published, curve);
+  const audit = auditReleaseRequest(source, request, auditProgress(policy, options));
   const t2 = performance.now();
   let utility: UtilityResult | null = null;
   let researchUtility: MeasuredResearchUtility | null = null;
@@ -212,59 +197,24 @@ export function evaluatePolicy(
     });
     researchUtility = researchUtilityOf(release, source.scale, options.seed);
   }
-  return evaluated({ release, published, audit, utility }, researchUtility, policy, [t0, t1, t2]);
+  return evaluated({ release, published, audit, utility }, researchUtility, policy, {
+    release: (t1 - t0) / 1000,
+    audit: (t2 - t1) / 1000,
+    utility: secondsSince(t2),
+  });
 }
 
 /**
- * Utility scores already measured in one pipeline run, by a digest of what they depend on (the
- * training ratings, the model and seed, the test): presets that hold back the same ratings, or
- * release the same ratings (as naive and movielens do when every member has enough ratings), are
- * not fitted again.
- */
-type UtilityMemo = Map<string, { test: string; scores: Promise<UtilityScores> }>;
-
-const trainDigest = (train: Ratings, algorithm: string, seed: number) =>
-  digest(
-    [
-      train.userIndex,
-      train.itemIndex,
-      train.rating,
-      train.timestamp,
-      train.userIds.ids,
-      train.itemIds.ids,
-    ],
-    `${algorithm}:${seed}:${train.length}`,
-  );
-
-const testDigest = (test: UtilityTest) =>
-  digest([test.users, test.start, test.movieIds, test.rating, test.ranked], '');
-
-/**
- * Scores of a model trained on `train` for `test`: from the memo when this run already measured
- * them, else from `fit` (started early by the caller) or, when the memo had the training data
- * with another test, from a fit started now.
- */
-function memoizedScores(
-  memo: UtilityMemo,
-  trainKey: string,
-  fit: UtilityFit | null,
-  test: UtilityTest,
-  startFit: () => UtilityFit,
-): Promise<UtilityScores> {
-  const testKey = testDigest(test);
-  const known = memo.get(trainKey);
-  if (known && known.test === testKey) return known.scores;
-  const scores = (fit ?? startFit()).score(test);
-  memo.set(trainKey, { test: testKey, scores });
-  return scores;
-}
-
-/**
- * `evaluatePolicy` with the utility's two model fits on worker threads: the model on the
- * untransformed data starts as soon as the held-back ratings are set apart (before the release's
- * transforms), the model on the released data as soon as the release is made, while this thread
- * audits it. Same result as evaluatePolicy; `seconds.utility` is the wait for the fits after the
- * audit.
+ * `evaluatePolicy` with its work on worker threads: the utility model on the untransformed data
+ * starts as soon as the held-back ratings are set apart (before the release's transforms), the
+ * model on the released data and the leaderboard as soon as the release is made, and the audit
+ * runs on the run's auditor thread. The same result as evaluatePolicy; `seconds.audit` is the
+ * audit's own time on its thread, `seconds.utility` the wait for the fits after it.
+ *
+ * Everything up to the audit runs on this thread before the function first awaits: a caller
+ * that starts several evaluations on one PipelineRun without awaiting each makes their releases
+ * one after the other while the workers audit and measure the ones already made. Without a run,
+ * it uses its own and ends its workers.
  */
 export async function evaluatePolicyConcurrently(
   source: Dataset,
@@ -272,72 +222,60 @@ export async function evaluatePolicyConcurrently(
   options: PipelineOptions,
   withUtility: boolean,
   curve: boolean,
-  memos: { utility: UtilityMemo; leaderboard: LeaderboardMemo } = {
-    utility: new Map(),
-    leaderboard: new Map(),
-  },
+  run?: PipelineRun,
 ): Promise<Evaluated> {
-  const memo = memos.utility;
+  if (!run) {
+    const own = new PipelineRun(source);
+    try {
+      return await evaluatePolicyConcurrently(source, policy, options, withUtility, curve, own);
+    } finally {
+      await own.close();
+    }
+  }
   const t0 = performance.now();
   options.onProgress?.(`release (${policy.name})`, 0);
   const consents = { seed: options.seed, consents: options.consents };
   const split = holdoutSplit(source, policy, consents);
-  const start = (train: Ratings) =>
-    new UtilityFit(train, policy.utility.algorithm, source.scale, options.seed);
-  const fits: Array<UtilityFit | LeaderboardRun> = [];
-  try {
-    const measure = withUtility && split.heldOut.length > 0;
-    const algorithm = policy.utility.algorithm;
-    // A fit starts early unless this run already has scores for the same training data.
-    const startUnlessKnown = (train: Ratings) => {
-      const key = trainDigest(train, algorithm, options.seed);
-      const fit = memo.has(key) ? null : start(train);
-      if (fit) fits.push(fit);
-      return { key, fit, train };
+  const fit = (train: Ratings) =>
+    run.fit(train, policy.utility.algorithm, source.scale, options.seed);
+  const untransformedFit =
+    withUtility && split.heldOut.length > 0 ? fit(split.untransformed) : null;
+  const release = releaseDataset(source, policy, { ...consents, split });
+  const releasedFit = untransformedFit && measurable(release) ? fit(release.dataset.ratings) : null;
+  const leaderboard = releasedFit
+    ? startResearchUtility(release, source.scale, options.seed, run.leaderboard, run.workers)
+    : null;
+  const published = publishedDataset(release, options.format);
+  const releaseSeconds = secondsSince(t0);
+  const auditing = run.audit(
+    auditRequest(policy, release, published, curve),
+    auditProgress(policy, options),
+  );
+  const { audit, seconds: auditSeconds } = await auditing;
+  const t2 = performance.now();
+  let utility: UtilityResult | null = null;
+  if (untransformedFit && releasedFit) {
+    options.onProgress?.(`utility (${policy.name})`, 0);
+    const { releaseIdOf } = releaseIdLookup(release);
+    const tests = utilityTests(release.heldOut, (id) => releaseIdOf.get(id), options.seed);
+    const [released, untransformed] = await Promise.all([
+      releasedFit.score(tests.released),
+      untransformedFit.score(tests.untransformed),
+    ]);
+    utility = {
+      algorithm: utilityAlgorithm(policy.utility.algorithm),
+      testRatings: tests.testRatings,
+      rankingUsers: tests.rankingUsers,
+      released,
+      untransformed,
     };
-    const untransformedFit = measure ? startUnlessKnown(split.untransformed) : null;
-    const release = releaseDataset(source, policy, { ...consents, split });
-    const releasedFit =
-      untransformedFit && measurable(release) ? startUnlessKnown(release.dataset.ratings) : null;
-    // The leaderboard's two sides run on worker threads during the audit.
-    const leaderboard = releasedFit
-      ? startResearchUtility(release, source.scale, options.seed, memos.leaderboard, fits)
-      : null;
-    const published = publishedDataset(release, options.format);
-    const t1 = performance.now();
-    const audit = auditOf(source, policy, release, published, options, curve);
-    const t2 = performance.now();
-    let utility: UtilityResult | null = null;
-    if (untransformedFit && releasedFit) {
-      options.onProgress?.(`utility (${policy.name})`, 0);
-      const { releaseIdOf } = releaseIdLookup(release);
-      const tests = utilityTests(release.heldOut, (id) => releaseIdOf.get(id), options.seed);
-      const scoresOf = (
-        started: NonNullable<typeof releasedFit>,
-        test: UtilityTest,
-      ): Promise<UtilityScores> =>
-        memoizedScores(memo, started.key, started.fit, test, () => {
-          const fit = start(started.train);
-          fits.push(fit);
-          return fit;
-        });
-      const [released, untransformed] = await Promise.all([
-        scoresOf(releasedFit, tests.released),
-        scoresOf(untransformedFit, tests.untransformed),
-      ]);
-      utility = {
-        algorithm: utilityAlgorithm(policy.utility.algorithm),
-        testRatings: tests.testRatings,
-        rankingUsers: tests.rankingUsers,
-        released,
-        untransformed,
-      };
-    }
-    const researchUtility = await leaderboard;
-    return evaluated({ release, published, audit, utility }, researchUtility, policy, [t0, t1, t2]);
-  } finally {
-    await Promise.all(fits.map((fit) => fit.cancel()));
   }
+  const researchUtility = await leaderboard;
+  return evaluated({ release, published, audit, utility }, researchUtility, policy, {
+    release: releaseSeconds,
+    audit: auditSeconds,
+    utility: secondsSince(t2),
+  });
 }
 
 function frontierPoint(name: string, evaluated: Evaluated): FrontierPoint {
@@ -355,16 +293,14 @@ function frontierPoint(name: string, evaluated: Evaluated): FrontierPoint {
 
 /**
  * The presets to judge beside the main policy, as this policy sees them (its gate, its utility
- * model): none unless the gate failed (for the nearest passing preset) or the frontier is asked
- * for. `preset` is null for the one that is the main policy itself (its evaluation is reused);
+ * model), when the frontier is asked for or the gate failed (for the nearest passing preset).
+ * `preset` is null for the one that is the main policy itself (its evaluation is reused);
  * `frontierUtility` says whether its utility is measured (for the frontier only).
  */
 function presetRuns(
   policy: Policy,
   options: PipelineOptions,
-  main: Evaluated,
 ): Array<{ name: string; preset: Policy | null; frontierUtility: boolean }> {
-  if (options.frontier !== true && main.failures.length === 0) return [];
   const frontierUtility = (options.utility ?? true) && (options.frontier ?? false);
   return PRESET_NAMES.map((name) => {
     const preset: Policy = {
@@ -440,7 +376,8 @@ export function releaseWithAudit(
 ): PipelineResult {
   const withUtility = options.utility ?? true;
   const main = evaluatePolicy(source, policy, options, withUtility, options.knowledgeCurve ?? true);
-  const presets = presetRuns(policy, options, main).map(
+  const judged = options.frontier === true || main.failures.length > 0;
+  const presets = (judged ? presetRuns(policy, options) : []).map(
     ({ name, preset, frontierUtility }): [string, Evaluated] => [
       name,
       preset ? evaluatePolicy(source, preset, options, frontierUtility, false) : main,
@@ -450,8 +387,9 @@ export function releaseWithAudit(
 }
 
 /**
- * `releaseWithAudit` with the utility model fits on worker threads, concurrent with the release
- * and its audit (see evaluatePolicyConcurrently): the same report, in less wall time.
+ * `releaseWithAudit` with the audits and utility measures on worker threads (see
+ * evaluatePolicyConcurrently): the same report, in less wall time. With the frontier asked for,
+ * the presets' releases follow the main one at once, while the workers audit and measure.
  */
 export async function releaseWithAuditConcurrently(
   source: Dataset,
@@ -460,16 +398,35 @@ export async function releaseWithAuditConcurrently(
 ): Promise<PipelineResult> {
   const withUtility = options.utility ?? true;
   const curve = options.knowledgeCurve ?? true;
-  const memo = { utility: new Map(), leaderboard: new Map() };
-  const main = await evaluatePolicyConcurrently(source, policy, options, withUtility, curve, memo);
-  const presets: Array<[string, Evaluated]> = [];
-  for (const { name, preset, frontierUtility } of presetRuns(policy, options, main)) {
-    const evaluated = preset
-      ? await evaluatePolicyConcurrently(source, preset, options, frontierUtility, false, memo)
-      : main;
-    presets.push([name, evaluated]);
+  const run = new PipelineRun(source);
+  const startPresets = () =>
+    presetRuns(policy, options).map(({ name, preset, frontierUtility }) => {
+      const evaluation = preset
+        ? evaluatePolicyConcurrently(source, preset, options, frontierUtility, false, run)
+        : null;
+      // Awaited below; a failure before then must not be an unhandled rejection.
+      evaluation?.catch(() => undefined);
+      return { name, evaluation };
+    });
+  try {
+    const mainEvaluation = evaluatePolicyConcurrently(
+      source,
+      policy,
+      options,
+      withUtility,
+      curve,
+      run,
+    );
+    mainEvaluation.catch(() => undefined);
+    let presets = options.frontier === true ? startPresets() : null;
+    const main = await mainEvaluation;
+    presets ??= main.failures.length > 0 ? startPresets() : [];
+    const evaluated: Array<[string, Evaluated]> = [];
+    for (const { name, evaluation } of presets) evaluated.push([name, (await evaluation) ?? main]);
+    return assembleReport(policy, options, main, evaluated);
+  } finally {
+    await run.close();
   }
-  return assembleReport(policy, options, main, presets);
 }
 
 /** A report for `lenslab audit` of any pair of datasets (no policy: default thresholds). */

@@ -1,13 +1,13 @@
 /**
  * A utility fit on a worker thread (started by utilityFit.ts): fits the utility model on the
- * training ratings of workerData, then answers one message (a UtilityTest) with its scores.
- * The test may arrive while the model is still fitting: the port queues it.
+ * training ratings of workerData, then answers each test (a UtilityTest) with its scores. Tests
+ * may arrive while the model is still fitting: the port queues them.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { fromWireRatings, type RatingScale, type WireRatings } from '../datasets/dataset.ts';
+import { serveRequests } from '../util/workerRequests.ts';
 import { fitUtilityModel, scoreUtility, type UtilityTest } from './utility.ts';
 
-const port = parentPort!;
 const input = workerData.input as {
   train: WireRatings;
   algorithm: string;
@@ -15,20 +15,13 @@ const input = workerData.input as {
   seed: number;
 };
 
+let fitted: ReturnType<typeof fitUtilityModel> | Error;
 try {
-  const model = fitUtilityModel(
-    fromWireRatings(input.train),
-    input.algorithm,
-    input.scale,
-    input.seed,
-  );
-  port.once('message', (test: UtilityTest) => {
-    try {
-      port.postMessage({ type: 'result', value: scoreUtility(model, test) });
-    } catch (error) {
-      port.postMessage({ type: 'error', message: (error as Error).message });
-    }
-  });
+  fitted = fitUtilityModel(fromWireRatings(input.train), input.algorithm, input.scale, input.seed);
 } catch (error) {
-  port.postMessage({ type: 'error', message: (error as Error).message });
+  fitted = error as Error;
 }
+serveRequests((test: UtilityTest) => {
+  if (fitted instanceof Error) throw fitted;
+  return scoreUtility(fitted, test);
+});

@@ -10,18 +10,6 @@
  * The worker runs the TypeScript task through tsx (see src/util/tsxWorker.ts).
  */
 import type { Worker } from 'node:worker_threads';
-import {
-  fromWireRatings,
-  toWireRatings,
-  type Dataset,
-  type Movie,
-  type RatingScale,
-  type PublicKnowledge,
-  type SurveyData,
-  type Tag,
-  type UserProfile,
-  type WireRatings,
-} from '../datasets/dataset.ts';
 import { runnableUrl, startTsxWorker } from '../util/tsxWorker.ts';
 
 export type JobReporter = (progress: number, phase: string) => void;
@@ -86,39 +74,4 @@ export class BackgroundJob<Result> {
     this.cancelled = true;
     await this.worker.terminate();
   }
-}
-
-/** A Dataset as plain data (IdIndex maps become their id arrays). */
-export interface WireDataset {
-  ratings: WireRatings;
-  movies: Movie[];
-  users: UserProfile[];
-  scale: RatingScale;
-  tags?: Tag[];
-  surveys?: SurveyData[];
-  publicKnowledge?: PublicKnowledge;
-}
-
-export function toWireDataset(dataset: Dataset): WireDataset {
-  return {
-    ratings: toWireRatings(dataset.ratings),
-    movies: dataset.movies,
-    users: dataset.users,
-    scale: dataset.scale,
-    ...(dataset.tags ? { tags: dataset.tags } : {}),
-    ...(dataset.surveys ? { surveys: dataset.surveys } : {}),
-    ...(dataset.publicKnowledge ? { publicKnowledge: dataset.publicKnowledge } : {}),
-  };
-}
-
-export function fromWireDataset(wire: WireDataset): Dataset {
-  return {
-    ratings: fromWireRatings(wire.ratings),
-    movies: wire.movies,
-    users: wire.users,
-    scale: wire.scale,
-    ...(wire.tags ? { tags: wire.tags } : {}),
-    ...(wire.surveys ? { surveys: wire.surveys } : {}),
-    ...(wire.publicKnowledge ? { publicKnowledge: wire.publicKnowledge } : {}),
-  };
 }

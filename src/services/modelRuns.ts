@@ -18,12 +18,8 @@ import type { Db } from '../db/connection.ts';
 import { fitAlgorithm, getAlgorithm, ALGORITHM_NAMES, type Params } from '../recsys/index.ts';
 import { evaluateAlgorithm, summarize, type FoldResult } from '../recsys/eval/evaluate.ts';
 import { protocolFolds } from '../recsys/eval/protocols.ts';
-import {
-  fromWireDataset,
-  toWireDataset,
-  type JobReporter,
-  type WireDataset,
-} from './backgroundJobs.ts';
+import { fromWireDataset, toWireDataset, type WireDataset } from '../datasets/dataset.ts';
+import type { JobReporter } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
 import { invalid } from './errors.ts';
 import { JobSlot } from './jobSlot.ts';

@@ -22,7 +22,7 @@ import {
   type ReleaseFormat,
 } from '../privacy/index.ts';
 import { appendAuditEntry } from './accessAudit.ts';
-import { toWireDataset } from './backgroundJobs.ts';
+import { toWireDataset } from '../datasets/dataset.ts';
 import { invalid } from './errors.ts';
 import { JobSlot } from './jobSlot.ts';
 import { compactTimestamp } from './models.ts';

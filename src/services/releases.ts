@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Dataset } from '../datasets/dataset.ts';
+import { fromWireDataset, type Dataset, type WireDataset } from '../datasets/dataset.ts';
 import { writeMl1m } from '../datasets/ml1m.ts';
 import { writeMlLatest } from '../datasets/mlLatestWriter.ts';
 import type { Db } from '../db/connection.ts';
@@ -36,7 +36,7 @@ import {
   type PrivacyReport,
   type ReleaseFormat,
 } from '../privacy/index.ts';
-import { fromWireDataset, type JobReporter, type WireDataset } from './backgroundJobs.ts';
+import type { JobReporter } from './backgroundJobs.ts';
 import { loadDataset } from './datasets.ts';
 import { loadPublicKnowledge } from './publicKnowledgeSource.ts';
 import { releasableSurveys } from './surveyResults.ts';

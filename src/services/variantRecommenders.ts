@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../db/connection.ts';
 import { ALGORITHM_NAMES } from '../recsys/index.ts';
-import { BackgroundJob, toWireDataset } from './backgroundJobs.ts';
+import { toWireDataset } from '../datasets/dataset.ts';
+import { BackgroundJob } from './backgroundJobs.ts';
 import type { Catalog } from './catalog.ts';
 import { loadDataset } from './datasets.ts';
 import type {

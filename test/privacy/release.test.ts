@@ -403,8 +403,16 @@ test('an empty release (nobody consents) is refused', () => {
 test('the concurrent pipeline (utility fits on worker threads) gives the same report as the sequential one', async () => {
   const withUtility = { ...options, utility: true, knowledgeCurve: true, frontier: true };
   const sequential = releaseWithAudit(source, lenient, withUtility).report;
-  const result = await releaseWithAuditConcurrently(source, lenient, withUtility);
+  const reached = new Map<string, number>();
+  const result = await releaseWithAuditConcurrently(source, lenient, {
+    ...withUtility,
+    onProgress: (stage, fraction) =>
+      reached.set(stage, Math.max(reached.get(stage) ?? 0, fraction)),
+  });
   const concurrent = result.report;
+  // The audits ran on the auditor's thread; their progress reached this one, to the end.
+  for (const name of [lenient.name, ...PRESET_NAMES.filter((name) => name !== lenient.name)])
+    assert.equal(reached.get(`audit (${name})`), 1, `audit (${name}) progress`);
   assert.ok(sequential.utility, 'utility measured');
   assert.equal(sequential.utility.algorithm, 'svd');
   assert.ok(sequential.utility.testRatings > 0 && sequential.utility.rankingUsers > 0);

@@ -2,12 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
-import {
-  BackgroundJob,
-  fromWireDataset,
-  JobCancelledError,
-  toWireDataset,
-} from '../../src/services/backgroundJobs.ts';
+import { fromWireDataset, toWireDataset } from '../../src/datasets/dataset.ts';
+import { BackgroundJob, JobCancelledError } from '../../src/services/backgroundJobs.ts';
 
 const TASKS = new URL('./jobTasks.ts', import.meta.url);
 

@@ -19,7 +19,7 @@ export function failOnPurpose(): never {
 
 /** Sums the ratings of a wire dataset and counts its users and items. */
 export function summarizeDataset(input: {
-  dataset: import('../../src/services/backgroundJobs.ts').WireDataset;
+  dataset: import('../../src/datasets/dataset.ts').WireDataset;
 }): { sum: number; users: number; items: number; firstUser: number } {
   const { ratings } = input.dataset;
   let sum = 0;
