@@ -10,6 +10,7 @@ import type { ReleaseAuditRequest } from './audit.ts';
 import { Auditor, type TimedAudit } from './auditor.ts';
 import { digest } from './columns.ts';
 import type { LeaderboardMemo } from './researchUtility.ts';
+import type { RunProgress } from './runProgress.ts';
 import { UtilityFit } from './utilityFit.ts';
 import type { UtilityScores, UtilityTest } from './utility.ts';
 
@@ -41,7 +42,11 @@ export class PipelineRun {
   private readonly fits = new Map<string, SharedFit>();
   private auditor: Auditor | null = null;
 
-  constructor(private readonly truth: Dataset) {}
+  constructor(
+    private readonly truth: Dataset,
+    /** The run's progress; each evaluation takes its reporter from it. */
+    readonly progress: RunProgress,
+  ) {}
 
   /** The audit of a release, on the auditor's thread (started at the first audit). */
   audit(

@@ -18,6 +18,7 @@ import {
 } from './release.ts';
 import type { MeasuredResearchUtility, ResearchUtility } from './leaderboard.ts';
 import { PipelineRun } from './pipelineRun.ts';
+import { RunProgress, type StageReporter } from './runProgress.ts';
 import { researchUtilityOf, startResearchUtility } from './researchUtility.ts';
 import { measureUtility, utilityAlgorithm, utilityTests, type UtilityResult } from './utility.ts';
 
@@ -68,6 +69,11 @@ export interface PipelineOptions {
   /** Measure utility (trains the default model twice); default true. */
   utility?: boolean;
   knowledgeCurve?: boolean;
+  /**
+   * The stage started last (`release (default)`, `audit (naive)`, …; stages of several policies
+   * overlap in the concurrent pipeline) and the fraction of the whole run done, never less than
+   * the one before (runProgress.ts).
+   */
   onProgress?: (stage: string, fraction: number) => void;
 }
 
@@ -149,10 +155,9 @@ function auditRequest(
 }
 
 /** The audit stage's progress callback. */
-function auditProgress(policy: Policy, options: PipelineOptions): (fraction: number) => void {
-  const stage = `audit (${policy.name})`;
-  options.onProgress?.(stage, 0);
-  return (fraction) => options.onProgress?.(stage, fraction);
+function auditProgress(report: StageReporter): (fraction: number) => void {
+  report('audit', 0);
+  return (fraction) => report('audit', fraction);
 }
 
 /** Whether the utility can be measured: something held back and something released. */
@@ -169,9 +174,10 @@ export function evaluatePolicy(
   options: PipelineOptions,
   withUtility: boolean,
   curve: boolean,
+  report: StageReporter = new RunProgress(options.onProgress).evaluation(policy.name),
 ): Evaluated {
   const t0 = performance.now();
-  options.onProgress?.(`release (${policy.name})`, 0);
+  report('release');
   const release = releaseDataset(source, policy, {
     seed: options.seed,
     consents: options.consents,
@@ -179,12 +185,12 @@ export function evaluatePolicy(
   const published = publishedDataset(release, options.format);
   const t1 = performance.now();
   const request = auditRequest(policy, release, published, curve);
-  const audit = auditReleaseRequest(source, request, auditProgress(policy, options));
+  const audit = auditReleaseRequest(source, request, auditProgress(report));
   const t2 = performance.now();
   let utility: UtilityResult | null = null;
   let researchUtility: MeasuredResearchUtility | null = null;
   if (withUtility && measurable(release)) {
-    options.onProgress?.(`utility (${policy.name})`, 0);
+    report('utility');
     const { releaseIdOf } = releaseIdLookup(release);
     utility = measureUtility({
       released: release.dataset.ratings,
@@ -197,6 +203,7 @@ export function evaluatePolicy(
     });
     researchUtility = researchUtilityOf(release, source.scale, options.seed);
   }
+  report('done');
   return evaluated({ release, published, audit, utility }, researchUtility, policy, {
     release: (t1 - t0) / 1000,
     audit: (t2 - t1) / 1000,
@@ -225,7 +232,7 @@ export async function evaluatePolicyConcurrently(
   run?: PipelineRun,
 ): Promise<Evaluated> {
   if (!run) {
-    const own = new PipelineRun(source);
+    const own = new PipelineRun(source, new RunProgress(options.onProgress));
     try {
       return await evaluatePolicyConcurrently(source, policy, options, withUtility, curve, own);
     } finally {
@@ -233,7 +240,8 @@ export async function evaluatePolicyConcurrently(
     }
   }
   const t0 = performance.now();
-  options.onProgress?.(`release (${policy.name})`, 0);
+  const report = run.progress.evaluation(policy.name);
+  report('release');
   const consents = { seed: options.seed, consents: options.consents };
   const split = holdoutSplit(source, policy, consents);
   const fit = (train: Ratings) =>
@@ -249,13 +257,13 @@ export async function evaluatePolicyConcurrently(
   const releaseSeconds = secondsSince(t0);
   const auditing = run.audit(
     auditRequest(policy, release, published, curve),
-    auditProgress(policy, options),
+    auditProgress(report),
   );
   const { audit, seconds: auditSeconds } = await auditing;
   const t2 = performance.now();
   let utility: UtilityResult | null = null;
   if (untransformedFit && releasedFit) {
-    options.onProgress?.(`utility (${policy.name})`, 0);
+    report('utility');
     const { releaseIdOf } = releaseIdLookup(release);
     const tests = utilityTests(release.heldOut, (id) => releaseIdOf.get(id), options.seed);
     const [released, untransformed] = await Promise.all([
@@ -271,6 +279,7 @@ export async function evaluatePolicyConcurrently(
     };
   }
   const researchUtility = await leaderboard;
+  report('done');
   return evaluated({ release, published, audit, utility }, researchUtility, policy, {
     release: releaseSeconds,
     audit: auditSeconds,
@@ -311,6 +320,12 @@ function presetRuns(
     const isMain = JSON.stringify(preset) === JSON.stringify(policy);
     return { name, preset: isMain ? null : preset, frontierUtility };
   });
+}
+
+/** The evaluations a run plans: the main policy, and the presets other than it with the frontier. */
+function plannedEvaluations(policy: Policy, options: PipelineOptions): number {
+  if (options.frontier !== true) return 1;
+  return 1 + presetRuns(policy, options).filter(({ preset }) => preset !== null).length;
 }
 
 function assembleReport(
@@ -375,12 +390,24 @@ export function releaseWithAudit(
   options: PipelineOptions,
 ): PipelineResult {
   const withUtility = options.utility ?? true;
-  const main = evaluatePolicy(source, policy, options, withUtility, options.knowledgeCurve ?? true);
+  const progress = new RunProgress(options.onProgress, plannedEvaluations(policy, options));
+  const curve = options.knowledgeCurve ?? true;
+  const main = evaluatePolicy(
+    source,
+    policy,
+    options,
+    withUtility,
+    curve,
+    progress.evaluation(policy.name),
+  );
   const judged = options.frontier === true || main.failures.length > 0;
+  if (judged) progress.plan(plannedEvaluations(policy, { ...options, frontier: true }));
   const presets = (judged ? presetRuns(policy, options) : []).map(
     ({ name, preset, frontierUtility }): [string, Evaluated] => [
       name,
-      preset ? evaluatePolicy(source, preset, options, frontierUtility, false) : main,
+      preset
+        ? evaluatePolicy(source, preset, options, frontierUtility, false, progress.evaluation(name))
+        : main,
     ],
   );
   return assembleReport(policy, options, main, presets);
@@ -398,7 +425,8 @@ export async function releaseWithAuditConcurrently(
 ): Promise<PipelineResult> {
   const withUtility = options.utility ?? true;
   const curve = options.knowledgeCurve ?? true;
-  const run = new PipelineRun(source);
+  const progress = new RunProgress(options.onProgress, plannedEvaluations(policy, options));
+  const run = new PipelineRun(source, progress);
   const startPresets = () =>
     presetRuns(policy, options).map(({ name, preset, frontierUtility }) => {
       const evaluation = preset
@@ -420,7 +448,11 @@ export async function releaseWithAuditConcurrently(
     mainEvaluation.catch(() => undefined);
     let presets = options.frontier === true ? startPresets() : null;
     const main = await mainEvaluation;
-    presets ??= main.failures.length > 0 ? startPresets() : [];
+    if (!presets && main.failures.length > 0) {
+      progress.plan(plannedEvaluations(policy, { ...options, frontier: true }));
+      presets = startPresets();
+    }
+    presets ??= [];
     const evaluated: Array<[string, Evaluated]> = [];
     for (const { name, evaluation } of presets) evaluated.push([name, (await evaluation) ?? main]);
     return assembleReport(policy, options, main, evaluated);
