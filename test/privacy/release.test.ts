@@ -416,7 +416,10 @@ test('the concurrent pipeline (utility fits on worker threads) gives the same re
   assert.equal(fractions.at(-1), 1);
   assert.ok(fractions.some((fraction) => fraction > 0 && fraction < 0.5));
   for (const name of [lenient.name, ...PRESET_NAMES.filter((name) => name !== lenient.name)])
-    assert.ok(reports.some(([stage]) => stage === `audit (${name})`), `audit (${name}) reported`);
+    assert.ok(
+      reports.some(([stage]) => stage === `audit (${name})`),
+      `audit (${name}) reported`,
+    );
   assert.ok(sequential.utility, 'utility measured');
   assert.equal(sequential.utility.algorithm, 'svd');
   assert.ok(sequential.utility.testRatings > 0 && sequential.utility.rankingUsers > 0);
