@@ -37,7 +37,8 @@ import { migrateToLatest, openDatabase, type Db } from '../src/db/connection.ts'
 import { buildServer } from '../src/http/server.ts';
 import { DEFAULT_ALGORITHM, DEFAULT_RANKING_ALGORITHM, fitAlgorithm } from '../src/recsys/index.ts';
 import { registerMember } from '../src/services/accounts.ts';
-import { importDataset, loadDataset } from '../src/services/datasets.ts';
+import { importDataset } from '../src/services/datasets.ts';
+import { loadDataset } from '../src/services/datasetLoading.ts';
 import { databaseOrigin, publishModel } from '../src/services/models.ts';
 import { putRating } from '../src/services/ratings.ts';
 import { SESSION_COOKIE, SessionStore } from '../src/services/sessions.ts';

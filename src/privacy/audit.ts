@@ -9,18 +9,15 @@ import type { QuasiIdentifier } from './policy.ts';
 import { inferLevels, quasiIdentifierRisk, type QuasiIdentifierRisk } from './qiRisk.ts';
 import { Random } from '../util/random.ts';
 import {
-  RecordHolding,
   SCOREBOARD_SEED,
   SCOREBOARD_SETTINGS,
   STRONGER_SETTINGS,
   indexRelease,
   indexTruth,
-  knowledgeCurve,
-  runScoreboard,
-  sampleTargets,
   type ScoreboardOutcome,
   type ScoreboardSetting,
 } from './scoreboard.ts';
+import { RecordHolding, knowledgeCurve, runScoreboard, sampleTargets } from './scoreboardRuns.ts';
 import { runPublicKnowledge } from './publicKnowledge.ts';
 
 export interface KnowledgePoint {

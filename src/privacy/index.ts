@@ -11,12 +11,15 @@
  */
 export * from './policy.ts';
 export * from './scoreboard.ts';
+export * from './scoreboardRuns.ts';
 export * from './demographics.ts';
 export * from './qiRisk.ts';
 export * from './transforms.ts';
 export * from './laplace.ts';
 export * from './pseudonyms.ts';
 export * from './release.ts';
+export * from './releaseRisk.ts';
+export * from './tasteChoice.ts';
 export * from './audit.ts';
 export * from './gate.ts';
 export * from './kendall.ts';

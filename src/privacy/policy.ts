@@ -110,7 +110,7 @@ const ratingsSchema = ratingsSettingsSchema.extend({
   /**
    * Other swaps the release may take instead of the policy's own, each with its own taste model:
    * the release deals by the one whose model best predicts a held-out tenth of the members'
-   * ratings (release.ts chooseRatings), as a swap leans the data towards its taste model.
+   * ratings (tasteChoice.ts chooseRatings), as a swap leans the data towards its taste model.
    */
   alternatives: z.array(alternativeSchema).max(PLAUSIBILITY_MODELS.length - 1),
 });
@@ -247,7 +247,7 @@ const PRESET_OVERRIDES: Record<PresetName, DeepPartial<Policy>> = {
         popularSigma: 0.5,
         popularMove: 'cycle',
       },
-      // Or item-kNN's deals, when item-kNN predicts the members better than ALS (release.ts
+      // Or item-kNN's deals, when item-kNN predicts the members better than ALS (tasteChoice.ts
       // chooseRatings). They keep more of each member's own values (item-kNN predicts them from
       // the member's other ratings), so they are wider and take the ladder one step further, to
       // share 0.25, for the same margin (README: Benchmark, "The swap's taste model").

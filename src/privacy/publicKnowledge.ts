@@ -9,13 +9,12 @@
 import type { PublicKnowledge } from '../datasets/dataset.ts';
 import { SECONDS_PER_DAY } from './columns.ts';
 import {
-  attackTargets,
   type AuxiliaryKnowledge,
-  type RecordHolding,
   type ReleaseIndex,
   type ScoreboardOutcome,
   type ScoreboardSetting,
 } from './scoreboard.ts';
+import { attackTargets, type RecordHolding } from './scoreboardRuns.ts';
 
 export const PUBLIC_KNOWLEDGE_SETTING: ScoreboardSetting = {
   m: 0,

@@ -5,7 +5,7 @@
 import { ML1M_OCCUPATIONS, type Dataset, type RatingScale } from '../datasets/dataset.ts';
 import { COARSE_AGE_GROUPS, OCCUPATION_GROUPS } from './demographics.ts';
 import { describePolicy } from './policy.ts';
-import { appliedRatings, type TasteChoice } from './release.ts';
+import { appliedRatings, type TasteChoice } from './tasteChoice.ts';
 import { REDACTED_EMAIL, surveyFileName } from './releaseSurveys.ts';
 import {
   FIRM_ORDER,
@@ -73,7 +73,7 @@ function ratingNotes(report: PrivacyReport, scale: RatingScale): string[] {
   const summary = report.summary;
   if (!policy || !summary) return [];
   const notes: string[] = [];
-  const r = appliedRatings(policy, summary);
+  const r = appliedRatings(policy, summary.tasteChoice);
   if (policy.utility.holdout > 0) {
     notes.push(
       `- ${Math.round(policy.utility.holdout * 100)}% of each member's ratings were held back (not released) to measure utility`,

@@ -3,31 +3,27 @@
  * pseudonyms, generalized demographics, transformed ratings and times), the mapping to live ids,
  * the held-back ratings for the utility measure, and DP movie statistics.
  */
-import { IdIndex, type Dataset, type Ratings, type UserProfile } from '../datasets/dataset.ts';
+import { type Dataset, type Ratings, type UserProfile } from '../datasets/dataset.ts';
 import { Random } from '../util/random.ts';
 import { groupRows, markRandomSample } from './columns.ts';
 import { publicPairs } from './publicKnowledge.ts';
 import { enforceKAnonymity, type KAnonymityResult } from './demographics.ts';
 import { dpMovieStats, type DifferentiallyPrivateMovieStats } from './laplace.ts';
-import { heldOutTasteFit } from './memberGroups.ts';
-import { ratingsCandidates, type Policy, type RatingsSettings } from './policy.ts';
+import type { Policy } from './policy.ts';
+import { chooseRatings, type TasteChoice } from './tasteChoice.ts';
 import { drawPseudonyms } from './pseudonyms.ts';
 import { releaseSurveys, type SurveyReleaseCount } from './releaseSurveys.ts';
 import { releaseTags } from './releaseTags.ts';
+import { estimateReidentification, estimateUserRisk } from './releaseRisk.ts';
 import {
-  ScoreAccumulator,
-  SCOREBOARD_SETTINGS,
-  STRONGER_SETTINGS,
-  drawAuxiliary,
-  policyKnowledge,
-  indexRelease,
-  indexTruth,
-  scoreboardAttack,
-  judgeMatch,
-  RecordHolding,
-  type ScoreboardSetting,
-  type TruthIndex,
-} from './scoreboard.ts';
+  allRows,
+  compactRatings,
+  mergeRows,
+  ownShare,
+  rowsToWorking,
+  selectWorking,
+} from './releaseRows.ts';
+import { indexTruth, type TruthIndex } from './scoreboard.ts';
 import { popularMovies, sourceGroups, swapRatings, type SwappedRatings } from './swap.ts';
 import { perturbRatings, samplePerUser, suppressRareMovies, transformTimes } from './transforms.ts';
 
@@ -87,11 +83,6 @@ export interface ReleaseSummary {
   ownShare: { mean: number; p10: number };
 }
 
-export interface TasteChoice {
-  candidates: Array<{ plausibility: string; heldOutRmse: number }>;
-  chosen: number;
-}
-
 export interface CalibrationStep {
   sampleFraction: number;
   perturbation: number;
@@ -119,38 +110,6 @@ export interface ReleaseResult {
   summary: ReleaseSummary;
 }
 
-/**
- * The rating settings a release applies: the policy's own, or with alternatives the candidate
- * whose swap's taste model best predicts the members (a swap deals each rating to a member the
- * model expects to have given it, so the release leans towards that model: the one nearest the
- * true data leans it least, and keeps the algorithms' true order).
- */
-function chooseRatings(
-  policy: Policy,
-  members: Ratings,
-  seed: number,
-  scale: Dataset['scale'],
-): { settings: RatingsSettings; choice: TasteChoice | null } {
-  const candidates = ratingsCandidates(policy.ratings);
-  if (candidates.length === 1 || members.length === 0)
-    return { settings: candidates[0], choice: null };
-  const models = candidates.map((candidate) => candidate.swap.plausibility);
-  const rmse = heldOutTasteFit(members, models, seed, scale);
-  const chosen = rmse.indexOf(Math.min(...rmse));
-  return {
-    settings: candidates[chosen],
-    choice: {
-      candidates: models.map((plausibility, k) => ({ plausibility, heldOutRmse: rmse[k] })),
-      chosen,
-    },
-  };
-}
-
-/** The rating settings a release applied (its policy's own, or the alternative it chose). */
-export function appliedRatings(policy: Policy, summary: ReleaseSummary): RatingsSettings {
-  return ratingsCandidates(policy.ratings)[summary.tasteChoice?.chosen ?? 0];
-}
-
 /** Independent random streams per step, all derived from the release seed. */
 function stream(seed: number, step: number): Random {
   return new Random((Math.imul(seed >>> 0, 0x9e3779b1) + step * 0x85ebca6b) >>> 0);
@@ -161,174 +120,6 @@ interface Start {
   base: Ratings;
   rows: Int32Array;
   swapped: SwappedRatings | null;
-}
-
-interface Working {
-  rows: Int32Array;
-  rating: Float32Array;
-  timestamp: Uint32Array;
-}
-
-/** A compact Ratings over the given rows and values: users and items indexed over those present. */
-function compactRatings(
-  source: Ratings,
-  working: Working,
-  userIdOf: (sourceUser: number) => number,
-): Ratings {
-  const n = working.rows.length;
-  const userIds = new Int32Array(n);
-  const itemIds = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const r = working.rows[k];
-    userIds[k] = userIdOf(source.userIndex[r]);
-    itemIds[k] = source.itemIds.ids[source.itemIndex[r]];
-  }
-  const users = IdIndex.fromValues(userIds);
-  const items = IdIndex.fromValues(itemIds);
-  const userIndex = new Int32Array(n);
-  const itemIndex = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    userIndex[k] = users.indexOf(userIds[k]);
-    itemIndex[k] = items.indexOf(itemIds[k]);
-  }
-  return {
-    length: n,
-    userIndex,
-    itemIndex,
-    rating: working.rating,
-    timestamp: working.timestamp,
-    userIds: users,
-    itemIds: items,
-  };
-}
-
-/** Two ascending row lists merged into one ascending list. */
-function mergeRows(a: Int32Array, b: Int32Array): Int32Array {
-  const merged = new Int32Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  for (let k = 0; k < merged.length; k++)
-    merged[k] = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
-  return merged;
-}
-
-function allRows(n: number): Int32Array {
-  const rows = new Int32Array(n);
-  for (let k = 0; k < n; k++) rows[k] = k;
-  return rows;
-}
-
-/** The share of each released member's record that is its own (ReleaseSummary.ownShare). */
-function ownShare(
-  source: Ratings,
-  base: Ratings,
-  working: Working,
-  sourceRow: Int32Array | null,
-): { mean: number; p10: number } {
-  const users = source.userIds.size;
-  const own = new Int32Array(users);
-  const total = new Int32Array(users);
-  for (let k = 0; k < working.rows.length; k++) {
-    const r = working.rows[k];
-    const origin = sourceRow ? sourceRow[r] : r;
-    const u = base.userIndex[r];
-    total[u]++;
-    if (source.userIndex[origin] === u && source.rating[origin] === working.rating[k]) own[u]++;
-  }
-  const shares: number[] = [];
-  for (let u = 0; u < users; u++) if (total[u] > 0) shares.push(own[u] / total[u]);
-  if (shares.length === 0) return { mean: 1, p10: 1 };
-  shares.sort((a, b) => a - b);
-  return {
-    mean: shares.reduce((sum, value) => sum + value, 0) / shares.length,
-    p10: shares[Math.floor(0.1 * (shares.length - 1))],
-  };
-}
-
-function selectWorking(working: Working, keep: (k: number) => boolean): Working {
-  let count = 0;
-  for (let k = 0; k < working.rows.length; k++) if (keep(k)) count++;
-  const next: Working = {
-    rows: new Int32Array(count),
-    rating: new Float32Array(count),
-    timestamp: new Uint32Array(count),
-  };
-  let i = 0;
-  for (let k = 0; k < working.rows.length; k++) {
-    if (!keep(k)) continue;
-    next.rows[i] = working.rows[k];
-    next.rating[i] = working.rating[k];
-    next.timestamp[i] = working.timestamp[k];
-    i++;
-  }
-  return next;
-}
-
-/**
- * Per-user re-identification risk under the scoreboard adversary, estimated with the release's
- * own random draws (never the audit's seed): the share of (setting, draw) trials in which the
- * user is re-identified.
- */
-export function estimateUserRisk(
-  truth: TruthIndex,
-  release: Ratings,
-  originalOfRelease: Int32Array,
-  draws: number,
-  random: Random,
-  only?: Uint8Array,
-): Float64Array {
-  const index = indexRelease(release);
-  const accumulator = new ScoreAccumulator(index.users);
-  const holding = new RecordHolding(truth, release, originalOfRelease);
-  const risk = new Float64Array(index.users);
-  const trials = draws * SCOREBOARD_SETTINGS.length;
-  for (const setting of SCOREBOARD_SETTINGS) {
-    for (let d = 0; d < draws; d++) {
-      for (let u = 0; u < index.users; u++) {
-        if (only && !only[u]) continue;
-        const aux = drawAuxiliary(truth, originalOfRelease[u], setting, random);
-        const result = scoreboardAttack(index, aux, accumulator, false);
-        if (judgeMatch(result, u, aux, holding).reidentified) risk[u] += 1 / trials;
-      }
-    }
-  }
-  return risk;
-}
-
-/**
- * The re-identified share per scoreboard setting and per stronger adversary, estimated on a
- * seeded sample of members with the release's own random draws (for calibration).
- */
-export function estimateReidentification(
-  truth: TruthIndex,
-  release: Ratings,
-  sample: number,
-  random: Random,
-  options: { intactMovies?: ReadonlySet<number> } = {},
-): { estimatedReidentified: number[]; estimatedStronger: number[] } {
-  const index = indexRelease(release);
-  const accumulator = new ScoreAccumulator(index.users);
-  const originalOfRelease = release.userIds.ids;
-  const holding = new RecordHolding(truth, release, originalOfRelease);
-  const targets: number[] = [];
-  for (let u = 0; u < index.users; u++) targets.push(u);
-  random.shuffle(targets);
-  targets.length = Math.min(targets.length, sample);
-  const known = policyKnowledge(truth, index, options.intactMovies);
-  const estimate = (setting: ScoreboardSetting) => {
-    let hits = 0;
-    for (const u of targets) {
-      const mask = setting.policyAware ? known : undefined;
-      const aux = drawAuxiliary(truth, originalOfRelease[u], setting, random, mask);
-      const result = scoreboardAttack(index, aux, accumulator, false);
-      if (judgeMatch(result, u, aux, holding).reidentified) hits++;
-    }
-    return targets.length === 0 ? 0 : hits / targets.length;
-  };
-  return {
-    estimatedReidentified: SCOREBOARD_SETTINGS.map(estimate),
-    estimatedStronger: STRONGER_SETTINGS.map(estimate),
-  };
 }
 
 /**
@@ -350,16 +141,6 @@ export interface HoldoutSplit {
   untransformed: Ratings;
   /** heldRows as Ratings with live ids: the utility test. */
   heldOut: Ratings;
-}
-
-function rowsToWorking(ratings: Ratings, rows: Int32Array): Working {
-  const rating = new Float32Array(rows.length);
-  const timestamp = new Uint32Array(rows.length);
-  for (let k = 0; k < rows.length; k++) {
-    rating[k] = ratings.rating[rows[k]];
-    timestamp[k] = ratings.timestamp[rows[k]];
-  }
-  return { rows, rating, timestamp };
 }
 
 export function holdoutSplit(

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { MovieLinks } from '../datasets/movieLinks.ts';
 import type { Db } from '../db/connection.ts';
-import { loadMovieLinks } from './datasets.ts';
+import { loadMovieLinks } from './datasetLoading.ts';
 import type { MemberChangeListener, RatingChange } from './memberChanges.ts';
 import { MovieSearch } from './movieSearch.ts';
 import type { StoredRating } from './ratings.ts';

@@ -20,7 +20,7 @@ import { evaluateAlgorithm, summarize, type FoldResult } from '../recsys/eval/ev
 import { protocolFolds } from '../recsys/eval/protocols.ts';
 import { fromWireDataset, toWireDataset, type WireDataset } from '../datasets/dataset.ts';
 import type { JobReporter } from './backgroundJobs.ts';
-import { loadDataset } from './datasets.ts';
+import { loadDataset } from './datasetLoading.ts';
 import { invalid } from './errors.ts';
 import { JobSlot } from './jobSlot.ts';
 import {

@@ -37,7 +37,7 @@ import {
   type ReleaseFormat,
 } from '../privacy/index.ts';
 import type { JobReporter } from './backgroundJobs.ts';
-import { loadDataset } from './datasets.ts';
+import { loadDataset } from './datasetLoading.ts';
 import { loadPublicKnowledge } from './publicKnowledgeSource.ts';
 import { releasableSurveys } from './surveyResults.ts';
 

@@ -16,7 +16,7 @@ import {
   type Model,
 } from '../recsys/index.ts';
 import type { Catalog } from './catalog.ts';
-import { loadDataset } from './datasets.ts';
+import { loadDataset } from './datasetLoading.ts';
 import { MODEL_EXTENSION, modelFilesNewestFirst, readModelFile } from './models.ts';
 
 /** A published model must know this share of the database's rated movies to be used. */

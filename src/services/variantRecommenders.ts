@@ -15,7 +15,7 @@ import { ALGORITHM_NAMES } from '../recsys/index.ts';
 import { toWireDataset } from '../datasets/dataset.ts';
 import { BackgroundJob } from './backgroundJobs.ts';
 import type { Catalog } from './catalog.ts';
-import { loadDataset } from './datasets.ts';
+import { loadDataset } from './datasetLoading.ts';
 import type {
   ListChange,
   MemberChangeListener,

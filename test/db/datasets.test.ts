@@ -13,10 +13,10 @@ import { registerMember } from '../../src/services/accounts.ts';
 import {
   countRows,
   importDataset,
-  loadDataset,
   DatabaseNotEmptyError,
   WebMembersInDatasetError,
 } from '../../src/services/datasets.ts';
+import { loadDataset } from '../../src/services/datasetLoading.ts';
 import { seedDemoCatalogIfEmpty } from '../../src/services/demo.ts';
 import { Vault } from '../../src/services/vault.ts';
 import { testDatabases, type TestDatabase, withFreshDatabase } from '../helpers/databases.ts';

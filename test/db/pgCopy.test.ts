@@ -8,7 +8,8 @@ import { writeMl1m } from '../../src/datasets/ml1m.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { copyFrom, copyLine, inPostgresTransaction } from '../../src/db/pgCopy.ts';
-import { importDataset, loadDataset } from '../../src/services/datasets.ts';
+import { importDataset } from '../../src/services/datasets.ts';
+import { loadDataset } from '../../src/services/datasetLoading.ts';
 import { testDatabases, withFreshDatabase } from '../helpers/databases.ts';
 import { tempDir } from '../helpers/files.ts';
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readMlLatest } from '../../src/datasets/mlLatest.ts';
 import { writeMlLatest } from '../../src/datasets/mlLatestWriter.ts';
-import { importDataset, loadDataset } from '../../src/services/datasets.ts';
+import { importDataset } from '../../src/services/datasets.ts';
+import { loadDataset } from '../../src/services/datasetLoading.ts';
 import { testDatabases, withFreshDatabase } from '../helpers/databases.ts';
 import { tempDir, writeFolder } from '../helpers/files.ts';
 

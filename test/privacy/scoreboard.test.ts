@@ -2,18 +2,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FIVE_STARS, ratingsFromExternalIds, type Dataset } from '../../src/datasets/dataset.ts';
 import {
-  RecordHolding,
   SCOREBOARD_SEED,
   ScoreAccumulator,
   drawAuxiliary,
-  knowledgeCurve,
-  judgeMatch,
   indexRelease,
   indexTruth,
-  runScoreboard,
-  sampleTargets,
   scoreboardAttack,
 } from '../../src/privacy/scoreboard.ts';
+import {
+  RecordHolding,
+  knowledgeCurve,
+  judgeMatch,
+  runScoreboard,
+  sampleTargets,
+} from '../../src/privacy/scoreboardRuns.ts';
 import { Random } from '../../src/util/random.ts';
 import { smallDataset } from './helpers.ts';
 

@@ -5,7 +5,8 @@ import { FIVE_STARS, ratingsFromExternalIds, type Dataset } from '../../src/data
 import { heldOutTasteFit } from '../../src/privacy/memberGroups.ts';
 import { presetPolicy, ratingsCandidates } from '../../src/privacy/policy.ts';
 import { describeTasteChoice, generateReadme } from '../../src/privacy/readme.ts';
-import { appliedRatings, releaseDataset } from '../../src/privacy/release.ts';
+import { releaseDataset } from '../../src/privacy/release.ts';
+import { appliedRatings } from '../../src/privacy/tasteChoice.ts';
 import { releaseWithAudit } from '../../src/privacy/report.ts';
 import { readReleaseOutcome, writeRelease } from '../../src/services/releases.ts';
 import { Random } from '../../src/util/random.ts';
@@ -113,7 +114,7 @@ test('a release with an alternative swaps by the taste model that predicts its m
     assert.equal(choice.chosen, expected, `held-out RMSE ${rmse.join(' / ')}`);
     assert.equal(rmse[choice.chosen], Math.min(...rmse));
     // The ladder and the deals are the chosen candidate's: its steps, its σ.
-    const applied = appliedRatings(policy, release.summary);
+    const applied = appliedRatings(policy, release.summary.tasteChoice);
     assert.equal(applied.swap.plausibility, expected === 1 ? 'item-knn' : 'als');
     const steps = release.summary.calibration;
     assert.ok(steps.every((step) => step.popularShare! <= applied.swap.popularShare + 1e-9));

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Dataset } from '../../datasets/dataset.ts';
 import { writeMl1m } from '../../datasets/ml1m.ts';
 import { writeMlLatest } from '../../datasets/mlLatestWriter.ts';
-import { loadDataset } from '../../services/datasets.ts';
+import { loadDataset } from '../../services/datasetLoading.ts';
 import { withDatabase } from '../database.ts';
 import { UsageError, action, report } from '../output.ts';
 

@@ -18,7 +18,7 @@ import {
 } from '../../recsys/index.ts';
 import { evaluateAlgorithm, summarize } from '../../recsys/eval/evaluate.ts';
 import { protocolFolds } from '../../recsys/eval/protocols.ts';
-import { loadDataset } from '../../services/datasets.ts';
+import { loadDataset } from '../../services/datasetLoading.ts';
 import {
   databaseOrigin,
   DEFAULT_MODELS_DIR,
