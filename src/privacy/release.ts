@@ -110,6 +110,12 @@ export interface ReleaseResult {
   summary: ReleaseSummary;
 }
 
+/** A release's pseudonym for each member it released: live id → release id. */
+export function releaseIdsOfMembers(release: Pick<ReleaseResult, 'mapping'>): Map<number, number> {
+  const { releaseIds, userIds } = release.mapping;
+  return new Map(Array.from(userIds, (liveId, k) => [liveId, releaseIds[k]]));
+}
+
 /** Independent random streams per step, all derived from the release seed. */
 function stream(seed: number, step: number): Random {
   return new Random((Math.imul(seed >>> 0, 0x9e3779b1) + step * 0x85ebca6b) >>> 0);
@@ -425,7 +431,7 @@ export function releaseDataset(
         );
 
   // 9. Tags and survey answers, only when the policy releases them.
-  const releaseIdOf = new Map(Array.from(userIds, (live, k) => [live, releaseIds[k]]));
+  const releaseIdOf = releaseIdsOfMembers({ mapping: { releaseIds, userIds } });
   const tags = policy.tags.release ? releaseTags(source, released, releaseIdOf) : null;
   const surveys = policy.surveys.release ? releaseSurveys(source, released, releaseIdOf) : null;
 

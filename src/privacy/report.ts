@@ -13,6 +13,7 @@ import { PRESET_NAMES, presetPolicy, type Policy, type PresetName } from './poli
 import {
   holdoutSplit,
   releaseDataset,
+  releaseIdsOfMembers,
   type ReleaseResult,
   type ReleaseSummary,
 } from './release.ts';
@@ -82,19 +83,6 @@ export interface PipelineResult {
   /** The dataset as it will be written (no users table in the ml-latest format). */
   published: Dataset;
   report: PrivacyReport;
-}
-
-function releaseIdLookup(release: ReleaseResult): {
-  releaseIdOf: Map<number, number>;
-  liveIdOf: Map<number, number>;
-} {
-  const releaseIdOf = new Map<number, number>();
-  const liveIdOf = new Map<number, number>();
-  release.mapping.releaseIds.forEach((releaseId, k) => {
-    releaseIdOf.set(release.mapping.userIds[k], releaseId);
-    liveIdOf.set(releaseId, release.mapping.userIds[k]);
-  });
-  return { releaseIdOf, liveIdOf };
 }
 
 export interface Evaluated {
@@ -191,7 +179,7 @@ export function evaluatePolicy(
   let researchUtility: MeasuredResearchUtility | null = null;
   if (withUtility && measurable(release)) {
     report('utility');
-    const { releaseIdOf } = releaseIdLookup(release);
+    const releaseIdOf = releaseIdsOfMembers(release);
     utility = measureUtility({
       released: release.dataset.ratings,
       untransformed: release.untransformed,
@@ -264,7 +252,7 @@ export async function evaluatePolicyConcurrently(
   let utility: UtilityResult | null = null;
   if (untransformedFit && releasedFit) {
     report('utility');
-    const { releaseIdOf } = releaseIdLookup(release);
+    const releaseIdOf = releaseIdsOfMembers(release);
     const tests = utilityTests(release.heldOut, (id) => releaseIdOf.get(id), options.seed);
     const [released, untransformed] = await Promise.all([
       releasedFit.score(tests.released),

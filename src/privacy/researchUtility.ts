@@ -17,16 +17,13 @@ import {
   type ResearchUtility,
 } from './leaderboard.ts';
 import { LeaderboardRun } from './leaderboardRun.ts';
-import type { ReleaseResult } from './release.ts';
+import { releaseIdsOfMembers, type ReleaseResult } from './release.ts';
 
 /** Leaderboard scores of one pipeline run, by a digest of the ratings and seed they came from. */
 export type LeaderboardMemo = Map<string, Promise<LeaderboardScores>>;
 
 function inputsOf(release: ReleaseResult, seed: number): LeaderboardInputs {
-  const releaseIdOf = new Map<number, number>();
-  release.mapping.userIds.forEach((liveId, k) =>
-    releaseIdOf.set(liveId, release.mapping.releaseIds[k]),
-  );
+  const releaseIdOf = releaseIdsOfMembers(release);
   return leaderboardInputs(
     release.dataset.ratings,
     release.untransformed,
