@@ -138,7 +138,45 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     // Kysely looks for its own tables across all schemas unless told which one is ours.
     migrationTableSchema: db.schema,
   });
-  const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error;
-  return result;
+  // Kysely looks for its bookkeeping tables before it runs any migration, and a failure of that
+  // look returns before anything is migrated, so it may be tried again.
+  return readingCatalog(db, async () => {
+    const result = await migrator.migrateToLatest();
+    if (result.error) throw result.error;
+    return result;
+  });
+}
+
+const VANISHED_SCHEMA = '3F000';
+const VANISHED_RELATION = '42P01';
+
+/**
+ * Runs `read`, which reads PostgreSQL's catalog through Kysely's introspection, again while it
+ * fails because another schema vanished under it. That introspection scans the tables of every
+ * schema on the server and calls functions that look each schema and table up by name; a schema
+ * dropped between the scan and those calls (another lenslab in its own schema, another test run)
+ * fails the whole query with "schema … does not exist". A failure that names our own schema, or
+ * an unqualified table, is a real one and is thrown.
+ */
+export async function readingCatalog<T>(db: Db, read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= 5 || !namesAnotherVanishedSchema(error, db.schema)) throw error;
+    }
+  }
+}
+
+function namesAnotherVanishedSchema(error: unknown, ownSchema: string | undefined): boolean {
+  if (ownSchema === undefined || !(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  // The server's message quotes the name: schema "t_1", relation "t_1.ratings".
+  const named =
+    code === VANISHED_SCHEMA
+      ? /"([^"]+)"/.exec(error.message)
+      : code === VANISHED_RELATION
+        ? /"([^".]+)\.[^"]+"/.exec(error.message)
+        : null;
+  return named !== null && named[1] !== ownSchema;
 }

@@ -8,6 +8,7 @@ import {
   defaultPostgresUser,
   migrateToLatest,
   openDatabase,
+  readingCatalog,
   type Db,
 } from '../../src/db/connection.ts';
 
@@ -42,7 +43,8 @@ export async function withFreshDatabase<T>(
 
 export const POSTGRES_URL = process.env.LENSLAB_TEST_PG_URL ?? 'postgres://127.0.0.1:5432/test';
 
-function adminUrl(): string {
+/** The test server's URL with a user, for set-up and clean-up outside lenslab's connections. */
+export function adminUrl(): string {
   const url = new URL(POSTGRES_URL);
   if (!url.username) url.username = defaultPostgresUser();
   return url.toString();
@@ -110,6 +112,6 @@ export const testDatabases: TestDatabase[] = [
  * other migrations, share the server).
  */
 export async function ownTables(db: Db): Promise<TableMetadata[]> {
-  const tables = await db.kysely.introspection.getTables();
+  const tables = await readingCatalog(db, () => db.kysely.introspection.getTables());
   return db.schema === undefined ? tables : tables.filter((t) => t.schema === db.schema);
 }
