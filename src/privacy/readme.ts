@@ -9,6 +9,7 @@ import { appliedRatings, type TasteChoice } from './tasteChoice.ts';
 import { REDACTED_EMAIL, surveyFileName } from './releaseSurveys.ts';
 import {
   FIRM_ORDER,
+  LEADERBOARD_MEMBERS,
   reorderedByMetric,
   unsettledByMetric,
   type ResearchUtility,
@@ -141,7 +142,7 @@ function researchUtilityLines(r: ResearchUtility): string[] {
   const tau = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(2));
   return [
     'Research utility: a fixed leaderboard run on this release and on the untransformed ratings of',
-    `the same members (a seeded sample of ${r.members} members, the ${r.movies} movies they rated most;`,
+    `the same ${r.members} members (every one up to ${LEADERBOARD_MEMBERS.toLocaleString('en')}; the ${r.movies} movies they rated most;`,
     "20% of each member's ratings held out): RMSE (rating predictors) and nDCG@10 (all).",
     `    ${'algorithm'.padEnd(10)}${'RMSE'.padStart(8)}${'(true)'.padStart(8)}${'error'.padStart(8)}${'nDCG@10'.padStart(8)}${'(true)'.padStart(8)}${'error'.padStart(8)}`,
     ...r.algorithms.map(

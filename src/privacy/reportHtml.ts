@@ -4,6 +4,7 @@
 import { auditOutcomes } from './audit.ts';
 import {
   FIRM_ORDER,
+  LEADERBOARD_MEMBERS,
   reorderedByMetric,
   unsettledByMetric,
   type ResearchUtility,
@@ -233,7 +234,7 @@ function researchUtilitySection(r: ResearchUtility): string {
   const score = (value: number | null) => (value === null ? '—' : value.toFixed(4));
   return [
     '<h2>Research utility (leaderboard)</h2>',
-    `<p>The fixed leaderboard (${r.algorithms.map((row) => escapeHtml(row.algorithm)).join(', ')}; modest parameters) run on the released data and on the untransformed data of the same members, each split alike (20% of each member's ratings held out): RMSE for the rating predictors, nDCG@10 for all. To keep releases fast it runs on a fixed seeded sample of ${r.members} released members and the ${r.movies} movies they rated most (${r.releasedRatings} released and ${r.untransformedRatings} untransformed ratings). Kendall τ-b: RMSE order ${tau(r.tau.rmse)}, nDCG@10 order ${tau(r.tau.ndcgAt10)} (1 = the same order).</p>`,
+    `<p>The fixed leaderboard (${r.algorithms.map((row) => escapeHtml(row.algorithm)).join(', ')}; modest parameters) run on the released data and on the untransformed data of the same members, each split alike (20% of each member's ratings held out): RMSE for the rating predictors, nDCG@10 for all. To keep releases fast it runs on the ${r.movies} movies the members rated most and on every released member up to ${LEADERBOARD_MEMBERS.toLocaleString('en')} (a fixed seeded sample beyond): ${r.members} members (${r.releasedRatings} released and ${r.untransformedRatings} untransformed ratings). Kendall τ-b: RMSE order ${tau(r.tau.rmse)}, nDCG@10 order ${tau(r.tau.ndcgAt10)} (1 = the same order).</p>`,
     table(
       [
         'algorithm',

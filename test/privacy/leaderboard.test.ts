@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { FIVE_STARS, ratingsFromExternalIds, type Dataset } from '../../src/datasets/dataset.ts';
 import {
   LEADERBOARD,
+  LEADERBOARD_MEMBERS,
   leaderboardInputs,
   measureResearchUtility,
 } from '../../src/privacy/leaderboard.ts';
@@ -76,6 +77,28 @@ test('the leaderboard on identical data: τ = 1 and every relative error 0', () 
     pairs.find((pair) => pair.metric === 'rmse' && pair.first === first && pair.second === second);
   assert.ok(order('svd', 'bias')!.untransformed >= 0.99, JSON.stringify(order('svd', 'bias')));
   assert.equal(order('bias', 'svd'), undefined);
+});
+
+test('every member up to LEADERBOARD_MEMBERS, beyond them a seeded sample, the same on both sides', () => {
+  const members = LEADERBOARD_MEMBERS + 500;
+  const users = Int32Array.from({ length: 2 * members }, (_, k) => 1 + (k >> 1));
+  const items = Int32Array.from(users, (_, k) => 1 + (k % 2) + ((k >> 1) % 40));
+  const many = ratingsFromExternalIds(
+    users,
+    items,
+    Float32Array.from(users, (_, k) => 1 + (k % 5)),
+    new Uint32Array(users.length),
+  );
+  const memberIds = (ratings: typeof many) =>
+    [...new Set(ratings.userIds.ids)].sort((a, b) => a - b);
+  const first = leaderboardInputs(many, many, (id) => id, 1);
+  assert.equal(first.members, LEADERBOARD_MEMBERS);
+  assert.deepEqual(memberIds(first.released), memberIds(first.untransformed));
+  assert.equal(first.released.length, 2 * LEADERBOARD_MEMBERS);
+  // Another seed, another sample; the whole of a smaller release is taken (planted: 150).
+  const second = leaderboardInputs(many, many, (id) => id, 2);
+  assert.notDeepEqual(memberIds(second.released), memberIds(first.released));
+  assert.equal(leaderboardInputs(dataset.ratings, dataset.ratings, (id) => id, 1).members, 150);
 });
 
 test('ratings scrambled among the rows break the leaderboard order (τ low)', () => {
