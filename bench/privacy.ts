@@ -36,13 +36,17 @@ const PRESETS = (process.env.PRESETS?.split(',').filter(Boolean) ?? PRESET_NAMES
   (typeof PRESET_NAMES)[number]
 >;
 const FLOORS = process.env.FLOORS !== '0';
-const SEEDS = (process.env.SEEDS ?? '').split(',').flatMap((part) => {
-  const [from, to] = part.split('-').map(Number);
-  if (!part) return [];
-  if (!Number.isInteger(from) || (to !== undefined && !Number.isInteger(to)))
-    throw new Error(`SEEDS: "${part}" is not a seed or a range such as 1-10`);
-  return Array.from({ length: (to ?? from) - from + 1 }, (_, k) => from + k);
-});
+const SEEDS = (process.env.SEEDS ?? '')
+  .split(',')
+  .filter(Boolean)
+  .flatMap((part) => {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    const from = Number(match?.[1]);
+    const to = Number(match?.[2] ?? match?.[1]);
+    if (!match || to < from)
+      throw new Error(`SEEDS: "${part}" is not a seed or a range such as 1-10`);
+    return Array.from({ length: to - from + 1 }, (_, k) => from + k);
+  });
 const OUT = 'bench/out';
 const ML100K = process.env.ML100K ?? '../shared/data/ml-100k';
 // The utility model: the policy's (svd) unless told otherwise.

@@ -36,9 +36,9 @@ export const LEADERBOARD: ReadonlyArray<{ algorithm: string; params: Params }> =
   { algorithm: 'ease', params: {} },
 ];
 /**
- * Every released member up to this many: a sample of 1,000 left orders the true data could not
- * settle (a sparse sample flatters the simplest models) to chance (README: "The leaderboard's
- * members"); ML-1M's 6,040 members cost a 1M-rating release about 5 s on two cores.
+ * Every released member up to this many: on a sample of 1,000 the true data was too sparse to
+ * order the rating predictors firmly, and a release's order of them was chance (README: "The
+ * leaderboard's members"); ML-1M's 6,040 members cost a 1M-rating release about 5 s on two cores.
  */
 export const LEADERBOARD_MEMBERS = 10_000;
 export const LEADERBOARD_MOVIES = 1000;
