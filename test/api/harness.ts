@@ -37,6 +37,7 @@ export async function startApi(
   const db = await database.open();
   await importDataset(db, dataset, 'empty');
   const outbox = tempDir('lenslab-outbox-');
+  // A server refused (as an attack test expects) leaves no database behind on the shared server.
   const app = await buildServer({
     db,
     vaultOptions: { secret: 'test secret: not for production use' },
@@ -49,6 +50,9 @@ export async function startApi(
     },
     rateLimits: { loginPerMinute: 1000, registerPerMinute: 1000, passwordResetPerMinute: 1000 },
     ...options,
+  }).catch(async (error: unknown) => {
+    await database.cleanup(db);
+    throw error;
   });
   outboxOf.set(app, outbox);
   return {
